@@ -1,0 +1,179 @@
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t n)
+{
+	fprintf(stderr, "lake: fatal: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *lake_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory(n);
+	return p;
+}
+
+void *lake_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory(n * size);
+	return p;
+}
+
+void *lake_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		out_of_memory(n);
+	return q;
+}
+
+char *lake_xstrdup(const char *s)
+{
+	return lake_xstrndup(s, strlen(s));
+}
+
+char *lake_xstrndup(const char *s, size_t n)
+{
+	char *p = lake_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void lake_buf_grow(struct lake_buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+
+	if (need < b->len)
+		out_of_memory(SIZE_MAX);
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap * 2 > cap ? cap * 2 : need;
+	b->data = lake_xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void lake_buf_add(struct lake_buf *b, const void *p, size_t n)
+{
+	lake_buf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void lake_buf_addc(struct lake_buf *b, char c)
+{
+	lake_buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void lake_buf_addstr(struct lake_buf *b, const char *s)
+{
+	lake_buf_add(b, s, strlen(s));
+}
+
+void lake_buf_addf(struct lake_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	lake_buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void lake_buf_add_json_string(struct lake_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	lake_buf_grow(b, n + 2);
+	lake_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		lake_buf_add(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"':
+			lake_buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			lake_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			lake_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			lake_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			lake_buf_add(b, "\\t", 2);
+			break;
+		default: {
+			char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			lake_buf_add(b, esc, 6);
+		}
+		}
+	}
+	lake_buf_add(b, s + run, n - run);
+	lake_buf_addc(b, '"');
+}
+
+void lake_buf_reset(struct lake_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void lake_buf_consume(struct lake_buf *b, size_t n)
+{
+	if (n >= b->len) {
+		lake_buf_reset(b);
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+char *lake_buf_detach(struct lake_buf *b)
+{
+	char *p = b->data ? b->data : lake_xstrdup("");
+
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void lake_buf_release(struct lake_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * buf.h - a growable byte buffer, always NUL-terminated.
+ *
+ * Used for paths, messages and record text.  Allocation failure aborts the
+ * process with a message: it is the one failure the library does not
+ * return, because no caller could do better and checking every append
+ * would drown the code (git's strbuf makes the same choice).
+ *
+ *	struct lake_buf b = LAKE_BUF_INIT;
+ *	lake_buf_addf(&b, "%s/%s", dir, name);
+ *	use(b.data);
+ *	lake_buf_release(&b);
+ */
+#ifndef LAKE_BUF_H
+#define LAKE_BUF_H
+
+#include <stddef.h>
+
+struct lake_buf {
+	char *data; /* NUL-terminated once anything was added; NULL before */
+	size_t len;
+	size_t cap;
+};
+
+#define LAKE_BUF_INIT {NULL, 0, 0}
+
+void lake_buf_grow(struct lake_buf *b, size_t extra);
+void lake_buf_add(struct lake_buf *b, const void *p, size_t n);
+void lake_buf_addc(struct lake_buf *b, char c);
+void lake_buf_addstr(struct lake_buf *b, const char *s);
+void lake_buf_addf(struct lake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal, quotes included, escaping as RFC 8259 requires. */
+void lake_buf_add_json_string(struct lake_buf *b, const char *s, size_t n);
+void lake_buf_reset(struct lake_buf *b);
+/* Drop the first n bytes, keeping the rest. */
+void lake_buf_consume(struct lake_buf *b, size_t n);
+/* Hand the storage over to the caller; the buffer is left empty. */
+char *lake_buf_detach(struct lake_buf *b);
+void lake_buf_release(struct lake_buf *b);
+
+void *lake_xmalloc(size_t n);
+void *lake_xcalloc(size_t n, size_t size);
+void *lake_xrealloc(void *p, size_t n);
+char *lake_xstrdup(const char *s);
+char *lake_xstrndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * jscan.h - a fast JSON scanner for per-record hot paths.
+ *
+ * lake-put, lake-crawl and lake-query look at millions of records; building
+ * a jansson tree for each costs 25x the time of decompressing it.  This
+ * scanner works in place on the record's bytes: it validates a record
+ * strictly (RFC 8259, UTF-8 checked), walks the members of an object or
+ * the elements of an array without allocating, and decodes a string or a
+ * number only when asked.  jansson stays for documents (metadata, job
+ * files, printed records).
+ *
+ *	struct lake_jerror err;
+ *	if (lake_json_validate(line, len, &err) != LAKE_JOBJECT)
+ *		report(err.offset, err.what);
+ *	struct lake_jvalue ts;
+ *	if (lake_jobject_get(line, len, "ts", 2, &ts) && ts.type == LAKE_JSTRING)
+ *		...
+ *
+ * Functions other than lake_json_validate() assume their input was
+ * validated; on invalid input they never read out of bounds but their
+ * results are unspecified.
+ */
+#ifndef LAKE_JSCAN_H
+#define LAKE_JSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Nesting deeper than this is refused as bad input, like jansson's limit. */
+#define LAKE_JSON_MAX_DEPTH 2048
+
+enum lake_jtype {
+	LAKE_JNONE = 0, /* no value: end of input or an error */
+	LAKE_JNULL,
+	LAKE_JFALSE,
+	LAKE_JTRUE,
+	LAKE_JNUMBER,
+	LAKE_JSTRING,
+	LAKE_JOBJECT,
+	LAKE_JARRAY,
+};
+
+struct lake_jvalue {
+	enum lake_jtype type;
+	const char *start; /* first byte of the value's text: the quote of a string, '{' of an object */
+	size_t len;        /* bytes of the value's text, quotes and brackets included */
+};
+
+struct lake_jmember {
+	const char *key; /* the key's raw text between its quotes, escapes not decoded */
+	size_t key_len;
+	int key_has_escape; /* nonzero when the raw key contains a backslash */
+	struct lake_jvalue value;
+};
+
+struct lake_jerror {
+	size_t offset;    /* byte offset of the offending byte from the start of the input */
+	const char *what; /* static text, e.g. "unterminated string", "invalid UTF-8" */
+};
+
+/*
+ * Check that buf[0..len) holds exactly one JSON value with optional
+ * surrounding whitespace (space, tab, CR, LF).  Returns the value's type,
+ * or LAKE_JNONE with *err filled (err may be NULL).  Empty input is an
+ * error ("empty input").  Strings must be valid UTF-8 (no overlongs, no
+ * surrogates encoded in UTF-8, nothing above U+10FFFF); \u escapes must
+ * be well formed, and a high surrogate escape must be followed by a low
+ * one.  Control characters below 0x20 inside strings are refused.
+ */
+enum lake_jtype lake_json_validate(const char *buf, size_t len, struct lake_jerror *err);
+
+/* Iteration over an object's members or an array's elements. */
+struct lake_jiter {
+	const char *p;
+	const char *end;
+};
+
+/* Start iterating the object or array whose text is v (from lake_json_validate's input or a member). */
+int lake_jiter_begin(struct lake_jiter *it, const struct lake_jvalue *v);
+/* Next member of an object: 1 and *m filled, 0 at the end. */
+int lake_jobject_next(struct lake_jiter *it, struct lake_jmember *m);
+/* Next element of an array: 1 and *v filled, 0 at the end. */
+int lake_jarray_next(struct lake_jiter *it, struct lake_jvalue *v);
+
+/* The value of a validated JSON text buf[0..len) (whitespace around it skipped). */
+struct lake_jvalue lake_json_root(const char *buf, size_t len);
+
+/*
+ * Find the member named key (key_len bytes, compared after decoding the
+ * member's escapes) at the top level of the object text obj[0..len).
+ * Returns 1 and fills *out, or 0 when absent or obj is not an object.  The
+ * first member of that name wins.
+ */
+int lake_jobject_get(const char *obj, size_t len, const char *key, size_t key_len,
+		     struct lake_jvalue *out);
+
+/*
+ * Decode a string value (v->type == LAKE_JSTRING) into out, which must
+ * have room for v->len bytes.  Returns the decoded length (the bytes are
+ * UTF-8, not NUL-terminated, and may contain NUL from \u0000), or -1 when
+ * the string is malformed.  Also decodes a raw key: pass the key's bytes
+ * with quotes excluded through lake_jstring_decode_raw().
+ */
+long lake_jstring_decode(const struct lake_jvalue *v, char *out);
+long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out);
+
+enum lake_jnum {
+	LAKE_JNUM_BAD = 0,
+	LAKE_JNUM_INT,    /* integer syntax (no '.', 'e' or 'E') that fits int64_t: *i set, *d too */
+	LAKE_JNUM_DOUBLE, /* anything else that is a JSON number: *d set (integers beyond int64 too) */
+};
+
+/* Classify and convert the JSON number text s[0..len). */
+enum lake_jnum lake_jnumber_parse(const char *s, size_t len, int64_t *i, double *d);
+
+#endif
