@@ -1,6 +1,7 @@
 #include "buf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,8 @@ void lake_buf_grow(struct lake_buf *b, size_t extra)
 	while (cap < need)
 		cap = cap * 2 > cap ? cap * 2 : need;
 	b->data = lake_xrealloc(b->data, cap);
+	if (b->cap == 0)
+		b->data[0] = '\0';
 	b->cap = cap;
 }
 
@@ -142,6 +145,56 @@ void lake_buf_add_json_string(struct lake_buf *b, const char *s, size_t n)
 	}
 	lake_buf_add(b, s + run, n - run);
 	lake_buf_addc(b, '"');
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n)
+{
+	struct lake_buf clean = LAKE_BUF_INIT;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	lake_buf_grow(&clean, n);
+	while (i < n) {
+		size_t k = utf8_sequence(u + i, n - i);
+		if (k) {
+			lake_buf_add(&clean, s + i, k);
+			i += k;
+		} else {
+			lake_buf_add(&clean, "\xEF\xBF\xBD", 3);
+			i++;
+		}
+	}
+	lake_buf_add_json_string(b, clean.data ? clean.data : "", clean.len);
+	lake_buf_release(&clean);
 }
 
 void lake_buf_reset(struct lake_buf *b)

@@ -22,7 +22,10 @@ struct lake_buf {
 	size_t cap;
 };
 
-#define LAKE_BUF_INIT {NULL, 0, 0}
+#define LAKE_BUF_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void lake_buf_grow(struct lake_buf *b, size_t extra);
 void lake_buf_add(struct lake_buf *b, const void *p, size_t n);
@@ -31,6 +34,9 @@ void lake_buf_addstr(struct lake_buf *b, const char *s);
 void lake_buf_addf(struct lake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal, quotes included, escaping as RFC 8259 requires. */
 void lake_buf_add_json_string(struct lake_buf *b, const char *s, size_t n);
+/* As above for text that may not be UTF-8: invalid bytes become U+FFFD, so the result is valid
+ * JSON. */
+void lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n);
 void lake_buf_reset(struct lake_buf *b);
 /* Drop the first n bytes, keeping the rest. */
 void lake_buf_consume(struct lake_buf *b, size_t n);

@@ -69,7 +69,17 @@ int lake_err_wrap(struct lake_error *e, const char *fmt, ...)
 	vsnprintf(prefix, sizeof prefix, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", prefix, old);
+	/* Build with the buffer API so a long message is cut, not rejected by the compiler. */
+	size_t n = strlen(prefix);
+	if (n > sizeof e->msg - 3)
+		n = sizeof e->msg - 3;
+	memcpy(e->msg, prefix, n);
+	memcpy(e->msg + n, ": ", 2);
+	size_t rest = strlen(old);
+	if (rest > sizeof e->msg - n - 3)
+		rest = sizeof e->msg - n - 3;
+	memcpy(e->msg + n + 2, old, rest);
+	e->msg[n + 2 + rest] = '\0';
 	if (!e->code)
 		e->code = LAKE_EX_SOFTWARE;
 	return -1;

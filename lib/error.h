@@ -41,11 +41,11 @@ struct lake_error {
 
 /* Set the error; always returns -1 so that `return lake_err(...)` reads well. */
 int lake_err(struct lake_error *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* As lake_err(), with ": strerror(errno)" appended (errno read on entry). */
 int lake_err_sys(struct lake_error *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* The exit code that fits an errno from a failed write or create. */
 int lake_exit_for_errno(int errnum);

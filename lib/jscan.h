@@ -42,8 +42,9 @@ enum lake_jtype {
 
 struct lake_jvalue {
 	enum lake_jtype type;
-	const char *start; /* first byte of the value's text: the quote of a string, '{' of an object */
-	size_t len;        /* bytes of the value's text, quotes and brackets included */
+	const char
+	    *start; /* first byte of the value's text: the quote of a string, '{' of an object */
+	size_t len; /* bytes of the value's text, quotes and brackets included */
 };
 
 struct lake_jmember {
@@ -54,7 +55,7 @@ struct lake_jmember {
 };
 
 struct lake_jerror {
-	size_t offset;    /* byte offset of the offending byte from the start of the input */
+	size_t offset;	  /* byte offset of the offending byte from the start of the input */
 	const char *what; /* static text, e.g. "unterminated string", "invalid UTF-8" */
 };
 
@@ -75,7 +76,8 @@ struct lake_jiter {
 	const char *end;
 };
 
-/* Start iterating the object or array whose text is v (from lake_json_validate's input or a member). */
+/* Start iterating the object or array whose text is v (from lake_json_validate's input or a
+ * member). */
 int lake_jiter_begin(struct lake_jiter *it, const struct lake_jvalue *v);
 /* Next member of an object: 1 and *m filled, 0 at the end. */
 int lake_jobject_next(struct lake_jiter *it, struct lake_jmember *m);
@@ -106,8 +108,9 @@ long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out);
 
 enum lake_jnum {
 	LAKE_JNUM_BAD = 0,
-	LAKE_JNUM_INT,    /* integer syntax (no '.', 'e' or 'E') that fits int64_t: *i set, *d too */
-	LAKE_JNUM_DOUBLE, /* anything else that is a JSON number: *d set (integers beyond int64 too) */
+	LAKE_JNUM_INT, /* integer syntax (no '.', 'e' or 'E') that fits int64_t: *i set, *d too */
+	LAKE_JNUM_DOUBLE, /* anything else that is a JSON number: *d set (integers beyond int64 too)
+			   */
 };
 
 /* Classify and convert the JSON number text s[0..len). */

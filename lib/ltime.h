@@ -12,8 +12,7 @@
  *
  * A timestamp without a zone is taken as UTC.  Fields are range checked
  * (month 1-12, day within the month with leap years, hour 0-23, minute
- * 0-59, second 0-60 where 60 is treated as 59.999999 is NOT done: 60 is
- * refused).  Years 0000-9999.
+ * 0-59, second 0-59: a leap second 60 is refused).  Years 0000-9999.
  */
 #ifndef LAKE_LTIME_H
 #define LAKE_LTIME_H
@@ -40,14 +39,15 @@ int lake_time_from_epoch(double v, int64_t *micros);
 enum lake_time_grain {
 	LAKE_GRAIN_YEAR,  /* "2024" */
 	LAKE_GRAIN_MONTH, /* "2024-05" */
-	LAKE_GRAIN_DAY,   /* "2024-05-01" */
+	LAKE_GRAIN_DAY,	  /* "2024-05-01" */
 	LAKE_GRAIN_HOUR,  /* "2024-05-01T13" */
 };
 
 /* Write the UTC truncation of micros at grain into out (room for 32 bytes); returns its length. */
 size_t lake_time_format_grain(int64_t micros, enum lake_time_grain grain, char *out);
 
-/* "2024-05-01T13:45:10Z", or with ".123456" before the Z when there are microseconds; room for 40 bytes. */
+/* "2024-05-01T13:45:10Z", or with ".123456" before the Z when there are microseconds; room for 40
+ * bytes. */
 size_t lake_time_format_timestamp(int64_t micros, char *out);
 
 /* "2024-05-01"; room for 16 bytes. */

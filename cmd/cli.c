@@ -1,0 +1,124 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *prog_name = "lake";
+
+void cli_init(const char *prog)
+{
+	prog_name = prog;
+	/*
+	 * A write past a file size limit must fail with EFBIG and be
+	 * reported (exit 74, nothing half-registered), not kill us.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+const char *cli_prog(void)
+{
+	return prog_name;
+}
+
+static void vreport(const char *kind, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s: ", prog_name, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning", fmt, ap);
+	va_end(ap);
+}
+
+int cli_fail(const struct lake_error *e)
+{
+	cli_error("%s", e->msg[0] ? e->msg : "failed without a message");
+	return e->code ? e->code : LAKE_EX_SOFTWARE;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
+	return LAKE_EX_USAGE;
+}
+
+int cli_finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write to standard output: %s", strerror(errno));
+		return status ? status : LAKE_EX_IOERR;
+	}
+	return status;
+}
+
+int cli_parse_u64(const char *option, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!*s || *s == '-' || *s == '+')
+		goto bad;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	cli_usage_error("%s '%s': expected a whole number from %llu to %llu", option, s,
+			(unsigned long long)min, (unsigned long long)max);
+	return -1;
+}
+
+int cli_parse_size(const char *option, const char *s, uint64_t *out)
+{
+	static const struct {
+		char suffix;
+		unsigned shift;
+	} units[] = {{'K', 10}, {'M', 20}, {'G', 30}};
+	size_t n = strlen(s);
+	char digits[32];
+
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (n > 1 && n < sizeof digits &&
+		    (s[n - 1] == units[i].suffix || s[n - 1] == units[i].suffix + ('a' - 'A'))) {
+			uint64_t v;
+			memcpy(digits, s, n - 1);
+			digits[n - 1] = '\0';
+			if (cli_parse_u64(option, digits, 0, UINT64_MAX >> units[i].shift, &v) < 0)
+				return -1;
+			*out = v << units[i].shift;
+			return 0;
+		}
+	}
+	return cli_parse_u64(option, s, 0, UINT64_MAX, out);
+}
+
+void cli_print_version(void)
+{
+	printf("%s (lake) %s\n", prog_name, LAKE_VERSION);
+}

@@ -1,0 +1,39 @@
+/*
+ * cli.h - what every lake program's front end shares.
+ *
+ * One diagnostics format for all programs (SPEC §1):
+ *
+ *	lake-put: error: sales.csv:41:7: unterminated quoted field
+ *
+ * and the small parsers for option values, each refusing what it cannot
+ * read with exit 64 and a message that says what was expected.
+ */
+#ifndef LAKE_CLI_H
+#define LAKE_CLI_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+void cli_init(const char *prog);
+const char *cli_prog(void);
+
+/* "PROG: error: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print e and return its exit code. */
+int cli_fail(const struct lake_error *e);
+/* A usage mistake: message, the hint to run --help, and LAKE_EX_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush stdout and report a failed write (a full disk, a closed pipe) as exit 74. */
+int cli_finish_stdout(int status);
+
+/* Parse a decimal in [min, max]; on failure print why and return -1. */
+int cli_parse_u64(const char *option, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* As cli_parse_u64, with an optional K, M or G suffix (powers of 1024). */
+int cli_parse_size(const char *option, const char *s, uint64_t *out);
+
+void cli_print_version(void);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * lake-put - land records or files in a table of the lake.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "lake.h"
+#include "put.h"
+#include "sqlite_source.h"
+
+static const char usage[] =
+    "usage: lake-put [--lake DIR] [--format ndjson|json|csv|tsv|auto] [--to ndjson]\n"
+    "                [--partition KEY=VALUE]... [--partition-by KEY=FIELD[:GRAIN]]...\n"
+    "                [--batch-rows N] [--batch-bytes N[K|M|G]] [--batch-seconds S]\n"
+    "                [--max-open-partitions N] [--on-error fail|skip|quarantine]\n"
+    "                [--level N] DB.TABLE [FILE...]\n"
+    "       lake-put [OPTIONS] --from-sqlite FILE --table NAME DB.TABLE\n";
+
+static const char help[] =
+    "\n"
+    "Land records in a table of the lake, compressed and partitioned, atomically.\n"
+    "Reads each FILE (or standard input when none or '-'); .zst inputs are\n"
+    "decompressed. Prints one JSON record per committed data file.\n"
+    "\n"
+    "  --lake DIR                 the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --format FMT               input format: ndjson, json (array), csv, tsv, or auto\n"
+    "                             (default; sniffed from the name and first line)\n"
+    "  --to ndjson                store CSV/TSV rows as JSON records (header names as keys)\n"
+    "  --partition KEY=VALUE      a static partition for every record (repeatable)\n"
+    "  --partition-by KEY=FIELD[:GRAIN]\n"
+    "                             a partition from each record's FIELD; GRAIN is year,\n"
+    "                             month, day or hour of a timestamp, in UTC (repeatable)\n"
+    "  --batch-rows N             commit a file every N rows (default: no limit)\n"
+    "  --batch-bytes N[K|M|G]     ... every N bytes of records (default 5M)\n"
+    "  --batch-seconds S          ... S seconds after its first record (default 300)\n"
+    "  --max-open-partitions N    partitions buffered at once (default 500)\n"
+    "  --on-error fail|skip|quarantine\n"
+    "                             what a bad record does (default fail: nothing from that\n"
+    "                             input is committed)\n"
+    "  --level N                  zstd level, 1 to 19 (default 3)\n"
+    "  --from-sqlite FILE         land a snapshot of --table NAME of an SQLite database\n"
+    "  --help, --version\n"
+    "\n"
+    "A regular file is landed all or nothing; a pipe is landed batch by batch.\n"
+    "See lake-put(1).\n";
+
+enum {
+	OPT_BATCH_BYTES = 256,
+	OPT_BATCH_ROWS,
+	OPT_BATCH_SECONDS,
+	OPT_FORMAT,
+	OPT_FROM_SQLITE,
+	OPT_HELP,
+	OPT_LAKE,
+	OPT_LEVEL,
+	OPT_MAX_OPEN,
+	OPT_ON_ERROR,
+	OPT_PARTITION,
+	OPT_PARTITION_BY,
+	OPT_TABLE,
+	OPT_TO,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"batch-bytes", required_argument, NULL, OPT_BATCH_BYTES},
+    {"batch-rows", required_argument, NULL, OPT_BATCH_ROWS},
+    {"batch-seconds", required_argument, NULL, OPT_BATCH_SECONDS},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"from-sqlite", required_argument, NULL, OPT_FROM_SQLITE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"lake", required_argument, NULL, OPT_LAKE},
+    {"level", required_argument, NULL, OPT_LEVEL},
+    {"max-open-partitions", required_argument, NULL, OPT_MAX_OPEN},
+    {"on-error", required_argument, NULL, OPT_ON_ERROR},
+    {"partition", required_argument, NULL, OPT_PARTITION},
+    {"partition-by", required_argument, NULL, OPT_PARTITION_BY},
+    {"table", required_argument, NULL, OPT_TABLE},
+    {"to", required_argument, NULL, OPT_TO},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+struct args {
+	const char *lake_dir;
+	const char *from_sqlite;
+	const char *sqlite_table;
+	struct lake_put_options opts;
+	struct lake_partkv statics[32];
+	size_t nstatic;
+	struct lake_partition_by dynamics[32];
+	size_t ndynamic;
+	const char *table;
+	char **files;
+	int nfiles;
+};
+
+static int add_static(struct args *a, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char key[LAKE_NAME_MAX + 2];
+
+	if (a->nstatic + a->ndynamic == 32)
+		return cli_usage_error("too many partition keys (32 at most)");
+	if (!eq || (size_t)(eq - spec) > LAKE_NAME_MAX)
+		return cli_usage_error("--partition '%s': expected KEY=VALUE", spec);
+	memcpy(key, spec, (size_t)(eq - spec));
+	key[eq - spec] = '\0';
+	if (!lake_name_valid(key))
+		return cli_usage_error("--partition '%s': invalid key '%s': use a-z, 0-9 and _, "
+				       "not starting with a digit",
+				       spec, key);
+	a->statics[a->nstatic].key = strdup(key);
+	a->statics[a->nstatic].value = *(eq + 1) ? strdup(eq + 1) : NULL;
+	a->nstatic++;
+	return 0;
+}
+
+static int add_dynamic(struct args *a, const char *spec)
+{
+	struct lake_error err = {0};
+	struct lake_partition_by *pb = &a->dynamics[a->ndynamic];
+
+	if (a->nstatic + a->ndynamic == 32)
+		return cli_usage_error("too many partition keys (32 at most)");
+	if (lake_partition_by_parse(spec, pb, &err) < 0)
+		return cli_usage_error("%s", err.msg);
+	if (!lake_name_valid(pb->key)) {
+		int rc = cli_usage_error("--partition-by '%s': invalid key '%s': use a-z, 0-9 and "
+					 "_, not starting with a digit",
+					 spec, pb->key);
+		lake_partition_by_release(pb);
+		return rc;
+	}
+	a->ndynamic++;
+	return 0;
+}
+
+static int parse_option(struct args *a, int c, const char *v)
+{
+	uint64_t n;
+
+	switch (c) {
+	case OPT_LAKE:
+		a->lake_dir = v;
+		return 0;
+	case OPT_FORMAT:
+		if (lake_format_parse(v, &a->opts.format) < 0)
+			return cli_usage_error("--format '%s': use ndjson, json, csv, tsv or auto",
+					       v);
+		return 0;
+	case OPT_TO:
+		if (strcmp(v, "ndjson") != 0)
+			return cli_usage_error("--to '%s': only ndjson is supported", v);
+		a->opts.to_ndjson = 1;
+		return 0;
+	case OPT_PARTITION:
+		return add_static(a, v);
+	case OPT_PARTITION_BY:
+		return add_dynamic(a, v);
+	case OPT_BATCH_ROWS:
+		return cli_parse_u64("--batch-rows", v, 1, UINT64_MAX, &a->opts.batch_rows) < 0
+			   ? LAKE_EX_USAGE
+			   : 0;
+	case OPT_BATCH_BYTES:
+		if (cli_parse_size("--batch-bytes", v, &n) < 0)
+			return LAKE_EX_USAGE;
+		if (n == 0)
+			return cli_usage_error("--batch-bytes must be at least 1");
+		a->opts.batch_bytes = n;
+		return 0;
+	case OPT_BATCH_SECONDS:
+		if (cli_parse_u64("--batch-seconds", v, 1, 86400 * 365, &n) < 0)
+			return LAKE_EX_USAGE;
+		a->opts.batch_us = n * 1000000;
+		return 0;
+	case OPT_MAX_OPEN:
+		if (cli_parse_u64("--max-open-partitions", v, 1, 100000, &n) < 0)
+			return LAKE_EX_USAGE;
+		a->opts.max_open_partitions = (size_t)n;
+		return 0;
+	case OPT_ON_ERROR:
+		if (lake_on_error_parse(v, &a->opts.on_error) < 0)
+			return cli_usage_error("--on-error '%s': use fail, skip or quarantine", v);
+		return 0;
+	case OPT_LEVEL:
+		if (cli_parse_u64("--level", v, 1, 19, &n) < 0)
+			return LAKE_EX_USAGE;
+		a->opts.level = (int)n;
+		return 0;
+	case OPT_FROM_SQLITE:
+		a->from_sqlite = v;
+		return 0;
+	case OPT_TABLE:
+		a->sqlite_table = v;
+		return 0;
+	default:
+		return LAKE_EX_USAGE;
+	}
+}
+
+static int parse_args(struct args *a, int argc, char **argv)
+{
+	int c, rc;
+
+	lake_put_options_init(&a->opts);
+	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			fputs(usage, stdout);
+			fputs(help, stdout);
+			exit(cli_finish_stdout(0));
+		}
+		if (c == OPT_VERSION) {
+			cli_print_version();
+			exit(cli_finish_stdout(0));
+		}
+		if (c == '?') {
+			fputs(usage, stderr);
+			return LAKE_EX_USAGE;
+		}
+		if ((rc = parse_option(a, c, optarg)) != 0)
+			return rc;
+	}
+	if (optind >= argc)
+		return cli_usage_error("missing DB.TABLE: name the table to land data in");
+	a->table = argv[optind];
+	a->files = argv + optind + 1;
+	a->nfiles = argc - optind - 1;
+	if (a->from_sqlite && a->nfiles)
+		return cli_usage_error("--from-sqlite reads no FILE; remove '%s'", a->files[0]);
+	if (!a->from_sqlite != !a->sqlite_table)
+		return cli_usage_error("--from-sqlite FILE and --table NAME go together");
+	a->opts.static_parts = a->statics;
+	a->opts.nstatic = a->nstatic;
+	a->opts.dynamic = a->dynamics;
+	a->opts.ndynamic = a->ndynamic;
+	return 0;
+}
+
+static void release_args(struct args *a)
+{
+	for (size_t i = 0; i < a->nstatic; i++) {
+		free(a->statics[i].key);
+		free(a->statics[i].value);
+	}
+	for (size_t i = 0; i < a->ndynamic; i++)
+		lake_partition_by_release(&a->dynamics[i]);
+}
+
+static int print_file(const struct lake_put_file *f, void *arg)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "table", f->table, "file",
+				f->path, "partition", f->partition, "rows", (json_int_t)f->rows,
+				"bytes", (json_int_t)f->bytes, "version", (json_int_t)f->version);
+	int rc;
+
+	(void)arg;
+	rc = json_dumpf(rec, stdout, JSON_COMPACT) < 0 || fputc('\n', stdout) == EOF;
+	json_decref(rec);
+	/* Each line is an acknowledgement: get it out now, not when a buffer fills. */
+	return rc || fflush(stdout) != 0;
+}
+
+static int land_inputs(struct lake_put *p, const struct args *a, struct lake_error *e)
+{
+	if (a->from_sqlite)
+		return lake_put_from_sqlite(p, a->from_sqlite, a->sqlite_table, e);
+	if (a->nfiles == 0 && isatty(STDIN_FILENO))
+		fprintf(stderr, "%s: reading records from the terminal; end with Ctrl-D\n",
+			cli_prog());
+	for (int i = 0; i < (a->nfiles ? a->nfiles : 1); i++) {
+		struct lake_input *in;
+		int rc;
+		if (lake_input_open(a->nfiles ? a->files[i] : NULL, &in, e) < 0)
+			return -1;
+		rc = lake_put_input(p, in, e);
+		lake_input_close(in);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void report_totals(const struct lake_put_totals *t, const char *table, int failed)
+{
+	if (t->skipped)
+		cli_warn("skipped %llu bad records; the first: %s", (unsigned long long)t->skipped,
+			 t->first_bad);
+	if (t->quarantined)
+		cli_warn("quarantined %llu bad records in %s/; the first: %s",
+			 (unsigned long long)t->quarantined, t->quarantine_dir, t->first_bad);
+	if (failed && t->files)
+		fprintf(stderr, "%s: %llu rows in %llu files were committed before the error\n",
+			cli_prog(), (unsigned long long)t->rows, (unsigned long long)t->files);
+	else if (!failed && isatty(STDERR_FILENO))
+		fprintf(stderr, "%s: landed %llu rows in %llu files (%llu bytes) in %s\n",
+			cli_prog(), (unsigned long long)t->rows, (unsigned long long)t->files,
+			(unsigned long long)t->bytes, table);
+}
+
+int main(int argc, char **argv)
+{
+	struct lake_error err = {0};
+	struct args a = {0};
+	struct lake *lake = NULL;
+	struct lake_put *p = NULL;
+	int status;
+
+	cli_init("lake-put");
+	if ((status = parse_args(&a, argc, argv)) != 0)
+		goto out;
+	if (lake_open(a.lake_dir, &lake, &err) < 0 ||
+	    lake_put_open(lake, a.table, &a.opts, print_file, NULL, &p, &err) < 0) {
+		status = cli_fail(&err);
+		goto out;
+	}
+	status = land_inputs(p, &a, &err) < 0 ? cli_fail(&err) : 0;
+	report_totals(lake_put_totals(p), a.table, status != 0);
+out:
+	lake_put_close(p);
+	lake_close(lake);
+	release_args(&a);
+	return cli_finish_stdout(status);
+}

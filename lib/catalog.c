@@ -1,0 +1,559 @@
+#include "catalog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "catalog_schema.h"
+#include "ltime.h"
+#include "names.h"
+
+#define N_MIGRATIONS (sizeof lake_catalog_migrations / sizeof lake_catalog_migrations[0])
+
+struct lake_catalog {
+	sqlite3 *db;
+	char *path;
+};
+
+sqlite3 *lake_catalog_db(struct lake_catalog *c)
+{
+	return c->db;
+}
+
+static int is_busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+int lake_catalog_fail(struct lake_catalog *c, const char *doing, struct lake_error *e)
+{
+	int rc = sqlite3_extended_errcode(c->db);
+
+	if (is_busy(rc))
+		return lake_err(e, LAKE_EX_TEMPFAIL,
+				"'%s': catalog is busy (%s); another program holds its lock, retry",
+				c->path, doing);
+	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR)
+		return lake_err(e, LAKE_EX_IOERR, "'%s': %s: %s", c->path, doing,
+				sqlite3_errmsg(c->db));
+	if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM ||
+	    (rc & 0xff) == SQLITE_CANTOPEN)
+		return lake_err(e, LAKE_EX_NOPERM, "'%s': %s: %s", c->path, doing,
+				sqlite3_errmsg(c->db));
+	return lake_err(e, LAKE_EX_SOFTWARE, "'%s': %s: %s", c->path, doing, sqlite3_errmsg(c->db));
+}
+
+static int exec(struct lake_catalog *c, const char *sql, const char *doing, struct lake_error *e)
+{
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return lake_catalog_fail(c, doing, e);
+	return 0;
+}
+
+int lake_catalog_begin(struct lake_catalog *c, struct lake_error *e)
+{
+	return exec(c, "BEGIN IMMEDIATE", "cannot start a transaction", e);
+}
+
+int lake_catalog_commit(struct lake_catalog *c, struct lake_error *e)
+{
+	if (exec(c, "COMMIT", "cannot commit", e) < 0) {
+		lake_catalog_rollback(c);
+		return -1;
+	}
+	return 0;
+}
+
+void lake_catalog_rollback(struct lake_catalog *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int busy_timeout_ms(void)
+{
+	const char *s = getenv("LAKE_BUSY_TIMEOUT_MS");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return 10000;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > 3600000)
+		return 10000;
+	return (int)v;
+}
+
+static int user_version(struct lake_catalog *c, int *v, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return lake_catalog_fail(c, "cannot read the schema version", e);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return lake_catalog_fail(c, "cannot read the schema version", e);
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int apply_migration(struct lake_catalog *c, int to, struct lake_error *e)
+{
+	char sql[64];
+
+	if (exec(c, lake_catalog_migrations[to - 1], "cannot migrate the catalog", e) < 0)
+		return -1;
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", to);
+	return exec(c, sql, "cannot migrate the catalog", e);
+}
+
+/* Bring the schema up to date, one transaction per step, re-reading the version under the lock. */
+static int migrate(struct lake_catalog *c, struct lake_error *e)
+{
+	int v;
+
+	if (user_version(c, &v, e) < 0)
+		return -1;
+	if (v > (int)N_MIGRATIONS)
+		return lake_err(e, LAKE_EX_UNAVAILABLE,
+				"'%s': catalog schema %d is newer than this program knows (%zu); "
+				"upgrade lake",
+				c->path, v, N_MIGRATIONS);
+	while (v < (int)N_MIGRATIONS) {
+		if (lake_catalog_begin(c, e) < 0)
+			return -1;
+		if (user_version(c, &v, e) < 0)
+			goto fail;
+		if (v < (int)N_MIGRATIONS && apply_migration(c, v + 1, e) < 0)
+			goto fail;
+		if (lake_catalog_commit(c, e) < 0)
+			return -1;
+		if (user_version(c, &v, e) < 0)
+			return -1;
+	}
+	return 0;
+fail:
+	lake_catalog_rollback(c);
+	return -1;
+}
+
+int lake_catalog_open(const char *path, int create, struct lake_catalog **out, struct lake_error *e)
+{
+	struct lake_catalog *c = lake_xcalloc(1, sizeof *c);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+
+	c->path = lake_xstrdup(path);
+	if (!create && access(path, F_OK) < 0) {
+		lake_err_sys(e, LAKE_EX_NOINPUT, "'%s': catalog missing", path);
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+		lake_catalog_fail(c, "cannot open the catalog", e);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, busy_timeout_ms());
+	/*
+	 * WAL lets readers go on while a writer commits.  synchronous=FULL
+	 * because a commit is what lake-put acknowledges to its caller: in
+	 * WAL mode NORMAL may lose the last commits on power failure.
+	 */
+	if (exec(c, "PRAGMA journal_mode=WAL", "cannot enable WAL", e) < 0 ||
+	    exec(c, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "cannot configure", e) < 0)
+		goto fail;
+	if (migrate(c, e) < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	lake_catalog_close(c);
+	*out = NULL;
+	return -1;
+}
+
+void lake_catalog_close(struct lake_catalog *c)
+{
+	if (!c)
+		return;
+	sqlite3_close(c->db);
+	free(c->path);
+	free(c);
+}
+
+static void now_text(char *out)
+{
+	lake_time_format_timestamp(lake_time_now(), out);
+}
+
+static int prepare(struct lake_catalog *c, const char *sql, sqlite3_stmt **st, struct lake_error *e)
+{
+	if (sqlite3_prepare_v2(c->db, sql, -1, st, NULL) != SQLITE_OK)
+		return lake_catalog_fail(c, "cannot prepare a catalog statement", e);
+	return 0;
+}
+
+/* Step a statement expected to finish without rows. */
+static int step_done(struct lake_catalog *c, sqlite3_stmt *st, const char *doing,
+		     struct lake_error *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return lake_catalog_fail(c, doing, e);
+	return 0;
+}
+
+static int find_or_create_database(struct lake_catalog *c, const char *name, const char *principal,
+				   int64_t *id, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	char now[40];
+	int rc;
+
+	if (prepare(c, "SELECT id FROM databases WHERE name = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return lake_catalog_fail(c, "cannot look up a database", e);
+	now_text(now);
+	if (prepare(c, "INSERT INTO databases(name, created, created_by) VALUES (?, ?, ?)", &st,
+		    e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, principal, -1, SQLITE_STATIC);
+	if (step_done(c, st, "cannot create a database", e) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(c->db);
+	return 0;
+}
+
+/* Partition key lists are compared by name and order only; types are the crawler's to refine. */
+static int same_key_names(const char *a_json, const char *b_json)
+{
+	json_t *a = json_loads(a_json, 0, NULL), *b = json_loads(b_json, 0, NULL);
+	int same = json_is_array(a) && json_is_array(b) && json_array_size(a) == json_array_size(b);
+
+	for (size_t i = 0; same && i < json_array_size(a); i++) {
+		const char *ka = json_string_value(json_object_get(json_array_get(a, i), "name"));
+		const char *kb = json_string_value(json_object_get(json_array_get(b, i), "name"));
+		same = ka && kb && strcmp(ka, kb) == 0;
+	}
+	json_decref(a);
+	json_decref(b);
+	return same;
+}
+
+/* "dt, country" from a partition key list, or "nothing" for none. */
+static void describe_keys(const char *keys_json, struct lake_buf *out)
+{
+	json_t *keys = json_loads(keys_json, 0, NULL);
+
+	for (size_t i = 0; i < json_array_size(keys); i++) {
+		const char *k = json_string_value(json_object_get(json_array_get(keys, i), "name"));
+		lake_buf_addf(out, "%s%s", i ? ", " : "", k ? k : "?");
+	}
+	if (!out->len)
+		lake_buf_addstr(out, "nothing");
+	json_decref(keys);
+}
+
+static int check_table_agrees(const struct lake_table_spec *s, const char *format, const char *keys,
+			      struct lake_error *e)
+{
+	if (strcmp(format, s->format) != 0)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"'%s.%s': table holds %s files, not %s; convert with --to %s or "
+				"land in another table",
+				s->db, s->name, format, s->format, format);
+	if (!same_key_names(keys, s->partition_keys)) {
+		struct lake_buf have = LAKE_BUF_INIT, given = LAKE_BUF_INIT;
+		describe_keys(keys, &have);
+		describe_keys(s->partition_keys, &given);
+		lake_err(e, LAKE_EX_DATAERR,
+			 "'%s.%s': table is partitioned by %s, not by %s; give the same "
+			 "partition keys in the same order",
+			 s->db, s->name, have.data, given.data);
+		lake_buf_release(&have);
+		lake_buf_release(&given);
+		return -1;
+	}
+	return 0;
+}
+
+static int create_table(struct lake_catalog *c, const struct lake_table_spec *s, int64_t db_id,
+			int64_t *table_id, struct lake_error *e)
+{
+	struct lake_buf location = LAKE_BUF_INIT;
+	sqlite3_stmt *st;
+	char now[40];
+
+	now_text(now);
+	lake_buf_addf(&location, "data/%s/%s", s->db, s->name);
+	if (prepare(c,
+		    "INSERT INTO tables(database_id, name, location, format, compression, "
+		    "partition_keys, created, updated, created_by) VALUES (?,?,?,?,?,?,?,?,?)",
+		    &st, e) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, db_id);
+	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, location.data, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, s->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, s->compression, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, s->partition_keys, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, s->principal, -1, SQLITE_STATIC);
+	if (step_done(c, st, "cannot create a table", e) < 0)
+		goto fail;
+	*table_id = sqlite3_last_insert_rowid(c->db);
+	if (prepare(c,
+		    "INSERT INTO table_versions(table_id, version, operation, columns, "
+		    "partition_keys, created, principal) SELECT id, 0, 'create', columns, "
+		    "partition_keys, ?, ? FROM tables WHERE id = ?",
+		    &st, e) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, s->principal, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, *table_id);
+	if (step_done(c, st, "cannot record a table version", e) < 0)
+		goto fail;
+	lake_buf_release(&location);
+	return 0;
+fail:
+	lake_buf_release(&location);
+	return -1;
+}
+
+int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_spec *s,
+			      int64_t *table_id, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	int64_t db_id;
+	int rc;
+
+	if (find_or_create_database(c, s->db, s->principal, &db_id, e) < 0)
+		return -1;
+	if (prepare(c,
+		    "SELECT id, format, partition_keys FROM tables WHERE database_id = ? AND "
+		    "name = ?",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, db_id);
+	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*table_id = sqlite3_column_int64(st, 0);
+		rc = check_table_agrees(s, (const char *)sqlite3_column_text(st, 1),
+					(const char *)sqlite3_column_text(st, 2), e);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return lake_catalog_fail(c, "cannot look up a table", e);
+	return create_table(c, s, db_id, table_id, e);
+}
+
+int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f,
+			     int64_t *file_id, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	now_text(now);
+	if (lake_catalog_begin(c, e) < 0)
+		return -1;
+	if (prepare(c,
+		    "INSERT INTO files(table_id, partition, path, format, compression, bytes, "
+		    "rows, state, writer_pid, created, created_by) "
+		    "VALUES (?,?,?,?,?,?,?,'pending',?,?,?)",
+		    &st, e) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, f->table_id);
+	sqlite3_bind_text(st, 2, f->partition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->compression, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, f->bytes);
+	sqlite3_bind_int64(st, 7, f->rows);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, f->principal, -1, SQLITE_STATIC);
+	if (step_done(c, st, "cannot register a file", e) < 0)
+		goto fail;
+	*file_id = sqlite3_last_insert_rowid(c->db);
+	return lake_catalog_commit(c, e);
+fail:
+	lake_catalog_rollback(c);
+	return -1;
+}
+
+/* The JSON array of a partition path's values, as the partitions table keeps them. */
+static char *partition_values_json(const char *path)
+{
+	struct lake_partkv *kv = NULL;
+	struct lake_error ignored = {0};
+	json_t *vals = json_array();
+	size_t n = 0;
+	char *text;
+
+	if (*path && lake_partition_parse(path, &kv, &n, &ignored) == 0) {
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(vals,
+					      kv[i].value ? json_string(kv[i].value) : json_null());
+		lake_partkv_free(kv, n);
+	}
+	text = json_dumps(vals, JSON_COMPACT);
+	json_decref(vals);
+	return text;
+}
+
+static int publish_one(struct lake_catalog *c, int64_t table_id, int64_t file_id, int64_t version,
+		       const char *now, int64_t *rows, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	char *partition = NULL, *vals = NULL;
+	int rc = -1;
+
+	if (prepare(c,
+		    "UPDATE files SET state = 'live', added_version = ?, writer_pid = NULL "
+		    "WHERE id = ? AND table_id = ? AND state = 'pending' RETURNING partition, rows",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, version);
+	sqlite3_bind_int64(st, 2, file_id);
+	sqlite3_bind_int64(st, 3, table_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return lake_err(e, LAKE_EX_SOFTWARE,
+				"pending file %lld vanished from the catalog before it was "
+				"published (was vacuum run meanwhile?)",
+				(long long)file_id);
+	}
+	partition = lake_xstrdup((const char *)sqlite3_column_text(st, 0));
+	*rows += sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	vals = partition_values_json(partition);
+	if (prepare(
+		c,
+		"INSERT OR IGNORE INTO partitions(table_id, path, vals, added_version, created) "
+		"VALUES (?,?,?,?,?)",
+		&st, e) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, table_id);
+	sqlite3_bind_text(st, 2, partition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, vals, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, version);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	rc = step_done(c, st, "cannot register a partition", e);
+out:
+	free(partition);
+	free(vals);
+	return rc;
+}
+
+static int bump_version(struct lake_catalog *c, int64_t table_id, int64_t *version,
+			struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(c, "UPDATE tables SET version = version + 1 WHERE id = ? RETURNING version",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, table_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return lake_catalog_fail(c, "cannot bump the table version", e);
+	}
+	*version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int record_version(struct lake_catalog *c, int64_t table_id, int64_t version,
+			  const char *operation, size_t files, int64_t rows, const char *now,
+			  const char *principal, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(c,
+		    "INSERT INTO table_versions(table_id, version, operation, columns, "
+		    "partition_keys, files_added, rows_added, created, principal) "
+		    "SELECT id, ?, ?, columns, partition_keys, ?, ?, ?, ? FROM tables WHERE id = ?",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, version);
+	sqlite3_bind_text(st, 2, operation, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)files);
+	sqlite3_bind_int64(st, 4, rows);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, principal, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, table_id);
+	if (step_done(c, st, "cannot record a table version", e) < 0)
+		return -1;
+	if (prepare(c, "UPDATE tables SET updated = ? WHERE id = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, table_id);
+	return step_done(c, st, "cannot update a table", e);
+}
+
+int lake_catalog_publish(struct lake_catalog *c, int64_t table_id, const int64_t *file_ids,
+			 size_t n, const char *operation, const char *principal, int64_t *version,
+			 struct lake_error *e)
+{
+	int64_t rows = 0;
+	char now[40];
+
+	now_text(now);
+	if (lake_catalog_begin(c, e) < 0)
+		return -1;
+	if (bump_version(c, table_id, version, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (publish_one(c, table_id, file_ids[i], *version, now, &rows, e) < 0)
+			goto fail;
+	if (record_version(c, table_id, *version, operation, n, rows, now, principal, e) < 0)
+		goto fail;
+	return lake_catalog_commit(c, e);
+fail:
+	lake_catalog_rollback(c);
+	return -1;
+}
+
+void lake_catalog_drop_pending(struct lake_catalog *c, const int64_t *file_ids, size_t n)
+{
+	struct lake_error ignored = {0};
+	sqlite3_stmt *st;
+
+	if (n == 0 || lake_catalog_begin(c, &ignored) < 0)
+		return;
+	if (prepare(c, "DELETE FROM files WHERE id = ? AND state = 'pending'", &st, &ignored) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, file_ids[i]);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+out:
+	lake_catalog_commit(c, &ignored);
+}

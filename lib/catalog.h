@@ -1,0 +1,93 @@
+/*
+ * catalog.h - catalog.db, the lake's metadata store (SPEC §4).
+ *
+ * One SQLite database in WAL mode holds databases, tables, table
+ * versions, partitions, files with their per-column stats, and (for later
+ * programs) jobs, runs, bookmarks, principals, groups, grants and data
+ * filters.  The schema carries a version (PRAGMA user_version) and is
+ * migrated forward on open, one transaction per step.
+ *
+ * Every write is one transaction: lake_catalog_begin() takes the write
+ * lock (BEGIN IMMEDIATE), waiting up to the busy timeout ($LAKE_BUSY_TIMEOUT_MS,
+ * default 10000) and failing with LAKE_EX_TEMPFAIL after that, so a
+ * caller exits 75 and the user retries.
+ *
+ * Files go live in two steps so that a crash never leaves a complete but
+ * unregistered data file that the crawler would later mistake for a
+ * hand-copied one: lake_catalog_add_pending() records the file as pending
+ * (with the writer's pid) before it is renamed into data/, and
+ * lake_catalog_publish() makes a set of pending files live in one
+ * transaction that also bumps the table's version.  Pending rows whose
+ * writer is gone are debris that `lake-catalog vacuum` removes.
+ */
+#ifndef LAKE_CATALOG_H
+#define LAKE_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "error.h"
+
+#define LAKE_CATALOG_SCHEMA_VERSION 1
+
+struct lake_catalog;
+
+int lake_catalog_open(const char *path, int create, struct lake_catalog **out,
+		      struct lake_error *e);
+void lake_catalog_close(struct lake_catalog *c);
+sqlite3 *lake_catalog_db(struct lake_catalog *c);
+
+int lake_catalog_begin(struct lake_catalog *c, struct lake_error *e);
+int lake_catalog_commit(struct lake_catalog *c, struct lake_error *e);
+void lake_catalog_rollback(struct lake_catalog *c);
+
+/* Turn the connection's last error into *e, choosing TEMPFAIL for busy/locked. */
+int lake_catalog_fail(struct lake_catalog *c, const char *doing, struct lake_error *e);
+
+/* What a table is created with the first time data lands in it. */
+struct lake_table_spec {
+	const char *db;
+	const char *name;
+	const char *format;	    /* "ndjson", "csv", "tsv" */
+	const char *compression;    /* "zstd" or "none" */
+	const char *partition_keys; /* JSON array of {"name","type"} */
+	const char *principal;
+};
+
+/*
+ * Inside a transaction: find the table, creating its database and itself
+ * from spec when absent.  An existing table must agree on format and
+ * partition keys; otherwise LAKE_EX_DATAERR says what differs.
+ */
+int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_spec *spec,
+			      int64_t *table_id, struct lake_error *e);
+
+struct lake_file_spec {
+	int64_t table_id;
+	const char *path;      /* relative to the lake directory: data/DB/T/[K=V/]part-… */
+	const char *partition; /* "k=v/…", "" when unpartitioned */
+	const char *format;
+	const char *compression;
+	int64_t bytes;
+	int64_t rows;
+	const char *principal;
+};
+
+/* One transaction of its own: record a pending file, returning its id. */
+int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f,
+			     int64_t *file_id, struct lake_error *e);
+
+/*
+ * One transaction of its own: make the pending files live in a new
+ * version of table_id (registering new partitions), recording `operation`
+ * in the table's history.  *version receives the new version.
+ */
+int lake_catalog_publish(struct lake_catalog *c, int64_t table_id, const int64_t *file_ids,
+			 size_t n, const char *operation, const char *principal, int64_t *version,
+			 struct lake_error *e);
+
+/* Best effort, one transaction: forget pending files that will never be published. */
+void lake_catalog_drop_pending(struct lake_catalog *c, const int64_t *file_ids, size_t n);
+
+#endif

@@ -1,0 +1,248 @@
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "buf.h"
+
+#define RAW_CAP (256 * 1024)
+
+struct lake_input {
+	int fd;
+	int owns_fd;
+	int is_stream;
+	int sniffed; /* the first bytes were looked at */
+	int eof;     /* the descriptor returned 0 */
+	char *name;
+	ZSTD_DStream *zstd; /* non-NULL when the input is compressed */
+	int frame_done;	    /* the last frame decoded completely */
+	char *raw;	    /* bytes read from fd, not yet consumed */
+	size_t raw_pos;
+	size_t raw_len;
+	uint64_t raw_total;
+};
+
+int64_t lake_monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct lake_input *input_new(int fd, const char *name, int owns)
+{
+	struct lake_input *in = lake_xcalloc(1, sizeof *in);
+	struct stat st;
+
+	in->fd = fd;
+	in->owns_fd = owns;
+	in->name = lake_xstrdup(name);
+	in->raw = lake_xmalloc(RAW_CAP);
+	in->frame_done = 1;
+	in->is_stream = fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+	return in;
+}
+
+struct lake_input *lake_input_fdopen(int fd, const char *name)
+{
+	return input_new(fd, name, 0);
+}
+
+int lake_input_open(const char *path, struct lake_input **out, struct lake_error *e)
+{
+	struct stat st;
+	int fd;
+
+	*out = NULL;
+	if (!path || strcmp(path, "-") == 0) {
+		*out = input_new(STDIN_FILENO, "<stdin>", 0);
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lake_err_sys(e,
+				    errno == ENOENT ? LAKE_EX_NOINPUT : lake_exit_for_errno(errno),
+				    "'%s'", path);
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return lake_err(e, LAKE_EX_NOINPUT, "'%s': is a directory, not a file", path);
+	}
+	*out = input_new(fd, path, 1);
+	return 0;
+}
+
+/* Wait until the descriptor is readable; 0 when the deadline passed first. */
+static int wait_readable(struct lake_input *in, int64_t deadline_us, struct lake_error *e)
+{
+	struct pollfd p = {.fd = in->fd, .events = POLLIN};
+
+	if (!deadline_us || !in->is_stream)
+		return 1;
+	for (;;) {
+		int64_t left = deadline_us - lake_monotonic_us();
+		int ms = left <= 0 ? 0 : (int)((left + 999) / 1000);
+		int rc = poll(&p, 1, ms);
+		if (rc > 0)
+			return 1;
+		if (rc == 0)
+			return lake_monotonic_us() >= deadline_us ? 0 : 1;
+		if (errno != EINTR)
+			return lake_err_sys(e, LAKE_EX_IOERR, "'%s': poll failed", in->name);
+	}
+}
+
+/* Refill the raw buffer; returns bytes read, 0 at EOF, -1 error, LAKE_INPUT_TIMEOUT. */
+static ssize_t fill_raw(struct lake_input *in, int64_t deadline_us, struct lake_error *e)
+{
+	ssize_t r;
+	int ready;
+
+	if (in->eof)
+		return 0;
+	ready = wait_readable(in, deadline_us, e);
+	if (ready < 0)
+		return -1;
+	if (ready == 0)
+		return LAKE_INPUT_TIMEOUT;
+	do
+		r = read(in->fd, in->raw, RAW_CAP);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': read failed", in->name);
+	if (r == 0)
+		in->eof = 1;
+	in->raw_pos = 0;
+	in->raw_len = (size_t)r;
+	in->raw_total += (uint64_t)r;
+	return r;
+}
+
+static int starts_with_zstd_magic(const struct lake_input *in)
+{
+	static const unsigned char magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+
+	return in->raw_len - in->raw_pos >= 4 && memcmp(in->raw + in->raw_pos, magic, 4) == 0;
+}
+
+/* A pipe may deliver its first bytes one at a time; the magic needs four. */
+static int fill_for_sniff(struct lake_input *in, struct lake_error *e)
+{
+	while (!in->eof && in->raw_len - in->raw_pos < 4) {
+		ssize_t r = read(in->fd, in->raw + in->raw_len, RAW_CAP - in->raw_len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return lake_err_sys(e, LAKE_EX_IOERR, "'%s': read failed", in->name);
+		if (r == 0)
+			in->eof = 1;
+		in->raw_len += (size_t)r;
+		in->raw_total += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int sniff(struct lake_input *in, struct lake_error *e)
+{
+	in->sniffed = 1;
+	if (fill_for_sniff(in, e) < 0)
+		return -1;
+	if (!starts_with_zstd_magic(in))
+		return 0;
+	in->zstd = ZSTD_createDStream();
+	if (!in->zstd)
+		return lake_err(e, LAKE_EX_SOFTWARE, "'%s': cannot create a zstd decoder",
+				in->name);
+	ZSTD_initDStream(in->zstd);
+	return 0;
+}
+
+static ssize_t read_plain(struct lake_input *in, void *buf, size_t cap)
+{
+	size_t n = in->raw_len - in->raw_pos;
+
+	if (n > cap)
+		n = cap;
+	memcpy(buf, in->raw + in->raw_pos, n);
+	in->raw_pos += n;
+	return (ssize_t)n;
+}
+
+static ssize_t read_zstd(struct lake_input *in, void *buf, size_t cap, struct lake_error *e)
+{
+	ZSTD_outBuffer out = {buf, cap, 0};
+	ZSTD_inBuffer src = {in->raw, in->raw_len, in->raw_pos};
+	size_t rc = ZSTD_decompressStream(in->zstd, &out, &src);
+
+	in->raw_pos = src.pos;
+	if (ZSTD_isError(rc))
+		return lake_err(e, LAKE_EX_DATAERR, "'%s': corrupt zstd data: %s", in->name,
+				ZSTD_getErrorName(rc));
+	in->frame_done = rc == 0;
+	return (ssize_t)out.pos;
+}
+
+ssize_t lake_input_read(struct lake_input *in, void *buf, size_t cap, int64_t deadline_us,
+			struct lake_error *e)
+{
+	for (;;) {
+		if (in->raw_pos == in->raw_len) {
+			ssize_t r = fill_raw(in, deadline_us, e);
+			if (r < 0)
+				return r;
+			if (r == 0) {
+				if (in->zstd && !in->frame_done)
+					return lake_err(e, LAKE_EX_DATAERR,
+							"'%s': truncated zstd data: the last frame "
+							"is incomplete",
+							in->name);
+				return 0;
+			}
+			if (!in->sniffed && sniff(in, e) < 0)
+				return -1;
+		}
+		ssize_t n = in->zstd ? read_zstd(in, buf, cap, e) : read_plain(in, buf, cap);
+		if (n != 0)
+			return n;
+	}
+}
+
+const char *lake_input_name(const struct lake_input *in)
+{
+	return in->name;
+}
+
+int lake_input_is_stream(const struct lake_input *in)
+{
+	return in->is_stream;
+}
+
+int lake_input_is_zstd(const struct lake_input *in)
+{
+	return in->zstd != NULL;
+}
+
+uint64_t lake_input_raw_bytes(const struct lake_input *in)
+{
+	return in->raw_total;
+}
+
+void lake_input_close(struct lake_input *in)
+{
+	if (!in)
+		return;
+	if (in->owns_fd)
+		close(in->fd);
+	ZSTD_freeDStream(in->zstd);
+	free(in->raw);
+	free(in->name);
+	free(in);
+}

@@ -1,0 +1,229 @@
+#include "lake.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "fsutil.h"
+#include "ltime.h"
+
+static const char *const lake_subdirs[] = {"data", "quarantine", "audit", "tmp"};
+
+char *lake_current_principal(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	char fallback[32];
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		return lake_xstrdup(pw->pw_name);
+	snprintf(fallback, sizeof fallback, "uid:%lu", (unsigned long)getuid());
+	return lake_xstrdup(fallback);
+}
+
+static int has_lake_json(const char *dir)
+{
+	struct lake_buf p = LAKE_BUF_INIT;
+	int found;
+
+	lake_buf_addf(&p, "%s/lake.json", dir);
+	found = access(p.data, F_OK) == 0;
+	lake_buf_release(&p);
+	return found;
+}
+
+static int absolute(const char *dir, char **out, struct lake_error *e)
+{
+	char *abs = realpath(dir, NULL);
+
+	if (!abs)
+		return lake_err_sys(e, LAKE_EX_NOINPUT, "'%s'", dir);
+	*out = abs;
+	return 0;
+}
+
+static int explicit_lake(const char *dir, const char *from, char **out, struct lake_error *e)
+{
+	if (absolute(dir, out, e) < 0)
+		return lake_err_wrap(e, "no lake at %s", from);
+	if (!has_lake_json(*out)) {
+		lake_err(e, LAKE_EX_NOINPUT,
+			 "'%s' (from %s) is not a lake: it has no lake.json; create one with "
+			 "'lake-catalog init %s'",
+			 dir, from, dir);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int search_upward(char **out, struct lake_error *e)
+{
+	char *dir = getcwd(NULL, 0);
+
+	if (!dir)
+		return lake_err_sys(e, LAKE_EX_NOINPUT, "cannot read the working directory");
+	for (;;) {
+		if (has_lake_json(dir)) {
+			*out = dir;
+			return 0;
+		}
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir) {
+			if (slash && dir[1] != '\0') {
+				dir[1] = '\0';
+				continue;
+			}
+			break;
+		}
+		*slash = '\0';
+	}
+	free(dir);
+	return lake_err(
+	    e, LAKE_EX_NOINPUT,
+	    "no lake found: none given with --lake or $LAKE_DIR, and no lake.json in "
+	    "the working directory or above it; create one with 'lake-catalog init DIR'");
+}
+
+int lake_find(const char *opt_dir, char **dir, struct lake_error *e)
+{
+	const char *env = getenv("LAKE_DIR");
+
+	*dir = NULL;
+	if (opt_dir)
+		return explicit_lake(opt_dir, "--lake", dir, e);
+	if (env && *env)
+		return explicit_lake(env, "$LAKE_DIR", dir, e);
+	return search_upward(dir, e);
+}
+
+static int write_lake_json(const char *dir, const char *tmpdir, struct lake_error *e)
+{
+	struct lake_buf path = LAKE_BUF_INIT;
+	char now[40];
+	char *owner = lake_current_principal(), *text;
+	json_t *doc;
+	int rc;
+
+	lake_time_format_timestamp(lake_time_now(), now);
+	doc = json_pack("{s:i, s:s, s:s}", "format", LAKE_FORMAT, "created", now, "owner", owner);
+	text = json_dumps(doc, JSON_INDENT(2));
+	lake_buf_addf(&path, "%s/lake.json", dir);
+	{
+		struct lake_buf content = LAKE_BUF_INIT;
+		lake_buf_addf(&content, "%s\n", text);
+		rc = lake_write_file_atomic(tmpdir, path.data, content.data, content.len, e);
+		lake_buf_release(&content);
+	}
+	free(text);
+	json_decref(doc);
+	free(owner);
+	lake_buf_release(&path);
+	return rc;
+}
+
+int lake_init(const char *dir, struct lake_error *e)
+{
+	struct lake_buf p = LAKE_BUF_INIT;
+	struct lake_catalog *cat = NULL;
+	char *abs = NULL;
+	int rc = -1;
+
+	if (lake_mkdirs(dir, 0755, e) < 0)
+		goto out;
+	if (absolute(dir, &abs, e) < 0)
+		goto out;
+	if (has_lake_json(abs)) {
+		lake_err(e, LAKE_EX_CANTCREAT, "'%s' is already a lake", dir);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof lake_subdirs / sizeof lake_subdirs[0]; i++) {
+		lake_buf_reset(&p);
+		lake_buf_addf(&p, "%s/%s", abs, lake_subdirs[i]);
+		if (lake_mkdirs(p.data, 0755, e) < 0)
+			goto out;
+	}
+	lake_buf_reset(&p);
+	lake_buf_addf(&p, "%s/catalog.db", abs);
+	if (lake_catalog_open(p.data, 1, &cat, e) < 0)
+		goto out;
+	/* lake.json last: it is what makes the directory a lake, so a failed init leaves none. */
+	lake_buf_reset(&p);
+	lake_buf_addf(&p, "%s/tmp", abs);
+	if (write_lake_json(abs, p.data, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	lake_catalog_close(cat);
+	free(abs);
+	lake_buf_release(&p);
+	return rc;
+}
+
+static int check_format(const char *dir, struct lake_error *e)
+{
+	struct lake_buf path = LAKE_BUF_INIT;
+	json_error_t jerr;
+	json_t *doc;
+	int rc = 0;
+
+	lake_buf_addf(&path, "%s/lake.json", dir);
+	doc = json_load_file(path.data, 0, &jerr);
+	if (!doc)
+		rc = lake_err(e, LAKE_EX_DATAERR, "'%s':%d:%d: %s", path.data, jerr.line,
+			      jerr.column, jerr.text);
+	else if (json_integer_value(json_object_get(doc, "format")) != LAKE_FORMAT)
+		rc = lake_err(
+		    e, LAKE_EX_UNAVAILABLE,
+		    "'%s': lake format %lld is not %d, the one this program reads", path.data,
+		    (long long)json_integer_value(json_object_get(doc, "format")), LAKE_FORMAT);
+	json_decref(doc);
+	lake_buf_release(&path);
+	return rc;
+}
+
+int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e)
+{
+	struct lake *lake = lake_xcalloc(1, sizeof *lake);
+	struct lake_buf p = LAKE_BUF_INIT;
+
+	*out = NULL;
+	if (lake_find(opt_dir, &lake->dir, e) < 0 || check_format(lake->dir, e) < 0)
+		goto fail;
+	lake_buf_addf(&p, "%s/tmp", lake->dir);
+	lake->tmpdir = lake_buf_detach(&p);
+	lake->principal = lake_current_principal();
+	lake_buf_addf(&p, "%s/catalog.db", lake->dir);
+	if (lake_catalog_open(p.data, 0, &lake->catalog, e) < 0)
+		goto fail;
+	lake_buf_release(&p);
+	*out = lake;
+	return 0;
+fail:
+	lake_buf_release(&p);
+	lake_close(lake);
+	return -1;
+}
+
+void lake_close(struct lake *lake)
+{
+	if (!lake)
+		return;
+	lake_catalog_close(lake->catalog);
+	free(lake->dir);
+	free(lake->tmpdir);
+	free(lake->principal);
+	free(lake);
+}
+
+void lake_path(const struct lake *lake, struct lake_buf *out, const char *rel)
+{
+	lake_buf_addf(out, "%s/%s", lake->dir, rel);
+}

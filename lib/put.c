@@ -1,0 +1,1136 @@
+#include "put.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "compressor.h"
+#include "fsutil.h"
+#include "jscan.h"
+
+/* A chunk is compressed as one zstd frame when it reaches this size. */
+#define CHUNK_BYTES (2u << 20)
+/* Total record text held in writers' buffers before the largest is compressed early. */
+#define BUFFER_BUDGET (24u << 20)
+
+struct writer {
+	char *partition; /* escaped "k=v/…", "" when unpartitioned */
+	struct lake_tmpfile tmp;
+	struct lake_zsink sink;
+	struct lake_buf pending; /* records not yet handed to the compressor */
+	uint64_t rows;
+	uint64_t raw_bytes;
+	int64_t deadline_us; /* monotonic instant at which --batch-seconds fires; 0: never */
+	uint64_t last_use;
+	struct writer *next_in_bucket;
+	struct writer *prev, *next;
+};
+
+/* A file of a regular input, renamed into place and pending until the input ends. */
+struct staged {
+	int64_t id;
+	char *path;
+	char *partition;
+	uint64_t rows;
+	uint64_t bytes;
+};
+
+struct lake_put {
+	struct lake *lake;
+	char db[LAKE_NAME_MAX + 1];
+	char table[LAKE_NAME_MAX + 1];
+	char *qualified;
+	struct lake_put_options o;
+	lake_put_emit_fn emit;
+	void *emit_arg;
+	struct lake_compressor *z;
+	int64_t table_id;
+	const char *checked_format; /* the format table_id was checked against */
+
+	/* The input being landed. */
+	const char *in_name;
+	const char *out_format; /* "ndjson", "csv" or "tsv" */
+	int atomic;
+	int csv_in; /* rows come as fields */
+	char delim;
+	int prepared; /* header-dependent state is ready */
+	struct lake_buf csv_header;
+	char **json_keys; /* to_ndjson: each header name as a JSON string and ':' */
+	size_t nkeys;
+	long *dyn_column; /* CSV: the column of each dynamic partition field */
+
+	struct writer **buckets;
+	size_t nbuckets;
+	size_t nwriters;
+	struct writer *writers;
+	struct writer *last;
+	uint64_t clock;
+	uint64_t buffered;
+	int64_t next_deadline;
+	struct staged *staged;
+	size_t nstaged, cap_staged;
+
+	struct lake_partkv *kv;
+	struct lake_buf *values;
+	struct lake_buf key, row, scratch;
+
+	struct lake_tmpfile quarantine;
+	int quarantine_open;
+	struct lake_put_totals totals;
+};
+
+/* ---- options ---- */
+
+void lake_put_options_init(struct lake_put_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->batch_bytes = LAKE_PUT_DEFAULT_BATCH_BYTES;
+	o->batch_us = (uint64_t)LAKE_PUT_DEFAULT_BATCH_SECONDS * 1000000;
+	o->max_open_partitions = LAKE_PUT_DEFAULT_MAX_OPEN;
+	o->level = 3;
+}
+
+int lake_on_error_parse(const char *s, enum lake_on_error *out)
+{
+	if (strcmp(s, "fail") == 0)
+		*out = LAKE_ON_ERROR_FAIL;
+	else if (strcmp(s, "skip") == 0)
+		*out = LAKE_ON_ERROR_SKIP;
+	else if (strcmp(s, "quarantine") == 0)
+		*out = LAKE_ON_ERROR_QUARANTINE;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_grain(const char *s, enum lake_time_grain *g)
+{
+	static const struct {
+		const char *name;
+		enum lake_time_grain grain;
+	} grains[] = {{"year", LAKE_GRAIN_YEAR},
+		      {"month", LAKE_GRAIN_MONTH},
+		      {"day", LAKE_GRAIN_DAY},
+		      {"hour", LAKE_GRAIN_HOUR}};
+
+	for (size_t i = 0; i < sizeof grains / sizeof grains[0]; i++)
+		if (strcmp(s, grains[i].name) == 0) {
+			*g = grains[i].grain;
+			return 0;
+		}
+	return -1;
+}
+
+int lake_partition_by_parse(const char *spec, struct lake_partition_by *out, struct lake_error *e)
+{
+	const char *eq = strchr(spec, '='), *colon;
+
+	memset(out, 0, sizeof *out);
+	if (!eq || eq == spec || !eq[1])
+		return lake_err(e, LAKE_EX_USAGE,
+				"'%s': --partition-by takes KEY=FIELD[:year|month|day|hour]", spec);
+	colon = strrchr(eq + 1, ':');
+	out->key = lake_xstrndup(spec, (size_t)(eq - spec));
+	if (colon) {
+		out->field = lake_xstrndup(eq + 1, (size_t)(colon - eq - 1));
+		out->has_grain = 1;
+		if (parse_grain(colon + 1, &out->grain) < 0 || !*out->field) {
+			lake_err(e, LAKE_EX_USAGE,
+				 "'%s': unknown time grain '%s'; use year, month, day or hour",
+				 spec, colon + 1);
+			lake_partition_by_release(out);
+			return -1;
+		}
+	} else {
+		out->field = lake_xstrdup(eq + 1);
+	}
+	return 0;
+}
+
+void lake_partition_by_release(struct lake_partition_by *pb)
+{
+	free(pb->key);
+	free(pb->field);
+	pb->key = pb->field = NULL;
+}
+
+/* ---- writers ---- */
+
+static uint64_t hash_text(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct writer *find_writer(struct lake_put *p, const char *partition)
+{
+	struct writer *w;
+
+	if (!p->nbuckets)
+		return NULL;
+	for (w = p->buckets[hash_text(partition) % p->nbuckets]; w; w = w->next_in_bucket)
+		if (strcmp(w->partition, partition) == 0)
+			return w;
+	return NULL;
+}
+
+static void rehash(struct lake_put *p)
+{
+	size_t n = p->nbuckets ? p->nbuckets * 2 : 64;
+	struct writer **b = lake_xcalloc(n, sizeof *b);
+
+	for (struct writer *w = p->writers; w; w = w->next) {
+		size_t i = hash_text(w->partition) % n;
+		w->next_in_bucket = b[i];
+		b[i] = w;
+	}
+	free(p->buckets);
+	p->buckets = b;
+	p->nbuckets = n;
+}
+
+static void unlink_writer(struct lake_put *p, struct writer *w)
+{
+	struct writer **slot = &p->buckets[hash_text(w->partition) % p->nbuckets];
+
+	while (*slot != w)
+		slot = &(*slot)->next_in_bucket;
+	*slot = w->next_in_bucket;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		p->writers = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	p->nwriters--;
+	p->buffered -= w->pending.len;
+	if (p->last == w)
+		p->last = NULL;
+}
+
+static void free_writer(struct writer *w)
+{
+	lake_tmpfile_abort(&w->tmp);
+	lake_buf_release(&w->pending);
+	free(w->partition);
+	free(w);
+}
+
+/* The earliest --batch-seconds deadline of the open writers. */
+static void recompute_deadline(struct lake_put *p)
+{
+	p->next_deadline = 0;
+	for (struct writer *w = p->writers; w; w = w->next)
+		if (w->deadline_us && (!p->next_deadline || w->deadline_us < p->next_deadline))
+			p->next_deadline = w->deadline_us;
+}
+
+static int ext_for(const char *format, struct lake_buf *out)
+{
+	lake_buf_addf(out, "%s.zst", format);
+	return 0;
+}
+
+static void submit_pending(struct lake_put *p, struct writer *w)
+{
+	if (!w->pending.len)
+		return;
+	p->buffered -= w->pending.len;
+	lake_compressor_submit(p->z, &w->sink, &w->pending);
+}
+
+/* ---- the catalog side of a file ---- */
+
+static char *partition_keys_json(const struct lake_put *p)
+{
+	struct lake_buf b = LAKE_BUF_INIT;
+
+	lake_buf_addc(&b, '[');
+	for (size_t i = 0; i < p->o.nstatic + p->o.ndynamic; i++) {
+		const char *k = i < p->o.nstatic ? p->o.static_parts[i].key
+						 : p->o.dynamic[i - p->o.nstatic].key;
+		if (i)
+			lake_buf_addc(&b, ',');
+		lake_buf_addstr(&b, "{\"name\":");
+		lake_buf_add_json_string(&b, k, strlen(k));
+		lake_buf_addstr(&b, ",\"type\":\"string\"}");
+	}
+	lake_buf_addc(&b, ']');
+	return lake_buf_detach(&b);
+}
+
+static int ensure_table(struct lake_put *p, struct lake_error *e)
+{
+	struct lake_catalog *c = p->lake->catalog;
+	char *keys;
+	int rc;
+
+	if (p->table_id && p->checked_format == p->out_format)
+		return 0;
+	keys = partition_keys_json(p);
+	struct lake_table_spec spec = {p->db,  p->table, p->out_format,
+				       "zstd", keys,	 p->lake->principal};
+	rc = lake_catalog_begin(c, e);
+	if (rc == 0) {
+		rc = lake_catalog_ensure_table(c, &spec, &p->table_id, e);
+		if (rc == 0)
+			rc = lake_catalog_commit(c, e);
+		else
+			lake_catalog_rollback(c);
+	}
+	free(keys);
+	if (rc == 0)
+		p->checked_format = p->out_format;
+	return rc;
+}
+
+static void note_published(struct lake_put *p, uint64_t rows, uint64_t bytes)
+{
+	p->totals.rows += rows;
+	p->totals.files++;
+	p->totals.bytes += bytes;
+}
+
+static int emit_file(struct lake_put *p, const char *path, const char *partition, uint64_t rows,
+		     uint64_t bytes, int64_t version, struct lake_error *e)
+{
+	struct lake_put_file f = {p->qualified, path,  *partition ? partition : NULL,
+				  rows,		bytes, version};
+
+	note_published(p, rows, bytes);
+	if (p->emit && p->emit(&f, p->emit_arg) != 0)
+		return lake_err(e, LAKE_EX_IOERR, "cannot write the report of '%s'", path);
+	return 0;
+}
+
+static void remove_data_file(struct lake_put *p, const char *rel)
+{
+	struct lake_buf abs = LAKE_BUF_INIT;
+
+	lake_path(p->lake, &abs, rel);
+	unlink(abs.data);
+	lake_buf_release(&abs);
+}
+
+/* ---- quarantine ---- */
+
+static int quarantine_add(struct lake_put *p, const struct lake_record *rec, const char *why,
+			  struct lake_error *e)
+{
+	struct lake_buf *b = &p->scratch;
+
+	if (!p->quarantine_open) {
+		if (lake_tmpfile_open(&p->quarantine, p->lake->tmpdir, e) < 0)
+			return -1;
+		p->quarantine_open = 1;
+	}
+	lake_buf_reset(b);
+	lake_buf_addstr(b, "{\"input\":");
+	lake_buf_add_json_string(b, p->in_name, strlen(p->in_name));
+	lake_buf_addf(b, ",\"line\":%llu,\"column\":%llu,\"error\":", (unsigned long long)rec->line,
+		      (unsigned long long)rec->column);
+	lake_buf_add_json_string(b, why, strlen(why));
+	lake_buf_addstr(b, ",\"record\":");
+	lake_buf_add_json_string_utf8(b, rec->raw, rec->raw_len);
+	lake_buf_addstr(b, "}\n");
+	return lake_write_all(p->quarantine.fd, b->data, b->len, p->quarantine.path, e);
+}
+
+static int quarantine_commit(struct lake_put *p, struct lake_error *e)
+{
+	struct lake_buf dest = LAKE_BUF_INIT;
+	int rc;
+
+	if (!p->quarantine_open)
+		return 0;
+	lake_buf_addf(&dest, "%s/quarantine/%s/%s", p->lake->dir, p->db, p->table);
+	snprintf(p->totals.quarantine_dir, sizeof p->totals.quarantine_dir, "quarantine/%s/%s",
+		 p->db, p->table);
+	lake_buf_addc(&dest, '/');
+	lake_data_file_name(&dest, "ndjson");
+	rc = lake_tmpfile_finish(&p->quarantine, dest.data, e);
+	lake_tmpfile_abort(&p->quarantine);
+	p->quarantine_open = 0;
+	lake_buf_release(&dest);
+	return rc;
+}
+
+static void quarantine_discard(struct lake_put *p)
+{
+	lake_tmpfile_abort(&p->quarantine);
+	p->quarantine_open = 0;
+}
+
+/* ---- committing a writer ---- */
+
+static int publish_now(struct lake_put *p, int64_t id, const char *rel, const char *partition,
+		       uint64_t rows, uint64_t bytes, struct lake_error *e)
+{
+	int64_t version;
+
+	if (lake_catalog_publish(p->lake->catalog, p->table_id, &id, 1, "put", p->lake->principal,
+				 &version, e) < 0) {
+		remove_data_file(p, rel);
+		lake_catalog_drop_pending(p->lake->catalog, &id, 1);
+		return -1;
+	}
+	if (quarantine_commit(p, e) < 0)
+		return -1;
+	return emit_file(p, rel, partition, rows, bytes, version, e);
+}
+
+static void stage(struct lake_put *p, int64_t id, const char *rel, const char *partition,
+		  uint64_t rows, uint64_t bytes)
+{
+	if (p->nstaged == p->cap_staged) {
+		p->cap_staged = p->cap_staged ? p->cap_staged * 2 : 16;
+		p->staged = lake_xrealloc(p->staged, p->cap_staged * sizeof *p->staged);
+	}
+	p->staged[p->nstaged++] =
+	    (struct staged){id, lake_xstrdup(rel), lake_xstrdup(partition), rows, bytes};
+}
+
+static void relative_path(const struct lake_put *p, const struct writer *w, struct lake_buf *rel)
+{
+	struct lake_buf ext = LAKE_BUF_INIT;
+
+	lake_buf_addf(rel, "data/%s/%s/", p->db, p->table);
+	if (*w->partition)
+		lake_buf_addf(rel, "%s/", w->partition);
+	ext_for(p->out_format, &ext);
+	lake_data_file_name(rel, ext.data);
+	lake_buf_release(&ext);
+}
+
+/*
+ * Turn a writer into a data file: finish compressing, register it as
+ * pending, rename it into place, then publish it now (streams) or stage
+ * it for the end of the input (regular files).  The writer is freed.
+ */
+static int commit_writer(struct lake_put *p, struct writer *w, struct lake_error *e)
+{
+	struct lake_buf rel = LAKE_BUF_INIT, abs = LAKE_BUF_INIT;
+	int64_t id = 0;
+	int rc = -1;
+
+	submit_pending(p, w);
+	lake_compressor_wait(p->z, &w->sink);
+	unlink_writer(p, w);
+	if (w->deadline_us && w->deadline_us == p->next_deadline)
+		recompute_deadline(p);
+	if (w->sink.failed) {
+		*e = w->sink.err;
+		goto out;
+	}
+	if (ensure_table(p, e) < 0)
+		goto out;
+	relative_path(p, w, &rel);
+	lake_path(p->lake, &abs, rel.data);
+	struct lake_file_spec f = {p->table_id,	     rel.data,
+				   w->partition,     p->out_format,
+				   "zstd",	     (int64_t)w->sink.bytes_out,
+				   (int64_t)w->rows, p->lake->principal};
+	if (lake_catalog_add_pending(p->lake->catalog, &f, &id, e) < 0)
+		goto out;
+	if (lake_tmpfile_finish(&w->tmp, abs.data, e) < 0) {
+		lake_catalog_drop_pending(p->lake->catalog, &id, 1);
+		goto out;
+	}
+	if (p->atomic) {
+		stage(p, id, rel.data, w->partition, w->rows, w->sink.bytes_out);
+		rc = 0;
+	} else {
+		rc = publish_now(p, id, rel.data, w->partition, w->rows, w->sink.bytes_out, e);
+	}
+out:
+	free_writer(w);
+	lake_buf_release(&rel);
+	lake_buf_release(&abs);
+	return rc;
+}
+
+static int commit_all_writers(struct lake_put *p, struct lake_error *e)
+{
+	while (p->writers)
+		if (commit_writer(p, p->writers, e) < 0)
+			return -1;
+	return 0;
+}
+
+static int commit_expired(struct lake_put *p, int64_t now, struct lake_error *e)
+{
+	struct writer *w = p->writers, *next;
+
+	for (; w; w = next) {
+		next = w->next;
+		if (w->deadline_us && w->deadline_us <= now) {
+			if (commit_writer(p, w, e) < 0)
+				return -1;
+			next = p->writers; /* the list changed under us; start over */
+		}
+	}
+	return 0;
+}
+
+static struct writer *least_recently_used(struct lake_put *p)
+{
+	struct writer *oldest = p->writers;
+
+	for (struct writer *w = p->writers; w; w = w->next)
+		if (w->last_use < oldest->last_use)
+			oldest = w;
+	return oldest;
+}
+
+static struct writer *open_writer(struct lake_put *p, const char *partition, struct lake_error *e)
+{
+	struct writer *w;
+
+	if (p->o.max_open_partitions && p->nwriters >= p->o.max_open_partitions &&
+	    commit_writer(p, least_recently_used(p), e) < 0)
+		return NULL;
+	w = lake_xcalloc(1, sizeof *w);
+	if (lake_tmpfile_open(&w->tmp, p->lake->tmpdir, e) < 0) {
+		free(w);
+		return NULL;
+	}
+	w->partition = lake_xstrdup(partition);
+	w->sink.fd = w->tmp.fd;
+	w->sink.name = w->tmp.path;
+	if (p->o.batch_us && !p->atomic) {
+		w->deadline_us = lake_monotonic_us() + (int64_t)p->o.batch_us;
+		if (!p->next_deadline || w->deadline_us < p->next_deadline)
+			p->next_deadline = w->deadline_us;
+	}
+	if (p->nwriters + 1 > p->nbuckets / 2)
+		rehash(p);
+	size_t i = hash_text(partition) % p->nbuckets;
+	w->next_in_bucket = p->buckets[i];
+	p->buckets[i] = w;
+	w->next = p->writers;
+	if (p->writers)
+		p->writers->prev = w;
+	p->writers = w;
+	p->nwriters++;
+	if (p->csv_in && !p->o.to_ndjson) {
+		lake_buf_add(&w->pending, p->csv_header.data, p->csv_header.len);
+		p->buffered += p->csv_header.len;
+	}
+	return w;
+}
+
+/* ---- discarding ---- */
+
+static void discard_writers(struct lake_put *p)
+{
+	while (p->writers) {
+		struct writer *w = p->writers;
+		lake_compressor_wait(p->z, &w->sink);
+		unlink_writer(p, w);
+		free_writer(w);
+	}
+	p->next_deadline = 0;
+}
+
+static void discard_staged(struct lake_put *p)
+{
+	int64_t *ids = lake_xcalloc(p->nstaged ? p->nstaged : 1, sizeof *ids);
+
+	for (size_t i = 0; i < p->nstaged; i++) {
+		remove_data_file(p, p->staged[i].path);
+		ids[i] = p->staged[i].id;
+	}
+	lake_catalog_drop_pending(p->lake->catalog, ids, p->nstaged);
+	free(ids);
+}
+
+static void clear_staged(struct lake_put *p)
+{
+	for (size_t i = 0; i < p->nstaged; i++) {
+		free(p->staged[i].path);
+		free(p->staged[i].partition);
+	}
+	p->nstaged = 0;
+}
+
+static void discard_input(struct lake_put *p)
+{
+	discard_writers(p);
+	discard_staged(p);
+	clear_staged(p);
+	quarantine_discard(p);
+}
+
+/* Publish every staged file of a regular input in one transaction. */
+static int publish_staged(struct lake_put *p, struct lake_error *e)
+{
+	int64_t *ids, version;
+	int rc = 0;
+
+	if (!p->nstaged)
+		return quarantine_commit(p, e);
+	ids = lake_xcalloc(p->nstaged, sizeof *ids);
+	for (size_t i = 0; i < p->nstaged; i++)
+		ids[i] = p->staged[i].id;
+	rc = lake_catalog_publish(p->lake->catalog, p->table_id, ids, p->nstaged, "put",
+				  p->lake->principal, &version, e);
+	free(ids);
+	if (rc < 0)
+		return -1;
+	if (quarantine_commit(p, e) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nstaged && rc == 0; i++)
+		rc = emit_file(p, p->staged[i].path, p->staged[i].partition, p->staged[i].rows,
+			       p->staged[i].bytes, version, e);
+	clear_staged(p);
+	return rc;
+}
+
+/* ---- partition values ---- */
+
+/* Find a field by name, or by a dotted path into nested objects when no field has the whole name.
+ */
+static int json_field(const struct lake_record *rec, const char *name, struct lake_jvalue *v)
+{
+	const char *text = rec->json, *dot;
+	size_t len = rec->json_len;
+
+	if (lake_jobject_get(text, len, name, strlen(name), v))
+		return 1;
+	while ((dot = strchr(name, '.')) != NULL) {
+		if (!lake_jobject_get(text, len, name, (size_t)(dot - name), v) ||
+		    v->type != LAKE_JOBJECT)
+			return 0;
+		text = v->start;
+		len = v->len;
+		name = dot + 1;
+		if (lake_jobject_get(text, len, name, strlen(name), v))
+			return 1;
+	}
+	return 0;
+}
+
+static const char *time_value(const struct lake_partition_by *pb, const char *s, size_t n,
+			      int is_number, struct lake_buf *out)
+{
+	int64_t micros;
+	char text[40];
+	double d;
+	int64_t i;
+
+	if (!is_number && lake_time_parse(s, n, &micros) != LAKE_TIME_NONE)
+		goto ok;
+	if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD &&
+	    lake_time_from_epoch(d, &micros) == 0)
+		goto ok;
+	return "value is not a timestamp (ISO-8601 or epoch seconds or milliseconds)";
+ok:
+	lake_buf_add(out, text, lake_time_format_grain(micros, pb->grain, text));
+	return NULL;
+}
+
+/*
+ * The partition value of one record for pb, into out; *is_null when the
+ * record has none.  Returns NULL or the reason the record is bad.
+ */
+static const char *json_partition_value(struct lake_put *p, const struct lake_partition_by *pb,
+					const struct lake_record *rec, struct lake_buf *out,
+					int *is_null)
+{
+	struct lake_jvalue v;
+	long n;
+
+	*is_null = 0;
+	if (!json_field(rec, pb->field, &v) || v.type == LAKE_JNULL) {
+		*is_null = 1;
+		return NULL;
+	}
+	switch (v.type) {
+	case LAKE_JSTRING:
+		lake_buf_reset(&p->scratch);
+		lake_buf_grow(&p->scratch, v.len);
+		n = lake_jstring_decode(&v, p->scratch.data);
+		if (n < 0)
+			return "malformed string";
+		if (pb->has_grain)
+			return time_value(pb, p->scratch.data, (size_t)n, 0, out);
+		lake_buf_add(out, p->scratch.data, (size_t)n);
+		return NULL;
+	case LAKE_JNUMBER:
+		if (pb->has_grain)
+			return time_value(pb, v.start, v.len, 1, out);
+		lake_buf_add(out, v.start, v.len);
+		return NULL;
+	case LAKE_JTRUE:
+	case LAKE_JFALSE:
+		if (pb->has_grain)
+			return "value is not a timestamp (ISO-8601 or epoch seconds or "
+			       "milliseconds)";
+		lake_buf_addstr(out, v.type == LAKE_JTRUE ? "true" : "false");
+		return NULL;
+	default:
+		return "partition field is an object or array, not a scalar";
+	}
+}
+
+static const char *csv_partition_value(struct lake_put *p, size_t which,
+				       const struct lake_record *rec, struct lake_buf *out,
+				       int *is_null)
+{
+	const struct lake_partition_by *pb = &p->o.dynamic[which];
+	long col = p->dyn_column[which];
+	const char *s = rec->field[col];
+	size_t n = rec->field_len[col];
+
+	*is_null = s == NULL;
+	if (!s)
+		return NULL;
+	if (pb->has_grain)
+		return time_value(pb, s, n, 0, out);
+	lake_buf_add(out, s, n);
+	return NULL;
+}
+
+/* Build the record's partition path into p->key; NULL or why the record is bad. */
+static const char *partition_of(struct lake_put *p, const struct lake_record *rec)
+{
+	size_t ns = p->o.nstatic;
+
+	for (size_t i = 0; i < p->o.ndynamic; i++) {
+		int is_null;
+		const char *why;
+		lake_buf_reset(&p->values[i]);
+		lake_buf_add(&p->values[i], "", 0);
+		why = p->csv_in
+			  ? csv_partition_value(p, i, rec, &p->values[i], &is_null)
+			  : json_partition_value(p, &p->o.dynamic[i], rec, &p->values[i], &is_null);
+		if (why)
+			return why;
+		p->kv[ns + i].value = is_null ? NULL : p->values[i].data;
+	}
+	lake_buf_reset(&p->key);
+	lake_buf_add(&p->key, "", 0);
+	lake_partition_path(&p->key, p->kv, ns + p->o.ndynamic);
+	return NULL;
+}
+
+/* ---- records into writers ---- */
+
+static void csv_add_field(struct lake_buf *b, const char *s, size_t n, char delim)
+{
+	int quote = n == 0 || s[0] == ' ' || s[n - 1] == ' ';
+
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		lake_buf_add(b, s, n);
+		return;
+	}
+	lake_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			lake_buf_addc(b, '"');
+		lake_buf_addc(b, s[i]);
+	}
+	lake_buf_addc(b, '"');
+}
+
+static void csv_add_row(struct lake_buf *b, const char *const *f, const size_t *len, size_t n,
+			char delim)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			lake_buf_addc(b, delim);
+		if (f[i])
+			csv_add_field(b, f[i], len[i], delim);
+	}
+	lake_buf_addc(b, '\n');
+}
+
+/* A CSV field as JSON: numbers that survive the trip unchanged, booleans, null, else a string. */
+static void json_add_csv_value(struct lake_buf *b, const char *s, size_t n)
+{
+	int64_t i;
+	double d;
+	enum lake_jnum k;
+	size_t digits = 0;
+
+	if (!s) {
+		lake_buf_addstr(b, "null");
+		return;
+	}
+	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0)) {
+		lake_buf_add(b, s, n);
+		return;
+	}
+	k = n ? lake_jnumber_parse(s, n, &i, &d) : LAKE_JNUM_BAD;
+	for (size_t j = 0; j < n; j++)
+		digits += s[j] >= '0' && s[j] <= '9';
+	if (k == LAKE_JNUM_INT || (k == LAKE_JNUM_DOUBLE && digits <= 15)) {
+		lake_buf_add(b, s, n);
+		return;
+	}
+	lake_buf_add_json_string(b, s, n);
+}
+
+static void csv_row_as_json(struct lake_put *p, const struct lake_record *rec, struct lake_buf *b)
+{
+	lake_buf_addc(b, '{');
+	for (size_t i = 0; i < rec->nfields; i++) {
+		if (i)
+			lake_buf_addc(b, ',');
+		lake_buf_addstr(b, p->json_keys[i]);
+		json_add_csv_value(b, rec->field[i], rec->field_len[i]);
+	}
+	lake_buf_addstr(b, "}\n");
+}
+
+static void append_record(struct lake_put *p, struct writer *w, const struct lake_record *rec)
+{
+	size_t before = w->pending.len;
+
+	if (!p->csv_in) {
+		lake_buf_grow(&w->pending, rec->json_len + 1);
+		memcpy(w->pending.data + w->pending.len, rec->json, rec->json_len);
+		w->pending.len += rec->json_len;
+		w->pending.data[w->pending.len++] = '\n';
+		w->pending.data[w->pending.len] = '\0';
+	} else if (p->o.to_ndjson) {
+		csv_row_as_json(p, rec, &w->pending);
+	} else {
+		csv_add_row(&w->pending, rec->field, rec->field_len, rec->nfields, p->delim);
+	}
+	w->rows++;
+	w->raw_bytes += w->pending.len - before;
+	p->buffered += w->pending.len - before;
+	w->last_use = ++p->clock;
+}
+
+static int over_batch_limit(const struct lake_put *p, const struct writer *w)
+{
+	return (p->o.batch_rows && w->rows >= p->o.batch_rows) ||
+	       (p->o.batch_bytes && w->raw_bytes >= p->o.batch_bytes);
+}
+
+static struct writer *largest_buffer(struct lake_put *p)
+{
+	struct writer *big = p->writers;
+
+	for (struct writer *w = p->writers; w; w = w->next)
+		if (w->pending.len > big->pending.len)
+			big = w;
+	return big;
+}
+
+static int route(struct lake_put *p, const struct lake_record *rec, const char **why,
+		 struct lake_error *e)
+{
+	struct writer *w = p->last;
+
+	*why = NULL;
+	if (p->o.ndynamic || !w) {
+		if ((*why = partition_of(p, rec)) != NULL)
+			return 0;
+		if (!w || strcmp(w->partition, p->key.data) != 0)
+			w = find_writer(p, p->key.data);
+		if (!w && !(w = open_writer(p, p->key.data, e)))
+			return -1;
+		p->last = w;
+	}
+	append_record(p, w, rec);
+	if (over_batch_limit(p, w))
+		return commit_writer(p, w, e);
+	if (w->pending.len >= CHUNK_BYTES)
+		submit_pending(p, w);
+	if (p->buffered > BUFFER_BUDGET)
+		submit_pending(p, largest_buffer(p));
+	return 0;
+}
+
+static int bad_record(struct lake_put *p, const struct lake_record *rec, const char *why,
+		      struct lake_error *e)
+{
+	char msg[sizeof p->totals.first_bad];
+
+	snprintf(msg, sizeof msg, "%s:%llu:%llu: %s", p->in_name, (unsigned long long)rec->line,
+		 (unsigned long long)rec->column, why);
+	switch (p->o.on_error) {
+	case LAKE_ON_ERROR_FAIL:
+		return lake_err(e, LAKE_EX_DATAERR, "%s", msg);
+	case LAKE_ON_ERROR_SKIP:
+		p->totals.skipped++;
+		break;
+	case LAKE_ON_ERROR_QUARANTINE:
+		if (quarantine_add(p, rec, why, e) < 0)
+			return -1;
+		p->totals.quarantined++;
+		break;
+	}
+	if (!p->totals.first_bad[0])
+		memcpy(p->totals.first_bad, msg, sizeof msg);
+	return 0;
+}
+
+static int land(struct lake_put *p, const struct lake_record *rec, struct lake_error *e)
+{
+	const char *why = rec->error;
+	struct lake_record whole;
+
+	if (why)
+		return bad_record(p, rec, why, e);
+	if (route(p, rec, &why, e) < 0)
+		return -1;
+	if (!why)
+		return 0;
+	/* Refused after parsing (its partition value): point at the record as a whole. */
+	whole = *rec;
+	whole.column = 1;
+	return bad_record(p, &whole, why, e);
+}
+
+/* ---- inputs ---- */
+
+static void release_input_state(struct lake_put *p)
+{
+	for (size_t i = 0; i < p->nkeys; i++)
+		free(p->json_keys[i]);
+	free(p->json_keys);
+	p->json_keys = NULL;
+	p->nkeys = 0;
+	free(p->dyn_column);
+	p->dyn_column = NULL;
+	lake_buf_reset(&p->csv_header);
+	p->prepared = 0;
+}
+
+/* JSON keys for a CSV header: empty names become col_N, repeated ones get _2, _3, … */
+static void make_json_keys(struct lake_put *p, const char *const *names, const size_t *lens,
+			   size_t n)
+{
+	struct lake_buf k = LAKE_BUF_INIT;
+
+	p->json_keys = lake_xcalloc(n ? n : 1, sizeof *p->json_keys);
+	p->nkeys = n;
+	for (size_t i = 0; i < n; i++) {
+		lake_buf_reset(&k);
+		if (lens[i])
+			lake_buf_add(&k, names[i], lens[i]);
+		else
+			lake_buf_addf(&k, "col_%zu", i);
+		size_t base_len = k.len;
+		for (unsigned dup = 2;; dup++) {
+			size_t j;
+			for (j = 0; j < i; j++)
+				if (strlen(p->json_keys[j]) == k.len + 3 &&
+				    memcmp(p->json_keys[j] + 1, k.data, k.len) == 0)
+					break;
+			if (j == i)
+				break;
+			k.len = base_len;
+			lake_buf_addf(&k, "_%u", dup);
+		}
+		struct lake_buf enc = LAKE_BUF_INIT;
+		lake_buf_add_json_string(&enc, k.data, k.len);
+		lake_buf_addc(&enc, ':');
+		p->json_keys[i] = lake_buf_detach(&enc);
+	}
+	lake_buf_release(&k);
+}
+
+static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_error *e)
+{
+	const char *const *names;
+	const size_t *lens;
+	size_t n = lake_reader_header(r, &names, &lens);
+
+	p->dyn_column = lake_xcalloc(p->o.ndynamic ? p->o.ndynamic : 1, sizeof *p->dyn_column);
+	for (size_t i = 0; i < p->o.ndynamic; i++) {
+		const char *field = p->o.dynamic[i].field;
+		p->dyn_column[i] = -1;
+		for (size_t j = 0; j < n; j++)
+			if (lens[j] == strlen(field) && memcmp(names[j], field, lens[j]) == 0)
+				p->dyn_column[i] = (long)j;
+		if (p->dyn_column[i] < 0)
+			return lake_err(e, LAKE_EX_DATAERR,
+					"%s: no column '%s' for --partition-by %s=%s in its header",
+					p->in_name, field, p->o.dynamic[i].key, field);
+	}
+	csv_add_row(&p->csv_header, names, lens, n, p->delim);
+	if (p->o.to_ndjson)
+		make_json_keys(p, names, lens, n);
+	return 0;
+}
+
+static void begin_input(struct lake_put *p, const char *name, enum lake_format fmt, int atomic)
+{
+	release_input_state(p);
+	p->in_name = name;
+	p->atomic = atomic;
+	p->csv_in = fmt == LAKE_FORMAT_CSV || fmt == LAKE_FORMAT_TSV;
+	p->delim = fmt == LAKE_FORMAT_TSV ? '\t' : ',';
+	p->out_format = !p->csv_in || p->o.to_ndjson ? "ndjson" : lake_format_name(fmt);
+	p->last = NULL;
+}
+
+/*
+ * Commit what the input produced, the files still open at its end in one
+ * transaction (a stream's earlier batches are already published); on
+ * failure discard all of it that is not yet published.
+ */
+static int end_input(struct lake_put *p, int ok, struct lake_error *e)
+{
+	p->atomic = 1;
+	if (ok && commit_all_writers(p, e) == 0 && publish_staged(p, e) == 0 &&
+	    quarantine_commit(p, e) == 0)
+		return 0;
+	discard_input(p);
+	return -1;
+}
+
+static int read_records(struct lake_put *p, struct lake_reader *r, struct lake_error *e)
+{
+	struct lake_record rec;
+
+	for (;;) {
+		int64_t deadline = p->atomic ? 0 : p->next_deadline;
+		int rc = lake_reader_next(r, &rec, deadline, e);
+		if (rc == LAKE_INPUT_TIMEOUT) {
+			if (commit_expired(p, lake_monotonic_us(), e) < 0)
+				return -1;
+			continue;
+		}
+		if (rc <= 0)
+			return rc;
+		if (!p->prepared && p->csv_in && find_columns(p, r, e) < 0)
+			return -1;
+		p->prepared = 1;
+		if (land(p, &rec, e) < 0)
+			return -1;
+		if (!p->atomic && p->next_deadline && lake_monotonic_us() >= p->next_deadline &&
+		    commit_expired(p, lake_monotonic_us(), e) < 0)
+			return -1;
+	}
+}
+
+int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error *e)
+{
+	enum lake_format fmt = p->o.format;
+	struct lake_reader *r = NULL;
+	int ok;
+
+	if (fmt == LAKE_FORMAT_AUTO)
+		fmt = lake_format_from_name(lake_input_name(in));
+	if (lake_reader_open(in, fmt, &r, e) < 0)
+		return -1;
+	begin_input(p, lake_input_name(in), lake_reader_format(r), !lake_input_is_stream(in));
+	ok = read_records(p, r, e) == 0;
+	lake_reader_close(r);
+	return end_input(p, ok, e);
+}
+
+void lake_put_records_begin(struct lake_put *p, const char *source_name)
+{
+	begin_input(p, source_name, LAKE_FORMAT_NDJSON, 1);
+	p->prepared = 1;
+}
+
+int lake_put_record_json(struct lake_put *p, const char *json, size_t len, uint64_t line,
+			 struct lake_error *e)
+{
+	struct lake_record rec = {0};
+
+	rec.json = rec.raw = json;
+	rec.json_len = rec.raw_len = len;
+	rec.line = line;
+	if (land(p, &rec, e) < 0) {
+		end_input(p, 0, e);
+		return -1;
+	}
+	return 0;
+}
+
+int lake_put_records_end(struct lake_put *p, struct lake_error *e)
+{
+	return end_input(p, 1, e);
+}
+
+/* ---- the handle ---- */
+
+int lake_put_open(struct lake *lake, const char *qualified, const struct lake_put_options *o,
+		  lake_put_emit_fn emit, void *emit_arg, struct lake_put **out,
+		  struct lake_error *e)
+{
+	struct lake_put *p;
+	size_t nkeys = o->nstatic + o->ndynamic;
+
+	*out = NULL;
+	p = lake_xcalloc(1, sizeof *p);
+	if (lake_name_split(qualified, p->db, p->table, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < nkeys; i++) {
+		const char *k =
+		    i < o->nstatic ? o->static_parts[i].key : o->dynamic[i - o->nstatic].key;
+		for (size_t j = 0; j < i; j++) {
+			const char *kj = j < o->nstatic ? o->static_parts[j].key
+							: o->dynamic[j - o->nstatic].key;
+			if (strcmp(k, kj) == 0) {
+				lake_err(e, LAKE_EX_USAGE, "partition key '%s' is given twice", k);
+				goto fail;
+			}
+		}
+	}
+	p->lake = lake;
+	p->o = *o;
+	p->emit = emit;
+	p->emit_arg = emit_arg;
+	p->qualified = lake_xstrdup(qualified);
+	p->quarantine.fd = -1;
+	p->kv = lake_xcalloc(nkeys ? nkeys : 1, sizeof *p->kv);
+	p->values = lake_xcalloc(o->ndynamic ? o->ndynamic : 1, sizeof *p->values);
+	for (size_t i = 0; i < nkeys; i++) {
+		if (i < o->nstatic)
+			p->kv[i] = o->static_parts[i];
+		else
+			p->kv[i].key = o->dynamic[i - o->nstatic].key;
+	}
+	if (lake_compressor_start(o->level, &p->z, e) < 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	lake_put_close(p);
+	return -1;
+}
+
+const struct lake_put_totals *lake_put_totals(const struct lake_put *p)
+{
+	return &p->totals;
+}
+
+void lake_put_close(struct lake_put *p)
+{
+	if (!p)
+		return;
+	if (p->z)
+		discard_input(p);
+	lake_compressor_stop(p->z);
+	release_input_state(p);
+	for (size_t i = 0; i < p->o.ndynamic && p->values; i++)
+		lake_buf_release(&p->values[i]);
+	free(p->values);
+	free(p->kv);
+	free(p->staged);
+	free(p->buckets);
+	free(p->qualified);
+	lake_buf_release(&p->key);
+	lake_buf_release(&p->row);
+	lake_buf_release(&p->scratch);
+	lake_buf_release(&p->csv_header);
+	free(p);
+}

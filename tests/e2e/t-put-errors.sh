@@ -1,0 +1,158 @@
+# lake-put's errors: every mistake gets "lake-put: error: WHERE: WHAT" and
+# its sysexits code, and a failed input commits nothing; --on-error skip
+# and quarantine go on past bad records and account for each.
+. "$(dirname "$0")/lib.sh"
+L="$T/lake"
+new_lake "$L"
+live_files() { sql "$L" "SELECT count(*) FROM files WHERE state = 'live'"; }
+printf '{"a":1}\n' >"$T/good.ndjson"
+
+# Usage mistakes: exit 64.
+run lake-put --lake "$L" Raw.Events "$T/good.ndjson"
+expect_rc 64 "invalid database name"
+expect_err "lake-put: error: invalid database name 'Raw'" "names the bad name"
+run lake-put --lake "$L" raw.bad-name "$T/good.ndjson"
+expect_rc 64 "invalid table name"
+run lake-put --lake "$L" events "$T/good.ndjson"
+expect_rc 64 "a table without its database"
+expect_err "use DB.TABLE" "says how to name it"
+run lake-put --lake "$L"
+expect_rc 64 "no table at all"
+run lake-put --lake "$L" --format xml raw.t "$T/good.ndjson"
+expect_rc 64 "unknown --format"
+expect_err "--format 'xml': use ndjson, json, csv, tsv or auto" "lists the formats"
+run lake-put --lake "$L" --on-error ignore raw.t "$T/good.ndjson"
+expect_rc 64 "unknown --on-error"
+run lake-put --lake "$L" --batch-rows 0 raw.t "$T/good.ndjson"
+expect_rc 64 "--batch-rows 0"
+run lake-put --lake "$L" --batch-rows 12x raw.t "$T/good.ndjson"
+expect_rc 64 "--batch-rows not a number"
+run lake-put --lake "$L" --batch-bytes 5Q raw.t "$T/good.ndjson"
+expect_rc 64 "--batch-bytes with an unknown unit"
+run lake-put --lake "$L" --partition-by dt=ts:week raw.t "$T/good.ndjson"
+expect_rc 64 "unknown time grain"
+expect_err "use year, month, day or hour" "lists the grains"
+run lake-put --lake "$L" --partition dt raw.t "$T/good.ndjson"
+expect_rc 64 "--partition without a value"
+run lake-put --lake "$L" --partition DT=1 raw.t "$T/good.ndjson"
+expect_rc 64 "--partition with an invalid key"
+run lake-put --lake "$L" --partition dt=1 --partition-by dt=ts raw.t "$T/good.ndjson"
+expect_rc 64 "the same partition key twice"
+run lake-put --lake "$L" --no-such-option raw.t
+expect_rc 64 "unknown option"
+run lake-put --lake "$L" --from-sqlite x.db raw.t
+expect_rc 64 "--from-sqlite without --table"
+expect_eq "$(live_files)" 0 "usage errors commit nothing"
+
+# Missing and unreadable inputs: exit 66.
+run lake-put --lake "$L" raw.t "$T/missing.ndjson"
+expect_rc 66 "missing file"
+expect_err "lake-put: error: '$T/missing.ndjson': No such file or directory" "names the missing file"
+run lake-put --lake "$L" raw.t "$T"
+expect_rc 66 "a directory as input"
+expect_err "is a directory" "says it is a directory"
+printf '{"a":1}\n' >"$T/secret.ndjson"
+chmod 000 "$T/secret.ndjson"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod -R a+rwX "$L"
+	chmod a+x "$T"
+	setpriv --reuid=65534 --regid=65534 --clear-groups lake-put --lake "$L" raw.t "$T/secret.ndjson" >"$T/out" 2>"$T/err"
+	rc=$?
+else
+	run lake-put --lake "$L" raw.t "$T/secret.ndjson"
+fi
+expect_rc 77 "unreadable file"
+expect_err "Permission denied" "says permission was denied"
+
+# Malformed records: exit 65 with file:line:column, and nothing committed.
+printf '{"a":1}\n{"a":2}\n{"a":3,,}\n{"a":4}\n' >"$T/bad.ndjson"
+run lake-put --lake "$L" raw.t "$T/bad.ndjson"
+expect_rc 65 "malformed JSON line"
+expect_err "lake-put: error: $T/bad.ndjson:3:" "names file and line"
+expect_eq "$(live_files)" 0 "a failed input commits nothing, not even its good lines"
+expect_eq "$(ls "$L/data")" "" "and leaves no data file"
+expect_eq "$(ls "$L/tmp")" "" "and nothing in tmp/"
+expect_eq "$(sql "$L" "SELECT count(*) FROM files")" 0 "and no pending registration"
+
+printf '{"a":1}\n[1,2]\n' >"$T/notobj.ndjson"
+run lake-put --lake "$L" raw.t "$T/notobj.ndjson"
+expect_rc 65 "a line that is not an object"
+expect_err "notobj.ndjson:2:1: record is not a JSON object" "says so"
+
+printf '{"s":"\377"}\n' >"$T/utf8.ndjson"
+run lake-put --lake "$L" raw.t "$T/utf8.ndjson"
+expect_rc 65 "invalid UTF-8"
+expect_err "utf8.ndjson:1:7:" "points at the bad byte"
+
+printf 'a,b\n1,"open\n' >"$T/unterminated.csv"
+run lake-put --lake "$L" raw.c "$T/unterminated.csv"
+expect_rc 65 "unterminated quoted field"
+expect_err "unterminated.csv:2:1: unterminated quoted field" "says where"
+
+printf 'a,b\n1,x"y\n' >"$T/quote.csv"
+run lake-put --lake "$L" raw.c "$T/quote.csv"
+expect_rc 65 "a quote inside an unquoted field"
+expect_err "quote.csv:2:4: malformed quoting" "points at the quote"
+
+printf 'a,b\n1,2\n3\n4,5,6\n' >"$T/ragged.csv"
+run lake-put --lake "$L" raw.c "$T/ragged.csv"
+expect_rc 65 "ragged CSV"
+expect_err "ragged.csv:3:1: row has a different number of fields than the header" "names the short row"
+
+printf '[{"a":1},{"a":2}' >"$T/open.json"
+run lake-put --lake "$L" raw.t "$T/open.json"
+expect_rc 65 "an unclosed JSON array"
+expect_err "the array is not closed" "says so"
+
+printf '[{"a":1},\n{"a":2} {"a":3}]' >"$T/comma.json"
+run lake-put --lake "$L" raw.t "$T/comma.json"
+expect_rc 65 "a missing comma in a JSON array"
+expect_err "comma.json:2: expected ',' or ']'" "says where"
+
+"$TESTTOOL" gen-events 2000 3 | zstd -q -c >"$T/ev.zst"
+head -c 3000 "$T/ev.zst" >"$T/trunc.zst"
+run lake-put --lake "$L" raw.ev "$T/trunc.zst"
+expect_rc 65 "truncated zstd input"
+expect_err "truncated zstd data" "says it is truncated"
+cp "$T/ev.zst" "$T/corrupt.zst"
+printf 'XXXX' | dd of="$T/corrupt.zst" bs=1 seek=2000 conv=notrunc 2>/dev/null
+run lake-put --lake "$L" raw.ev "$T/corrupt.zst"
+expect_rc 65 "corrupt zstd input"
+expect_err "corrupt zstd data" "says it is corrupt"
+expect_eq "$(live_files)" 0 "no bad input committed anything"
+
+# A failing input stops the run; earlier inputs stay committed.
+run lake-put --lake "$L" raw.t "$T/good.ndjson" "$T/bad.ndjson" "$T/good.ndjson"
+expect_rc 65 "the second of three inputs is bad"
+expect_lines "$T/out" 1 "the first input was committed and reported"
+expect_err "1 rows in 1 files were committed before the error" "the summary says what was committed"
+
+# --on-error skip: bad records are counted and reported, the rest lands.
+run lake-put --lake "$L" --on-error skip raw.s "$T/bad.ndjson"
+expect_rc 0 "skip"
+expect_eq "$(jq -r .rows "$T/out")" 3 "three good rows land"
+expect_err "skipped 1 bad records; the first: $T/bad.ndjson:3:" "the bad record is reported"
+
+# --on-error quarantine: each bad record is kept with its reason.
+printf '{"a":1}\n{"a":2,,}\n{"a":3}\nnot json at all\n' >"$T/q.ndjson"
+run lake-put --lake "$L" --on-error quarantine raw.q "$T/q.ndjson"
+expect_rc 0 "quarantine"
+expect_eq "$(jq -r .rows "$T/out")" 2 "two good rows land"
+expect_err "quarantined 2 bad records in quarantine/raw/q/" "says where the bad records went"
+qf=$(find "$L/quarantine/raw/q" -type f)
+expect_eq "$(jq -r .line "$qf" | tr '\n' ' ')" "2 4 " "quarantine records the lines"
+expect_eq "$(jq -r .record "$qf" | tail -n 1)" "not json at all" "quarantine keeps the record's text"
+expect_eq "$(jq -r .input "$qf" | head -n 1)" "$T/q.ndjson" "and the input's name"
+jq -e '.error | length > 0' "$qf" >/dev/null && ok "and the reason" || not_ok "quarantine reasons"
+
+# Partition values that cannot be read.
+printf '{"ts":"yesterday"}\n' >"$T/ts.ndjson"
+run lake-put --lake "$L" --partition-by dt=ts:day raw.p "$T/ts.ndjson"
+expect_rc 65 "a partition field that is not a timestamp"
+expect_err "ts.ndjson:1:1: value is not a timestamp" "says so"
+printf 'a,b\n1,2\n' >"$T/nocol.csv"
+run lake-put --lake "$L" --partition-by dt=ts:day raw.pc "$T/nocol.csv"
+expect_rc 65 "a CSV without the partition column"
+expect_err "no column 'ts'" "names the missing column"
+
+done_testing

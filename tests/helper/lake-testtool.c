@@ -1,0 +1,87 @@
+/*
+ * lake-testtool - data generators and library entry points for the tests
+ * and benchmarks (git's t/helper/test-tool).  Never installed.
+ *
+ *	lake-testtool gen-events N [SEED]    N synthetic event records, NDJSON
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ltime.h"
+
+/* xorshift64*: deterministic for a seed, good enough for test data. */
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ull;
+}
+
+static const char *pick(const char *const *list, size_t n)
+{
+	return list[rnd() % n];
+}
+
+#define PICK(list) pick(list, sizeof list / sizeof list[0])
+
+static int gen_events(uint64_t n, uint64_t seed)
+{
+	static const char *const kinds[] = {"page_view", "click", "purchase", "signup", "logout"};
+	static const char *const pages[] = {"/",      "/products",  "/cart",   "/checkout",
+					    "/about", "/blog/lake", "/search", "/account"};
+	static const char *const countries[] = {"US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"};
+	static const char *const agents[] = {
+	    "Mozilla/5.0 (X11; Linux x86_64)", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1)",
+	    "curl/8.4.0", "Mozilla/5.0 (iPhone; CPU iPhone OS 17)"};
+	/* 2024-05-01T00:00:00Z, events spread over 30 days in time order. */
+	int64_t start = INT64_C(1714521600) * 1000000, span = INT64_C(30) * 86400 * 1000000;
+	struct lake_buf line = LAKE_BUF_INIT;
+	char ts[40];
+
+	rng_state = seed ? seed : 1;
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t t = start + (int64_t)((double)span * (double)i / (double)(n ? n : 1)) +
+			    (int64_t)(rnd() % 1000000);
+		lake_time_format_timestamp(t, ts);
+		lake_buf_reset(&line);
+		lake_buf_addf(&line,
+			      "{\"id\":%" PRIu64
+			      ",\"ts\":\"%s\",\"kind\":\"%s\",\"user\":{\"id\":%" PRIu64
+			      ",\"country\":\"%s\",\"agent\":\"%s\"},\"page\":\"%s\","
+			      "\"duration_ms\":%" PRIu64 ",\"amount\":%.2f,\"tags\":[\"t%" PRIu64
+			      "\",\"t%" PRIu64 "\"],\"ok\":%s}\n",
+			      i + 1, ts, PICK(kinds), rnd() % 100000, PICK(countries), PICK(agents),
+			      PICK(pages), rnd() % 30000, (double)(rnd() % 100000) / 100.0,
+			      rnd() % 50, rnd() % 50, rnd() % 10 ? "true" : "false");
+		if (fwrite(line.data, 1, line.len, stdout) != line.len)
+			return 1;
+	}
+	lake_buf_release(&line);
+	return fflush(stdout) != 0;
+}
+
+static uint64_t arg_u64(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*end) {
+		fprintf(stderr, "lake-testtool: '%s' is not a number\n", s);
+		exit(64);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "gen-events") == 0)
+		return gen_events(arg_u64(argv[2]), argc > 3 ? arg_u64(argv[3]) : 42);
+	fprintf(stderr, "usage: lake-testtool gen-events N [SEED]\n");
+	return 64;
+}
