@@ -346,7 +346,7 @@ int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_sp
 			      int64_t *table_id, struct lake_error *e)
 {
 	sqlite3_stmt *st;
-	int64_t db_id;
+	int64_t db_id = 0;
 	int rc;
 
 	if (find_or_create_database(c, s->db, s->principal, &db_id, e) < 0)
@@ -372,10 +372,30 @@ int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_sp
 	return create_table(c, s, db_id, table_id, e);
 }
 
-int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f,
-			     int64_t *file_id, struct lake_error *e)
+static int insert_pending(struct lake_catalog *c, sqlite3_stmt *st, const struct lake_file_spec *f,
+			  const char *now, int64_t *id, struct lake_error *e)
 {
-	sqlite3_stmt *st;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, f->table_id);
+	sqlite3_bind_text(st, 2, f->partition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->compression, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, f->bytes);
+	sqlite3_bind_int64(st, 7, f->rows);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, f->principal, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return lake_catalog_fail(c, "cannot register a file", e);
+	*id = sqlite3_last_insert_rowid(c->db);
+	return 0;
+}
+
+int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f, size_t n,
+			     int64_t *ids, struct lake_error *e)
+{
+	sqlite3_stmt *st = NULL;
 	char now[40];
 
 	now_text(now);
@@ -387,21 +407,13 @@ int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec
 		    "VALUES (?,?,?,?,?,?,?,'pending',?,?,?)",
 		    &st, e) < 0)
 		goto fail;
-	sqlite3_bind_int64(st, 1, f->table_id);
-	sqlite3_bind_text(st, 2, f->partition, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, f->format, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, f->compression, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, f->bytes);
-	sqlite3_bind_int64(st, 7, f->rows);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)getpid());
-	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, f->principal, -1, SQLITE_STATIC);
-	if (step_done(c, st, "cannot register a file", e) < 0)
-		goto fail;
-	*file_id = sqlite3_last_insert_rowid(c->db);
+	for (size_t i = 0; i < n; i++)
+		if (insert_pending(c, st, &f[i], now, &ids[i], e) < 0)
+			goto fail;
+	sqlite3_finalize(st);
 	return lake_catalog_commit(c, e);
 fail:
+	sqlite3_finalize(st);
 	lake_catalog_rollback(c);
 	return -1;
 }

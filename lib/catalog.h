@@ -74,9 +74,9 @@ struct lake_file_spec {
 	const char *principal;
 };
 
-/* One transaction of its own: record a pending file, returning its id. */
-int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f,
-			     int64_t *file_id, struct lake_error *e);
+/* One transaction of its own: record n pending files, returning their ids in ids[0..n). */
+int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f, size_t n,
+			     int64_t *ids, struct lake_error *e);
 
 /*
  * One transaction of its own: make the pending files live in a new

@@ -127,6 +127,16 @@ void lake_compressor_wait(struct lake_compressor *c, struct lake_zsink *sink)
 	pthread_mutex_unlock(&c->lock);
 }
 
+int lake_compressor_idle(struct lake_compressor *c, struct lake_zsink *sink)
+{
+	int idle;
+
+	pthread_mutex_lock(&c->lock);
+	idle = sink->inflight == 0;
+	pthread_mutex_unlock(&c->lock);
+	return idle;
+}
+
 uint64_t lake_compressor_queued_bytes(struct lake_compressor *c)
 {
 	uint64_t n;

@@ -45,6 +45,9 @@ void lake_compressor_submit(struct lake_compressor *c, struct lake_zsink *sink,
 /* Block until every chunk of sink has been written (or failed). */
 void lake_compressor_wait(struct lake_compressor *c, struct lake_zsink *sink);
 
+/* 1 when every chunk of sink has been written (or failed); never blocks for long. */
+int lake_compressor_idle(struct lake_compressor *c, struct lake_zsink *sink);
+
 /* Bytes held in queued chunks: part of the caller's memory budget. */
 uint64_t lake_compressor_queued_bytes(struct lake_compressor *c);
 

@@ -1,3 +1,5 @@
+/* sync_file_range(2), to start writeback early, is Linux only. */
+#define _GNU_SOURCE
 #include "fsutil.h"
 
 #include <errno.h>
@@ -44,18 +46,22 @@ int lake_fsync_dir(const char *dir, struct lake_error *e)
 	return 0;
 }
 
-static int parent_of(const char *path, struct lake_buf *out)
+void lake_parent_dir(const char *path, struct lake_buf *out)
 {
 	const char *slash = strrchr(path, '/');
 
-	lake_buf_reset(out);
 	if (!slash)
 		lake_buf_addc(out, '.');
 	else if (slash == path)
 		lake_buf_addc(out, '/');
 	else
 		lake_buf_add(out, path, (size_t)(slash - path));
-	return 0;
+}
+
+static void parent_of(const char *path, struct lake_buf *out)
+{
+	lake_buf_reset(out);
+	lake_parent_dir(path, out);
 }
 
 int lake_mkdirs(const char *path, mode_t mode, struct lake_error *e)
@@ -192,4 +198,43 @@ int lake_read_file(const char *path, char **out, size_t *len, struct lake_error 
 		*len = b.len;
 	*out = lake_buf_detach(&b);
 	return 0;
+}
+
+int lake_fsync_path(const char *path, struct lake_error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': cannot open to fsync", path);
+	if (fsync(fd) < 0) {
+		lake_err_sys(e, LAKE_EX_IOERR, "'%s': fsync failed", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int lake_rename_into_place(const char *from, const char *dest, struct lake_error *e)
+{
+	struct lake_buf dir = LAKE_BUF_INIT;
+	int rc = 0;
+
+	parent_of(dest, &dir);
+	if (lake_mkdirs(dir.data, 0755, e) < 0)
+		rc = -1;
+	else if (rename(from, dest) < 0)
+		rc = lake_err_sys(e, lake_exit_for_errno(errno), "'%s': cannot rename into place",
+				  dest);
+	lake_buf_release(&dir);
+	return rc;
+}
+
+void lake_start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
 }

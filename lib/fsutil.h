@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "error.h"
 
 struct lake_tmpfile {
@@ -39,6 +40,21 @@ int lake_write_all(int fd, const void *p, size_t n, const char *what, struct lak
 int lake_mkdirs(const char *path, mode_t mode, struct lake_error *e);
 
 int lake_fsync_dir(const char *dir, struct lake_error *e);
+
+/* fsync a closed file by its name. */
+int lake_fsync_path(const char *path, struct lake_error *e);
+
+/*
+ * Rename from to dest, creating dest's directories first.  The caller
+ * fsyncs dest's directory (several renames into one directory need one).
+ */
+int lake_rename_into_place(const char *from, const char *dest, struct lake_error *e);
+
+/* Append the directory part of path ("." when it has none) to out. */
+void lake_parent_dir(const char *path, struct lake_buf *out);
+
+/* Ask the kernel to start writing a file's data now, so a later fsync finds little to do. */
+void lake_start_writeback(int fd);
 
 /* Write a whole small file atomically through tmpdir. */
 int lake_write_file_atomic(const char *tmpdir, const char *dest, const void *p, size_t n,

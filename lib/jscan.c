@@ -26,32 +26,36 @@ _Static_assert(LAKE_JSON_MAX_DEPTH % 64 == 0, "the container stack is a whole nu
 #define J_WORD 2  /* may continue a number or literal: a byte here after one makes it bad */
 #define J_PLAIN 4 /* stands for itself inside a string */
 
+/* clang-format off */
 #define Z 0
 #define S J_WS
+#define B (J_WS | J_PLAIN)
 #define P J_PLAIN
 #define W (J_PLAIN | J_WORD)
 static const unsigned char ctype[256] = {
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, S, S, Z, Z, S, Z, Z, /* 00 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* 10 */
-    S | P, P, Z, P, P, P, P, P, P, P, P, W, P, W, W, P, /* 20 */
-    W,	   W, W, W, W, W, W, W, W, W, P, P, P, P, P, P, /* 30 */
-    P,	   W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 40 */
-    W,	   W, W, W, W, W, W, W, W, W, W, P, Z, P, P, P, /* 50 */
-    P,	   W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 60 */
-    W,	   W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 70 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* 80 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* 90 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* a0 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* b0 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* c0 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* d0 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* e0 */
-    Z,	   Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* f0 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, S, S, Z, Z, S, Z, Z, /* 00 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* 10 */
+	B, P, Z, P, P, P, P, P, P, P, P, W, P, W, W, P, /* 20 */
+	W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, P, /* 30 */
+	P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 40 */
+	W, W, W, W, W, W, W, W, W, W, W, P, Z, P, P, P, /* 50 */
+	P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W, /* 60 */
+	W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, /* 70 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* 80 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* 90 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* a0 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* b0 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* c0 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* d0 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* e0 */
+	Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, Z, /* f0 */
 };
 #undef Z
 #undef S
+#undef B
 #undef P
 #undef W
+/* clang-format on */
 
 typedef const unsigned char *cursor;
 
@@ -363,7 +367,11 @@ static inline int may_overflow(const struct numinfo *n)
 	return n->exp_digits > 2 || n->int_digits > 308 - 99;
 }
 
-/* strtod wants a terminated string; the text is not, and may be long. */
+/*
+ * strtod wants a terminated string; the text is not, and may be long.
+ * strtod follows LC_NUMERIC, which lake never changes from "C", so the
+ * decimal point is '.' as in JSON.
+ */
 static double text_to_double(const char *s, size_t len)
 {
 	char small[64];
@@ -552,12 +560,14 @@ struct nest {
 
 static inline void nest_push(struct nest *n, int is_object)
 {
-	uint64_t bit = UINT64_C(1) << (n->depth & 63);
+	unsigned word = n->depth >> 6, shift = n->depth & 63;
+	uint64_t bit = (uint64_t)(is_object != 0) << shift;
 
-	if (is_object)
-		n->bits[n->depth >> 6] |= bit;
+	/* a word is begun afresh, so no bit is read before it was written */
+	if (!shift)
+		n->bits[word] = bit;
 	else
-		n->bits[n->depth >> 6] &= ~bit;
+		n->bits[word] = (n->bits[word] & ~(UINT64_C(1) << shift)) | bit;
 	n->depth++;
 }
 
@@ -573,10 +583,11 @@ static inline int nest_pop(struct nest *n)
 }
 
 /*
- * Check the value at p (after any whitespace) and what follows it to the
- * end.  A state machine rather than recursion: the states are "a value is
- * due", "a key is due" and "a value just ended", and the nest says which
- * container we are in.
+ * Check the value at p and what follows it to the end.  A state machine
+ * rather than recursion: "a value is due", "a key is due", "a colon is
+ * due" and "a value just ended", with the nest saying which container we
+ * are in.  Records are mostly compact, so each state first looks for the
+ * byte it expects and skips whitespace only when it does not find it.
  */
 static int check_text(struct scan *s, cursor p)
 {
@@ -588,7 +599,15 @@ static int check_text(struct scan *s, cursor p)
 value:
 	if (p == end)
 		return refuse(s, p, "unexpected end of input");
-	if (*p == '{' || *p == '[') {
+	switch (*p) {
+	case ' ':
+	case '\t':
+	case '\n':
+	case '\r':
+		p = skip_ws(p, end);
+		goto value;
+	case '{':
+	case '[':
 		in_object = *p == '{';
 		nest_push(&nest, in_object);
 		p = skip_ws(p + 1, end);
@@ -596,16 +615,21 @@ value:
 			p++;
 			goto close;
 		}
-		/* like jansson, a value may sit at most LAKE_JSON_MAX_DEPTH deep */
+		/*
+		 * Like jansson, a value may sit at most LAKE_JSON_MAX_DEPTH
+		 * levels deep, the top one at level 1: a container at the
+		 * limit must be empty.
+		 */
 		if (nest.depth == LAKE_JSON_MAX_DEPTH && p < end)
 			return refuse(s, p, "nesting too deep");
 		if (in_object)
 			goto key;
 		goto value;
+	default:
+		p = scan_scalar(s, p);
+		if (!p)
+			return 0;
 	}
-	p = scan_scalar(s, p);
-	if (!p)
-		return 0;
 after:
 	if (!nest.depth) {
 		p = skip_ws(p, end);
@@ -613,35 +637,51 @@ after:
 			return refuse(s, p, "trailing characters after value");
 		return 1;
 	}
-	p = skip_ws(p, end);
+after_ws:
 	if (p == end)
 		return refuse(s, p, "unexpected end of input");
 	if (*p == ',') {
-		p = skip_ws(p + 1, end);
+		p++;
 		if (in_object)
 			goto key;
 		goto value;
 	}
-	if (*p != (in_object ? '}' : ']'))
-		return refuse(s, p, in_object ? "expected ',' or '}'" : "expected ',' or ']'");
-	p++;
+	if (*p == (in_object ? '}' : ']')) {
+		p++;
+		goto close;
+	}
+	if (ctype[*p] & J_WS) {
+		p = skip_ws(p, end);
+		goto after_ws;
+	}
+	return refuse(s, p, in_object ? "expected ',' or '}'" : "expected ',' or ']'");
 close:
 	in_object = nest_pop(&nest);
 	goto after;
 key:
 	if (p == end)
 		return refuse(s, p, "unexpected end of input");
-	if (*p != '"')
+	if (*p != '"') {
+		if (ctype[*p] & J_WS) {
+			p = skip_ws(p, end);
+			goto key;
+		}
 		return refuse(s, p, "expected object key");
+	}
 	p = scan_string(s, p);
 	if (!p)
 		return 0;
-	p = skip_ws(p, end);
+colon:
 	if (p == end)
 		return refuse(s, p, "unexpected end of input");
-	if (*p != ':')
+	if (*p != ':') {
+		if (ctype[*p] & J_WS) {
+			p = skip_ws(p, end);
+			goto colon;
+		}
 		return refuse(s, p, "expected ':' after object key");
-	p = skip_ws(p + 1, end);
+	}
+	p++;
 	goto value;
 }
 

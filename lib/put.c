@@ -29,13 +29,18 @@ struct writer {
 	struct writer *prev, *next;
 };
 
-/* A file of a regular input, renamed into place and pending until the input ends. */
+/*
+ * A finished data file waiting to be published: complete in tmp/, then
+ * registered as pending and renamed to `path`, then live.
+ */
 struct staged {
-	int64_t id;
-	char *path;
+	char *tmp_path;
+	char *path; /* relative to the lake */
 	char *partition;
 	uint64_t rows;
 	uint64_t bytes;
+	int64_t id;  /* its pending row, once registered */
+	int renamed; /* it is at `path`, no longer in tmp/ */
 };
 
 struct lake_put {
@@ -67,6 +72,7 @@ struct lake_put {
 	size_t nwriters;
 	struct writer *writers;
 	struct writer *last;
+	struct writer *closing; /* committed writers whose last chunks are still compressing */
 	uint64_t clock;
 	uint64_t buffered;
 	int64_t next_deadline;
@@ -309,12 +315,16 @@ static int emit_file(struct lake_put *p, const char *path, const char *partition
 	return 0;
 }
 
-static void remove_data_file(struct lake_put *p, const char *rel)
+static void remove_data_file(struct lake_put *p, const struct staged *st)
 {
 	struct lake_buf abs = LAKE_BUF_INIT;
 
-	lake_path(p->lake, &abs, rel);
-	unlink(abs.data);
+	if (st->renamed) {
+		lake_path(p->lake, &abs, st->path);
+		unlink(abs.data);
+	} else {
+		unlink(st->tmp_path);
+	}
 	lake_buf_release(&abs);
 }
 
@@ -369,33 +379,6 @@ static void quarantine_discard(struct lake_put *p)
 
 /* ---- committing a writer ---- */
 
-static int publish_now(struct lake_put *p, int64_t id, const char *rel, const char *partition,
-		       uint64_t rows, uint64_t bytes, struct lake_error *e)
-{
-	int64_t version;
-
-	if (lake_catalog_publish(p->lake->catalog, p->table_id, &id, 1, "put", p->lake->principal,
-				 &version, e) < 0) {
-		remove_data_file(p, rel);
-		lake_catalog_drop_pending(p->lake->catalog, &id, 1);
-		return -1;
-	}
-	if (quarantine_commit(p, e) < 0)
-		return -1;
-	return emit_file(p, rel, partition, rows, bytes, version, e);
-}
-
-static void stage(struct lake_put *p, int64_t id, const char *rel, const char *partition,
-		  uint64_t rows, uint64_t bytes)
-{
-	if (p->nstaged == p->cap_staged) {
-		p->cap_staged = p->cap_staged ? p->cap_staged * 2 : 16;
-		p->staged = lake_xrealloc(p->staged, p->cap_staged * sizeof *p->staged);
-	}
-	p->staged[p->nstaged++] =
-	    (struct staged){id, lake_xstrdup(rel), lake_xstrdup(partition), rows, bytes};
-}
-
 static void relative_path(const struct lake_put *p, const struct writer *w, struct lake_buf *rel)
 {
 	struct lake_buf ext = LAKE_BUF_INIT;
@@ -408,59 +391,206 @@ static void relative_path(const struct lake_put *p, const struct writer *w, stru
 	lake_buf_release(&ext);
 }
 
-/*
- * Turn a writer into a data file: finish compressing, register it as
- * pending, rename it into place, then publish it now (streams) or stage
- * it for the end of the input (regular files).  The writer is freed.
- */
-static int commit_writer(struct lake_put *p, struct writer *w, struct lake_error *e)
+static struct staged *new_staged(struct lake_put *p)
 {
-	struct lake_buf rel = LAKE_BUF_INIT, abs = LAKE_BUF_INIT;
-	int64_t id = 0;
-	int rc = -1;
+	if (p->nstaged == p->cap_staged) {
+		p->cap_staged = p->cap_staged ? p->cap_staged * 2 : 16;
+		p->staged = lake_xrealloc(p->staged, p->cap_staged * sizeof *p->staged);
+	}
+	struct staged *st = &p->staged[p->nstaged++];
+	memset(st, 0, sizeof *st);
+	return st;
+}
 
+/* A closing writer whose chunks are all written: close its file and stage it. */
+static int finish_closing(struct lake_put *p, struct writer *w, struct lake_error *e)
+{
+	struct lake_buf rel = LAKE_BUF_INIT;
+	struct staged *st;
+
+	if (w->sink.failed) {
+		*e = w->sink.err;
+		return -1;
+	}
+	lake_start_writeback(w->tmp.fd);
+	if (close(w->tmp.fd) < 0) {
+		w->tmp.fd = -1;
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", w->tmp.path);
+	}
+	w->tmp.fd = -1;
+	relative_path(p, w, &rel);
+	st = new_staged(p);
+	st->tmp_path = w->tmp.path;
+	w->tmp.path = NULL;
+	st->path = lake_buf_detach(&rel);
+	st->partition = lake_xstrdup(w->partition);
+	st->rows = w->rows;
+	st->bytes = w->sink.bytes_out;
+	return 0;
+}
+
+/*
+ * Stage the closing writers whose compression is done; with wait, all of
+ * them.  Checking is cheap, so the caller does it whenever it likes.
+ */
+static int reap_closing(struct lake_put *p, int wait, struct lake_error *e)
+{
+	struct writer **link = &p->closing;
+	int rc = 0;
+
+	while (*link) {
+		struct writer *w = *link;
+		if (wait)
+			lake_compressor_wait(p->z, &w->sink);
+		else if (!lake_compressor_idle(p->z, &w->sink)) {
+			link = &w->next;
+			continue;
+		}
+		*link = w->next;
+		if (rc == 0 && finish_closing(p, w, e) < 0)
+			rc = -1;
+		free_writer(w);
+	}
+	return rc;
+}
+
+/*
+ * Hand a writer's last chunk to the compressor and set it aside; its file
+ * is staged once compressed.  The caller goes on without waiting: on two
+ * cores the next records are scanned while this file is finished.
+ */
+static void close_writer(struct lake_put *p, struct writer *w)
+{
 	submit_pending(p, w);
-	lake_compressor_wait(p->z, &w->sink);
 	unlink_writer(p, w);
 	if (w->deadline_us && w->deadline_us == p->next_deadline)
 		recompute_deadline(p);
-	if (w->sink.failed) {
-		*e = w->sink.err;
+	/* Appended, so that files are staged and reported in the order they were begun. */
+	struct writer **tail = &p->closing;
+	while (*tail)
+		tail = &(*tail)->next;
+	w->next = NULL;
+	w->prev = NULL;
+	*tail = w;
+}
+
+/* Register the staged files as pending and move them into data/, durably. */
+static int place_staged(struct lake_put *p, struct lake_error *e)
+{
+	struct lake_file_spec *specs = lake_xcalloc(p->nstaged, sizeof *specs);
+	int64_t *ids = lake_xcalloc(p->nstaged, sizeof *ids);
+	struct lake_buf abs = LAKE_BUF_INIT, dir = LAKE_BUF_INIT, last_dir = LAKE_BUF_INIT;
+	int rc = -1;
+
+	for (size_t i = 0; i < p->nstaged; i++)
+		specs[i] = (struct lake_file_spec){p->table_id,
+						   p->staged[i].path,
+						   p->staged[i].partition,
+						   p->out_format,
+						   "zstd",
+						   (int64_t)p->staged[i].bytes,
+						   (int64_t)p->staged[i].rows,
+						   p->lake->principal};
+	if (lake_catalog_add_pending(p->lake->catalog, specs, p->nstaged, ids, e) < 0)
 		goto out;
+	for (size_t i = 0; i < p->nstaged; i++)
+		p->staged[i].id = ids[i];
+	for (size_t i = 0; i < p->nstaged; i++) {
+		struct staged *st = &p->staged[i];
+		lake_buf_reset(&abs);
+		lake_path(p->lake, &abs, st->path);
+		if (lake_fsync_path(st->tmp_path, e) < 0 ||
+		    lake_rename_into_place(st->tmp_path, abs.data, e) < 0)
+			goto out;
+		st->renamed = 1;
+		lake_buf_reset(&dir);
+		lake_parent_dir(abs.data, &dir);
+		if (last_dir.data && strcmp(dir.data, last_dir.data) == 0)
+			continue;
+		if (lake_fsync_dir(dir.data, e) < 0)
+			goto out;
+		lake_buf_reset(&last_dir);
+		lake_buf_add(&last_dir, dir.data, dir.len);
 	}
-	if (ensure_table(p, e) < 0)
-		goto out;
-	relative_path(p, w, &rel);
-	lake_path(p->lake, &abs, rel.data);
-	struct lake_file_spec f = {p->table_id,	     rel.data,
-				   w->partition,     p->out_format,
-				   "zstd",	     (int64_t)w->sink.bytes_out,
-				   (int64_t)w->rows, p->lake->principal};
-	if (lake_catalog_add_pending(p->lake->catalog, &f, &id, e) < 0)
-		goto out;
-	if (lake_tmpfile_finish(&w->tmp, abs.data, e) < 0) {
-		lake_catalog_drop_pending(p->lake->catalog, &id, 1);
-		goto out;
-	}
-	if (p->atomic) {
-		stage(p, id, rel.data, w->partition, w->rows, w->sink.bytes_out);
-		rc = 0;
-	} else {
-		rc = publish_now(p, id, rel.data, w->partition, w->rows, w->sink.bytes_out, e);
-	}
+	rc = 0;
 out:
-	free_writer(w);
-	lake_buf_release(&rel);
+	free(specs);
+	free(ids);
 	lake_buf_release(&abs);
+	lake_buf_release(&dir);
+	lake_buf_release(&last_dir);
 	return rc;
+}
+
+static void clear_staged(struct lake_put *p)
+{
+	for (size_t i = 0; i < p->nstaged; i++) {
+		free(p->staged[i].tmp_path);
+		free(p->staged[i].path);
+		free(p->staged[i].partition);
+	}
+	p->nstaged = 0;
+}
+
+/*
+ * Publish every staged file in one transaction, after which they are
+ * part of the table; then report each.  The files sorted by directory
+ * make fewer directory fsyncs.
+ */
+static int publish_staged(struct lake_put *p, struct lake_error *e)
+{
+	int64_t *ids, version;
+	int rc;
+
+	if (!p->nstaged)
+		return quarantine_commit(p, e);
+	if (ensure_table(p, e) < 0 || place_staged(p, e) < 0)
+		return -1;
+	ids = lake_xcalloc(p->nstaged, sizeof *ids);
+	for (size_t i = 0; i < p->nstaged; i++)
+		ids[i] = p->staged[i].id;
+	rc = lake_catalog_publish(p->lake->catalog, p->table_id, ids, p->nstaged, "put",
+				  p->lake->principal, &version, e);
+	free(ids);
+	if (rc < 0 || quarantine_commit(p, e) < 0)
+		return -1;
+	/* Published: from here on nothing may be discarded, so the list is emptied first. */
+	size_t n = p->nstaged;
+	struct staged *done = p->staged;
+	p->staged = NULL;
+	p->nstaged = p->cap_staged = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = emit_file(p, done[i].path, done[i].partition, done[i].rows,
+				       done[i].bytes, version, e);
+		free(done[i].tmp_path);
+		free(done[i].path);
+		free(done[i].partition);
+	}
+	free(done);
+	return rc;
+}
+
+/*
+ * A writer reached a batch limit, or must make room: in a stream its file
+ * is published now; in a regular input it is published with the rest at
+ * the end.
+ */
+static int commit_writer(struct lake_put *p, struct writer *w, struct lake_error *e)
+{
+	close_writer(p, w);
+	if (p->atomic)
+		return reap_closing(p, 0, e);
+	if (reap_closing(p, 1, e) < 0)
+		return -1;
+	return publish_staged(p, e);
 }
 
 static int commit_all_writers(struct lake_put *p, struct lake_error *e)
 {
 	while (p->writers)
-		if (commit_writer(p, p->writers, e) < 0)
-			return -1;
-	return 0;
+		close_writer(p, p->writers);
+	return reap_closing(p, 1, e);
 }
 
 static int commit_expired(struct lake_put *p, int64_t now, struct lake_error *e)
@@ -529,10 +659,12 @@ static struct writer *open_writer(struct lake_put *p, const char *partition, str
 
 static void discard_writers(struct lake_put *p)
 {
-	while (p->writers) {
-		struct writer *w = p->writers;
+	while (p->writers)
+		close_writer(p, p->writers);
+	while (p->closing) {
+		struct writer *w = p->closing;
 		lake_compressor_wait(p->z, &w->sink);
-		unlink_writer(p, w);
+		p->closing = w->next;
 		free_writer(w);
 	}
 	p->next_deadline = 0;
@@ -541,55 +673,23 @@ static void discard_writers(struct lake_put *p)
 static void discard_staged(struct lake_put *p)
 {
 	int64_t *ids = lake_xcalloc(p->nstaged ? p->nstaged : 1, sizeof *ids);
+	size_t n = 0;
 
 	for (size_t i = 0; i < p->nstaged; i++) {
-		remove_data_file(p, p->staged[i].path);
-		ids[i] = p->staged[i].id;
+		remove_data_file(p, &p->staged[i]);
+		if (p->staged[i].id)
+			ids[n++] = p->staged[i].id;
 	}
-	lake_catalog_drop_pending(p->lake->catalog, ids, p->nstaged);
+	lake_catalog_drop_pending(p->lake->catalog, ids, n);
 	free(ids);
-}
-
-static void clear_staged(struct lake_put *p)
-{
-	for (size_t i = 0; i < p->nstaged; i++) {
-		free(p->staged[i].path);
-		free(p->staged[i].partition);
-	}
-	p->nstaged = 0;
+	clear_staged(p);
 }
 
 static void discard_input(struct lake_put *p)
 {
 	discard_writers(p);
 	discard_staged(p);
-	clear_staged(p);
 	quarantine_discard(p);
-}
-
-/* Publish every staged file of a regular input in one transaction. */
-static int publish_staged(struct lake_put *p, struct lake_error *e)
-{
-	int64_t *ids, version;
-	int rc = 0;
-
-	if (!p->nstaged)
-		return quarantine_commit(p, e);
-	ids = lake_xcalloc(p->nstaged, sizeof *ids);
-	for (size_t i = 0; i < p->nstaged; i++)
-		ids[i] = p->staged[i].id;
-	rc = lake_catalog_publish(p->lake->catalog, p->table_id, ids, p->nstaged, "put",
-				  p->lake->principal, &version, e);
-	free(ids);
-	if (rc < 0)
-		return -1;
-	if (quarantine_commit(p, e) < 0)
-		return -1;
-	for (size_t i = 0; i < p->nstaged && rc == 0; i++)
-		rc = emit_file(p, p->staged[i].path, p->staged[i].partition, p->staged[i].rows,
-			       p->staged[i].bytes, version, e);
-	clear_staged(p);
-	return rc;
 }
 
 /* ---- partition values ---- */
@@ -985,7 +1085,6 @@ static void begin_input(struct lake_put *p, const char *name, enum lake_format f
  */
 static int end_input(struct lake_put *p, int ok, struct lake_error *e)
 {
-	p->atomic = 1;
 	if (ok && commit_all_writers(p, e) == 0 && publish_staged(p, e) == 0 &&
 	    quarantine_commit(p, e) == 0)
 		return 0;

@@ -238,7 +238,7 @@ static int ndjson_next(struct lake_reader *r, struct lake_record *rec, int64_t d
 		       struct lake_error *e)
 {
 	for (;;) {
-		size_t s, t;
+		size_t s = 0, t = 0;
 		int rc = next_line(r, &s, &t, deadline_us, e);
 		if (rc <= 0)
 			return rc;
@@ -607,7 +607,7 @@ static void csv_recycle(struct lake_reader *r)
 static int csv_fill_rows(struct lake_reader *r, int64_t deadline_us, struct lake_error *e)
 {
 	while (r->next_row == r->nrows) {
-		size_t s, t;
+		size_t s = 0, t = 0;
 		csv_recycle(r);
 		int rc = next_line(r, &s, &t, deadline_us, e);
 		if (rc < 0)

@@ -3,8 +3,14 @@
  * and benchmarks (git's t/helper/test-tool).  Never installed.
  *
  *	lake-testtool gen-events N [SEED]    N synthetic event records, NDJSON
+ *	lake-testtool measure CMD [ARG...]   run CMD; print "SECONDS MAX_RSS_KB" on stderr
  */
 #include <inttypes.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +84,43 @@ static uint64_t arg_u64(const char *s)
 	return v;
 }
 
+/* Wall time and peak memory of one command, for the benchmarks. */
+static int measure(char **argv)
+{
+	struct timespec t0, t1;
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid < 0) {
+		perror("lake-testtool: fork");
+		return 71;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0) {
+		perror("lake-testtool: wait4");
+		return 71;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "%.3f %ld\n",
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		ru.ru_maxrss);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "measure") == 0)
+		return measure(argv + 2);
 	if (argc >= 3 && strcmp(argv[1], "gen-events") == 0)
 		return gen_events(arg_u64(argv[2]), argc > 3 ? arg_u64(argv[3]) : 42);
-	fprintf(stderr, "usage: lake-testtool gen-events N [SEED]\n");
+	fprintf(stderr, "usage: lake-testtool gen-events N [SEED]\n"
+			"       lake-testtool measure CMD [ARG...]\n");
 	return 64;
 }
