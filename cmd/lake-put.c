@@ -16,10 +16,10 @@
 
 static const char usage[] =
     "usage: lake-put [--lake DIR] [--format ndjson|json|csv|tsv|auto] [--to ndjson]\n"
-    "                [--partition KEY=VALUE]... [--partition-by KEY=FIELD[:GRAIN]]...\n"
+    "                [--partition KEY=VALUE ...] [--partition-by KEY=FIELD[:GRAIN] ...]\n"
     "                [--batch-rows N] [--batch-bytes N[K|M|G]] [--batch-seconds S]\n"
     "                [--max-open-partitions N] [--on-error fail|skip|quarantine]\n"
-    "                [--level N] DB.TABLE [FILE...]\n"
+    "                [--level N] DB.TABLE [FILE ...]\n"
     "       lake-put [OPTIONS] --from-sqlite FILE --table NAME DB.TABLE\n";
 
 static const char help[] =

@@ -588,8 +588,13 @@ static int commit_writer(struct lake_put *p, struct writer *w, struct lake_error
 
 static int commit_all_writers(struct lake_put *p, struct lake_error *e)
 {
-	while (p->writers)
-		close_writer(p, p->writers);
+	/* Oldest first (the list is newest first), so files are reported in the order begun. */
+	while (p->writers) {
+		struct writer *oldest = p->writers;
+		while (oldest->next)
+			oldest = oldest->next;
+		close_writer(p, oldest);
+	}
 	return reap_closing(p, 1, e);
 }
 

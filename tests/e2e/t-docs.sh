@@ -1,0 +1,31 @@
+# The documentation agrees with the programs: each program's usage text is
+# its man page's SYNOPSIS word for word, --help and --version exit 0, and
+# `cmake --install` installs every program with its man page.
+. "$(dirname "$0")/lib.sh"
+src=${LAKE_SRC:?}
+
+words() { tr -s ' \t\n' '\n' | grep -v '^$' | grep -v '^usage:$' | tr '\n' ' '; }
+
+for prog in lake-put lake-catalog; do
+	run "$prog" --help
+	expect_rc 0 "$prog --help"
+	usage=$(sed -n '1,/^$/p' "$T/out" | words)
+	synopsis=$(MANWIDTH=200 man -l "$src/man/$prog.1" 2>/dev/null | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | words)
+	expect_eq "$usage" "$synopsis" "$prog: usage is the man page's SYNOPSIS"
+	run "$prog" --version
+	expect_rc 0 "$prog --version"
+	grep -q "^$prog (lake) " "$T/out" && ok "$prog --version names itself" || not_ok "$prog --version: $(cat "$T/out")"
+done
+
+if command -v cmake >/dev/null; then
+	cmake --install "$LAKE_BIN/.." --prefix "$T/inst" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "cmake --install"
+	for prog in lake-put lake-catalog; do
+		[ -x "$T/inst/bin/$prog" ] && ok "installs $prog" || not_ok "$prog not installed"
+		[ -f "$T/inst/share/man/man1/$prog.1" ] && ok "installs $prog.1" || not_ok "$prog.1 not installed"
+	done
+	[ ! -e "$T/inst/bin/lake-testtool" ] && ok "the test tool is not installed" || not_ok "lake-testtool installed"
+fi
+
+done_testing
