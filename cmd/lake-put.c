@@ -253,6 +253,16 @@ static void release_args(struct args *a)
 		lake_partition_by_release(&a->dynamics[i]);
 }
 
+/* A progress line is on the terminal and must be ended before anything else is printed. */
+static int progress_shown;
+
+static void end_progress_line(void)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = 0;
+}
+
 static int print_file(const struct lake_put_file *f, void *arg)
 {
 	json_t *rec = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "table", f->table, "file",
@@ -265,6 +275,15 @@ static int print_file(const struct lake_put_file *f, void *arg)
 	json_decref(rec);
 	/* Each line is an acknowledgement: get it out now, not when a buffer fills. */
 	return rc || fflush(stdout) != 0;
+}
+
+static void show_progress(const struct lake_put_progress *pr, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s: %s: %.1f MB read, %llu records, %llu files committed\033[K",
+		cli_prog(), pr->input, (double)pr->input_bytes / 1e6,
+		(unsigned long long)pr->records, (unsigned long long)pr->files);
+	progress_shown = 1;
 }
 
 static int land_inputs(struct lake_put *p, const struct args *a, struct lake_error *e)
@@ -289,6 +308,7 @@ static int land_inputs(struct lake_put *p, const struct args *a, struct lake_err
 
 static void report_totals(const struct lake_put_totals *t, const char *table, int failed)
 {
+	end_progress_line();
 	if (t->skipped)
 		cli_warn("skipped %llu bad records; the first: %s", (unsigned long long)t->skipped,
 			 t->first_bad);
@@ -315,12 +335,17 @@ int main(int argc, char **argv)
 	cli_init("lake-put");
 	if ((status = parse_args(&a, argc, argv)) != 0)
 		goto out;
+	if (isatty(STDERR_FILENO))
+		a.opts.progress = show_progress;
 	if (lake_open(a.lake_dir, &lake, &err) < 0 ||
 	    lake_put_open(lake, a.table, &a.opts, print_file, NULL, &p, &err) < 0) {
 		status = cli_fail(&err);
 		goto out;
 	}
-	status = land_inputs(p, &a, &err) < 0 ? cli_fail(&err) : 0;
+	if (land_inputs(p, &a, &err) < 0) {
+		end_progress_line();
+		status = cli_fail(&err);
+	}
 	report_totals(lake_put_totals(p), a.table, status != 0);
 out:
 	lake_put_close(p);

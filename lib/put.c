@@ -83,6 +83,9 @@ struct lake_put {
 	struct lake_buf *values;
 	struct lake_buf key, row, scratch;
 
+	uint64_t records_read;
+	int64_t next_progress_us;
+
 	struct lake_tmpfile quarantine;
 	int quarantine_open;
 	struct lake_put_totals totals;
@@ -1097,7 +1100,24 @@ static int end_input(struct lake_put *p, int ok, struct lake_error *e)
 	return -1;
 }
 
-static int read_records(struct lake_put *p, struct lake_reader *r, struct lake_error *e)
+/* Progress is checked every few thousand records: reading the clock per record would show. */
+static void maybe_report_progress(struct lake_put *p, struct lake_input *in)
+{
+	int64_t now;
+
+	if (!p->o.progress || ++p->records_read % 4096)
+		return;
+	now = lake_monotonic_us();
+	if (now < p->next_progress_us)
+		return;
+	p->next_progress_us = now + 1000000;
+	struct lake_put_progress pr = {p->in_name, lake_input_raw_bytes(in), p->records_read,
+				       p->totals.files};
+	p->o.progress(&pr, p->o.progress_arg);
+}
+
+static int read_records(struct lake_put *p, struct lake_input *in, struct lake_reader *r,
+			struct lake_error *e)
 {
 	struct lake_record rec;
 
@@ -1116,6 +1136,7 @@ static int read_records(struct lake_put *p, struct lake_reader *r, struct lake_e
 		p->prepared = 1;
 		if (land(p, &rec, e) < 0)
 			return -1;
+		maybe_report_progress(p, in);
 		if (!p->atomic && p->next_deadline && lake_monotonic_us() >= p->next_deadline &&
 		    commit_expired(p, lake_monotonic_us(), e) < 0)
 			return -1;
@@ -1133,7 +1154,9 @@ int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error 
 	if (lake_reader_open(in, fmt, &r, e) < 0)
 		return -1;
 	begin_input(p, lake_input_name(in), lake_reader_format(r), !lake_input_is_stream(in));
-	ok = read_records(p, r, e) == 0;
+	if (!p->next_progress_us)
+		p->next_progress_us = lake_monotonic_us() + 1000000;
+	ok = read_records(p, in, r, e) == 0;
 	lake_reader_close(r);
 	return end_input(p, ok, e);
 }

@@ -57,6 +57,16 @@ struct lake_partition_by {
 int lake_partition_by_parse(const char *spec, struct lake_partition_by *out, struct lake_error *e);
 void lake_partition_by_release(struct lake_partition_by *pb);
 
+/* What a long put has done so far, for a progress line. */
+struct lake_put_progress {
+	const char *input;
+	uint64_t input_bytes; /* bytes of the current input read, compressed size for .zst */
+	uint64_t records;     /* records read from all inputs */
+	uint64_t files;	      /* files published */
+};
+
+typedef void (*lake_put_progress_fn)(const struct lake_put_progress *pr, void *arg);
+
 struct lake_put_options {
 	enum lake_format format; /* of the inputs; AUTO sniffs each one */
 	int to_ndjson;		 /* convert CSV and TSV rows to JSON records */
@@ -69,7 +79,9 @@ struct lake_put_options {
 	uint64_t batch_us;    /* age of a file's first record; 0: no limit */
 	size_t max_open_partitions;
 	enum lake_on_error on_error;
-	int level; /* zstd level */
+	int level;		       /* zstd level */
+	lake_put_progress_fn progress; /* called about once a second while reading, if set */
+	void *progress_arg;
 };
 
 #define LAKE_PUT_DEFAULT_BATCH_BYTES (5u << 20)
