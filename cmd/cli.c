@@ -1,5 +1,10 @@
 #include "cli.h"
 
+#include <getopt.h>
+#include <unistd.h>
+
+#include "interrupt.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -94,6 +99,13 @@ bad:
 	return -1;
 }
 
+static int is_size(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && (s[n] == '\0' || (strchr("KkMmGg", s[n]) && s[n + 1] == '\0'));
+}
+
 int cli_parse_size(const char *option, const char *s, uint64_t *out)
 {
 	static const struct {
@@ -103,6 +115,12 @@ int cli_parse_size(const char *option, const char *s, uint64_t *out)
 	size_t n = strlen(s);
 	char digits[32];
 
+	if (!is_size(s)) {
+		cli_usage_error("%s '%s': expected a size such as 5M (a number, optionally with "
+				"K, M or G for powers of 1024)",
+				option, s);
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
 		if (n > 1 && n < sizeof digits &&
 		    (s[n - 1] == units[i].suffix || s[n - 1] == units[i].suffix + ('a' - 'A'))) {
@@ -121,4 +139,38 @@ int cli_parse_size(const char *option, const char *s, uint64_t *out)
 void cli_print_version(void)
 {
 	printf("%s (lake) %s\n", prog_name, LAKE_VERSION);
+}
+
+static void on_signal(int sig)
+{
+	lake_interrupt(sig);
+}
+
+void cli_catch_interrupts(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read must return to see the request */
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+const char *cli_count(char *buf, size_t size, unsigned long long n, const char *one,
+		      const char *many)
+{
+	snprintf(buf, size, "%llu %s", n, n == 1 ? one : many);
+	return buf;
+}
+
+int cli_bad_option(int c, char **argv)
+{
+	const char *opt = argv[optind - 1];
+
+	if (c == ':')
+		return cli_usage_error("option '%s' needs a value", opt);
+	return cli_usage_error("unknown option '%s'", opt);
 }

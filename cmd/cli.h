@@ -11,6 +11,7 @@
 #ifndef LAKE_CLI_H
 #define LAKE_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -35,5 +36,18 @@ int cli_parse_u64(const char *option, const char *s, uint64_t min, uint64_t max,
 int cli_parse_size(const char *option, const char *s, uint64_t *out);
 
 void cli_print_version(void);
+
+/*
+ * Ask the library to stop cleanly on SIGINT, SIGTERM and SIGHUP (see
+ * interrupt.h): the handler only sets a flag, and blocking reads return.
+ */
+void cli_catch_interrupts(void);
+
+/* "1 row", "2 rows": n and the noun, singular or plural (a static buffer per call site). */
+const char *cli_count(char *buf, size_t size, unsigned long long n, const char *one,
+		      const char *many);
+
+/* A getopt_long '?' or ':' turned into a house-style usage error. */
+int cli_bad_option(int c, char **argv);
 
 #endif

@@ -76,8 +76,10 @@ int main(int argc, char **argv)
 	int c;
 
 	cli_init("lake-catalog");
-	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		switch (c) {
+		case 'h':
 		case OPT_HELP:
 			fputs(usage, stdout);
 			fputs(help, stdout);
@@ -89,8 +91,7 @@ int main(int argc, char **argv)
 			setenv("LAKE_DIR", optarg, 1);
 			break;
 		default:
-			fputs(usage, stderr);
-			return LAKE_EX_USAGE;
+			return cli_bad_option(c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -99,6 +100,7 @@ struct args {
 	const char *table;
 	char **files;
 	int nfiles;
+	int format_given;
 };
 
 static int add_static(struct args *a, const char *spec)
@@ -151,6 +153,7 @@ static int parse_option(struct args *a, int c, const char *v)
 		a->lake_dir = v;
 		return 0;
 	case OPT_FORMAT:
+		a->format_given = 1;
 		if (lake_format_parse(v, &a->opts.format) < 0)
 			return cli_usage_error("--format '%s': use ndjson, json, csv, tsv or auto",
 					       v);
@@ -205,13 +208,35 @@ static int parse_option(struct args *a, int c, const char *v)
 	}
 }
 
+/*
+ * "events.ndjson" splits into database "events" and table "ndjson": a
+ * valid name, but when such a file exists the arguments were surely
+ * swapped.
+ */
+static int looks_like_a_file(const char *name)
+{
+	struct stat st;
+
+	if (stat(name, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	static const char *const exts[] = {"ndjson", "jsonl", "json", "csv", "tsv",
+					   "zst",    "gz",    "txt",  "log"};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof exts / sizeof exts[0]; i++)
+		if (strcmp(dot + 1, exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int parse_args(struct args *a, int argc, char **argv)
 {
 	int c, rc;
 
 	lake_put_options_init(&a->opts);
-	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-		if (c == OPT_HELP) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		if (c == OPT_HELP || c == 'h') {
 			fputs(usage, stdout);
 			fputs(help, stdout);
 			exit(cli_finish_stdout(0));
@@ -220,22 +245,27 @@ static int parse_args(struct args *a, int argc, char **argv)
 			cli_print_version();
 			exit(cli_finish_stdout(0));
 		}
-		if (c == '?') {
-			fputs(usage, stderr);
-			return LAKE_EX_USAGE;
-		}
+		if (c == '?' || c == ':')
+			return cli_bad_option(c, argv);
 		if ((rc = parse_option(a, c, optarg)) != 0)
 			return rc;
 	}
 	if (optind >= argc)
 		return cli_usage_error("missing DB.TABLE: name the table to land data in");
 	a->table = argv[optind];
+	if (looks_like_a_file(a->table))
+		return cli_usage_error("'%s' is a file, not DB.TABLE: the table comes first, as in "
+				       "'lake-put raw.events %s'",
+				       a->table, a->table);
 	a->files = argv + optind + 1;
 	a->nfiles = argc - optind - 1;
 	if (a->from_sqlite && a->nfiles)
 		return cli_usage_error("--from-sqlite reads no FILE; remove '%s'", a->files[0]);
 	if (!a->from_sqlite != !a->sqlite_table)
 		return cli_usage_error("--from-sqlite FILE and --table NAME go together");
+	if (a->from_sqlite && (a->format_given || a->opts.to_ndjson))
+		return cli_usage_error("--from-sqlite lands JSON records; it takes no --format or "
+				       "--to");
 	a->opts.static_parts = a->statics;
 	a->opts.nstatic = a->nstatic;
 	a->opts.dynamic = a->dynamics;
@@ -286,10 +316,25 @@ static void show_progress(const struct lake_put_progress *pr, void *arg)
 	progress_shown = 1;
 }
 
+/* Every input must be there before anything lands, so that a retry does not land the first twice.
+ */
+static int check_inputs(const struct args *a, struct lake_error *e)
+{
+	for (int i = 0; i < a->nfiles; i++) {
+		struct lake_input *in;
+		if (lake_input_open(a->files[i], &in, e) < 0)
+			return -1;
+		lake_input_close(in);
+	}
+	return 0;
+}
+
 static int land_inputs(struct lake_put *p, const struct args *a, struct lake_error *e)
 {
 	if (a->from_sqlite)
 		return lake_put_from_sqlite(p, a->from_sqlite, a->sqlite_table, e);
+	if (check_inputs(a, e) < 0)
+		return -1;
 	if (a->nfiles == 0 && isatty(STDIN_FILENO))
 		fprintf(stderr, "%s: reading records from the terminal; end with Ctrl-D\n",
 			cli_prog());
@@ -306,22 +351,44 @@ static int land_inputs(struct lake_put *p, const struct args *a, struct lake_err
 	return 0;
 }
 
-static void report_totals(const struct lake_put_totals *t, const char *table, int failed)
+/* What happened, on stderr; returns the exit status it implies. */
+static int report_totals(const struct lake_put_totals *t, const char *table, int status)
 {
+	char a[64], b[64];
+
 	end_progress_line();
 	if (t->skipped)
-		cli_warn("skipped %llu bad records; the first: %s", (unsigned long long)t->skipped,
+		cli_warn("skipped %s; the first: %s",
+			 cli_count(a, sizeof a, t->skipped, "bad record", "bad records"),
 			 t->first_bad);
 	if (t->quarantined)
-		cli_warn("quarantined %llu bad records in %s/; the first: %s",
-			 (unsigned long long)t->quarantined, t->quarantine_dir, t->first_bad);
-	if (failed && t->files)
-		fprintf(stderr, "%s: %llu rows in %llu files were committed before the error\n",
-			cli_prog(), (unsigned long long)t->rows, (unsigned long long)t->files);
-	else if (!failed && isatty(STDERR_FILENO))
-		fprintf(stderr, "%s: landed %llu rows in %llu files (%llu bytes) in %s\n",
-			cli_prog(), (unsigned long long)t->rows, (unsigned long long)t->files,
+		cli_warn("quarantined %s in %s/; the first: %s",
+			 cli_count(a, sizeof a, t->quarantined, "bad record", "bad records"),
+			 t->quarantine_dir, t->first_bad);
+	if (t->missing_field)
+		cli_warn("%s no field '%s' for --partition-by: they landed in the null partition "
+			 "(__HIVE_DEFAULT_PARTITION__); is the field's name right?",
+			 cli_count(a, sizeof a, t->missing_field, "record has", "records have"),
+			 t->missing_field_name);
+	if (status == 0 && t->rows == 0 && (t->skipped || t->quarantined)) {
+		cli_error("nothing landed: every record was bad");
+		return LAKE_EX_DATAERR;
+	}
+	if (status && t->failed_on_record)
+		fprintf(stderr,
+			"%s: nothing of that input was committed; --on-error skip or quarantine "
+			"lands its good records\n",
+			cli_prog());
+	if (status && t->files)
+		fprintf(stderr, "%s: committed before the error: %s in %s\n", cli_prog(),
+			cli_count(a, sizeof a, t->rows, "row", "rows"),
+			cli_count(b, sizeof b, t->files, "file", "files"));
+	else if (!status && isatty(STDERR_FILENO))
+		fprintf(stderr, "%s: landed %s in %s (%llu bytes) in %s\n", cli_prog(),
+			cli_count(a, sizeof a, t->rows, "row", "rows"),
+			cli_count(b, sizeof b, t->files, "file", "files"),
 			(unsigned long long)t->bytes, table);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -333,6 +400,7 @@ int main(int argc, char **argv)
 	int status;
 
 	cli_init("lake-put");
+	cli_catch_interrupts();
 	if ((status = parse_args(&a, argc, argv)) != 0)
 		goto out;
 	if (isatty(STDERR_FILENO))
@@ -346,7 +414,7 @@ int main(int argc, char **argv)
 		end_progress_line();
 		status = cli_fail(&err);
 	}
-	report_totals(lake_put_totals(p), a.table, status != 0);
+	status = report_totals(lake_put_totals(p), a.table, status);
 out:
 	lake_put_close(p);
 	lake_close(lake);

@@ -176,11 +176,11 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 	return len;
 }
 
-void lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n)
+size_t lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n)
 {
 	struct lake_buf clean = LAKE_BUF_INIT;
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, replaced = 0;
 
 	lake_buf_grow(&clean, n);
 	while (i < n) {
@@ -191,10 +191,32 @@ void lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n)
 		} else {
 			lake_buf_add(&clean, "\xEF\xBF\xBD", 3);
 			i++;
+			replaced++;
 		}
 	}
 	lake_buf_add_json_string(b, clean.data ? clean.data : "", clean.len);
 	lake_buf_release(&clean);
+	return replaced;
+}
+
+void lake_buf_add_base64(struct lake_buf *b, const unsigned char *p, size_t n)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	lake_buf_addc(b, '"');
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		char out[4] = {digits[v >> 18 & 63], digits[v >> 12 & 63],
+			       i + 1 < n ? digits[v >> 6 & 63] : '=',
+			       i + 2 < n ? digits[v & 63] : '='};
+		lake_buf_add(b, out, 4);
+	}
+	lake_buf_addc(b, '"');
 }
 
 void lake_buf_reset(struct lake_buf *b)

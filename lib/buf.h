@@ -34,9 +34,13 @@ void lake_buf_addstr(struct lake_buf *b, const char *s);
 void lake_buf_addf(struct lake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal, quotes included, escaping as RFC 8259 requires. */
 void lake_buf_add_json_string(struct lake_buf *b, const char *s, size_t n);
-/* As above for text that may not be UTF-8: invalid bytes become U+FFFD, so the result is valid
- * JSON. */
-void lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n);
+/*
+ * As above for text that may not be UTF-8: invalid bytes become U+FFFD, so
+ * the result is valid JSON.  Returns how many bytes were replaced.
+ */
+size_t lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n);
+/* Append p[0..n) in base64 (RFC 4648, padded) as a JSON string, quotes included. */
+void lake_buf_add_base64(struct lake_buf *b, const unsigned char *p, size_t n);
 void lake_buf_reset(struct lake_buf *b);
 /* Drop the first n bytes, keeping the rest. */
 void lake_buf_consume(struct lake_buf *b, size_t n);

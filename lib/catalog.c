@@ -44,8 +44,8 @@ int lake_catalog_fail(struct lake_catalog *c, const char *doing, struct lake_err
 				sqlite3_errmsg(c->db));
 	if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM ||
 	    (rc & 0xff) == SQLITE_CANTOPEN)
-		return lake_err(e, LAKE_EX_NOPERM, "'%s': %s: %s", c->path, doing,
-				sqlite3_errmsg(c->db));
+		return lake_err(e, LAKE_EX_NOPERM, "'%s': %s: permission denied (%s)", c->path,
+				doing, sqlite3_errmsg(c->db));
 	return lake_err(e, LAKE_EX_SOFTWARE, "'%s': %s: %s", c->path, doing, sqlite3_errmsg(c->db));
 }
 
@@ -245,130 +245,264 @@ static int find_or_create_database(struct lake_catalog *c, const char *name, con
 	return 0;
 }
 
-/* Partition key lists are compared by name and order only; types are the crawler's to refine. */
-static int same_key_names(const char *a_json, const char *b_json)
-{
-	json_t *a = json_loads(a_json, 0, NULL), *b = json_loads(b_json, 0, NULL);
-	int same = json_is_array(a) && json_is_array(b) && json_array_size(a) == json_array_size(b);
-
-	for (size_t i = 0; same && i < json_array_size(a); i++) {
-		const char *ka = json_string_value(json_object_get(json_array_get(a, i), "name"));
-		const char *kb = json_string_value(json_object_get(json_array_get(b, i), "name"));
-		same = ka && kb && strcmp(ka, kb) == 0;
-	}
-	json_decref(a);
-	json_decref(b);
-	return same;
-}
-
 /* "dt, country" from a partition key list, or "nothing" for none. */
-static void describe_keys(const char *keys_json, struct lake_buf *out)
+static void describe_keys(json_t *keys, struct lake_buf *out)
 {
-	json_t *keys = json_loads(keys_json, 0, NULL);
-
 	for (size_t i = 0; i < json_array_size(keys); i++) {
 		const char *k = json_string_value(json_object_get(json_array_get(keys, i), "name"));
 		lake_buf_addf(out, "%s%s", i ? ", " : "", k ? k : "?");
 	}
-	if (!out->len)
-		lake_buf_addstr(out, "nothing");
-	json_decref(keys);
+}
+
+static int key_names_differ(const struct lake_table_spec *s, json_t *have, json_t *given,
+			    struct lake_error *e)
+{
+	struct lake_buf h = LAKE_BUF_INIT, g = LAKE_BUF_INIT;
+
+	describe_keys(have, &h);
+	describe_keys(given, &g);
+	if (!h.len)
+		lake_err(e, LAKE_EX_DATAERR,
+			 "'%s.%s': table is not partitioned; land without partition options", s->db,
+			 s->name);
+	else if (!g.len)
+		lake_err(e, LAKE_EX_DATAERR,
+			 "'%s.%s': table is partitioned by %s; give those partition keys", s->db,
+			 s->name, h.data);
+	else
+		lake_err(e, LAKE_EX_DATAERR,
+			 "'%s.%s': table is partitioned by %s, not by %s; give the same partition "
+			 "keys in the same order",
+			 s->db, s->name, h.data, g.data);
+	lake_buf_release(&h);
+	lake_buf_release(&g);
+	return -1;
+}
+
+static const char *grain_example(const char *grain)
+{
+	if (strcmp(grain, "year") == 0)
+		return "2024";
+	if (strcmp(grain, "month") == 0)
+		return "2024-05";
+	if (strcmp(grain, "hour") == 0)
+		return "2024-05-01T13";
+	return "2024-05-01";
+}
+
+/* A static value for a key that holds truncated timestamps must be one of them. */
+static int static_value_fits(const char *value, const char *grain)
+{
+	static const char *const names[] = {"year", "month", "day", "hour"};
+	static const enum lake_time_grain grains[] = {LAKE_GRAIN_YEAR, LAKE_GRAIN_MONTH,
+						      LAKE_GRAIN_DAY, LAKE_GRAIN_HOUR};
+	char canon[40], probe[40];
+	int64_t micros;
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(grain, names[i]) != 0)
+			continue;
+		/* Complete the truncated value to a timestamp, parse it, truncate it back. */
+		snprintf(probe, sizeof probe, "%s%s", value,
+			 i == 0	  ? "-01-01"
+			 : i == 1 ? "-01"
+			 : i == 3 ? ":00"
+				  : "");
+		if (lake_time_parse(probe, strlen(probe), &micros) == LAKE_TIME_NONE)
+			return 0;
+		lake_time_format_grain(micros, grains[i], canon);
+		return strcmp(canon, value) == 0;
+	}
+	return 1;
+}
+
+static int check_key_grain(const struct lake_table_spec *s, json_t *have, json_t *given,
+			   struct lake_error *e)
+{
+	const char *name = json_string_value(json_object_get(have, "name"));
+	const char *tg = json_string_value(json_object_get(have, "grain"));
+	const char *rg = json_string_value(json_object_get(given, "grain"));
+	const char *value = json_string_value(json_object_get(given, "static"));
+
+	if (!tg)
+		return 0;
+	if (rg && strcmp(tg, rg) != 0)
+		return lake_err(
+		    e, LAKE_EX_DATAERR,
+		    "'%s.%s': partition key '%s' holds a %s (like %s=%s), not a %s; use "
+		    ":%s",
+		    s->db, s->name, name, tg, name, grain_example(tg), rg, tg);
+	if (value && !static_value_fits(value, tg))
+		return lake_err(e, LAKE_EX_DATAERR,
+				"'%s.%s': partition key '%s' holds a %s (like %s=%s); '%s' is not "
+				"one",
+				s->db, s->name, name, tg, name, grain_example(tg), value);
+	return 0;
+}
+
+static int check_partition_keys(const struct lake_table_spec *s, const char *keys_json,
+				struct lake_error *e)
+{
+	json_t *have = json_loads(keys_json, 0, NULL),
+	       *given = json_loads(s->partition_keys, 0, NULL);
+	int rc = 0;
+
+	if (json_array_size(have) != json_array_size(given))
+		rc = key_names_differ(s, have, given, e);
+	for (size_t i = 0; rc == 0 && i < json_array_size(have); i++) {
+		json_t *h = json_array_get(have, i), *g = json_array_get(given, i);
+		const char *hn = json_string_value(json_object_get(h, "name"));
+		const char *gn = json_string_value(json_object_get(g, "name"));
+		if (!hn || !gn || strcmp(hn, gn) != 0)
+			rc = key_names_differ(s, have, given, e);
+		else
+			rc = check_key_grain(s, h, g, e);
+	}
+	json_decref(have);
+	json_decref(given);
+	return rc;
+}
+
+static int check_csv_header(const struct lake_table_spec *s, const char *properties,
+			    struct lake_error *e)
+{
+	json_t *props = json_loads(properties, 0, NULL);
+	json_t *have = json_object_get(props, "csv_header");
+	json_t *given = s->csv_header ? json_loads(s->csv_header, 0, NULL) : NULL;
+	int rc = 0;
+
+	if (have && given && !json_equal(have, given)) {
+		char *h = json_dumps(have, JSON_COMPACT), *g = json_dumps(given, JSON_COMPACT);
+		rc = lake_err(e, LAKE_EX_DATAERR,
+			      "'%s.%s': the input's header %s differs from the table's %s; readers "
+			      "map CSV columns by position, so land it in another table",
+			      s->db, s->name, g, h);
+		free(h);
+		free(g);
+	}
+	json_decref(given);
+	json_decref(props);
+	return rc;
 }
 
 static int check_table_agrees(const struct lake_table_spec *s, const char *format, const char *keys,
-			      struct lake_error *e)
+			      const char *properties, struct lake_error *e)
 {
-	if (strcmp(format, s->format) != 0)
-		return lake_err(e, LAKE_EX_DATAERR,
-				"'%s.%s': table holds %s files, not %s; convert with --to %s or "
-				"land in another table",
-				s->db, s->name, format, s->format, format);
-	if (!same_key_names(keys, s->partition_keys)) {
-		struct lake_buf have = LAKE_BUF_INIT, given = LAKE_BUF_INIT;
-		describe_keys(keys, &have);
-		describe_keys(s->partition_keys, &given);
-		lake_err(e, LAKE_EX_DATAERR,
-			 "'%s.%s': table is partitioned by %s, not by %s; give the same "
-			 "partition keys in the same order",
-			 s->db, s->name, have.data, given.data);
-		lake_buf_release(&have);
-		lake_buf_release(&given);
-		return -1;
+	if (strcmp(format, s->format) != 0) {
+		int to_json = strcmp(format, "ndjson") == 0;
+		return lake_err(e, LAKE_EX_DATAERR, "'%s.%s': table holds %s files, not %s; %s",
+				s->db, s->name, format, s->format,
+				to_json ? "convert CSV with --to ndjson, or land in another table"
+					: "land in another table");
 	}
-	return 0;
+	if (check_partition_keys(s, keys, e) < 0)
+		return -1;
+	return check_csv_header(s, properties, e);
+}
+
+/* The keys as stored: without the values of this one write. */
+static char *stored_keys(const char *keys_json)
+{
+	json_t *keys = json_loads(keys_json, 0, NULL);
+	char *text;
+
+	for (size_t i = 0; i < json_array_size(keys); i++)
+		json_object_del(json_array_get(keys, i), "static");
+	text = json_dumps(keys ? keys : json_array(), JSON_COMPACT);
+	json_decref(keys);
+	return text;
+}
+
+static char *initial_properties(const struct lake_table_spec *s)
+{
+	json_t *props = json_object();
+	char *text;
+
+	if (s->csv_header)
+		json_object_set_new(props, "csv_header", json_loads(s->csv_header, 0, NULL));
+	text = json_dumps(props, JSON_COMPACT);
+	json_decref(props);
+	return text;
 }
 
 static int create_table(struct lake_catalog *c, const struct lake_table_spec *s, int64_t db_id,
 			int64_t *table_id, struct lake_error *e)
 {
 	struct lake_buf location = LAKE_BUF_INIT;
+	char *keys = stored_keys(s->partition_keys), *props = initial_properties(s);
 	sqlite3_stmt *st;
 	char now[40];
+	int rc = -1;
 
 	now_text(now);
 	lake_buf_addf(&location, "data/%s/%s", s->db, s->name);
 	if (prepare(c,
 		    "INSERT INTO tables(database_id, name, location, format, compression, "
-		    "partition_keys, created, updated, created_by) VALUES (?,?,?,?,?,?,?,?,?)",
+		    "partition_keys, properties, created, updated, created_by) "
+		    "VALUES (?,?,?,?,?,?,?,?,?,?)",
 		    &st, e) < 0)
-		goto fail;
+		goto out;
 	sqlite3_bind_int64(st, 1, db_id);
 	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, location.data, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, s->format, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, s->compression, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, s->partition_keys, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, keys, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, props, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, s->principal, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, s->principal, -1, SQLITE_STATIC);
 	if (step_done(c, st, "cannot create a table", e) < 0)
-		goto fail;
+		goto out;
 	*table_id = sqlite3_last_insert_rowid(c->db);
 	if (prepare(c,
 		    "INSERT INTO table_versions(table_id, version, operation, columns, "
 		    "partition_keys, created, principal) SELECT id, 0, 'create', columns, "
 		    "partition_keys, ?, ? FROM tables WHERE id = ?",
 		    &st, e) < 0)
-		goto fail;
+		goto out;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, s->principal, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, *table_id);
-	if (step_done(c, st, "cannot record a table version", e) < 0)
-		goto fail;
+	rc = step_done(c, st, "cannot record a table version", e);
+out:
+	free(keys);
+	free(props);
 	lake_buf_release(&location);
-	return 0;
-fail:
-	lake_buf_release(&location);
-	return -1;
+	return rc;
 }
 
-int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_spec *s,
+int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_spec *s, int create,
 			      int64_t *table_id, struct lake_error *e)
 {
 	sqlite3_stmt *st;
 	int64_t db_id = 0;
 	int rc;
 
-	if (find_or_create_database(c, s->db, s->principal, &db_id, e) < 0)
-		return -1;
+	*table_id = 0;
 	if (prepare(c,
-		    "SELECT id, format, partition_keys FROM tables WHERE database_id = ? AND "
-		    "name = ?",
+		    "SELECT t.id, t.format, t.partition_keys, t.properties FROM tables t "
+		    "JOIN databases d ON d.id = t.database_id WHERE d.name = ? AND t.name = ?",
 		    &st, e) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, db_id);
+	sqlite3_bind_text(st, 1, s->db, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*table_id = sqlite3_column_int64(st, 0);
 		rc = check_table_agrees(s, (const char *)sqlite3_column_text(st, 1),
-					(const char *)sqlite3_column_text(st, 2), e);
+					(const char *)sqlite3_column_text(st, 2),
+					(const char *)sqlite3_column_text(st, 3), e);
 		sqlite3_finalize(st);
 		return rc;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return lake_catalog_fail(c, "cannot look up a table", e);
+	if (!create)
+		return 0;
+	if (find_or_create_database(c, s->db, s->principal, &db_id, e) < 0)
+		return -1;
 	return create_table(c, s, db_id, table_id, e);
 }
 

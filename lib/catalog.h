@@ -49,19 +49,27 @@ int lake_catalog_fail(struct lake_catalog *c, const char *doing, struct lake_err
 struct lake_table_spec {
 	const char *db;
 	const char *name;
-	const char *format;	    /* "ndjson", "csv", "tsv" */
-	const char *compression;    /* "zstd" or "none" */
-	const char *partition_keys; /* JSON array of {"name","type"} */
+	const char *format;	 /* "ndjson", "csv", "tsv" */
+	const char *compression; /* "zstd" or "none" */
+	/*
+	 * JSON array of {"name", "type", "grain"?, "static"?}: "grain" (year,
+	 * month, day, hour) when values are timestamps truncated so, "static"
+	 * the value every record of this write gets.  Stored without "static".
+	 */
+	const char *partition_keys;
+	const char *csv_header; /* CSV/TSV: JSON array of the header's names; else NULL */
 	const char *principal;
 };
 
 /*
- * Inside a transaction: find the table, creating its database and itself
- * from spec when absent.  An existing table must agree on format and
- * partition keys; otherwise LAKE_EX_DATAERR says what differs.
+ * Inside a transaction: find the table, and with create, create its
+ * database and itself from spec when absent (*table_id is 0 when absent
+ * and not created).  An existing table must agree with spec: the same
+ * format, partition keys in the same order with the same time grains, and
+ * for CSV the same header; otherwise LAKE_EX_DATAERR says what differs.
  */
 int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_spec *spec,
-			      int64_t *table_id, struct lake_error *e);
+			      int create, int64_t *table_id, struct lake_error *e);
 
 struct lake_file_spec {
 	int64_t table_id;

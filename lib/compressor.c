@@ -1,6 +1,7 @@
 #include "compressor.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,11 @@ static void compress_job(struct lake_compressor *c, struct job *j)
 static void *worker(void *arg)
 {
 	struct lake_compressor *c = arg;
+	sigset_t all;
+
+	/* Signals are the main thread's: its reads must be the ones they interrupt. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	pthread_mutex_lock(&c->lock);
 	for (;;) {

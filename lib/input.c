@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 #include "buf.h"
+#include "interrupt.h"
 
 #define RAW_CAP (256 * 1024)
 
@@ -80,6 +81,12 @@ int lake_input_open(const char *path, struct lake_input **out, struct lake_error
 	return 0;
 }
 
+static int interrupted(const struct lake_input *in, struct lake_error *e)
+{
+	return lake_err(e, 128 + lake_interrupted(), "'%s': interrupted by signal %d while reading",
+			in->name, lake_interrupted());
+}
+
 /* Wait until the descriptor is readable; 0 when the deadline passed first. */
 static int wait_readable(struct lake_input *in, int64_t deadline_us, struct lake_error *e)
 {
@@ -97,6 +104,8 @@ static int wait_readable(struct lake_input *in, int64_t deadline_us, struct lake
 			return lake_monotonic_us() >= deadline_us ? 0 : 1;
 		if (errno != EINTR)
 			return lake_err_sys(e, LAKE_EX_IOERR, "'%s': poll failed", in->name);
+		if (lake_interrupted())
+			return interrupted(in, e);
 	}
 }
 
@@ -108,6 +117,8 @@ static ssize_t fill_raw(struct lake_input *in, int64_t deadline_us, struct lake_
 
 	if (in->eof)
 		return 0;
+	if (lake_interrupted())
+		return interrupted(in, e);
 	ready = wait_readable(in, deadline_us, e);
 	if (ready < 0)
 		return -1;
@@ -115,7 +126,9 @@ static ssize_t fill_raw(struct lake_input *in, int64_t deadline_us, struct lake_
 		return LAKE_INPUT_TIMEOUT;
 	do
 		r = read(in->fd, in->raw, RAW_CAP);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && !lake_interrupted());
+	if (r < 0 && errno == EINTR)
+		return interrupted(in, e);
 	if (r < 0)
 		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': read failed", in->name);
 	if (r == 0)
@@ -150,11 +163,22 @@ static int fill_for_sniff(struct lake_input *in, struct lake_error *e)
 	return 0;
 }
 
+static int starts_with_gzip_magic(const struct lake_input *in)
+{
+	return in->raw_len - in->raw_pos >= 2 && (unsigned char)in->raw[in->raw_pos] == 0x1f &&
+	       (unsigned char)in->raw[in->raw_pos + 1] == 0x8b;
+}
+
 static int sniff(struct lake_input *in, struct lake_error *e)
 {
 	in->sniffed = 1;
 	if (fill_for_sniff(in, e) < 0)
 		return -1;
+	if (starts_with_gzip_magic(in))
+		return lake_err(e, LAKE_EX_DATAERR,
+				"'%s': gzip-compressed input is not read; decompress it first, as "
+				"in 'zcat FILE | lake-put ...', or recompress with zstd",
+				in->name);
 	if (!starts_with_zstd_magic(in))
 		return 0;
 	in->zstd = ZSTD_createDStream();

@@ -48,15 +48,51 @@ static int absolute(const char *dir, char **out, struct lake_error *e)
 	return 0;
 }
 
+/* The nearest directory strictly above abs that holds lake.json, or NULL; malloc'd. */
+static char *enclosing_lake(const char *abs)
+{
+	char *dir = lake_xstrdup(abs);
+
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		if (!slash || (slash == dir && dir[1] == '\0'))
+			break;
+		slash[slash == dir ? 1 : 0] = '\0';
+		if (has_lake_json(dir))
+			return dir;
+	}
+	free(dir);
+	return NULL;
+}
+
+static int not_a_lake(const char *dir, const char *from, const char *abs, struct lake_error *e)
+{
+	struct stat st;
+	char *outer;
+
+	if (stat(abs, &st) == 0 && !S_ISDIR(st.st_mode))
+		return lake_err(e, LAKE_EX_NOINPUT,
+				"'%s' (from %s) is a file, not a lake directory", dir, from);
+	if ((outer = enclosing_lake(abs)) != NULL) {
+		lake_err(
+		    e, LAKE_EX_NOINPUT,
+		    "'%s' (from %s) is not a lake but lies inside the lake '%s'; use --lake %s",
+		    dir, from, outer, outer);
+		free(outer);
+		return -1;
+	}
+	return lake_err(e, LAKE_EX_NOINPUT,
+			"'%s' (from %s) is not a lake: it has no lake.json; create one with "
+			"'lake-catalog init %s'",
+			dir, from, dir);
+}
+
 static int explicit_lake(const char *dir, const char *from, char **out, struct lake_error *e)
 {
 	if (absolute(dir, out, e) < 0)
 		return lake_err_wrap(e, "no lake at %s", from);
 	if (!has_lake_json(*out)) {
-		lake_err(e, LAKE_EX_NOINPUT,
-			 "'%s' (from %s) is not a lake: it has no lake.json; create one with "
-			 "'lake-catalog init %s'",
-			 dir, from, dir);
+		not_a_lake(dir, from, *out, e);
 		free(*out);
 		*out = NULL;
 		return -1;
@@ -114,7 +150,7 @@ static int write_lake_json(const char *dir, const char *tmpdir, struct lake_erro
 
 	lake_time_format_timestamp(lake_time_now(), now);
 	doc = json_pack("{s:i, s:s, s:s}", "format", LAKE_FORMAT, "created", now, "owner", owner);
-	text = json_dumps(doc, JSON_INDENT(2));
+	text = json_dumps(doc, JSON_COMPACT);
 	lake_buf_addf(&path, "%s/lake.json", dir);
 	{
 		struct lake_buf content = LAKE_BUF_INIT;
@@ -133,7 +169,7 @@ int lake_init(const char *dir, struct lake_error *e)
 {
 	struct lake_buf p = LAKE_BUF_INIT;
 	struct lake_catalog *cat = NULL;
-	char *abs = NULL;
+	char *abs = NULL, *outer = NULL;
 	int rc = -1;
 
 	if (lake_mkdirs(dir, 0755, e) < 0)
@@ -142,6 +178,13 @@ int lake_init(const char *dir, struct lake_error *e)
 		goto out;
 	if (has_lake_json(abs)) {
 		lake_err(e, LAKE_EX_CANTCREAT, "'%s' is already a lake", dir);
+		goto out;
+	}
+	if ((outer = enclosing_lake(abs)) != NULL) {
+		lake_err(e, LAKE_EX_CANTCREAT,
+			 "'%s' lies inside the lake '%s'; a lake cannot hold another, choose a "
+			 "directory outside it",
+			 dir, outer);
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof lake_subdirs / sizeof lake_subdirs[0]; i++) {
@@ -163,6 +206,7 @@ int lake_init(const char *dir, struct lake_error *e)
 out:
 	lake_catalog_close(cat);
 	free(abs);
+	free(outer);
 	lake_buf_release(&p);
 	return rc;
 }

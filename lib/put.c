@@ -9,7 +9,10 @@
 #include "buf.h"
 #include "compressor.h"
 #include "fsutil.h"
+#include "interrupt.h"
 #include "jscan.h"
+
+#include <jansson.h>
 
 /* A chunk is compressed as one zstd frame when it reaches this size. */
 #define CHUNK_BYTES (2u << 20)
@@ -53,7 +56,7 @@ struct lake_put {
 	void *emit_arg;
 	struct lake_compressor *z;
 	int64_t table_id;
-	const char *checked_format; /* the format table_id was checked against */
+	int table_ready; /* table_id exists and agrees with the current input */
 
 	/* The input being landed. */
 	const char *in_name;
@@ -63,7 +66,9 @@ struct lake_put {
 	char delim;
 	int prepared; /* header-dependent state is ready */
 	struct lake_buf csv_header;
-	char **json_keys; /* to_ndjson: each header name as a JSON string and ':' */
+	char *csv_header_json; /* the header's names as a JSON array */
+	char why[256];	       /* the reason a record is bad, when it needs details */
+	char **json_keys;      /* to_ndjson: each header name as a JSON string and ':' */
 	size_t nkeys;
 	long *dyn_column; /* CSV: the column of each dynamic partition field */
 
@@ -256,46 +261,74 @@ static void submit_pending(struct lake_put *p, struct writer *w)
 
 /* ---- the catalog side of a file ---- */
 
-static char *partition_keys_json(const struct lake_put *p)
+static const char *grain_name(enum lake_time_grain g)
 {
-	struct lake_buf b = LAKE_BUF_INIT;
+	static const char *const names[] = {"year", "month", "day", "hour"};
 
-	lake_buf_addc(&b, '[');
-	for (size_t i = 0; i < p->o.nstatic + p->o.ndynamic; i++) {
-		const char *k = i < p->o.nstatic ? p->o.static_parts[i].key
-						 : p->o.dynamic[i - p->o.nstatic].key;
-		if (i)
-			lake_buf_addc(&b, ',');
-		lake_buf_addstr(&b, "{\"name\":");
-		lake_buf_add_json_string(&b, k, strlen(k));
-		lake_buf_addstr(&b, ",\"type\":\"string\"}");
-	}
-	lake_buf_addc(&b, ']');
-	return lake_buf_detach(&b);
+	return names[g];
 }
 
-static int ensure_table(struct lake_put *p, struct lake_error *e)
+/* The partition keys as the catalog checks them: with their grains and this write's static values.
+ */
+static char *partition_keys_json(const struct lake_put *p)
+{
+	json_t *keys = json_array();
+	char *text;
+
+	for (size_t i = 0; i < p->o.nstatic; i++) {
+		const struct lake_partkv *kv = &p->o.static_parts[i];
+		json_t *k = json_pack("{s:s, s:s}", "name", kv->key, "type", "string");
+		if (kv->value)
+			json_object_set_new(k, "static", json_string(kv->value));
+		json_array_append_new(keys, k);
+	}
+	for (size_t i = 0; i < p->o.ndynamic; i++) {
+		const struct lake_partition_by *pb = &p->o.dynamic[i];
+		json_t *k = json_pack("{s:s, s:s}", "name", pb->key, "type", "string");
+		if (pb->has_grain)
+			json_object_set_new(k, "grain", json_string(grain_name(pb->grain)));
+		json_array_append_new(keys, k);
+	}
+	text = json_dumps(keys, JSON_COMPACT);
+	json_decref(keys);
+	return text;
+}
+
+/*
+ * Check that the table agrees with this input (format, partition keys,
+ * CSV header) and, with create, create it when absent.  The check runs
+ * at an input's first record, so a mismatch fails before any work; the
+ * creation waits for the first publish, so a failed input leaves no
+ * empty table behind.
+ */
+static int ensure_table(struct lake_put *p, int create, struct lake_error *e)
 {
 	struct lake_catalog *c = p->lake->catalog;
 	char *keys;
 	int rc;
 
-	if (p->table_id && p->checked_format == p->out_format)
+	if (p->table_ready)
 		return 0;
 	keys = partition_keys_json(p);
-	struct lake_table_spec spec = {p->db,  p->table, p->out_format,
-				       "zstd", keys,	 p->lake->principal};
-	rc = lake_catalog_begin(c, e);
-	if (rc == 0) {
-		rc = lake_catalog_ensure_table(c, &spec, &p->table_id, e);
+	struct lake_table_spec spec = {p->db,
+				       p->table,
+				       p->out_format,
+				       "zstd",
+				       keys,
+				       p->o.to_ndjson ? NULL : p->csv_header_json,
+				       p->lake->principal};
+	if (!create) {
+		rc = lake_catalog_ensure_table(c, &spec, 0, &p->table_id, e);
+	} else if ((rc = lake_catalog_begin(c, e)) == 0) {
+		rc = lake_catalog_ensure_table(c, &spec, 1, &p->table_id, e);
 		if (rc == 0)
 			rc = lake_catalog_commit(c, e);
 		else
 			lake_catalog_rollback(c);
 	}
 	free(keys);
-	if (rc == 0)
-		p->checked_format = p->out_format;
+	if (rc == 0 && p->table_id)
+		p->table_ready = 1;
 	return rc;
 }
 
@@ -350,7 +383,11 @@ static int quarantine_add(struct lake_put *p, const struct lake_record *rec, con
 		      (unsigned long long)rec->column);
 	lake_buf_add_json_string(b, why, strlen(why));
 	lake_buf_addstr(b, ",\"record\":");
-	lake_buf_add_json_string_utf8(b, rec->raw, rec->raw_len);
+	/* JSON text must be UTF-8; when the record is not, its exact bytes go alongside. */
+	if (lake_buf_add_json_string_utf8(b, rec->raw, rec->raw_len)) {
+		lake_buf_addstr(b, ",\"record_base64\":");
+		lake_buf_add_base64(b, (const unsigned char *)rec->raw, rec->raw_len);
+	}
 	lake_buf_addstr(b, "}\n");
 	return lake_write_all(p->quarantine.fd, b->data, b->len, p->quarantine.path, e);
 }
@@ -547,7 +584,7 @@ static int publish_staged(struct lake_put *p, struct lake_error *e)
 
 	if (!p->nstaged)
 		return quarantine_commit(p, e);
-	if (ensure_table(p, e) < 0 || place_staged(p, e) < 0)
+	if (ensure_table(p, 1, e) < 0 || place_staged(p, e) < 0)
 		return -1;
 	ids = lake_xcalloc(p->nstaged, sizeof *ids);
 	for (size_t i = 0; i < p->nstaged; i++)
@@ -724,8 +761,8 @@ static int json_field(const struct lake_record *rec, const char *name, struct la
 	return 0;
 }
 
-static const char *time_value(const struct lake_partition_by *pb, const char *s, size_t n,
-			      int is_number, struct lake_buf *out)
+static const char *time_value(struct lake_put *p, const struct lake_partition_by *pb, const char *s,
+			      size_t n, int is_number, struct lake_buf *out)
 {
 	int64_t micros;
 	char text[40];
@@ -737,7 +774,11 @@ static const char *time_value(const struct lake_partition_by *pb, const char *s,
 	if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD &&
 	    lake_time_from_epoch(d, &micros) == 0)
 		goto ok;
-	return "value is not a timestamp (ISO-8601 or epoch seconds or milliseconds)";
+	snprintf(
+	    p->why, sizeof p->why,
+	    "field '%s': '%.*s' is not a timestamp (ISO-8601, or epoch seconds or milliseconds)",
+	    pb->field, n > 64 ? 64 : (int)n, s);
+	return p->why;
 ok:
 	lake_buf_add(out, text, lake_time_format_grain(micros, pb->grain, text));
 	return NULL;
@@ -755,7 +796,14 @@ static const char *json_partition_value(struct lake_put *p, const struct lake_pa
 	long n;
 
 	*is_null = 0;
-	if (!json_field(rec, pb->field, &v) || v.type == LAKE_JNULL) {
+	if (!json_field(rec, pb->field, &v)) {
+		if (!p->totals.missing_field++)
+			snprintf(p->totals.missing_field_name, sizeof p->totals.missing_field_name,
+				 "%s", pb->field);
+		*is_null = 1;
+		return NULL;
+	}
+	if (v.type == LAKE_JNULL) {
 		*is_null = 1;
 		return NULL;
 	}
@@ -767,23 +815,26 @@ static const char *json_partition_value(struct lake_put *p, const struct lake_pa
 		if (n < 0)
 			return "malformed string";
 		if (pb->has_grain)
-			return time_value(pb, p->scratch.data, (size_t)n, 0, out);
+			return time_value(p, pb, p->scratch.data, (size_t)n, 0, out);
 		lake_buf_add(out, p->scratch.data, (size_t)n);
 		return NULL;
 	case LAKE_JNUMBER:
 		if (pb->has_grain)
-			return time_value(pb, v.start, v.len, 1, out);
+			return time_value(p, pb, v.start, v.len, 1, out);
 		lake_buf_add(out, v.start, v.len);
 		return NULL;
 	case LAKE_JTRUE:
 	case LAKE_JFALSE:
 		if (pb->has_grain)
-			return "value is not a timestamp (ISO-8601 or epoch seconds or "
-			       "milliseconds)";
+			return time_value(p, pb, v.start, v.len, 0, out);
 		lake_buf_addstr(out, v.type == LAKE_JTRUE ? "true" : "false");
 		return NULL;
 	default:
-		return "partition field is an object or array, not a scalar";
+		snprintf(p->why, sizeof p->why,
+			 "field '%s' is an object or array; a partition value must be a string, "
+			 "number or boolean",
+			 pb->field);
+		return p->why;
 	}
 }
 
@@ -800,8 +851,29 @@ static const char *csv_partition_value(struct lake_put *p, size_t which,
 	if (!s)
 		return NULL;
 	if (pb->has_grain)
-		return time_value(pb, s, n, 0, out);
+		return time_value(p, pb, s, n, 0, out);
 	lake_buf_add(out, s, n);
+	return NULL;
+}
+
+/* A directory name has at most 255 bytes (NAME_MAX); an escaped key=value may be longer. */
+static const char *segment_too_long(struct lake_put *p)
+{
+	const char *seg = p->key.data;
+
+	while (*seg) {
+		const char *slash = strchr(seg, '/');
+		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+		if (n > 255) {
+			snprintf(
+			    p->why, sizeof p->why,
+			    "partition directory '%.40s...' would be %zu bytes long, more than "
+			    "the 255 a file name may have",
+			    seg, n);
+			return p->why;
+		}
+		seg += n + (slash != NULL);
+	}
 	return NULL;
 }
 
@@ -825,7 +897,7 @@ static const char *partition_of(struct lake_put *p, const struct lake_record *re
 	lake_buf_reset(&p->key);
 	lake_buf_add(&p->key, "", 0);
 	lake_partition_path(&p->key, p->kv, ns + p->o.ndynamic);
-	return NULL;
+	return segment_too_long(p);
 }
 
 /* ---- records into writers ---- */
@@ -970,6 +1042,7 @@ static int bad_record(struct lake_put *p, const struct lake_record *rec, const c
 		 (unsigned long long)rec->column, why);
 	switch (p->o.on_error) {
 	case LAKE_ON_ERROR_FAIL:
+		p->totals.failed_on_record = 1;
 		return lake_err(e, LAKE_EX_DATAERR, "%s", msg);
 	case LAKE_ON_ERROR_SKIP:
 		p->totals.skipped++;
@@ -1014,7 +1087,10 @@ static void release_input_state(struct lake_put *p)
 	free(p->dyn_column);
 	p->dyn_column = NULL;
 	lake_buf_reset(&p->csv_header);
+	free(p->csv_header_json);
+	p->csv_header_json = NULL;
 	p->prepared = 0;
+	p->table_ready = 0;
 }
 
 /* JSON keys for a CSV header: empty names become col_N, repeated ones get _2, _3, … */
@@ -1070,6 +1146,11 @@ static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_e
 					p->in_name, field, p->o.dynamic[i].key, field);
 	}
 	csv_add_row(&p->csv_header, names, lens, n, p->delim);
+	json_t *header = json_array();
+	for (size_t j = 0; j < n; j++)
+		json_array_append_new(header, json_stringn(names[j], lens[j]));
+	p->csv_header_json = json_dumps(header, JSON_COMPACT);
+	json_decref(header);
 	if (p->o.to_ndjson)
 		make_json_keys(p, names, lens, n);
 	return 0;
@@ -1123,6 +1204,14 @@ static int read_records(struct lake_put *p, struct lake_input *in, struct lake_r
 
 	for (;;) {
 		int64_t deadline = p->atomic ? 0 : p->next_deadline;
+		/*
+		 * A regular file stops at once (nothing of it will be kept); a
+		 * stream first lands the whole records it already read, and
+		 * stops when its next read sees the signal.
+		 */
+		if (p->atomic && lake_interrupted())
+			return lake_err(e, 128 + lake_interrupted(), "%s: interrupted by signal %d",
+					p->in_name, lake_interrupted());
 		int rc = lake_reader_next(r, &rec, deadline, e);
 		if (rc == LAKE_INPUT_TIMEOUT) {
 			if (commit_expired(p, lake_monotonic_us(), e) < 0)
@@ -1131,9 +1220,13 @@ static int read_records(struct lake_put *p, struct lake_input *in, struct lake_r
 		}
 		if (rc <= 0)
 			return rc;
-		if (!p->prepared && p->csv_in && find_columns(p, r, e) < 0)
-			return -1;
-		p->prepared = 1;
+		if (!p->prepared) {
+			if (p->csv_in && find_columns(p, r, e) < 0)
+				return -1;
+			if (ensure_table(p, 0, e) < 0)
+				return -1;
+			p->prepared = 1;
+		}
 		if (land(p, &rec, e) < 0)
 			return -1;
 		maybe_report_progress(p, in);
@@ -1141,6 +1234,21 @@ static int read_records(struct lake_put *p, struct lake_input *in, struct lake_r
 		    commit_expired(p, lake_monotonic_us(), e) < 0)
 			return -1;
 	}
+}
+
+/*
+ * A stream stopped by a signal: what was read is landed (a service being
+ * stopped must not lose it); the error still reports the interruption.
+ */
+static int interrupted_stream(struct lake_put *p, struct lake_error *e)
+{
+	struct lake_error why = *e;
+
+	if (end_input(p, 1, e) < 0)
+		return -1;
+	*e = why;
+	lake_err_wrap(e, "records read before the signal were landed");
+	return -1;
 }
 
 int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error *e)
@@ -1158,6 +1266,8 @@ int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error 
 		p->next_progress_us = lake_monotonic_us() + 1000000;
 	ok = read_records(p, in, r, e) == 0;
 	lake_reader_close(r);
+	if (!ok && lake_interrupted() && !p->atomic)
+		return interrupted_stream(p, e);
 	return end_input(p, ok, e);
 }
 

@@ -109,7 +109,10 @@ struct lake_put_totals {
 	uint64_t bytes;
 	uint64_t skipped;
 	uint64_t quarantined;
-	char first_bad[512]; /* the first skipped or quarantined record's message */
+	char first_bad[512];	/* the first skipped or quarantined record's message */
+	int failed_on_record;	/* the put stopped at a bad record (--on-error fail) */
+	uint64_t missing_field; /* records without a --partition-by field (in its null partition) */
+	char missing_field_name[128]; /* the first such field */
 	char quarantine_dir[512];
 };
 

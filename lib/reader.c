@@ -1,5 +1,6 @@
 #include "reader.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,7 @@ struct lake_reader {
 	const char **out_fields;
 	size_t *out_lens;
 	size_t out_cap;
+	char why[96]; /* a record's error text when it carries numbers */
 };
 
 const char *lake_format_name(enum lake_format f)
@@ -660,8 +662,6 @@ static void csv_take_header(struct lake_reader *r, const struct csv_row *row)
 static int csv_next(struct lake_reader *r, struct lake_record *rec, int64_t deadline_us,
 		    struct lake_error *e)
 {
-	static const char wrong_count[] = "row has a different number of fields than the header";
-
 	for (;;) {
 		int rc = csv_fill_rows(r, deadline_us, e);
 		if (rc <= 0)
@@ -669,10 +669,13 @@ static int csv_next(struct lake_reader *r, struct lake_record *rec, int64_t dead
 		const struct csv_row *row = &r->rows[r->next_row++];
 		if (!r->have_header) {
 			if (row->error)
-				return lake_err(e, LAKE_EX_DATAERR, "%s:%llu:%llu: header row: %s",
+				return lake_err(e, LAKE_EX_DATAERR,
+						"%s:%llu:%llu: header row: %s; if the input is not "
+						"%s, name its format with --format",
 						lake_input_name(r->in),
 						(unsigned long long)row->line,
-						(unsigned long long)row->column, row->error);
+						(unsigned long long)row->column, row->error,
+						r->fmt == LAKE_FORMAT_TSV ? "TSV" : "CSV");
 			csv_take_header(r, row);
 			continue;
 		}
@@ -685,7 +688,9 @@ static int csv_next(struct lake_reader *r, struct lake_record *rec, int64_t dead
 		rec->error = row->error;
 		rec->column = row->column;
 		if (!row->error && row->nfields != r->nheader) {
-			rec->error = wrong_count;
+			snprintf(r->why, sizeof r->why, "row has %zu fields, the header %zu",
+				 row->nfields, r->nheader);
+			rec->error = r->why;
 			rec->column = 1;
 		}
 		if (!rec->error)

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "interrupt.h"
 
 static int source_fail(sqlite3 *db, const char *path, const char *doing, struct lake_error *e)
 {
@@ -22,24 +23,20 @@ static int source_fail(sqlite3 *db, const char *path, const char *doing, struct 
 	return lake_err(e, code, "'%s': %s: %s", path, doing, sqlite3_errmsg(db));
 }
 
-static void add_base64(struct lake_buf *b, const unsigned char *p, size_t n)
+/* The shortest decimal that reads back as d: 19.9, not 19.899999999999999. */
+static void add_shortest_double(struct lake_buf *b, double d)
 {
-	static const char digits[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char text[32];
 
-	lake_buf_addc(b, '"');
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		char out[4] = {digits[v >> 18 & 63], digits[v >> 12 & 63],
-			       i + 1 < n ? digits[v >> 6 & 63] : '=',
-			       i + 2 < n ? digits[v & 63] : '='};
-		lake_buf_add(b, out, 4);
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(text, sizeof text, "%.*g", digits, d);
+		if (strtod(text, NULL) == d)
+			break;
 	}
-	lake_buf_addc(b, '"');
+	lake_buf_addstr(b, text);
+	/* A REAL stays a real: 129.0, not 129, so that type inference sees a double. */
+	if (!strpbrk(text, ".e"))
+		lake_buf_addstr(b, ".0");
 }
 
 static int declared_boolean(sqlite3_stmt *st, int col)
@@ -63,7 +60,7 @@ static void add_value(struct lake_buf *b, sqlite3_stmt *st, int col)
 	case SQLITE_FLOAT: {
 		double d = sqlite3_column_double(st, col);
 		if (isfinite(d))
-			lake_buf_addf(b, "%.17g", d);
+			add_shortest_double(b, d);
 		else
 			lake_buf_addstr(b, "null");
 		break;
@@ -73,7 +70,8 @@ static void add_value(struct lake_buf *b, sqlite3_stmt *st, int col)
 					      (size_t)sqlite3_column_bytes(st, col));
 		break;
 	case SQLITE_BLOB:
-		add_base64(b, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col));
+		lake_buf_add_base64(b, sqlite3_column_blob(st, col),
+				    (size_t)sqlite3_column_bytes(st, col));
 		break;
 	default:
 		lake_buf_addstr(b, "null");
@@ -110,6 +108,11 @@ static int land_rows(struct lake_put *p, sqlite3 *db, sqlite3_stmt *st, const ch
 		lake_buf_addc(&names[i], ':');
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (lake_interrupted()) {
+			rc = lake_err(e, 128 + lake_interrupted(), "'%s': interrupted by signal %d",
+				      path, lake_interrupted());
+			goto out;
+		}
 		lake_buf_reset(&rec);
 		lake_buf_addc(&rec, '{');
 		for (int i = 0; i < ncol; i++) {

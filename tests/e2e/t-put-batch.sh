@@ -31,7 +31,7 @@ expect_eq "$(sql "$L" "SELECT group_concat(tv.version || ':' || operation || ':'
 # --from-sqlite: a snapshot of an SQLite table, JSON types kept.
 sqlite3 "$T/app.sqlite" <<'SQL'
 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer TEXT, total REAL, paid BOOLEAN, note TEXT, raw BLOB, qty INT);
-INSERT INTO orders VALUES (1, 'ann', 12.5, 1, NULL, x'00ff10', 3);
+INSERT INTO orders VALUES (1, 'ann', 19.9, 1, NULL, x'00ff10', 3);
 INSERT INTO orders VALUES (2, 'bob "b"', 7.0, 0, 'é', NULL, NULL);
 CREATE TABLE "odd name" (x);
 INSERT INTO "odd name" VALUES ('y');
@@ -39,7 +39,7 @@ SQL
 run lake-put --lake "$L" --from-sqlite "$T/app.sqlite" --table orders raw.orders
 expect_rc 0 "--from-sqlite"
 f=$(jq -r .file "$T/out")
-expect_eq "$(zstd -dc "$L/$f")" "$(printf '%s\n' '{"id":1,"customer":"ann","total":12.5,"paid":true,"note":null,"raw":"AP8Q","qty":3}' '{"id":2,"customer":"bob \"b\"","total":7,"paid":false,"note":"é","raw":null,"qty":null}')" \
+expect_eq "$(zstd -dc "$L/$f")" "$(printf '%s\n' '{"id":1,"customer":"ann","total":19.9,"paid":true,"note":null,"raw":"AP8Q","qty":3}' '{"id":2,"customer":"bob \"b\"","total":7.0,"paid":false,"note":"é","raw":null,"qty":null}')" \
 	"rows become records with numbers, strings, booleans, null and base64 blobs"
 run lake-put --lake "$L" --from-sqlite "$T/app.sqlite" --table "odd name" raw.odd
 expect_rc 0 "a table name that needs quoting"

@@ -97,7 +97,8 @@ expect_err "quote.csv:2:4: malformed quoting" "points at the quote"
 printf 'a,b\n1,2\n3\n4,5,6\n' >"$T/ragged.csv"
 run lake-put --lake "$L" raw.c "$T/ragged.csv"
 expect_rc 65 "ragged CSV"
-expect_err "ragged.csv:3:1: row has a different number of fields than the header" "names the short row"
+expect_err "ragged.csv:3:1: row has 1 fields, the header 2" "names the short row and the counts"
+expect_err "lands its good records" "and hints at --on-error"
 
 printf '[{"a":1},{"a":2}' >"$T/open.json"
 run lake-put --lake "$L" raw.t "$T/open.json"
@@ -125,13 +126,13 @@ expect_eq "$(live_files)" 0 "no bad input committed anything"
 run lake-put --lake "$L" raw.t "$T/good.ndjson" "$T/bad.ndjson" "$T/good.ndjson"
 expect_rc 65 "the second of three inputs is bad"
 expect_lines "$T/out" 1 "the first input was committed and reported"
-expect_err "1 rows in 1 files were committed before the error" "the summary says what was committed"
+expect_err "committed before the error: 1 row in 1 file" "the summary says what was committed"
 
 # --on-error skip: bad records are counted and reported, the rest lands.
 run lake-put --lake "$L" --on-error skip raw.s "$T/bad.ndjson"
 expect_rc 0 "skip"
 expect_eq "$(jq -r .rows "$T/out")" 3 "three good rows land"
-expect_err "skipped 1 bad records; the first: $T/bad.ndjson:3:" "the bad record is reported"
+expect_err "skipped 1 bad record; the first: $T/bad.ndjson:3:" "the bad record is reported"
 
 # --on-error quarantine: each bad record is kept with its reason.
 printf '{"a":1}\n{"a":2,,}\n{"a":3}\nnot json at all\n' >"$T/q.ndjson"
@@ -149,10 +150,98 @@ jq -e '.error | length > 0' "$qf" >/dev/null && ok "and the reason" || not_ok "q
 printf '{"ts":"yesterday"}\n' >"$T/ts.ndjson"
 run lake-put --lake "$L" --partition-by dt=ts:day raw.p "$T/ts.ndjson"
 expect_rc 65 "a partition field that is not a timestamp"
-expect_err "ts.ndjson:1:1: value is not a timestamp" "says so"
+expect_err "ts.ndjson:1:1: field 'ts': 'yesterday' is not a timestamp" "names the field and the value"
 printf 'a,b\n1,2\n' >"$T/nocol.csv"
 run lake-put --lake "$L" --partition-by dt=ts:day raw.pc "$T/nocol.csv"
 expect_rc 65 "a CSV without the partition column"
 expect_err "no column 'ts'" "names the missing column"
+
+# Regressions found by trying the programs as a new user.
+
+# A CSV table keeps its header: readers map columns by position.
+printf 'id,name\n1,a\n' >"$T/h1.csv"
+printf 'name,id\nb,2\n' >"$T/h2.csv"
+run lake-put --lake "$L" raw.hdr "$T/h1.csv"
+expect_rc 0 "first CSV sets the header"
+run lake-put --lake "$L" raw.hdr "$T/h2.csv"
+expect_rc 65 "a CSV with another header is refused"
+expect_err 'header ["name","id"] differs from the table'"'"'s ["id","name"]' "shows both headers"
+
+# A partition key keeps its time grain; static values must fit it.
+printf '{"ts":"2024-05-01T10:00:00Z"}\n' >"$T/g.ndjson"
+run lake-put --lake "$L" --partition-by dt=ts:day raw.grain "$T/g.ndjson"
+expect_rc 0 "a table partitioned by day"
+run lake-put --lake "$L" --partition-by dt=ts:month raw.grain "$T/g.ndjson"
+expect_rc 65 "the same key by month is refused"
+expect_err "partition key 'dt' holds a day (like dt=2024-05-01), not a month" "says what the key holds"
+run lake-put --lake "$L" --partition dt=2024-06 raw.grain "$T/good.ndjson"
+expect_rc 65 "a static value that is not a day is refused"
+run lake-put --lake "$L" --partition dt=2024-06-02 raw.grain "$T/good.ndjson"
+expect_rc 0 "a static day is accepted"
+
+# A misspelt partition field lands in the null partition, with a warning.
+run lake-put --lake "$L" --partition-by dt=tss:day raw.typo "$T/g.ndjson"
+expect_rc 0 "a missing partition field is not an error"
+expect_err "1 record has no field 'tss' for --partition-by" "but is warned about"
+
+# Swapped arguments.
+cp "$T/good.ndjson" "$T/events.ndjson"
+(cd "$T" && lake-put --lake "$L" events.ndjson good.ndjson >"$T/out" 2>"$T/err")
+rc=$?
+expect_rc 64 "a file given where the table belongs"
+expect_err "'events.ndjson' is a file, not DB.TABLE" "says the table comes first"
+
+# Every input is checked before anything lands: a retry must not land the first twice.
+run lake-put --lake "$L" raw.pre "$T/good.ndjson" "$T/missing.ndjson"
+expect_rc 66 "a missing second input"
+expect_eq "$(sql "$L" "SELECT count(*) FROM tables WHERE name = 'pre'")" 0 "lands nothing, not even the first"
+
+# gzip is named, not misread as CSV.
+printf '{"a":1}\n' | gzip -c >"$T/x.ndjson.gz"
+run lake-put --lake "$L" raw.gz "$T/x.ndjson.gz"
+expect_rc 65 "gzip input"
+expect_err "gzip-compressed input is not read; decompress it first" "says to decompress it"
+
+# All records bad with skip: nothing landed is an error.
+printf 'not json\n' >"$T/allbad.ndjson"
+run lake-put --lake "$L" --on-error skip raw.allbad "$T/allbad.ndjson"
+expect_rc 65 "every record bad under --on-error skip"
+expect_err "nothing landed: every record was bad" "says nothing landed"
+
+# Option errors in the house style; -h is --help.
+run lake-put --bogus raw.t
+expect_rc 64 "unknown option"
+expect_err "lake-put: error: unknown option '--bogus'" "in the house style"
+run lake-put raw.t --batch-rows
+expect_rc 64 "an option without its value"
+expect_err "option '--batch-rows' needs a value" "says which"
+run lake-put -h
+expect_rc 0 "-h is --help"
+run lake-put --lake "$L" --format csv --from-sqlite x.db --table t raw.t
+expect_rc 64 "--format with --from-sqlite"
+
+# A partition value too long for a directory name is bad data, and leaves no table.
+long=$(printf 'y%.0s' $(seq 300))
+printf '{"k":"%s"}\n' "$long" >"$T/long.ndjson"
+run lake-put --lake "$L" --partition-by k=k raw.longv "$T/long.ndjson"
+expect_rc 65 "a partition value too long for a directory"
+expect_err "more than the 255 a file name may have" "says why"
+expect_eq "$(sql "$L" "SELECT count(*) FROM tables WHERE name = 'longv'")" 0 "and creates no table"
+
+# Quarantine keeps the exact bytes of a record that is not UTF-8.
+printf '{"a":1}\n\377\376 bad\n' >"$T/bin.ndjson"
+run lake-put --lake "$L" --on-error quarantine raw.qbin "$T/bin.ndjson"
+expect_rc 0 "quarantine of a non-UTF-8 line"
+qf=$(find "$L/quarantine/raw/qbin" -type f)
+expect_eq "$(jq -r .record_base64 "$qf" | base64 -d | od -An -c | tr -s ' ')" "$(printf '\377\376 bad' | od -An -c | tr -s ' ')" \
+	"the original bytes are kept in record_base64"
+
+# A lake inside a lake is refused; --lake inside a lake points at it.
+run lake-catalog init "$L/data/raw"
+expect_rc 73 "init inside a lake"
+expect_err "lies inside the lake" "says so"
+run lake-put --lake "$L/data" raw.t "$T/good.ndjson"
+expect_rc 66 "--lake pointing inside a lake"
+expect_err "use --lake $L" "suggests the enclosing lake"
 
 done_testing

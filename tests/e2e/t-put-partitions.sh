@@ -24,8 +24,8 @@ expect_eq "$(jq -r 'select(.partition == "dt=2024-05-02") | .rows' "$T/out")" 2 
 expect_eq "$(jq -s 'map(.version) | unique | length' "$T/out")" 1 "all partitions of a file input commit in one version"
 expect_eq "$(sql "$L" "SELECT group_concat(vals, ' ') FROM (SELECT vals FROM partitions ORDER BY path)")" \
 	'["2024-05-01"] ["2024-05-02"] ["2024-05-04"] [null]' "partitions are registered with their values, null for Hive's null"
-expect_eq "$(sql "$L" "SELECT partition_keys FROM tables WHERE name = 'day'")" '[{"name":"dt","type":"string"}]' \
-	"the table records its partition keys"
+expect_eq "$(sql "$L" "SELECT partition_keys FROM tables WHERE name = 'day'")" '[{"name":"dt","type":"string","grain":"day"}]' \
+	"the table records its partition keys and their grain"
 [ -d "$L/data/raw/day/dt=2024-05-01" ] && ok "Hive-style directories" || not_ok "no dt=2024-05-01 directory"
 
 run lake-put --lake "$L" --partition-by h=ts:hour --partition-by m=ts:month --partition-by y=ts:year raw.grains "$T/ev.ndjson"
