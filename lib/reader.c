@@ -15,6 +15,7 @@
 enum json_phase {
 	JP_START,   /* nothing seen yet: an array or a sequence of values */
 	JP_ELEMENT, /* before the next value */
+	JP_INSIDE,  /* inside a value whose end has not been read yet */
 	JP_AFTER,   /* inside an array, after a value: ',' or ']' */
 	JP_TRAILER, /* after the array's ']': only whitespace may follow */
 };
@@ -46,6 +47,11 @@ struct lake_reader {
 	uint64_t scan_line; /* line number of data[scan] */
 	int eof;
 	int started;
+
+	uint64_t base_abs;  /* stream offset of data[0]: compaction moves the window */
+	uint64_t line_abs;  /* stream offset where the line of data[scan] begins */
+	uint64_t elem_line; /* JSON: line where the value being scanned starts */
+	uint64_t elem_col;  /* and its column there */
 
 	/* JSON */
 	enum json_phase phase;
@@ -143,6 +149,7 @@ static void compact(struct lake_reader *r)
 	if (r->pos == 0)
 		return;
 	lake_buf_consume(&r->data, r->pos);
+	r->base_abs += r->pos;
 	r->scan -= r->pos;
 	r->pos = 0;
 }
@@ -273,8 +280,10 @@ static int skip_space(struct lake_reader *r, int64_t deadline_us, struct lake_er
 {
 	for (;;) {
 		while (r->scan < r->data.len && is_ws(r->data.data[r->scan])) {
-			if (r->data.data[r->scan] == '\n')
+			if (r->data.data[r->scan] == '\n') {
 				r->scan_line++;
+				r->line_abs = r->base_abs + r->scan + 1;
+			}
 			r->scan++;
 		}
 		r->pos = r->scan;
@@ -301,8 +310,10 @@ static int scan_value(struct lake_reader *r, int64_t deadline_us, struct lake_er
 		const char *d = r->data.data;
 		while (r->scan < r->data.len) {
 			char c = d[r->scan];
-			if (c == '\n')
+			if (c == '\n') {
 				r->scan_line++;
+				r->line_abs = r->base_abs + r->scan + 1;
+			}
 			if (r->in_string) {
 				if (r->escaped)
 					r->escaped = 0;
@@ -362,27 +373,42 @@ static void compact_json(struct lake_buf *out, const char *s, size_t n)
 	out->data[out->len] = '\0';
 }
 
-/* The line and column of byte `offset` of a value that starts at `line`. */
-static void locate(const char *s, size_t offset, uint64_t line, uint64_t *at_line, uint64_t *col)
+/*
+ * The line and column of byte `offset` of a value that starts at `line`,
+ * column `col0`: on the value's first line columns count from col0.
+ */
+static void locate(const char *s, size_t offset, uint64_t line, uint64_t col0, uint64_t *at_line,
+		   uint64_t *col)
 {
 	size_t line_start = 0;
+	int first_line = 1;
 
 	for (size_t i = 0; i < offset; i++)
 		if (s[i] == '\n') {
 			line++;
 			line_start = i + 1;
+			first_line = 0;
 		}
 	*at_line = line;
-	*col = offset - line_start + 1;
+	*col = offset - line_start + (first_line ? col0 : 1);
 }
 
+/*
+ * Scan the value at r->pos to its end and return it as a record.  A
+ * deadline may pass inside the value: the scan's state stays in r
+ * (phase JP_INSIDE) and the next call resumes where this one stopped.
+ */
 static int json_element(struct lake_reader *r, struct lake_record *rec, int64_t deadline_us,
 			struct lake_error *e)
 {
-	uint64_t start_line = r->line;
 	int rc;
 
-	r->depth = r->in_string = r->escaped = 0;
+	if (r->phase != JP_INSIDE) {
+		r->depth = r->in_string = r->escaped = 0;
+		r->elem_line = r->line;
+		r->elem_col = r->base_abs + r->pos - r->line_abs + 1;
+		r->phase = JP_INSIDE;
+	}
 	rc = scan_value(r, deadline_us, e);
 	if (rc < 0)
 		return rc;
@@ -390,7 +416,7 @@ static int json_element(struct lake_reader *r, struct lake_record *rec, int64_t 
 		return lake_err(e, LAKE_EX_DATAERR,
 				"%s:%llu: unexpected end of input inside the value that starts "
 				"here",
-				lake_input_name(r->in), (unsigned long long)start_line);
+				lake_input_name(r->in), (unsigned long long)r->elem_line);
 	const char *text = r->data.data + r->pos;
 	size_t n = r->scan - r->pos;
 	struct lake_jerror je = {0, NULL};
@@ -399,10 +425,12 @@ static int json_element(struct lake_reader *r, struct lake_record *rec, int64_t 
 	memset(rec, 0, sizeof *rec);
 	rec->raw = text;
 	rec->raw_len = n;
-	rec->line = start_line;
+	rec->line = r->elem_line;
 	fill_json_error(rec, &je, type);
 	if (type == LAKE_JNONE)
-		locate(text, je.offset, start_line, &rec->line, &rec->column);
+		locate(text, je.offset, r->elem_line, r->elem_col, &rec->line, &rec->column);
+	else if (rec->error)
+		rec->column = r->elem_col;
 	if (!rec->error) {
 		compact_json(&r->compact, text, n);
 		rec->json = r->compact.data;
@@ -424,6 +452,8 @@ static int json_next(struct lake_reader *r, struct lake_record *rec, int64_t dea
 		     struct lake_error *e)
 {
 	for (;;) {
+		if (r->phase == JP_INSIDE)
+			return json_element(r, rec, deadline_us, e);
 		int rc = skip_space(r, deadline_us, e);
 		if (rc < 0)
 			return rc;
@@ -466,6 +496,8 @@ static int json_next(struct lake_reader *r, struct lake_record *rec, int64_t dea
 			continue;
 		case JP_TRAILER:
 			return json_syntax_error(r, "unexpected text after the closing ']'", e);
+		case JP_INSIDE:
+			break;
 		}
 	}
 }
@@ -535,13 +567,14 @@ static void csv_start_parser(struct lake_reader *r)
 }
 
 /* Forget the row being parsed and restart the parser: how the reader gets past bad quoting. */
-static void csv_drop_open_row(struct lake_reader *r, const char *why, uint64_t column)
+static void csv_drop_open_row(struct lake_reader *r, const char *why, uint64_t line,
+			      uint64_t column)
 {
 	struct csv_row *row;
 
 	r->nfields = r->open_row_first;
 	row = push_row(r);
-	row->line = r->row_line;
+	row->line = line;
 	row->raw_off = r->open_row_raw;
 	row->raw_len = r->raw_lines.len - r->open_row_raw;
 	row->error = why;
@@ -570,19 +603,21 @@ static void csv_feed_line(struct lake_reader *r, const char *text, size_t n, int
 	lake_buf_add(&r->raw_lines, text, n);
 	if (with_newline)
 		lake_buf_addc(&r->raw_lines, '\n');
+	/* Errors point into the line being fed: r->line already counts it. */
 	size_t done = csv_parse(&r->csv, text, n, csv_on_field, csv_on_row, r);
 	if (done < n) {
-		csv_drop_open_row(r, "malformed quoting", done + 1);
+		csv_drop_open_row(r, "malformed quoting", r->line - 1, done + 1);
 		return;
 	}
 	if (with_newline && csv_parse(&r->csv, "\n", 1, csv_on_field, csv_on_row, r) != 1)
-		csv_drop_open_row(r, "malformed quoting", n + 1);
+		csv_drop_open_row(r, "malformed quoting", r->line - 1, n + 1);
 }
 
 static void csv_finish(struct lake_reader *r)
 {
+	/* The quote never closed: point at the row it opened in. */
 	if (csv_fini(&r->csv, csv_on_field, csv_on_row, r) != 0)
-		csv_drop_open_row(r, "unterminated quoted field", 1);
+		csv_drop_open_row(r, "unterminated quoted field", r->row_line, 1);
 }
 
 /* Rows are consumed; reclaim their storage but keep the open row's fields. */
@@ -729,8 +764,11 @@ static int sniff(struct lake_reader *r, struct lake_error *e)
 {
 	for (;;) {
 		const char *s = r->data.data ? r->data.data + r->pos : "";
-		size_t n = r->data.len - r->pos;
-		const char *nl = n ? memchr(s, '\n', n) : NULL;
+		size_t n = r->data.len - r->pos, lead = 0;
+		while (lead < n && is_ws(s[lead]))
+			lead++;
+		/* The first line that has something on it decides. */
+		const char *nl = lead < n ? memchr(s + lead, '\n', n - lead) : NULL;
 		if (nl || r->eof) {
 			r->fmt = sniff_text(s, n);
 			return 0;
