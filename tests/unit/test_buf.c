@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "scratch.h"
 #include "t.h"
 
 /* The buffer's invariant: data[len] is NUL and len < cap whenever data exists. */
@@ -323,16 +324,6 @@ static void test_json_string_utf8_empty(void)
 	lake_buf_add_json_string_utf8(&b, "", 0);
 	CHECK_STR(b.data, "\"\"");
 	lake_buf_release(&b);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
 }
 
 /* Bytes drawn mostly from the interesting corners of UTF-8, so invalid and valid mixes occur. */

@@ -9,68 +9,8 @@
 #include <dirent.h>
 
 #include "fsutil.h"
+#include "scratch.h"
 #include "t.h"
-
-static char scratch[1024]; /* this run's own directory under $LAKE_TEST_TMP */
-
-/* mkdir -p written here, so that setting up does not depend on the code under test. */
-static void plain_mkdirs(const char *path)
-{
-	char tmp[4096];
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	mkdir(tmp, 0755);
-}
-
-/* rm -rf, for cleaning up this run's scratch directory. */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
-		while ((de = readdir(d))) {
-			char child[4096];
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(child, sizeof child, "%s/%s", path, de->d_name);
-			remove_tree(child);
-		}
-		closedir(d);
-	}
-	remove(path);
-}
-
-static int setup_scratch(void)
-{
-	const char *base = getenv("LAKE_TEST_TMP");
-
-	if (!base || !*base)
-		base = "/tmp";
-	plain_mkdirs(base);
-	snprintf(scratch, sizeof scratch, "%s/fsutil-XXXXXX", base);
-	return mkdtemp(scratch) ? 0 : -1;
-}
-
-/* A path under the scratch directory; each call uses its own static slot. */
-static const char *sp(const char *rel)
-{
-	static char slots[8][4096];
-	static int next;
-	char *p = slots[next++ % 8];
-
-	snprintf(p, 4096, "%s/%s", scratch, rel);
-	return p;
-}
 
 static int exists(const char *path)
 {
@@ -388,7 +328,7 @@ static void test_write_all_bad_fd(void)
 
 int main(void)
 {
-	if (setup_scratch() < 0) {
+	if (setup_scratch("fsutil") < 0) {
 		perror("mkdtemp");
 		return 1;
 	}

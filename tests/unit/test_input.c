@@ -17,66 +17,8 @@
 
 #include "buf.h"
 #include "input.h"
+#include "scratch.h"
 #include "t.h"
-
-static char scratch[1024];
-
-static void plain_mkdirs(const char *path)
-{
-	char tmp[4096];
-
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	mkdir(tmp, 0755);
-}
-
-/* rm -rf, for cleaning up this run's scratch directory. */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
-		while ((de = readdir(d))) {
-			char child[4096];
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(child, sizeof child, "%s/%s", path, de->d_name);
-			remove_tree(child);
-		}
-		closedir(d);
-	}
-	remove(path);
-}
-
-static int setup_scratch(void)
-{
-	const char *base = getenv("LAKE_TEST_TMP");
-
-	if (!base || !*base)
-		base = "/tmp";
-	plain_mkdirs(base);
-	snprintf(scratch, sizeof scratch, "%s/input-XXXXXX", base);
-	return mkdtemp(scratch) ? 0 : -1;
-}
-
-static const char *sp(const char *rel)
-{
-	static char slots[8][2048];
-	static int next;
-	char *p = slots[next++ % 8];
-
-	snprintf(p, 2048, "%s/%s", scratch, rel);
-	return p;
-}
 
 static void write_bytes(const char *path, const void *p, size_t n)
 {
@@ -543,7 +485,7 @@ static void test_monotonic_clock(void)
 
 int main(void)
 {
-	if (setup_scratch() < 0) {
+	if (setup_scratch("input") < 0) {
 		perror("mkdtemp");
 		return 1;
 	}

@@ -6,6 +6,7 @@
 
 #include "ltime.h"
 #include "names.h"
+#include "scratch.h"
 #include "t.h"
 
 #define RULE "use 1 to 64 characters from a-z, 0-9 and _, not starting with a digit"
@@ -228,14 +229,6 @@ static void test_escape_length(void)
 	lake_hive_unescape(&b, NULL, 0);
 	CHECK_STR(b.data, "x=%2F/");
 	lake_buf_release(&b);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
 }
 
 /* The escaped form holds only safe bytes and %XX, and unescapes back exactly. */
