@@ -39,9 +39,13 @@ int lake_catalog_fail(struct lake_catalog *c, const char *doing, struct lake_err
 		return lake_err(e, LAKE_EX_TEMPFAIL,
 				"'%s': catalog is busy (%s); another program holds its lock, retry",
 				c->path, doing);
-	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR)
-		return lake_err(e, LAKE_EX_IOERR, "'%s': %s: %s", c->path, doing,
-				sqlite3_errmsg(c->db));
+	if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
+		/* SQLite's "disk I/O error" hides the cause that a user can act on, such as ENOSPC.
+		 */
+		int sys = sqlite3_system_errno(c->db);
+		return lake_err(e, LAKE_EX_IOERR, "'%s': %s: %s%s%s", c->path, doing,
+				sqlite3_errmsg(c->db), sys ? ": " : "", sys ? strerror(sys) : "");
+	}
 	if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM ||
 	    (rc & 0xff) == SQLITE_CANTOPEN)
 		return lake_err(e, LAKE_EX_NOPERM, "'%s': %s: permission denied (%s)", c->path,

@@ -26,7 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Nesting deeper than this is refused as bad input, like jansson's limit. */
+/*
+ * Nesting deeper than this is refused as bad input, by jansson's rule: the
+ * top-level value is at level 1, and a container at the limit must be empty.
+ */
 #define LAKE_JSON_MAX_DEPTH 2048
 
 enum lake_jtype {
@@ -113,7 +116,11 @@ enum lake_jnum {
 			   */
 };
 
-/* Classify and convert the JSON number text s[0..len). */
+/*
+ * Classify and convert the JSON number text s[0..len).  A number beyond
+ * the range of a double (1e309) is BAD, as lake_json_validate() refuses
+ * it.  i or d may be NULL.
+ */
 enum lake_jnum lake_jnumber_parse(const char *s, size_t len, int64_t *i, double *d);
 
 #endif
