@@ -48,10 +48,12 @@ static inline void remove_tree(const char *path)
 		return;
 	if (S_ISDIR(st.st_mode) && (d = opendir(path))) {
 		while ((de = readdir(d))) {
-			char child[4096 + 256 + 2]; /* a path, a slash, a d_name */
+			char child[4096];
 			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 				continue;
-			snprintf(child, sizeof child, "%s/%s", path, de->d_name);
+			if (snprintf(child, sizeof child, "%s/%s", path, de->d_name) >=
+			    (int)sizeof child)
+				continue;
 			remove_tree(child);
 		}
 		closedir(d);
