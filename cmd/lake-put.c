@@ -383,6 +383,8 @@ static int report_totals(const struct lake_put_totals *t, const char *table, int
 		fprintf(stderr, "%s: committed before the error: %s in %s\n", cli_prog(),
 			cli_count(a, sizeof a, t->rows, "row", "rows"),
 			cli_count(b, sizeof b, t->files, "file", "files"));
+	else if (!status && isatty(STDERR_FILENO) && !t->files)
+		fprintf(stderr, "%s: nothing to land: the input held no records\n", cli_prog());
 	else if (!status && isatty(STDERR_FILENO))
 		fprintf(stderr, "%s: landed %s in %s (%llu bytes) in %s\n", cli_prog(),
 			cli_count(a, sizeof a, t->rows, "row", "rows"),

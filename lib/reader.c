@@ -756,6 +756,9 @@ static enum lake_format sniff_text(const char *s, size_t n)
 		tabs += s[i] == '\t';
 		commas += s[i] == ',';
 	}
+	/* A line with no separator at all is as likely a log as a one-column CSV: don't guess. */
+	if (!tabs && !commas)
+		return LAKE_FORMAT_AUTO;
 	return tabs > commas ? LAKE_FORMAT_TSV : LAKE_FORMAT_CSV;
 }
 
@@ -792,6 +795,13 @@ int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_re
 		goto fail;
 	if (fmt == LAKE_FORMAT_AUTO && sniff(r, e) < 0)
 		goto fail;
+	if (r->fmt == LAKE_FORMAT_AUTO) {
+		lake_err(e, LAKE_EX_DATAERR,
+			 "%s: cannot tell the format from the first line (not JSON, and no comma "
+			 "or tab); name it with --format ndjson, json, csv or tsv",
+			 lake_input_name(in));
+		goto fail;
+	}
 	if (r->fmt == LAKE_FORMAT_CSV || r->fmt == LAKE_FORMAT_TSV)
 		csv_start_parser(r);
 	*out = r;

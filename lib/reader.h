@@ -67,8 +67,9 @@ struct lake_reader;
 /*
  * Start reading in.  With LAKE_FORMAT_AUTO the format is sniffed from the
  * first bytes: '[' is JSON, '{' is NDJSON when the first line is a whole
- * object and JSON otherwise, anything else CSV, or TSV when the first line
- * has more tabs than commas.  The reader does not own in.
+ * object and JSON otherwise, CSV, or TSV when the first line has more tabs
+ * than commas; a first line with neither is not guessed at (an error).
+ * The reader does not own in.
  */
 int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_reader **out,
 		     struct lake_error *e);

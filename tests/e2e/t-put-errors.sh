@@ -202,6 +202,12 @@ run lake-put --lake "$L" raw.gz "$T/x.ndjson.gz"
 expect_rc 65 "gzip input"
 expect_err "gzip-compressed input is not read; decompress it first" "says to decompress it"
 
+# A plain text log is not guessed to be a one-column CSV.
+printf 'GET / 200\nGET /a 404\n' >"$T/app.log"
+run lake-put --lake "$L" raw.log "$T/app.log"
+expect_rc 65 "a first line with no comma or tab"
+expect_err "cannot tell the format from the first line" "asks for --format"
+
 # All records bad with skip: nothing landed is an error.
 printf 'not json\n' >"$T/allbad.ndjson"
 run lake-put --lake "$L" --on-error skip raw.allbad "$T/allbad.ndjson"

@@ -824,7 +824,6 @@ static const struct sniff_case sniff_cases[] = {
     {"a\tb\tc\n1\t2\t3\n", LAKE_FORMAT_TSV, 1},
     {"a,b\tc\n1,2\t3\n", LAKE_FORMAT_CSV, 1},
     {"a,b,c\n1,2,3\n4,5,6\n", LAKE_FORMAT_CSV, 2},
-    {"word\nx\n", LAKE_FORMAT_CSV, 1},
     {"", LAKE_FORMAT_NDJSON, 0},
     {"  \n\n", LAKE_FORMAT_NDJSON, 0},
 };
@@ -844,6 +843,20 @@ static void test_sniff(void)
 			fprintf(stderr, "  sniff case %zu\n", i);
 		run_free(&run);
 	}
+}
+
+/* A first line with no separator is as likely a log as one-column CSV: refused, not guessed. */
+static void test_sniff_refuses_a_line_without_separators(void)
+{
+	struct run run;
+
+	run_text("GET /index.html 200\nGET /a 404\n", LAKE_FORMAT_AUTO, &run);
+	CHECK_INT(run.open_rc, -1);
+	run_free(&run);
+	run_text("word\nx\n", LAKE_FORMAT_CSV, &run);
+	CHECK_INT(run.open_rc, 0);
+	CHECK_INT(run.n, 1);
+	run_free(&run);
 }
 
 static void test_sniff_long_first_line(void)
@@ -1148,6 +1161,7 @@ int main(void)
 	T_RUN(test_tsv);
 	T_RUN(test_sniff);
 	T_RUN(test_sniff_long_first_line);
+	T_RUN(test_sniff_refuses_a_line_without_separators);
 	T_RUN(test_format_from_name);
 	T_RUN(test_format_parse);
 	T_RUN(test_zstd_same_records);
