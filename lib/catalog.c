@@ -524,6 +524,10 @@ static int insert_pending(struct lake_catalog *c, sqlite3_stmt *st, const struct
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)getpid());
 	sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, f->principal, -1, SQLITE_STATIC);
+	if (f->raw_bytes)
+		sqlite3_bind_int64(st, 11, f->raw_bytes);
+	else
+		sqlite3_bind_null(st, 11);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return lake_catalog_fail(c, "cannot register a file", e);
 	*id = sqlite3_last_insert_rowid(c->db);
@@ -541,8 +545,8 @@ int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec
 		return -1;
 	if (prepare(c,
 		    "INSERT INTO files(table_id, partition, path, format, compression, bytes, "
-		    "rows, state, writer_pid, created, created_by) "
-		    "VALUES (?,?,?,?,?,?,?,'pending',?,?,?)",
+		    "rows, state, writer_pid, created, created_by, raw_bytes) "
+		    "VALUES (?,?,?,?,?,?,?,'pending',?,?,?,?)",
 		    &st, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++)

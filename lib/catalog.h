@@ -29,7 +29,7 @@
 
 #include "error.h"
 
-#define LAKE_CATALOG_SCHEMA_VERSION 1
+#define LAKE_CATALOG_SCHEMA_VERSION 2
 
 struct lake_catalog;
 
@@ -80,6 +80,7 @@ struct lake_file_spec {
 	int64_t bytes;
 	int64_t rows;
 	const char *principal;
+	int64_t raw_bytes; /* uncompressed size; 0 when unknown */
 };
 
 /* One transaction of its own: record n pending files, returning their ids in ids[0..n). */

@@ -145,6 +145,8 @@ static const char *const lake_catalog_migrations[] = {
     "  filter_id INTEGER REFERENCES data_filters(id),"
     "  created TEXT NOT NULL,"
     "  created_by TEXT NOT NULL);",
+    /* 2: uncompressed sizes, for compression ratios in `lake-catalog stats`. */
+    "ALTER TABLE files ADD COLUMN raw_bytes INTEGER;",
 };
 
 #endif

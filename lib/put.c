@@ -42,6 +42,7 @@ struct staged {
 	char *partition;
 	uint64_t rows;
 	uint64_t bytes;
+	uint64_t raw_bytes;
 	int64_t id;  /* its pending row, once registered */
 	int renamed; /* it is at `path`, no longer in tmp/ */
 };
@@ -466,6 +467,7 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 	st->partition = lake_xstrdup(w->partition);
 	st->rows = w->rows;
 	st->bytes = w->sink.bytes_out;
+	st->raw_bytes = w->raw_bytes;
 	return 0;
 }
 
@@ -530,7 +532,8 @@ static int place_staged(struct lake_put *p, struct lake_error *e)
 						   "zstd",
 						   (int64_t)p->staged[i].bytes,
 						   (int64_t)p->staged[i].rows,
-						   p->lake->principal};
+						   p->lake->principal,
+						   (int64_t)p->staged[i].raw_bytes};
 	if (lake_catalog_add_pending(p->lake->catalog, specs, p->nstaged, ids, e) < 0)
 		goto out;
 	for (size_t i = 0; i < p->nstaged; i++)
@@ -696,6 +699,7 @@ static struct writer *open_writer(struct lake_put *p, const char *partition, str
 	if (p->csv_in && !p->o.to_ndjson) {
 		lake_buf_add(&w->pending, p->csv_header.data, p->csv_header.len);
 		p->buffered += p->csv_header.len;
+		w->raw_bytes += p->csv_header.len;
 	}
 	return w;
 }

@@ -19,8 +19,8 @@ expect_eq "$(jq -r .rows "$T/out")" 3 "the printed record counts 3 rows"
 expect_eq "$(jq -r .table "$T/out")" raw.nd "the printed record names the table"
 f=$(jq -r .file "$T/out")
 expect_eq "$(jq -r .bytes "$T/out")" "$(stat -c %s "$L/$f")" "printed bytes are the file's size"
-expect_eq "$(sql "$L" "SELECT rows || ' ' || bytes || ' ' || format || ' ' || state FROM files WHERE path = '$f'")" \
-	"3 $(stat -c %s "$L/$f") ndjson live" "the catalog registers path, rows, bytes and format"
+expect_eq "$(sql "$L" "SELECT rows || ' ' || bytes || ' ' || format || ' ' || state || ' ' || raw_bytes FROM files WHERE path = '$f'")" \
+	"3 $(stat -c %s "$L/$f") ndjson live $(zstd -dc "$L/$f" | wc -c)" "the catalog registers path, rows, bytes, format and uncompressed size"
 case "$f" in data/raw/nd/part-*-*.ndjson.zst) ok "file name follows part-<time>-<random>.ndjson.zst" ;;
 *) not_ok "file name $f" ;; esac
 zstd -lv "$L/$f" 2>/dev/null | grep -q "Check: XXH64" && ok "zstd frames carry a checksum" || not_ok "no checksum in $f"

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "catalog.h"
+#include "catalog_schema.h"
 #include "lake.h"
 #include "scratch.h"
 #include "t.h"
@@ -908,6 +909,34 @@ static void test_add_pending_is_atomic(void)
 
 /* ---- the write lock ---- */
 
+/* A catalog made by an older lake is brought forward on open, its data kept. */
+static void test_migrates_an_older_catalog(void)
+{
+	struct lake_error e = {0};
+	struct lake_catalog *c = NULL;
+	const char *path = sp("old-catalog.db");
+	sqlite3 *db;
+
+	CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, lake_catalog_migrations[0], NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(
+		  db,
+		  "PRAGMA user_version = 1;"
+		  "INSERT INTO databases(name, created, created_by) VALUES ('raw', 'x', 'y');",
+		  NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	CHECK(lake_catalog_open(path, 0, &c, &e) == 0);
+	if (!c)
+		return;
+	db = lake_catalog_db(c);
+	CHECK_INT(q_int(db, "PRAGMA user_version"), LAKE_CATALOG_SCHEMA_VERSION);
+	CHECK_INT(q_int(db, "SELECT count(*) FROM pragma_table_info('files') WHERE name = "
+			    "'raw_bytes'"),
+		  1);
+	CHECK_INT(q_int(db, "SELECT count(*) FROM databases WHERE name = 'raw'"), 1);
+	lake_catalog_close(c);
+}
+
 static void test_busy(void)
 {
 	struct lake_catalog *c = NULL;
@@ -972,6 +1001,7 @@ int main(void)
 	T_RUN(test_publish_not_pending_rolls_back);
 	T_RUN(test_add_pending_is_atomic);
 	T_RUN(test_drop_pending);
+	T_RUN(test_migrates_an_older_catalog);
 	T_RUN(test_busy);
 	remove_tree(scratch);
 	T_DONE();
