@@ -44,6 +44,8 @@ struct lake_schema {
 
 /* ---- types ---- */
 
+static const char *kind_name(enum lake_kind k);
+
 static struct lake_type *type_new(enum lake_kind k)
 {
 	struct lake_type *t = lake_xcalloc(1, sizeof *t);
@@ -156,6 +158,16 @@ int lake_type_merge(struct lake_type **dst, const struct lake_type *src)
 			changed |= lake_type_merge(&have, f->type);
 		}
 	return changed;
+}
+
+enum lake_kind lake_kind_widen(enum lake_kind a, enum lake_kind b)
+{
+	return widen(a, b);
+}
+
+const char *lake_kind_name(enum lake_kind k)
+{
+	return kind_name(k);
 }
 
 static const char *kind_name(enum lake_kind k)

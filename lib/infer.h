@@ -52,6 +52,10 @@ int lake_type_merge(struct lake_type **dst, const struct lake_type *src);
 enum lake_kind lake_type_kind(const struct lake_type *t);
 void lake_type_free(struct lake_type *t);
 
+/* The kind two kinds widen to, and a kind's name ("bigint"; null-only is "string"). */
+enum lake_kind lake_kind_widen(enum lake_kind a, enum lake_kind b);
+const char *lake_kind_name(enum lake_kind k);
+
 /* The type of one CSV field's text: empty is null; "007", "02134", "555-0103" stay strings. */
 enum lake_kind lake_infer_text_kind(const char *s, size_t n);
 

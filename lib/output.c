@@ -100,9 +100,9 @@ struct lake_out *lake_out_open(FILE *fp, enum lake_out_format f, const char *con
 		o->ncolumns++;
 	if (o->format == LAKE_OUT_TABLE)
 		o->rows = json_array();
-	if (o->format == LAKE_OUT_CSV)
+	if (o->format == LAKE_OUT_CSV && o->ncolumns)
 		put_delimited_row(o, NULL, ',');
-	else if (o->format == LAKE_OUT_TSV)
+	else if (o->format == LAKE_OUT_TSV && o->ncolumns)
 		put_delimited_row(o, NULL, '\t');
 	else if (o->format == LAKE_OUT_JSON)
 		fputc('[', fp);
@@ -116,10 +116,12 @@ int lake_out_record(struct lake_out *o, json_t *rec)
 		json_array_append(o->rows, rec);
 		break;
 	case LAKE_OUT_CSV:
-		put_delimited_row(o, rec, ',');
+		if (o->ncolumns)
+			put_delimited_row(o, rec, ',');
 		break;
 	case LAKE_OUT_TSV:
-		put_delimited_row(o, rec, '\t');
+		if (o->ncolumns)
+			put_delimited_row(o, rec, '\t');
 		break;
 	case LAKE_OUT_JSON:
 		if (o->nrecords)
@@ -145,6 +147,36 @@ static size_t text_width(const char *s)
 	return w;
 }
 
+/*
+ * A table cell must stay on one line and keep its width: newlines, tabs
+ * and other control characters are shown as C escapes (\n, \t, \x01).
+ */
+static char *table_cell(json_t *v)
+{
+	char *text = cell_text(v);
+	struct lake_buf b = LAKE_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p && *p >= 0x20 && *p != 0x7f)
+		p++;
+	if (!*p)
+		return text;
+	for (p = (const unsigned char *)text; *p; p++) {
+		if (*p == '\n')
+			lake_buf_addstr(&b, "\\n");
+		else if (*p == '\t')
+			lake_buf_addstr(&b, "\\t");
+		else if (*p == '\r')
+			lake_buf_addstr(&b, "\\r");
+		else if (*p < 0x20 || *p == 0x7f)
+			lake_buf_addf(&b, "\\x%02x", *p);
+		else
+			lake_buf_addc(&b, (char)*p);
+	}
+	free(text);
+	return lake_buf_detach(&b);
+}
+
 static void print_table(struct lake_out *o)
 {
 	size_t n = json_array_size(o->rows);
@@ -156,19 +188,23 @@ static void print_table(struct lake_out *o)
 		width[c] = text_width(cells[c]);
 		for (size_t r = 0; r < n; r++) {
 			char *t =
-			    cell_text(json_object_get(json_array_get(o->rows, r), o->columns[c]));
+			    table_cell(json_object_get(json_array_get(o->rows, r), o->columns[c]));
 			cells[(r + 1) * o->ncolumns + c] = t;
 			if (text_width(t) > width[c])
 				width[c] = text_width(t);
 		}
 	}
 	for (size_t r = 0; r <= n; r++) {
+		/* Padding is written only before a non-empty cell, so no line ends in blanks. */
+		size_t pad = 0;
 		for (size_t c = 0; c < o->ncolumns; c++) {
 			const char *t = cells[r * o->ncolumns + c];
-			int last = c + 1 == o->ncolumns;
-			fputs(t, o->fp);
-			for (size_t k = text_width(t); !last && k < width[c] + 2; k++)
-				fputc(' ', o->fp);
+			if (*t) {
+				for (; pad; pad--)
+					fputc(' ', o->fp);
+				fputs(t, o->fp);
+			}
+			pad += width[c] + 2 - text_width(t);
 		}
 		fputc('\n', o->fp);
 	}
@@ -184,7 +220,8 @@ int lake_out_close(struct lake_out *o)
 
 	if (!o)
 		return 0;
-	if (o->format == LAKE_OUT_TABLE)
+	/* Without columns a table has nothing to show; n+1 empty lines would be noise. */
+	if (o->format == LAKE_OUT_TABLE && o->ncolumns)
 		print_table(o);
 	else if (o->format == LAKE_OUT_JSON)
 		fputs("]\n", o->fp);

@@ -7,6 +7,11 @@
  * here).  For table, csv and tsv the columns are the given list, in that
  * order; a missing key is an empty cell, null is empty, a nested value is
  * its compact JSON.  For ndjson and json each record keeps its own keys.
+ * CSV quotes as RFC 4180 does (a value holding a comma, quote, CR or LF
+ * is quoted, quotes doubled).  TSV has no quoting: a tab, CR or LF inside
+ * a value becomes a space.  A table cell shows control characters as C
+ * escapes (\n, \t, \x01) so every row stays one aligned line.  Table,
+ * csv and tsv print nothing when given no columns.
  *
  *	const char *cols[] = {"database", "table", "rows", NULL};
  *	struct lake_out *o = lake_out_open(stdout, fmt, cols);

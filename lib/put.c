@@ -1263,8 +1263,14 @@ int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error 
 
 	if (fmt == LAKE_FORMAT_AUTO)
 		fmt = lake_format_from_name(lake_input_name(in));
-	if (lake_reader_open(in, fmt, &r, e) < 0)
+	if (lake_reader_open(in, fmt, &r, e) < 0) {
+		if (fmt == LAKE_FORMAT_AUTO && e->code == LAKE_EX_DATAERR) {
+			size_t n = strlen(e->msg);
+			snprintf(e->msg + n, sizeof e->msg - n,
+				 "; name the format with --format ndjson, json, csv or tsv");
+		}
 		return -1;
+	}
 	begin_input(p, lake_input_name(in), lake_reader_format(r), !lake_input_is_stream(in));
 	if (!p->next_progress_us)
 		p->next_progress_us = lake_monotonic_us() + 1000000;

@@ -80,7 +80,9 @@ struct lake_reader {
 	const char **out_fields;
 	size_t *out_lens;
 	size_t out_cap;
-	char why[96]; /* a record's error text when it carries numbers */
+	char why[96];  /* a record's error text when it carries numbers */
+	int no_header; /* CSV: the first row is data; columns are col_0, col_1, ... */
+	char delim;
 };
 
 const char *lake_format_name(enum lake_format f)
@@ -561,7 +563,9 @@ static void csv_start_parser(struct lake_reader *r)
 	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL);
 	/* Keep spaces around fields: they are data, and TSV must not lose tabs. */
 	csv_set_space_func(&r->csv, csv_never_space);
-	if (r->fmt == LAKE_FORMAT_TSV)
+	if (r->delim)
+		csv_set_delim(&r->csv, (unsigned char)r->delim);
+	else if (r->fmt == LAKE_FORMAT_TSV)
 		csv_set_delim(&r->csv, CSV_TAB);
 	r->csv_ready_parser = 1;
 }
@@ -681,6 +685,22 @@ static void csv_expose(struct lake_reader *r, const struct csv_row *row, struct 
 	rec->field_len = r->out_lens;
 }
 
+/* A headerless file's columns: col_0, col_1, ... as wide as its first row. */
+static void csv_name_columns(struct lake_reader *r, size_t n)
+{
+	char name[32];
+
+	r->nheader = n;
+	r->header = lake_xcalloc(n ? n : 1, sizeof *r->header);
+	r->header_len = lake_xcalloc(n ? n : 1, sizeof *r->header_len);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "col_%zu", i);
+		r->header[i] = lake_xstrdup(name);
+		r->header_len[i] = strlen(name);
+	}
+	r->have_header = 1;
+}
+
 static void csv_take_header(struct lake_reader *r, const struct csv_row *row)
 {
 	r->nheader = row->nfields;
@@ -702,6 +722,8 @@ static int csv_next(struct lake_reader *r, struct lake_record *rec, int64_t dead
 		if (rc <= 0)
 			return rc;
 		const struct csv_row *row = &r->rows[r->next_row++];
+		if (!r->have_header && r->no_header && !row->error)
+			csv_name_columns(r, row->nfields);
 		if (!r->have_header) {
 			if (row->error)
 				return lake_err(e, LAKE_EX_DATAERR,
@@ -798,7 +820,7 @@ int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_re
 	if (r->fmt == LAKE_FORMAT_AUTO) {
 		lake_err(e, LAKE_EX_DATAERR,
 			 "%s: cannot tell the format from the first line (not JSON, and no comma "
-			 "or tab); name it with --format ndjson, json, csv or tsv",
+			 "or tab)",
 			 lake_input_name(in));
 		goto fail;
 	}
@@ -809,6 +831,14 @@ int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_re
 fail:
 	lake_reader_close(r);
 	return -1;
+}
+
+void lake_reader_set_csv(struct lake_reader *r, int has_header, char delimiter)
+{
+	r->no_header = !has_header;
+	r->delim = delimiter;
+	if (r->csv_ready_parser)
+		csv_start_parser(r);
 }
 
 enum lake_format lake_reader_format(const struct lake_reader *r)

@@ -76,6 +76,14 @@ int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_re
 
 enum lake_format lake_reader_format(const struct lake_reader *r);
 
+/*
+ * CSV/TSV, before the first lake_reader_next(): whether the first row is a
+ * header (the default), and the delimiter (',' or '\t' by format; '|' and
+ * ';' too).  Without a header the columns are named col_0, col_1, ... after
+ * the first row's width, and the first row is a record.
+ */
+void lake_reader_set_csv(struct lake_reader *r, int has_header, char delimiter);
+
 /* CSV and TSV: the header's names (as read, n of them). */
 size_t lake_reader_header(const struct lake_reader *r, const char *const **names,
 			  const size_t **lens);

@@ -1,0 +1,149 @@
+/*
+ * lake-crawl - find files, infer formats, schemas, partitions and stats, keep the catalog true.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "crawl.h"
+#include "lake.h"
+#include "names.h"
+
+static const char usage[] =
+    "usage: lake-crawl [--lake DIR] [--on-change update|log|fail]\n"
+    "                  [--on-delete mark|log] [--dry-run] [DB[.TABLE] ...]\n";
+
+static const char help[] =
+    "\n"
+    "Crawl the lake's data/ tree (or the named databases and tables): register new\n"
+    "files, infer their formats, columns, types and statistics, find partition keys,\n"
+    "merge schema changes into new table versions, and mark vanished files removed.\n"
+    "Unchanged files are not opened. Prints one JSON event per change.\n"
+    "\n"
+    "  --lake DIR                  the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --on-change update|log|fail what a schema change does (default update)\n"
+    "  --on-delete mark|log        what a vanished file does (default mark: removed)\n"
+    "  --dry-run                   report what would change, change nothing\n"
+    "  -h, --help, --version\n"
+    "\n"
+    "See lake-crawl(1).\n";
+
+enum { OPT_DRY_RUN = 256, OPT_HELP, OPT_LAKE, OPT_ON_CHANGE, OPT_ON_DELETE, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"lake", required_argument, NULL, OPT_LAKE},
+    {"on-change", required_argument, NULL, OPT_ON_CHANGE},
+    {"on-delete", required_argument, NULL, OPT_ON_DELETE},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+struct args {
+	const char *lake_dir;
+	struct lake_crawl_options opts;
+};
+
+static int parse_policy(const char *opt, const char *v, const char *const *names, size_t n,
+			int *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	return cli_usage_error("%s '%s': use %s", opt, v,
+			       n == 3 ? "update, log or fail" : "mark or log");
+}
+
+static int parse_args(struct args *a, int argc, char **argv)
+{
+	static const char *const changes[] = {"update", "log", "fail"};
+	static const char *const deletes[] = {"mark", "log"};
+	int c, v;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+		case OPT_HELP:
+			fputs(usage, stdout);
+			fputs(help, stdout);
+			exit(cli_finish_stdout(0));
+		case OPT_VERSION:
+			cli_print_version();
+			exit(cli_finish_stdout(0));
+		case OPT_LAKE:
+			a->lake_dir = optarg;
+			break;
+		case OPT_DRY_RUN:
+			a->opts.dry_run = 1;
+			break;
+		case OPT_ON_CHANGE:
+			if (parse_policy("--on-change", optarg, changes, 3, &v))
+				return LAKE_EX_USAGE;
+			a->opts.on_change = (enum lake_on_change)v;
+			break;
+		case OPT_ON_DELETE:
+			if (parse_policy("--on-delete", optarg, deletes, 2, &v))
+				return LAKE_EX_USAGE;
+			a->opts.on_delete = (enum lake_on_delete)v;
+			break;
+		default:
+			return cli_bad_option(c, argv);
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+		struct lake_error err = {0};
+		if (strchr(argv[i], '.') ? lake_name_split(argv[i], db, table, &err) < 0
+					 : lake_name_check("database", argv[i], &err) < 0)
+			return cli_usage_error("%s", err.msg);
+	}
+	a->opts.targets = (const char *const *)argv + optind;
+	a->opts.ntargets = (size_t)(argc - optind);
+	return 0;
+}
+
+static void print_event(json_t *ev, void *arg)
+{
+	(void)arg;
+	json_dumpf(ev, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct lake_error err = {0};
+	struct lake_crawl_totals t;
+	struct args a = {0};
+	struct lake *lake = NULL;
+	int status;
+
+	cli_init("lake-crawl");
+	if ((status = parse_args(&a, argc, argv)) != 0)
+		return status;
+	a.opts.event = print_event;
+	if (lake_open(a.lake_dir, &lake, &err) < 0)
+		return cli_fail(&err);
+	if (lake_crawl(lake, &a.opts, &t, &err) < 0)
+		status = cli_fail(&err);
+	else if (t.errors)
+		status = LAKE_EX_DATAERR;
+	if (isatty(STDERR_FILENO) || t.errors)
+		fprintf(stderr,
+			"%s: %llu tables, %llu files seen, %llu read (%llu rows), %llu changes, "
+			"%llu errors%s\n",
+			cli_prog(), (unsigned long long)t.tables, (unsigned long long)t.files_seen,
+			(unsigned long long)t.files_read, (unsigned long long)t.rows_read,
+			(unsigned long long)t.changes, (unsigned long long)t.errors,
+			a.opts.dry_run ? " (dry run: nothing changed)" : "");
+	lake_close(lake);
+	return cli_finish_stdout(status);
+}

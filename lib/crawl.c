@@ -1,0 +1,1269 @@
+#include "crawl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "infer.h"
+#include "input.h"
+#include "ltime.h"
+#include "names.h"
+#include "reader.h"
+#include "table_props.h"
+
+/* Rows read to decide whether a CSV file's first row is a header. */
+#define HEADER_SAMPLE_ROWS 64
+
+/* A file found under the table's directory. */
+struct found {
+	char *rel;	 /* relative to the lake: data/DB/T/k=v/part-… */
+	char *partition; /* the directories between the table and the file, "" for none */
+	int64_t size;
+	int64_t mtime_ns;
+};
+
+/* A file the catalog knows (pending, live). */
+struct known {
+	int64_t id;
+	char *path;
+	int pending;
+	int has_schema;
+	int64_t fp_size, fp_mtime_ns;
+	int seen; /* found on disk by this crawl */
+};
+
+/* What reading one file produced, to be registered. */
+struct result {
+	const struct found *file;
+	int64_t known_id;   /* its registration when lake-put made it (no schema yet) */
+	int64_t replace_id; /* the registration of the changed file it replaces */
+	json_t *columns;
+	json_t *stats;
+	uint64_t rows;
+	int64_t raw_bytes;
+	char format[8];
+	int zstd;
+};
+
+struct table_crawl {
+	struct lake *lake;
+	const struct lake_crawl_options *o;
+	struct lake_crawl_totals *totals;
+	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1], qualified[2 * LAKE_NAME_MAX + 2];
+	int64_t id; /* 0: not in the catalog yet */
+	int64_t version;
+	char *format; /* the table's, or the first file's for a new table */
+	int zstd;
+	json_t *columns, *keys, *props;
+	struct found *files;
+	size_t nfiles, capfiles;
+	struct known *known;
+	size_t nknown;
+	struct result *results;
+	size_t nresults;
+	json_t *events;
+	json_t *changes;
+	json_t *new_partitions; /* paths of partitions the catalog does not have yet */
+	size_t removed;
+	int failed;
+};
+
+/* ---- events ---- */
+
+static void event(struct table_crawl *tc, json_t *ev)
+{
+	json_object_set_new(ev, "table", json_string(tc->qualified));
+	json_array_append_new(tc->events, ev);
+}
+
+static void file_error(struct table_crawl *tc, const char *file, const char *what)
+{
+	event(tc, json_pack("{s:s, s:s?, s:s}", "event", "error", "file", file, "error", what));
+	tc->totals->errors++;
+}
+
+static void table_error(struct table_crawl *tc, const char *what)
+{
+	file_error(tc, NULL, what);
+	tc->failed = 1;
+}
+
+static void emit_events(struct table_crawl *tc)
+{
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(tc->events, i, ev)
+	{
+		if (tc->o->dry_run)
+			json_object_set_new(ev, "dry_run", json_true());
+		if (tc->o->event)
+			tc->o->event(ev, tc->o->event_arg);
+	}
+	tc->totals->changes += json_array_size(tc->events);
+}
+
+/* ---- the files on disk ---- */
+
+/* Spark, Hive and Trino ignore files starting with '.' or '_' (_SUCCESS, .crc): so does lake. */
+static int ignored_name(const char *name)
+{
+	return name[0] == '.' || name[0] == '_';
+}
+
+static void add_found(struct table_crawl *tc, const char *rel, const char *partition,
+		      const struct stat *st)
+{
+	if (tc->nfiles == tc->capfiles) {
+		tc->capfiles = tc->capfiles ? tc->capfiles * 2 : 64;
+		tc->files = lake_xrealloc(tc->files, tc->capfiles * sizeof *tc->files);
+	}
+	struct found *f = &tc->files[tc->nfiles++];
+	f->rel = lake_xstrdup(rel);
+	f->partition = lake_xstrdup(partition);
+	f->size = st->st_size;
+	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* List regular files below dir (lake-relative rel), without opening any of them. */
+static int walk(struct table_crawl *tc, const char *rel, const char *partition)
+{
+	struct lake_buf abs = LAKE_BUF_INIT, child = LAKE_BUF_INIT, part = LAKE_BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	lake_path(tc->lake, &abs, rel);
+	if (!(d = opendir(abs.data))) {
+		lake_buf_release(&abs);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (ignored_name(de->d_name))
+			continue;
+		lake_buf_reset(&child);
+		lake_buf_addf(&child, "%s/%s", rel, de->d_name);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			lake_buf_reset(&part);
+			lake_buf_addf(&part, "%s%s%s", partition, *partition ? "/" : "",
+				      de->d_name);
+			rc |= walk(tc, child.data, part.data);
+		} else if (S_ISREG(st.st_mode)) {
+			add_found(tc, child.data, partition, &st);
+		}
+	}
+	closedir(d);
+	lake_buf_release(&abs);
+	lake_buf_release(&child);
+	lake_buf_release(&part);
+	return rc;
+}
+
+static int by_rel(const void *a, const void *b)
+{
+	return strcmp(((const struct found *)a)->rel, ((const struct found *)b)->rel);
+}
+
+/* ---- what the catalog knows ---- */
+
+static int load_table(struct table_crawl *tc, struct lake_error *e)
+{
+	sqlite3 *db = lake_catalog_db(tc->lake->catalog);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT t.id, t.version, t.format, t.compression, t.columns, "
+			       "t.partition_keys, t.properties FROM tables t JOIN databases d ON "
+			       "d.id = t.database_id WHERE d.name = ? AND t.name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return lake_catalog_fail(tc->lake->catalog, "cannot read a table", e);
+	sqlite3_bind_text(st, 1, tc->db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, tc->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		tc->id = sqlite3_column_int64(st, 0);
+		tc->version = sqlite3_column_int64(st, 1);
+		tc->format = lake_xstrdup((const char *)sqlite3_column_text(st, 2));
+		tc->zstd = strcmp((const char *)sqlite3_column_text(st, 3), "zstd") == 0;
+		tc->columns = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
+		tc->keys = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+		tc->props = json_loads((const char *)sqlite3_column_text(st, 6), 0, NULL);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return lake_catalog_fail(tc->lake->catalog, "cannot read a table", e);
+	if (!tc->columns)
+		tc->columns = json_array();
+	if (!tc->keys)
+		tc->keys = json_array();
+	if (!tc->props)
+		tc->props = json_object();
+	return 0;
+}
+
+static int load_files(struct table_crawl *tc, struct lake_error *e)
+{
+	sqlite3 *db = lake_catalog_db(tc->lake->catalog);
+	sqlite3_stmt *st;
+	size_t cap = 0;
+
+	if (!tc->id)
+		return 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, path, state, schema IS NOT NULL, fp_size, fp_mtime_ns "
+			       "FROM files WHERE table_id = ? AND state IN ('pending', 'live') "
+			       "ORDER BY path",
+			       -1, &st, NULL) != SQLITE_OK)
+		return lake_catalog_fail(tc->lake->catalog, "cannot read the files", e);
+	sqlite3_bind_int64(st, 1, tc->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (tc->nknown == cap) {
+			cap = cap ? cap * 2 : 64;
+			tc->known = lake_xrealloc(tc->known, cap * sizeof *tc->known);
+		}
+		struct known *k = &tc->known[tc->nknown++];
+		memset(k, 0, sizeof *k);
+		k->id = sqlite3_column_int64(st, 0);
+		k->path = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
+		k->pending = strcmp((const char *)sqlite3_column_text(st, 2), "pending") == 0;
+		k->has_schema = sqlite3_column_int(st, 3);
+		k->fp_size =
+		    sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+		k->fp_mtime_ns =
+		    sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static struct known *find_known(struct table_crawl *tc, const char *path)
+{
+	size_t lo = 0, hi = tc->nknown;
+
+	/* Both lists are sorted by path (the catalog's ORDER BY uses the same byte order). */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(tc->known[mid].path, path);
+		if (c == 0)
+			return &tc->known[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- partitions ---- */
+
+static size_t count_levels(const char *partition)
+{
+	size_t n = *partition ? 1 : 0;
+
+	for (const char *p = partition; *p; p++)
+		n += *p == '/';
+	return n;
+}
+
+/* The key of level `level` of a partition path ("k" of "k=v"), or NULL when unnamed. */
+static char *level_key(const char *partition, size_t level)
+{
+	const char *seg = partition, *slash, *eq;
+
+	for (size_t i = 0; i < level; i++)
+		seg = strchr(seg, '/') + 1;
+	slash = strchr(seg, '/');
+	eq = memchr(seg, '=', slash ? (size_t)(slash - seg) : strlen(seg));
+	if (!eq || eq == seg)
+		return NULL;
+	struct lake_buf k = LAKE_BUF_INIT;
+	lake_hive_unescape(&k, seg, (size_t)(eq - seg));
+	return lake_buf_detach(&k);
+}
+
+/* The values of a partition path, unescaped, NULL for Hive's null; named or not. */
+static json_t *level_values(const char *partition)
+{
+	json_t *vals = json_array();
+	const char *seg = partition;
+
+	while (*seg) {
+		const char *slash = strchr(seg, '/');
+		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+		const char *eq = memchr(seg, '=', n);
+		const char *v = eq ? eq + 1 : seg;
+		size_t vn = n - (size_t)(v - seg);
+		struct lake_buf b = LAKE_BUF_INIT;
+		lake_hive_unescape(&b, v, vn);
+		if (b.data && strcmp(b.data, LAKE_HIVE_NULL) != 0)
+			json_array_append_new(vals, json_stringn(b.data, b.len));
+		else
+			json_array_append_new(vals, json_null());
+		lake_buf_release(&b);
+		seg = slash ? slash + 1 : seg + n;
+	}
+	return vals;
+}
+
+/*
+ * The partition keys the tree shows: k=v levels are named keys, other
+ * levels partition_0, partition_1, ...  Every file must sit at the same
+ * depth and name the same keys, else the table is reported, not merged.
+ */
+static json_t *tree_keys(struct table_crawl *tc)
+{
+	json_t *keys = json_array();
+	size_t depth = tc->nfiles ? count_levels(tc->files[0].partition) : 0;
+	struct lake_buf msg = LAKE_BUF_INIT;
+
+	for (size_t i = 1; i < tc->nfiles; i++)
+		if (count_levels(tc->files[i].partition) != depth) {
+			lake_buf_addf(&msg,
+				      "partition directories of different depths: '%s' and '%s'; "
+				      "move the files so that every file is as deep",
+				      tc->files[0].rel, tc->files[i].rel);
+			table_error(tc, msg.data);
+			goto fail;
+		}
+	for (size_t level = 0; level < depth; level++) {
+		char *key = level_key(tc->files[0].partition, level);
+		for (size_t i = 1; i < tc->nfiles; i++) {
+			char *k = level_key(tc->files[i].partition, level);
+			int same = (!k && !key) || (k && key && strcmp(k, key) == 0);
+			free(k);
+			if (!same) {
+				lake_buf_addf(
+				    &msg,
+				    "partition level %zu is named differently in '%s' and "
+				    "'%s'",
+				    level + 1, tc->files[0].rel, tc->files[i].rel);
+				free(key);
+				table_error(tc, msg.data);
+				goto fail;
+			}
+		}
+		char unnamed[32];
+		snprintf(unnamed, sizeof unnamed, "partition_%zu", level);
+		json_array_append_new(
+		    keys, json_pack("{s:s, s:s}", "name", key ? key : unnamed, "type", "string"));
+		free(key);
+	}
+	lake_buf_release(&msg);
+	return keys;
+fail:
+	lake_buf_release(&msg);
+	json_decref(keys);
+	return NULL;
+}
+
+/* Keep the table's keys (and their grains); type each by inference over every value on disk. */
+static void type_partition_keys(struct table_crawl *tc, json_t *found_keys)
+{
+	size_t n = json_array_size(found_keys);
+	enum lake_kind *kinds = lake_xcalloc(n ? n : 1, sizeof *kinds);
+
+	for (size_t i = 0; i < tc->nfiles; i++) {
+		json_t *vals = level_values(tc->files[i].partition);
+		for (size_t k = 0; k < n && k < json_array_size(vals); k++) {
+			json_t *v = json_array_get(vals, k);
+			if (json_is_string(v))
+				kinds[k] = lake_kind_widen(
+				    kinds[k], lake_infer_text_kind(json_string_value(v),
+								   json_string_length(v)));
+		}
+		json_decref(vals);
+	}
+	if (json_array_size(tc->keys) != n) {
+		json_decref(tc->keys);
+		tc->keys = json_deep_copy(found_keys);
+	}
+	for (size_t k = 0; k < n; k++) {
+		json_t *key = json_array_get(tc->keys, k);
+		const char *have = json_string_value(json_object_get(key, "type"));
+		const char *now = lake_kind_name(kinds[k]);
+		if (have && strcmp(have, now) != 0 && kinds[k] != LAKE_T_NULL) {
+			json_array_append_new(tc->changes, json_pack("{s:s, s:O, s:s, s:s}",
+								     "change", "key_typed", "key",
+								     json_object_get(key, "name"),
+								     "from", have, "to", now));
+			json_object_set_new(key, "type", json_string(now));
+		}
+	}
+	free(kinds);
+}
+
+static int check_keys(struct table_crawl *tc)
+{
+	json_t *found = tree_keys(tc);
+	int rc = 0;
+
+	if (!found)
+		return -1;
+	if (json_array_size(tc->keys) && json_array_size(found) != json_array_size(tc->keys))
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < json_array_size(tc->keys); i++) {
+		const char *a =
+		    json_string_value(json_object_get(json_array_get(tc->keys, i), "name"));
+		const char *b =
+		    json_string_value(json_object_get(json_array_get(found, i), "name"));
+		rc = a && b && strcmp(a, b) == 0 ? 0 : -1;
+	}
+	if (rc < 0)
+		table_error(tc, "the partition directories on disk do not match the table's "
+				"partition keys");
+	else
+		type_partition_keys(tc, found);
+	json_decref(found);
+	return rc;
+}
+
+/* ---- reading a file ---- */
+
+/* The most frequent of , TAB | ; in the first line: what separates this CSV's fields. */
+static char guess_delimiter(const char *path)
+{
+	static const char candidates[] = {',', '\t', '|', ';'};
+	struct lake_error ignored = {0};
+	struct lake_input *in;
+	char buf[65536];
+	size_t count[4] = {0}, best = 0;
+	ssize_t n;
+
+	if (lake_input_open(path, &in, &ignored) < 0)
+		return ',';
+	n = lake_input_read(in, buf, sizeof buf, 0, &ignored);
+	lake_input_close(in);
+	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++)
+		for (size_t c = 0; c < 4; c++)
+			count[c] += buf[i] == candidates[c];
+	for (size_t c = 1; c < 4; c++)
+		if (count[c] > count[best])
+			best = c;
+	return count[best] ? candidates[best] : ',';
+}
+
+static int is_identifier(const char *s, size_t n)
+{
+	if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == ' ' || c == '-' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A first row is a header when it is all strings and some later column is
+ * not, or when its values are distinct identifiers none of which appears in
+ * the same column below.  Returns 1 for a header, with the reason.
+ */
+static int decide_header(char ***rows, size_t **lens, size_t nrows, size_t width, const char **why)
+{
+	int all_strings = 1, later_typed = 0, identifiers = 1, differ = 1;
+
+	for (size_t c = 0; c < width; c++) {
+		enum lake_kind k = lake_infer_text_kind(rows[0][c], lens[0][c]);
+		all_strings &= k == LAKE_T_STRING;
+		identifiers &= rows[0][c] && is_identifier(rows[0][c], lens[0][c]);
+		for (size_t d = 0; d < c; d++)
+			if (lens[0][d] == lens[0][c] && rows[0][c] && rows[0][d] &&
+			    memcmp(rows[0][d], rows[0][c], lens[0][c]) == 0)
+				identifiers = 0;
+		for (size_t r = 1; r < nrows; r++) {
+			enum lake_kind kr = lake_infer_text_kind(rows[r][c], lens[r][c]);
+			later_typed |= kr != LAKE_T_STRING && kr != LAKE_T_NULL;
+			if (rows[r][c] && rows[0][c] && lens[r][c] == lens[0][c] &&
+			    memcmp(rows[r][c], rows[0][c], lens[0][c]) == 0)
+				differ = 0;
+		}
+	}
+	if (all_strings && later_typed) {
+		*why = "first row all strings, and a later column is not";
+		return 1;
+	}
+	if (identifiers && differ && nrows > 1) {
+		*why = "first row of distinct names that differ from the data";
+		return 1;
+	}
+	*why = nrows > 1 ? "first row looks like data" : "a single row is data";
+	return 0;
+}
+
+/* Read the first rows with no header to decide whether the file has one. */
+static int sniff_header(const char *path, enum lake_format fmt, char delim, const char **why)
+{
+	struct lake_error ignored = {0};
+	struct lake_input *in = NULL;
+	struct lake_reader *r = NULL;
+	struct lake_record rec;
+	char **rows[HEADER_SAMPLE_ROWS];
+	size_t *lens[HEADER_SAMPLE_ROWS], n = 0, width = 0;
+	int header = 0;
+
+	if (lake_input_open(path, &in, &ignored) < 0 || lake_reader_open(in, fmt, &r, &ignored) < 0)
+		goto out;
+	lake_reader_set_csv(r, 0, delim);
+	while (n < HEADER_SAMPLE_ROWS && lake_reader_next(r, &rec, 0, &ignored) == 1) {
+		if (rec.error)
+			continue;
+		if (n == 0)
+			width = rec.nfields;
+		if (rec.nfields != width)
+			continue;
+		rows[n] = lake_xcalloc(width ? width : 1, sizeof **rows);
+		lens[n] = lake_xcalloc(width ? width : 1, sizeof **lens);
+		for (size_t c = 0; c < width; c++) {
+			rows[n][c] =
+			    rec.field[c] ? lake_xstrndup(rec.field[c], rec.field_len[c]) : NULL;
+			lens[n][c] = rec.field_len[c];
+		}
+		n++;
+	}
+	if (n)
+		header = decide_header(rows, lens, n, width, why);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < width; c++)
+			free(rows[i][c]);
+		free(rows[i]);
+		free(lens[i]);
+	}
+out:
+	lake_reader_close(r);
+	lake_input_close(in);
+	return header;
+}
+
+static const char *format_of(enum lake_format f, char delim)
+{
+	if (f == LAKE_FORMAT_NDJSON)
+		return "ndjson";
+	if (f == LAKE_FORMAT_JSON)
+		return "json";
+	return delim == '\t' || f == LAKE_FORMAT_TSV ? "tsv" : "csv";
+}
+
+/* The table's csv.header property, when set, overrides detection. */
+static int header_override(struct table_crawl *tc, int *value)
+{
+	json_t *v = json_object_get(tc->props, LAKE_PROP_CSV_HEADER);
+
+	if (json_object_get(tc->props, "csv_header")) {
+		*value = 1; /* written by lake-put, which always writes the header */
+		return 1;
+	}
+	if (!json_is_boolean(v))
+		return 0;
+	*value = json_is_true(v);
+	return 1;
+}
+
+/* The table's csv.delimiter property (lake-catalog set), or 0 to detect it. */
+static char delimiter_override(struct table_crawl *tc)
+{
+	json_t *v = json_object_get(tc->props, LAKE_PROP_CSV_DELIMITER);
+	const char *d = json_string_value(v);
+
+	return d && strlen(d) == 1 ? d[0] : 0;
+}
+
+static void observe_record(struct lake_schema *s, struct lake_reader *r,
+			   const struct lake_record *rec, int csv)
+{
+	const char *const *names;
+	const size_t *lens;
+
+	lake_schema_count_row(s);
+	if (!csv) {
+		lake_schema_observe_json(s, rec->json, rec->json_len);
+		return;
+	}
+	lake_reader_header(r, &names, &lens);
+	for (size_t i = 0; i < rec->nfields; i++)
+		lake_schema_observe_text(s, names[i], rec->field[i], rec->field_len[i]);
+}
+
+static int read_records(struct table_crawl *tc, const struct found *f, struct lake_reader *r,
+			struct lake_schema *s, int csv)
+{
+	struct lake_error err = {0};
+	struct lake_record rec;
+	struct lake_buf msg = LAKE_BUF_INIT;
+	int rc;
+
+	while ((rc = lake_reader_next(r, &rec, 0, &err)) == 1) {
+		if (rec.error) {
+			lake_buf_addf(&msg, "%s:%llu:%llu: %s; the file is not registered", f->rel,
+				      (unsigned long long)rec.line, (unsigned long long)rec.column,
+				      rec.error);
+			file_error(tc, f->rel, msg.data);
+			lake_buf_release(&msg);
+			return -1;
+		}
+		observe_record(s, r, &rec, csv);
+	}
+	if (rc < 0) {
+		file_error(tc, f->rel, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_file(struct table_crawl *tc, const struct found *f, struct result *res)
+{
+	struct lake_buf abs = LAKE_BUF_INIT;
+	struct lake_error err = {0};
+	struct lake_input *in = NULL;
+	struct lake_reader *r = NULL;
+	struct lake_schema *s = NULL;
+	enum lake_format fmt;
+	char delim = 0;
+	int rc = -1, header = 1, csv;
+	const char *why = "set on the table (csv.header, or written by lake-put)";
+
+	lake_path(tc->lake, &abs, f->rel);
+	fmt = lake_format_from_name(f->rel);
+	if (lake_input_open(abs.data, &in, &err) < 0 || lake_reader_open(in, fmt, &r, &err) < 0) {
+		file_error(tc, f->rel, err.msg);
+		goto out;
+	}
+	fmt = lake_reader_format(r);
+	csv = fmt == LAKE_FORMAT_CSV || fmt == LAKE_FORMAT_TSV;
+	if (csv) {
+		delim = delimiter_override(tc);
+		if (!delim)
+			delim = fmt == LAKE_FORMAT_TSV ? '\t' : guess_delimiter(abs.data);
+		if (!header_override(tc, &header))
+			header = sniff_header(abs.data, fmt, delim, &why);
+		lake_reader_set_csv(r, header, delim);
+		event(tc, json_pack("{s:s, s:s, s:b, s:s}", "event", "csv_header", "file", f->rel,
+				    "header", header, "reason", why));
+	}
+	s = lake_schema_new();
+	if (read_records(tc, f, r, s, csv) < 0)
+		goto out;
+	res->columns = lake_schema_columns_json(s);
+	res->stats = lake_schema_stats_json(s);
+	res->rows = lake_schema_rows(s);
+	res->raw_bytes = 0;
+	res->zstd = lake_input_is_zstd(in);
+	snprintf(res->format, sizeof res->format, "%s", format_of(fmt, delim));
+	tc->totals->files_read++;
+	tc->totals->rows_read += res->rows;
+	rc = 0;
+out:
+	lake_schema_free(s);
+	lake_reader_close(r);
+	lake_input_close(in);
+	lake_buf_release(&abs);
+	return rc;
+}
+
+/* ---- deciding what to read ---- */
+
+static struct result *new_result(struct table_crawl *tc)
+{
+	tc->results = lake_xrealloc(tc->results, (tc->nresults + 1) * sizeof *tc->results);
+	struct result *r = &tc->results[tc->nresults++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+/*
+ * A file is read when it is new, when its size or mtime changed, or when
+ * lake-put registered it without a schema; an unchanged file is never
+ * opened.  Files being published by lake-put (pending) are left alone.
+ */
+static void read_what_changed(struct table_crawl *tc)
+{
+	for (size_t i = 0; i < tc->nfiles; i++) {
+		const struct found *f = &tc->files[i];
+		struct known *k = find_known(tc, f->rel);
+		tc->totals->files_seen++;
+		if (k)
+			k->seen = 1;
+		if (k && k->pending)
+			continue;
+		int same = k && k->fp_size == f->size && k->fp_mtime_ns == f->mtime_ns;
+		if (k && k->has_schema && same)
+			continue;
+		struct result *r = new_result(tc);
+		r->file = f;
+		if (k && !k->has_schema && (same || k->fp_size < 0))
+			r->known_id = k->id;
+		else if (k)
+			r->replace_id = k->id;
+		if (read_file(tc, f, r) < 0) {
+			json_decref(r->columns);
+			json_decref(r->stats);
+			tc->nresults--;
+		}
+	}
+}
+
+static int same_format(struct table_crawl *tc, struct result *r)
+{
+	struct lake_buf msg = LAKE_BUF_INIT;
+
+	if (!tc->format) {
+		tc->format = lake_xstrdup(r->format);
+		tc->zstd = r->zstd;
+		return 1;
+	}
+	if (strcmp(tc->format, r->format) == 0)
+		return 1;
+	lake_buf_addf(&msg, "file is %s but the table holds %s files; it is not registered",
+		      r->format, tc->format);
+	file_error(tc, r->file->rel, msg.data);
+	lake_buf_release(&msg);
+	return 0;
+}
+
+/* Merge every read file's columns into the table's, noting each change once. */
+static void merge_schemas(struct table_crawl *tc)
+{
+	for (size_t i = 0; i < tc->nresults; i++) {
+		struct result *r = &tc->results[i];
+		if (!same_format(tc, r)) {
+			r->file = NULL;
+			continue;
+		}
+		json_t *merged = lake_schema_merge_columns(tc->columns, r->columns, tc->changes);
+		json_decref(tc->columns);
+		tc->columns = merged;
+	}
+}
+
+static void change_events(struct table_crawl *tc)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(tc->changes, i, c)
+	{
+		const char *what = json_string_value(json_object_get(c, "change"));
+		if (strcmp(what, "added") == 0)
+			event(tc, json_pack("{s:s, s:O, s:O}", "event", "column_added", "column",
+					    json_object_get(c, "column"), "type",
+					    json_object_get(c, "type")));
+		else if (strcmp(what, "widened") == 0)
+			event(tc, json_pack("{s:s, s:O, s:O, s:O}", "event", "type_widened",
+					    "column", json_object_get(c, "column"), "from",
+					    json_object_get(c, "from"), "to",
+					    json_object_get(c, "to")));
+		else
+			event(tc, json_pack("{s:s, s:O, s:O, s:O}", "event", "partition_key_typed",
+					    "key", json_object_get(c, "key"), "from",
+					    json_object_get(c, "from"), "to",
+					    json_object_get(c, "to")));
+	}
+}
+
+/* ---- committing ---- */
+
+static int exec_bind(struct table_crawl *tc, const char *sql, struct lake_error *e,
+		     sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v2(lake_catalog_db(tc->lake->catalog), sql, -1, out, NULL) != SQLITE_OK)
+		return lake_catalog_fail(tc->lake->catalog, "cannot prepare a crawl statement", e);
+	return 0;
+}
+
+static int step(struct table_crawl *tc, sqlite3_stmt *st, struct lake_error *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return lake_catalog_fail(tc->lake->catalog, "cannot record the crawl", e);
+	return 0;
+}
+
+static int create_table(struct table_crawl *tc, struct lake_error *e)
+{
+	char *keys = json_dumps(tc->keys, JSON_COMPACT);
+	struct lake_table_spec spec = {
+	    tc->db, tc->name, tc->format,	  tc->zstd ? "zstd" : "none",
+	    keys,   NULL,     tc->lake->principal};
+	int rc = lake_catalog_ensure_table(tc->lake->catalog, &spec, 1, &tc->id, e);
+
+	free(keys);
+	if (rc == 0)
+		event(tc, json_pack("{s:s, s:s}", "event", "table_created", "format", tc->format));
+	return rc;
+}
+
+static int insert_stats(struct table_crawl *tc, int64_t file_id, json_t *stats,
+			struct lake_error *e)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(stats, i, s)
+	{
+		sqlite3_stmt *st;
+		if (exec_bind(tc,
+			      "INSERT OR REPLACE INTO file_column_stats(file_id, column_name, "
+			      "min_value, max_value, null_count) VALUES (?,?,?,?,?)",
+			      e, &st) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, file_id);
+		sqlite3_bind_text(st, 2, json_string_value(json_object_get(s, "column")), -1,
+				  SQLITE_TRANSIENT);
+		for (int b = 0; b < 2; b++) {
+			json_t *v = json_object_get(s, b ? "max" : "min");
+			if (json_is_integer(v))
+				sqlite3_bind_int64(st, 3 + b, json_integer_value(v));
+			else if (json_is_real(v))
+				sqlite3_bind_double(st, 3 + b, json_real_value(v));
+			else if (json_is_boolean(v))
+				sqlite3_bind_int(st, 3 + b, json_is_true(v));
+			else if (json_is_string(v))
+				sqlite3_bind_text(st, 3 + b, json_string_value(v), -1,
+						  SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, 3 + b);
+		}
+		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(s, "nulls")));
+		if (step(tc, st, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int remove_file(struct table_crawl *tc, int64_t id, int64_t version, const char *now,
+		       struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (exec_bind(tc,
+		      "UPDATE files SET state = 'removed', removed_version = ?, removed = ? "
+		      "WHERE id = ?",
+		      e, &st) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, version);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	return step(tc, st, e);
+}
+
+/* A lake-put file gets its schema and fingerprint; it stays in the version that published it. */
+static int describe_known(struct table_crawl *tc, const struct result *r, struct lake_error *e)
+{
+	char *schema = json_dumps(r->columns, JSON_COMPACT);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (exec_bind(tc,
+		      "UPDATE files SET schema = ?, fp_size = ?, fp_mtime_ns = ?, rows = ? "
+		      "WHERE id = ?",
+		      e, &st) == 0) {
+		sqlite3_bind_text(st, 1, schema, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, r->file->size);
+		sqlite3_bind_int64(st, 3, r->file->mtime_ns);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)r->rows);
+		sqlite3_bind_int64(st, 5, r->known_id);
+		rc = step(tc, st, e);
+	}
+	free(schema);
+	if (rc == 0)
+		rc = insert_stats(tc, r->known_id, r->stats, e);
+	return rc;
+}
+
+static int register_file(struct table_crawl *tc, const struct result *r, int64_t version,
+			 const char *now, struct lake_error *e)
+{
+	char *schema = json_dumps(r->columns, JSON_COMPACT);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (r->replace_id && remove_file(tc, r->replace_id, version, now, e) < 0)
+		goto out;
+	if (exec_bind(
+		tc,
+		"INSERT INTO files(table_id, partition, path, format, compression, bytes, rows, "
+		"state, added_version, fp_size, fp_mtime_ns, schema, created, created_by) "
+		"VALUES (?,?,?,?,?,?,?,'live',?,?,?,?,?,?)",
+		e, &st) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, tc->id);
+	sqlite3_bind_text(st, 2, r->file->partition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->file->rel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->zstd ? "zstd" : "none", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, r->file->size);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)r->rows);
+	sqlite3_bind_int64(st, 8, version);
+	sqlite3_bind_int64(st, 9, r->file->size);
+	sqlite3_bind_int64(st, 10, r->file->mtime_ns);
+	sqlite3_bind_text(st, 11, schema, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 12, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, tc->lake->principal, -1, SQLITE_STATIC);
+	if (step(tc, st, e) < 0)
+		goto out;
+	rc = insert_stats(tc, sqlite3_last_insert_rowid(lake_catalog_db(tc->lake->catalog)),
+			  r->stats, e);
+	if (rc == 0)
+		event(tc, json_pack("{s:s, s:s, s:I}", "event",
+				    r->replace_id ? "file_changed" : "file_registered", "file",
+				    r->file->rel, "rows", (json_int_t)r->rows));
+out:
+	free(schema);
+	return rc;
+}
+
+static int register_partitions(struct table_crawl *tc, int64_t version, const char *now,
+			       struct lake_error *e)
+{
+	for (size_t i = 0; i < tc->nresults; i++) {
+		const struct result *r = &tc->results[i];
+		sqlite3_stmt *st;
+		if (!r->file || r->known_id)
+			continue;
+		json_t *vals = level_values(r->file->partition);
+		char *text = json_dumps(vals, JSON_COMPACT);
+		json_decref(vals);
+		if (exec_bind(
+			tc,
+			"INSERT OR IGNORE INTO partitions(table_id, path, vals, added_version, "
+			"created) VALUES (?,?,?,?,?)",
+			e, &st) < 0) {
+			free(text);
+			return -1;
+		}
+		sqlite3_bind_int64(st, 1, tc->id);
+		sqlite3_bind_text(st, 2, r->file->partition, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, version);
+		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		int added = sqlite3_changes(lake_catalog_db(tc->lake->catalog)) > 0;
+		sqlite3_finalize(st);
+		free(text);
+		if (rc != SQLITE_DONE)
+			return lake_catalog_fail(tc->lake->catalog, "cannot register a partition",
+						 e);
+		if (added && *r->file->partition)
+			event(tc, json_pack("{s:s, s:s}", "event", "partition_added", "partition",
+					    r->file->partition));
+	}
+	return 0;
+}
+
+static size_t count_vanished(struct table_crawl *tc)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < tc->nknown; i++)
+		n += !tc->known[i].seen && !tc->known[i].pending;
+	return n;
+}
+
+static int remove_vanished(struct table_crawl *tc, int64_t version, const char *now,
+			   struct lake_error *e)
+{
+	for (size_t i = 0; i < tc->nknown; i++) {
+		const struct known *k = &tc->known[i];
+		if (k->seen || k->pending)
+			continue;
+		if (tc->o->on_delete == LAKE_ON_DELETE_MARK &&
+		    remove_file(tc, k->id, version, now, e) < 0)
+			return -1;
+		event(tc, json_pack("{s:s, s:s}", "event",
+				    tc->o->on_delete == LAKE_ON_DELETE_MARK ? "file_removed"
+									    : "file_missing",
+				    "file", k->path));
+	}
+	return 0;
+}
+
+static int update_table(struct table_crawl *tc, int64_t version, int schema_changed,
+			const char *now, struct lake_error *e)
+{
+	char *cols = json_dumps(tc->columns, JSON_COMPACT),
+	     *keys = json_dumps(tc->keys, JSON_COMPACT);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	json_object_set_new(tc->props, "last_crawl", json_string(now));
+	char *props = json_dumps(tc->props, JSON_COMPACT);
+	if (exec_bind(tc,
+		      "UPDATE tables SET columns = ?, partition_keys = ?, properties = ?, "
+		      "version = ?, updated = CASE WHEN ? THEN ? ELSE updated END WHERE id = ?",
+		      e, &st) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, cols, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, props, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, version);
+	sqlite3_bind_int(st, 5, version != tc->version || schema_changed);
+	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, tc->id);
+	rc = step(tc, st, e);
+out:
+	free(cols);
+	free(keys);
+	free(props);
+	return rc;
+}
+
+static int record_version(struct table_crawl *tc, int64_t version, size_t added, size_t removed,
+			  uint64_t rows, const char *now, struct lake_error *e)
+{
+	char *changes = json_dumps(tc->changes, JSON_COMPACT);
+	char *cols = json_dumps(tc->columns, JSON_COMPACT),
+	     *keys = json_dumps(tc->keys, JSON_COMPACT);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (exec_bind(tc,
+		      "INSERT INTO table_versions(table_id, version, operation, columns, "
+		      "partition_keys, changes, files_added, files_removed, rows_added, created, "
+		      "principal) VALUES (?,?,'crawl',?,?,?,?,?,?,?,?)",
+		      e, &st) == 0) {
+		sqlite3_bind_int64(st, 1, tc->id);
+		sqlite3_bind_int64(st, 2, version);
+		sqlite3_bind_text(st, 3, cols, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, keys, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, changes, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)added);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)removed);
+		sqlite3_bind_int64(st, 8, (sqlite3_int64)rows);
+		sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, tc->lake->principal, -1, SQLITE_STATIC);
+		rc = step(tc, st, e);
+	}
+	free(changes);
+	free(cols);
+	free(keys);
+	return rc;
+}
+
+/* Everything the crawl learned about the table, in one transaction and one new version. */
+static int apply(struct table_crawl *tc, struct lake_error *e)
+{
+	size_t added = 0, vanished = count_vanished(tc);
+	uint64_t rows = 0;
+	char now[40];
+	int64_t version;
+	int schema_changed = json_array_size(tc->changes) > 0;
+
+	lake_time_format_timestamp(lake_time_now(), now);
+	for (size_t i = 0; i < tc->nresults; i++)
+		if (tc->results[i].file && !tc->results[i].known_id) {
+			added++;
+			rows += tc->results[i].rows;
+		}
+	if (tc->o->on_delete == LAKE_ON_DELETE_LOG)
+		vanished = 0;
+	version = tc->version + (added || vanished || schema_changed || !tc->id);
+	if (!tc->id && create_table(tc, e) < 0)
+		return -1;
+	change_events(tc);
+	for (size_t i = 0; i < tc->nresults; i++) {
+		const struct result *r = &tc->results[i];
+		if (!r->file)
+			continue;
+		if (r->known_id ? describe_known(tc, r, e) < 0
+				: register_file(tc, r, version, now, e) < 0)
+			return -1;
+	}
+	if (register_partitions(tc, version, now, e) < 0 ||
+	    remove_vanished(tc, version, now, e) < 0)
+		return -1;
+	if (update_table(tc, version, schema_changed, now, e) < 0)
+		return -1;
+	if (version != tc->version &&
+	    record_version(tc, version, added, vanished, rows, now, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- one table, and the whole lake ---- */
+
+static void release_table(struct table_crawl *tc)
+{
+	for (size_t i = 0; i < tc->nfiles; i++) {
+		free(tc->files[i].rel);
+		free(tc->files[i].partition);
+	}
+	for (size_t i = 0; i < tc->nknown; i++)
+		free(tc->known[i].path);
+	for (size_t i = 0; i < tc->nresults; i++) {
+		json_decref(tc->results[i].columns);
+		json_decref(tc->results[i].stats);
+	}
+	free(tc->files);
+	free(tc->known);
+	free(tc->results);
+	free(tc->format);
+	json_decref(tc->columns);
+	json_decref(tc->keys);
+	json_decref(tc->props);
+	json_decref(tc->events);
+	json_decref(tc->changes);
+}
+
+static int schema_policy(struct table_crawl *tc, json_t *before)
+{
+	if (!json_array_size(tc->changes) || tc->o->on_change == LAKE_ON_CHANGE_UPDATE || !tc->id)
+		return 0;
+	if (tc->o->on_change == LAKE_ON_CHANGE_FAIL) {
+		change_events(tc);
+		table_error(tc, "the schema changed and --on-change fail was given; nothing was "
+				"committed for this table");
+		return -1;
+	}
+	/* log: report the changes, keep the table's schema as it was. */
+	change_events(tc);
+	json_array_clear(tc->changes);
+	json_decref(tc->columns);
+	tc->columns = json_incref(before);
+	return 0;
+}
+
+static int crawl_table(struct lake *lake, const struct lake_crawl_options *o,
+		       struct lake_crawl_totals *totals, const char *db, const char *name,
+		       struct lake_error *e)
+{
+	struct table_crawl tc = {0};
+	struct lake_buf rel = LAKE_BUF_INIT;
+	json_t *before = NULL;
+	int rc = -1;
+
+	tc.lake = lake;
+	tc.o = o;
+	tc.totals = totals;
+	snprintf(tc.db, sizeof tc.db, "%s", db);
+	snprintf(tc.name, sizeof tc.name, "%s", name);
+	snprintf(tc.qualified, sizeof tc.qualified, "%s.%s", db, name);
+	tc.events = json_array();
+	tc.changes = json_array();
+	totals->tables++;
+	if (load_table(&tc, e) < 0 || load_files(&tc, e) < 0)
+		goto out;
+	lake_buf_addf(&rel, "data/%s/%s", db, name);
+	walk(&tc, rel.data, "");
+	qsort(tc.files, tc.nfiles, sizeof *tc.files, by_rel);
+	if (!tc.nfiles && !tc.id) {
+		rc = 0;
+		goto out;
+	}
+	if (check_keys(&tc) == 0) {
+		before = json_deep_copy(tc.columns);
+		read_what_changed(&tc);
+		merge_schemas(&tc);
+		/* A new table none of whose files could be read is not created: there is nothing to
+		 * say. */
+		if (!tc.id && !tc.format) {
+			emit_events(&tc);
+			rc = 0;
+			goto out;
+		}
+		if (schema_policy(&tc, before) == 0) {
+			struct lake_catalog *c = lake->catalog;
+			if (lake_catalog_begin(c, e) < 0)
+				goto out;
+			if (apply(&tc, e) < 0 || (o->dry_run ? (lake_catalog_rollback(c), 0)
+							     : lake_catalog_commit(c, e)) < 0) {
+				lake_catalog_rollback(c);
+				goto out;
+			}
+		}
+	}
+	emit_events(&tc);
+	rc = 0;
+out:
+	json_decref(before);
+	lake_buf_release(&rel);
+	release_table(&tc);
+	return rc;
+}
+
+static int wanted(const struct lake_crawl_options *o, const char *db, const char *table)
+{
+	char q[2 * LAKE_NAME_MAX + 2];
+
+	if (!o->ntargets)
+		return 1;
+	snprintf(q, sizeof q, "%s.%s", db, table);
+	for (size_t i = 0; i < o->ntargets; i++)
+		if (strcmp(o->targets[i], db) == 0 || strcmp(o->targets[i], q) == 0)
+			return 1;
+	return 0;
+}
+
+/* The valid names in a directory, sorted, so that crawls are reported in a stable order. */
+static char **list_names(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (!lake_name_valid(de->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = lake_xrealloc(names, cap * sizeof *names);
+		}
+		names[(*n)++] = lake_xstrdup(de->d_name);
+	}
+	closedir(d);
+	for (size_t i = 1; i < *n; i++)
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char *t = names[j];
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
+	       struct lake_crawl_totals *totals, struct lake_error *e)
+{
+	struct lake_buf dir = LAKE_BUF_INIT;
+	size_t ndb, nt;
+	char **dbs, **tables;
+	int rc = 0;
+
+	memset(totals, 0, sizeof *totals);
+	lake_path(lake, &dir, "data");
+	dbs = list_names(dir.data, &ndb);
+	for (size_t i = 0; rc == 0 && i < ndb; i++) {
+		lake_buf_reset(&dir);
+		lake_buf_addf(&dir, "%s/data/%s", lake->dir, dbs[i]);
+		tables = list_names(dir.data, &nt);
+		for (size_t j = 0; rc == 0 && j < nt; j++)
+			if (wanted(o, dbs[i], tables[j]))
+				rc = crawl_table(lake, o, totals, dbs[i], tables[j], e);
+		free_names(tables, nt);
+	}
+	free_names(dbs, ndb);
+	lake_buf_release(&dir);
+	return rc;
+}

@@ -1,0 +1,134 @@
+# lake-crawl: schemas, types, partitions, versions and stats inferred from
+# the files, new files copied in by hand registered, vanished ones marked
+# removed, bad files reported (and not registered) while the rest is
+# crawled, and a second crawl of an unchanged lake reading no data file.
+. "$(dirname "$0")/lib.sh"
+L="$T/lake"
+new_lake "$L"
+events() { jq -r '.event' "$T/out" | sort | uniq -c | awk '{print $2 "=" $1}' | tr '\n' ' '; }
+col_type() { sql "$L" "SELECT json_extract(value, '\$.type') FROM tables, json_each(tables.columns) WHERE tables.name = '$1' AND json_extract(value, '\$.name') = '$2'"; }
+
+# Three partitions, two schemas: v2 adds a column and widens one.
+printf '{"id":1,"amount":5,"ts":"2024-05-01T10:00:00Z"}\n{"id":2,"amount":7,"ts":"2024-05-01T11:00:00+02:00"}\n' >"$T/d1.ndjson"
+printf '{"id":3,"amount":8,"ts":"2024-05-02T10:00:00Z"}\n' >"$T/d2.ndjson"
+printf '{"id":4,"amount":9.5,"ts":"2024-05-03 10:00:00","coupon":"X1"}\n' >"$T/d3.ndjson"
+for d in 1 2; do lake-put --lake "$L" --partition-by dt=ts:day raw.sales "$T/d$d.ndjson" >/dev/null; done
+run lake-crawl --lake "$L"
+expect_rc 0 "first crawl"
+expect_eq "$(events)" "column_added=3 partition_key_typed=1 " "the first crawl adds the columns and types the key"
+expect_eq "$(col_type sales amount)" bigint "amount is bigint"
+expect_eq "$(col_type sales ts)" timestamp "ts (with zones) is a timestamp"
+expect_eq "$(sql "$L" "SELECT json_extract(partition_keys, '\$[0].type') FROM tables WHERE name = 'sales'")" date \
+	"the dt partition key is typed date"
+v1=$(sql "$L" "SELECT version FROM tables WHERE name = 'sales'")
+
+lake-put --lake "$L" --partition-by dt=ts:day raw.sales "$T/d3.ndjson" >/dev/null
+run lake-crawl --lake "$L"
+expect_rc 0 "second crawl, a new schema"
+expect_eq "$(events)" "column_added=1 type_widened=1 " "one column added, one type widened"
+expect_eq "$(col_type sales amount)" double "amount widened to double"
+expect_eq "$(col_type sales coupon)" string "coupon added"
+v2=$(sql "$L" "SELECT version FROM tables WHERE name = 'sales'")
+expect_eq "$(sql "$L" "SELECT changes FROM table_versions tv JOIN tables t ON t.id = tv.table_id WHERE t.name = 'sales' AND tv.version = $v2")" \
+	'[{"change":"widened","column":"amount","from":"bigint","to":"double"},{"change":"added","column":"coupon","type":"string"}]' \
+	"the new version records exactly what changed"
+expect_eq "$(sql "$L" "SELECT json_array_length(tv.columns) FROM table_versions tv JOIN tables t ON t.id = tv.table_id WHERE t.name = 'sales' AND tv.version = $v1")" 3 \
+	"the old version keeps the old schema"
+expect_eq "$(sql "$L" "SELECT count(*) FROM files WHERE schema IS NULL AND state = 'live'")" 0 "every file has its schema"
+expect_eq "$(sql "$L" "SELECT min_value || ' ' || max_value || ' ' || null_count FROM file_column_stats s JOIN files f ON f.id = s.file_id WHERE f.partition = 'dt=2024-05-01' AND s.column_name = 'amount'")" \
+	"5 7 0" "per-file min, max and null count"
+
+# An unchanged lake: a second crawl prints nothing and opens no data file.
+run lake-crawl --lake "$L"
+expect_rc 0 "crawl of an unchanged lake"
+expect_lines "$T/out" 0 "prints nothing"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod -R a+rwX "$L"
+	chmod a+x "$T"
+	find "$L/data" -type f -exec chmod 000 {} +
+	setpriv --reuid=65534 --regid=65534 --clear-groups lake-crawl --lake "$L" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "re-crawl with every data file unreadable"
+	expect_lines "$T/out" 0 "so no data file was opened"
+	find "$L/data" -type f -exec chmod 644 {} +
+fi
+
+# A file copied in by hand is registered; a deleted one is marked removed.
+mkdir -p "$L/data/raw/sales/dt=2024-05-09"
+printf '{"id":9,"amount":1,"ts":"2024-05-09T00:00:00Z"}\n' >"$L/data/raw/sales/dt=2024-05-09/copied.ndjson"
+run lake-crawl --lake "$L" raw.sales
+expect_eq "$(events)" "file_registered=1 partition_added=1 " "a hand-copied file is registered in a new partition"
+victim=$(sql "$L" "SELECT path FROM files WHERE partition = 'dt=2024-05-02' AND state = 'live'")
+rm "$L/$victim"
+run lake-crawl --lake "$L" --on-delete log
+expect_eq "$(events)" "file_missing=1 " "--on-delete log only reports a vanished file"
+expect_eq "$(sql "$L" "SELECT state FROM files WHERE path = '$victim'")" live "and keeps it"
+run lake-crawl --lake "$L"
+expect_eq "$(events)" "file_removed=1 " "a vanished file is marked removed"
+expect_eq "$(sql "$L" "SELECT state FROM files WHERE path = '$victim'")" removed "in the catalog"
+
+# --dry-run and --on-change.
+mkdir -p "$L/data/raw/sales/dt=2024-05-10"
+printf '{"id":"A-10","amount":2,"ts":"2024-05-10T00:00:00Z"}\n' >"$L/data/raw/sales/dt=2024-05-10/x.ndjson"
+before=$(sql "$L" "SELECT version FROM tables WHERE name = 'sales'")
+run lake-crawl --lake "$L" --dry-run
+expect_rc 0 "--dry-run"
+jq -s -e 'map(select(.event == "type_widened" and .dry_run == true)) | length == 1' "$T/out" >/dev/null && ok "--dry-run reports what would change" || not_ok "dry run events"
+expect_eq "$(sql "$L" "SELECT version FROM tables WHERE name = 'sales'")" "$before" "--dry-run changes nothing"
+run lake-crawl --lake "$L" --on-change fail
+expect_rc 65 "--on-change fail on a schema change"
+expect_eq "$(col_type sales id)" bigint "nothing was changed"
+run lake-crawl --lake "$L" --on-change log
+expect_rc 0 "--on-change log"
+expect_eq "$(col_type sales id)" bigint "keeps the schema"
+expect_eq "$(sql "$L" "SELECT count(*) FROM files WHERE path LIKE '%dt=2024-05-10%' AND state = 'live'")" 1 "but registers the file"
+run lake-crawl --lake "$L"
+expect_eq "$(col_type sales id)" bigint "later crawls do not read the file again"
+
+# CSV: header detected both ways, leading zeros kept as strings, empty is null.
+mkdir -p "$L/data/crm/contacts" "$L/data/crm/raw_rows"
+printf 'id,zip,phone,joined\n1,02134,555-0103,2024-01-02\n2,10001,555-0199,\n' >"$L/data/crm/contacts/a.csv"
+printf '7,007,x\n8,008,y\n' >"$L/data/crm/raw_rows/b.csv"
+run lake-crawl --lake "$L" crm
+expect_rc 0 "CSV files"
+expect_eq "$(jq -r 'select(.event == "csv_header") | "\(.header)"' "$T/out" | tr '\n' ' ')" "true false " "a header detected in one file, not the other"
+expect_eq "$(col_type contacts zip) $(col_type contacts phone) $(col_type contacts joined) $(col_type contacts id)" \
+	"string string date bigint" "zip and phone stay strings; dates and ids are typed"
+expect_eq "$(col_type raw_rows col_1)" string "no header: columns col_0, col_1 ..., '007' a string"
+expect_eq "$(sql "$L" "SELECT null_count FROM file_column_stats s JOIN files f ON f.id = s.file_id WHERE f.path LIKE '%contacts/a.csv' AND column_name = 'joined'")" 1 \
+	"an empty field is null"
+
+# A bad file is reported and not registered; the rest is crawled.
+mkdir -p "$L/data/logs/app"
+printf '{"a":1}\n{"a":2,,}\n' >"$L/data/logs/app/bad.ndjson"
+printf '{"a":3}\n' >"$L/data/logs/app/good.ndjson"
+printf 'GET / 200\n' >"$L/data/logs/app/odd.log"
+run lake-crawl --lake "$L" logs
+expect_rc 65 "a malformed line"
+jq -s -e 'map(select(.event == "error" and (.error | test("data/logs/app/bad.ndjson:2:")))) | length == 1' "$T/out" >/dev/null && ok "reported with file and line" || not_ok "no error event for bad.ndjson"
+jq -s -e 'map(select(.event == "error" and .file == "data/logs/app/odd.log")) | length == 1' "$T/out" >/dev/null && ok "an unknown format is reported, not guessed" || not_ok "odd.log"
+expect_eq "$(sql "$L" "SELECT group_concat(path) FROM files WHERE path LIKE 'data/logs/app/%'")" "data/logs/app/good.ndjson" \
+	"only the good file is registered"
+
+# Partition directories of different depths are an error for that table only.
+mkdir -p "$L/data/logs/mixed/x=1"
+printf '{"a":1}\n' >"$L/data/logs/mixed/x=1/a.ndjson"
+printf '{"a":1}\n' >"$L/data/logs/mixed/b.ndjson"
+run lake-crawl --lake "$L" logs.mixed
+expect_rc 65 "inconsistent partition depths"
+expect_err "1 errors" "the summary counts the error"
+jq -s -e 'map(select(.event == "error" and (.error | test("different depths")))) | length == 1' "$T/out" >/dev/null && ok "says so" || not_ok "depth error"
+expect_eq "$(sql "$L" "SELECT count(*) FROM tables WHERE name = 'mixed'")" 0 "and registers nothing of it"
+
+# Unnamed partition levels become partition_0, partition_1.
+mkdir -p "$L/data/logs/web/2024/05"
+printf '{"a":1}\n' >"$L/data/logs/web/2024/05/a.ndjson"
+run lake-crawl --lake "$L" logs.web
+expect_eq "$(sql "$L" "SELECT partition_keys FROM tables WHERE name = 'web'")" \
+	'[{"name":"partition_0","type":"bigint"},{"name":"partition_1","type":"string"}]' \
+	"unnamed levels become partition_0, partition_1 ('05' keeps its leading zero: a string)"
+
+run lake-crawl --lake "$L" Bad.Name
+expect_rc 64 "an invalid table name"
+
+done_testing
