@@ -1,6 +1,7 @@
 #include "crawl.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -49,6 +50,8 @@ struct result {
 	int64_t raw_bytes;
 	char format[8];
 	int zstd;
+	json_t *events; /* what reading it said (header decisions, errors), in order */
+	int failed;	/* it cannot be registered */
 };
 
 struct table_crawl {
@@ -107,6 +110,24 @@ static void emit_events(struct table_crawl *tc)
 			tc->o->event(ev, tc->o->event_arg);
 	}
 	tc->totals->changes += json_array_size(tc->events);
+}
+
+/*
+ * Files are read on several threads: what reading one says goes into its
+ * result, and reaches the table's events in file order afterwards.
+ */
+static void result_event(struct result *r, json_t *ev)
+{
+	if (!r->events)
+		r->events = json_array();
+	json_array_append_new(r->events, ev);
+}
+
+static void result_error(struct result *r, const char *what)
+{
+	result_event(
+	    r, json_pack("{s:s, s:s, s:s}", "event", "error", "file", r->file->rel, "error", what));
+	r->failed = 1;
 }
 
 /* ---- the files on disk ---- */
@@ -556,7 +577,7 @@ static const char *format_of(enum lake_format f, char delim)
 }
 
 /* The table's csv.header property, when set, overrides detection. */
-static int header_override(struct table_crawl *tc, int *value)
+static int header_override(const struct table_crawl *tc, int *value)
 {
 	json_t *v = json_object_get(tc->props, LAKE_PROP_CSV_HEADER);
 
@@ -571,7 +592,7 @@ static int header_override(struct table_crawl *tc, int *value)
 }
 
 /* The table's csv.delimiter property (lake-catalog set), or 0 to detect it. */
-static char delimiter_override(struct table_crawl *tc)
+static char delimiter_override(const struct table_crawl *tc)
 {
 	json_t *v = json_object_get(tc->props, LAKE_PROP_CSV_DELIMITER);
 	const char *d = json_string_value(v);
@@ -595,7 +616,7 @@ static void observe_record(struct lake_schema *s, struct lake_reader *r,
 		lake_schema_observe_text(s, names[i], rec->field[i], rec->field_len[i]);
 }
 
-static int read_records(struct table_crawl *tc, const struct found *f, struct lake_reader *r,
+static int read_records(struct result *res, const struct found *f, struct lake_reader *r,
 			struct lake_schema *s, int csv)
 {
 	struct lake_error err = {0};
@@ -608,21 +629,22 @@ static int read_records(struct table_crawl *tc, const struct found *f, struct la
 			lake_buf_addf(&msg, "%s:%llu:%llu: %s; the file is not registered", f->rel,
 				      (unsigned long long)rec.line, (unsigned long long)rec.column,
 				      rec.error);
-			file_error(tc, f->rel, msg.data);
+			result_error(res, msg.data);
 			lake_buf_release(&msg);
 			return -1;
 		}
 		observe_record(s, r, &rec, csv);
 	}
 	if (rc < 0) {
-		file_error(tc, f->rel, err.msg);
+		result_error(res, err.msg);
 		return -1;
 	}
 	return 0;
 }
 
-static int read_file(struct table_crawl *tc, const struct found *f, struct result *res)
+static int read_file(const struct table_crawl *tc, struct result *res)
 {
+	const struct found *f = res->file;
 	struct lake_buf abs = LAKE_BUF_INIT;
 	struct lake_error err = {0};
 	struct lake_input *in = NULL;
@@ -636,11 +658,13 @@ static int read_file(struct table_crawl *tc, const struct found *f, struct resul
 	lake_path(tc->lake, &abs, f->rel);
 	fmt = lake_format_from_name(f->rel);
 	if (lake_input_open(abs.data, &in, &err) < 0 || lake_reader_open(in, fmt, &r, &err) < 0) {
-		file_error(tc, f->rel, err.msg);
+		result_error(res, err.msg);
 		goto out;
 	}
 	fmt = lake_reader_format(r);
 	csv = fmt == LAKE_FORMAT_CSV || fmt == LAKE_FORMAT_TSV;
+	/* lake-put validated its files when it landed them; zstd's checksums guard them since. */
+	lake_reader_set_trusted(r, res->known_id != 0 && lake_input_is_zstd(in));
 	if (csv) {
 		delim = delimiter_override(tc);
 		if (!delim)
@@ -648,11 +672,11 @@ static int read_file(struct table_crawl *tc, const struct found *f, struct resul
 		if (!header_override(tc, &header))
 			header = sniff_header(abs.data, fmt, delim, &why);
 		lake_reader_set_csv(r, header, delim);
-		event(tc, json_pack("{s:s, s:s, s:b, s:s}", "event", "csv_header", "file", f->rel,
-				    "header", header, "reason", why));
+		result_event(res, json_pack("{s:s, s:s, s:b, s:s}", "event", "csv_header", "file",
+					    f->rel, "header", header, "reason", why));
 	}
 	s = lake_schema_new();
-	if (read_records(tc, f, r, s, csv) < 0)
+	if (read_records(res, f, r, s, csv) < 0)
 		goto out;
 	res->columns = lake_schema_columns_json(s);
 	res->stats = lake_schema_stats_json(s);
@@ -660,8 +684,6 @@ static int read_file(struct table_crawl *tc, const struct found *f, struct resul
 	res->raw_bytes = 0;
 	res->zstd = lake_input_is_zstd(in);
 	snprintf(res->format, sizeof res->format, "%s", format_of(fmt, delim));
-	tc->totals->files_read++;
-	tc->totals->rows_read += res->rows;
 	rc = 0;
 out:
 	lake_schema_free(s);
@@ -686,7 +708,7 @@ static struct result *new_result(struct table_crawl *tc)
  * lake-put registered it without a schema; an unchanged file is never
  * opened.  Files being published by lake-put (pending) are left alone.
  */
-static void read_what_changed(struct table_crawl *tc)
+static void plan_reads(struct table_crawl *tc)
 {
 	for (size_t i = 0; i < tc->nfiles; i++) {
 		const struct found *f = &tc->files[i];
@@ -705,12 +727,87 @@ static void read_what_changed(struct table_crawl *tc)
 			r->known_id = k->id;
 		else if (k)
 			r->replace_id = k->id;
-		if (read_file(tc, f, r) < 0) {
+	}
+}
+
+struct reading {
+	const struct table_crawl *tc;
+	pthread_mutex_t lock;
+	size_t next; /* the next result to read */
+};
+
+static void *reader_thread(void *arg)
+{
+	struct reading *rd = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&rd->lock);
+		size_t i = rd->next++;
+		pthread_mutex_unlock(&rd->lock);
+		if (i >= rd->tc->nresults)
+			return NULL;
+		read_file(rd->tc, &rd->tc->results[i]);
+	}
+}
+
+/*
+ * Files are independent until their schemas merge: read them on every
+ * core.  The catalog, the merge and the events stay on this thread, in
+ * file order, so the outcome does not depend on the threads.
+ */
+static void read_all(struct table_crawl *tc)
+{
+	struct reading rd = {tc, PTHREAD_MUTEX_INITIALIZER, 0};
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cores < 1 ? 1 : (size_t)cores;
+	pthread_t threads[16];
+	size_t started = 0;
+
+	if (nthreads > 16)
+		nthreads = 16;
+	if (nthreads > tc->nresults)
+		nthreads = tc->nresults;
+	for (size_t i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, reader_thread, &rd) == 0)
+			started++;
+	reader_thread(&rd);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+}
+
+static void collect_reads(struct table_crawl *tc)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < tc->nresults; i++) {
+		struct result *r = &tc->results[i];
+		size_t j;
+		json_t *ev;
+		json_array_foreach(r->events, j, ev)
+		{
+			event(tc, json_incref(ev));
+			tc->totals->errors +=
+			    strcmp(json_string_value(json_object_get(ev, "event")), "error") == 0;
+		}
+		json_decref(r->events);
+		r->events = NULL;
+		if (r->failed) {
 			json_decref(r->columns);
 			json_decref(r->stats);
-			tc->nresults--;
+			continue;
 		}
+		tc->totals->files_read++;
+		tc->totals->rows_read += r->rows;
+		tc->results[kept++] = *r;
 	}
+	tc->nresults = kept;
+}
+
+static void read_what_changed(struct table_crawl *tc)
+{
+	plan_reads(tc);
+	read_all(tc);
+	collect_reads(tc);
 }
 
 static int same_format(struct table_crawl *tc, struct result *r)
@@ -1247,6 +1344,9 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 	       struct lake_crawl_totals *totals, struct lake_error *e)
 {
 	struct lake_buf dir = LAKE_BUF_INIT;
+
+	/* jansson seeds its hash function on first use, which is not thread-safe: do it now. */
+	json_object_seed(0);
 	size_t ndb, nt;
 	char **dbs, **tables;
 	int rc = 0;

@@ -9,6 +9,7 @@
 
 struct lake_field {
 	char *name;
+	size_t name_len;
 	struct lake_type *type;
 };
 
@@ -22,6 +23,7 @@ struct lake_type {
 /* What one file's scalar column held, for min/max statistics. */
 struct column {
 	char *name;
+	size_t name_len;
 	struct lake_type *type;
 	uint64_t nonnull;
 	unsigned kinds_seen; /* bit per enum lake_kind of the non-null values */
@@ -92,6 +94,7 @@ static struct lake_type *add_field(struct lake_type *t, const char *name, size_t
 		t->fields = lake_xrealloc(t->fields, t->cap * sizeof *t->fields);
 	}
 	t->fields[t->nfields].name = lake_xstrndup(name, n);
+	t->fields[t->nfields].name_len = n;
 	t->fields[t->nfields].type = type_new(LAKE_T_NULL);
 	return t->fields[t->nfields++].type;
 }
@@ -99,7 +102,7 @@ static struct lake_type *add_field(struct lake_type *t, const char *name, size_t
 static struct lake_type *find_field(struct lake_type *t, const char *name, size_t n)
 {
 	for (size_t i = 0; i < t->nfields; i++)
-		if (strlen(t->fields[i].name) == n && memcmp(t->fields[i].name, name, n) == 0)
+		if (t->fields[i].name_len == n && memcmp(t->fields[i].name, name, n) == 0)
 			return t->fields[i].type;
 	return NULL;
 }
@@ -396,11 +399,11 @@ void lake_schema_free(struct lake_schema *s)
 /* Columns mostly come in the same order record after record: try the expected one first. */
 static struct column *column(struct lake_schema *s, size_t hint, const char *name, size_t n)
 {
-	if (hint < s->ncols && strlen(s->cols[hint].name) == n &&
+	if (hint < s->ncols && s->cols[hint].name_len == n &&
 	    memcmp(s->cols[hint].name, name, n) == 0)
 		return &s->cols[hint];
 	for (size_t i = 0; i < s->ncols; i++)
-		if (strlen(s->cols[i].name) == n && memcmp(s->cols[i].name, name, n) == 0)
+		if (s->cols[i].name_len == n && memcmp(s->cols[i].name, name, n) == 0)
 			return &s->cols[i];
 	if (s->ncols == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 16;
@@ -409,6 +412,7 @@ static struct column *column(struct lake_schema *s, size_t hint, const char *nam
 	struct column *c = &s->cols[s->ncols++];
 	memset(c, 0, sizeof *c);
 	c->name = lake_xstrndup(name, n);
+	c->name_len = n;
 	c->type = type_new(LAKE_T_NULL);
 	return c;
 }
@@ -476,9 +480,9 @@ static void stat_bool(struct column *c, int v)
 static void observe_scalar_text(struct column *c, const char *v, size_t n, int from_json)
 {
 	enum lake_kind k;
-	int64_t i, micros;
-	double d;
-	int b;
+	int64_t i = 0, micros = 0;
+	double d = 0;
+	int b = 0;
 
 	if (from_json) {
 		k = time_kind(v, n, &micros);
@@ -522,6 +526,11 @@ static const char *decode_string(struct lake_schema *s, const struct lake_jvalue
 {
 	long len;
 
+	/* Most strings hold no escape: their bytes between the quotes are the value. */
+	if (!memchr(v->start + 1, '\\', v->len - 2)) {
+		*n = v->len - 2;
+		return v->start + 1;
+	}
 	lake_buf_reset(&s->text);
 	lake_buf_grow(&s->text, v->len);
 	len = lake_jstring_decode(v, s->text.data);

@@ -386,6 +386,37 @@ static double text_to_double(const char *s, size_t len)
 	return d;
 }
 
+/*
+ * A decimal without exponent and of at most 15 significant digits, such
+ * as 406.78, converted without strtod: its digits make an integer below
+ * 2^53 and its fraction a power of ten up to 10^22, both exact as doubles,
+ * so their quotient is rounded once, exactly as strtod rounds (Clinger's
+ * fast path).  Returns 0 when the number is not that simple.
+ */
+static int short_decimal(const struct numinfo *n, cursor end, int neg, double *out)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,	 1e3,  1e4,  1e5,  1e6,	 1e7,
+				       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+				       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	cursor p = n->digits;
+	uint64_t v = 0;
+	size_t digits = 0, frac = 0;
+
+	if (n->exp_digits)
+		return 0;
+	for (; p < end && *p >= '0' && *p <= '9'; p++, digits++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, digits++, frac++)
+			v = v * 10 + (unsigned)(*p - '0');
+	if (p != end || digits > 15 || frac > 22)
+		return 0;
+	*out = (double)v / pow10[frac];
+	if (neg)
+		*out = -*out;
+	return 1;
+}
+
 /* The integer with n decimal digits at p, negated when neg, if it fits int64_t. */
 static int digits_to_int(cursor p, size_t n, int neg, int64_t *out)
 {
@@ -428,7 +459,8 @@ enum lake_jnum lake_jnumber_parse(const char *s, size_t len, int64_t *i, double 
 			*d = iv == 0 && *p == '-' ? -0.0 : (double)iv;
 		return LAKE_JNUM_INT;
 	}
-	dv = text_to_double(s, len);
+	if (!short_decimal(&n, end, *p == '-', &dv))
+		dv = text_to_double(s, len);
 	if (isinf(dv))
 		return LAKE_JNUM_BAD; /* refused by lake_json_validate() too */
 	if (d)

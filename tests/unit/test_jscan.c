@@ -1516,8 +1516,40 @@ static void test_random_differential(void)
 	lake_buf_release(&b);
 }
 
+/* The strtod-free path for short decimals must give strtod's double, bit for bit. */
+static void test_short_decimals_match_strtod(void)
+{
+	uint64_t seed = 0x5eed;
+	char text[40];
+	int mismatches = 0;
+
+	for (int k = 0; k < 200000; k++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		int digits = 1 + (int)(seed % 15), point = (int)((seed >> 8) % (uint64_t)digits);
+		size_t n = 0;
+		if ((seed >> 20) & 1)
+			text[n++] = '-';
+		uint64_t r = seed >> 24;
+		for (int i = 0; i < digits; i++) {
+			if (i == point && i > 0)
+				text[n++] = '.';
+			text[n++] = (char)('0' + (i == 0 && point > 1 ? 1 + r % 9 : r % 10));
+			r = r / 10 ? r / 10 : seed * 2654435761u;
+		}
+		text[n] = '\0';
+		double want = strtod(text, NULL), got = 0;
+		int64_t iv;
+		if (lake_jnumber_parse(text, n, &iv, &got) == LAKE_JNUM_BAD)
+			continue;
+		if (memcmp(&want, &got, sizeof want) != 0 && mismatches++ < 5)
+			fprintf(stderr, "  %s: %.17g vs strtod %.17g\n", text, got, want);
+	}
+	CHECK_INT(mismatches, 0);
+}
+
 int main(void)
 {
+	T_RUN(test_short_decimals_match_strtod);
 	T_RUN(test_valid_documents);
 	T_RUN(test_invalid_documents);
 	T_RUN(test_disagreements);
