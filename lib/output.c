@@ -6,6 +6,12 @@
 
 #include "buf.h"
 
+/*
+ * Listings carry measurements (sizes, ratios), not data to round-trip: 15
+ * significant digits print 1.61 where 17 would print 1.6100000000000001.
+ */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 struct lake_out {
 	FILE *fp;
 	enum lake_out_format format;
@@ -49,7 +55,7 @@ static char *cell_text(json_t *v)
 		return lake_xstrdup("");
 	if (json_is_string(v))
 		return lake_xstrndup(json_string_value(v), json_string_length(v));
-	char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *text = json_dumps(v, DUMP_FLAGS | JSON_ENCODE_ANY);
 	return text ? text : lake_xstrdup("");
 }
 
@@ -128,7 +134,7 @@ int lake_out_record(struct lake_out *o, json_t *rec)
 			fputc(',', o->fp);
 		/* fall through */
 	default:
-		if (json_dumpf(rec, o->fp, JSON_COMPACT) < 0)
+		if (json_dumpf(rec, o->fp, DUMP_FLAGS) < 0)
 			o->failed = 1;
 		if (o->format != LAKE_OUT_JSON)
 			fputc('\n', o->fp);
