@@ -9,14 +9,15 @@
 
 #include <jansson.h>
 
+#include "classifier.h"
 #include "cli.h"
 #include "crawl.h"
 #include "lake.h"
 #include "names.h"
 
-static const char usage[] =
-    "usage: lake-crawl [--lake DIR] [--on-change update|log|fail]\n"
-    "                  [--on-delete mark|log] [--dry-run] [DB[.TABLE] ...]\n";
+static const char usage[] = "usage: lake-crawl [--lake DIR] [--on-change update|log|fail]\n"
+			    "                  [--on-delete mark|log] [--dry-run]\n"
+			    "                  [--classifier NAME=REGEX ...] [DB[.TABLE] ...]\n";
 
 static const char help[] =
     "\n"
@@ -29,13 +30,25 @@ static const char help[] =
     "  --on-change update|log|fail what a schema change does (default update)\n"
     "  --on-delete mark|log        what a vanished file does (default mark: removed)\n"
     "  --dry-run                   report what would change, change nothing\n"
+    "  --classifier NAME=REGEX     keep a custom classifier for text logs: an extended\n"
+    "                              regex whose named groups, (?<status>[0-9]+), are the\n"
+    "                              fields (repeatable; kept in the catalog)\n"
     "  -h, --help, --version\n"
     "\n"
     "See lake-crawl(1).\n";
 
-enum { OPT_DRY_RUN = 256, OPT_HELP, OPT_LAKE, OPT_ON_CHANGE, OPT_ON_DELETE, OPT_VERSION };
+enum {
+	OPT_CLASSIFIER = 256,
+	OPT_DRY_RUN,
+	OPT_HELP,
+	OPT_LAKE,
+	OPT_ON_CHANGE,
+	OPT_ON_DELETE,
+	OPT_VERSION
+};
 
 static const struct option long_options[] = {
+    {"classifier", required_argument, NULL, OPT_CLASSIFIER},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
@@ -48,6 +61,8 @@ static const struct option long_options[] = {
 struct args {
 	const char *lake_dir;
 	struct lake_crawl_options opts;
+	char *classifiers[16]; /* NAME=REGEX, saved to the catalog before crawling */
+	size_t nclassifiers;
 };
 
 static int parse_policy(const char *opt, const char *v, const char *const *names, size_t n,
@@ -85,6 +100,13 @@ static int parse_args(struct args *a, int argc, char **argv)
 		case OPT_DRY_RUN:
 			a->opts.dry_run = 1;
 			break;
+		case OPT_CLASSIFIER:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return cli_usage_error("--classifier '%s': use NAME=REGEX", optarg);
+			if (a->nclassifiers == 16)
+				return cli_usage_error("at most 16 --classifier options at once");
+			a->classifiers[a->nclassifiers++] = optarg;
+			break;
 		case OPT_ON_CHANGE:
 			if (parse_policy("--on-change", optarg, changes, 3, &v))
 				return LAKE_EX_USAGE;
@@ -111,6 +133,19 @@ static int parse_args(struct args *a, int argc, char **argv)
 	return 0;
 }
 
+static int save_classifiers(struct lake *lake, const struct args *a, struct lake_error *e)
+{
+	for (size_t i = 0; i < a->nclassifiers; i++) {
+		char *spec = a->classifiers[i], *eq = strchr(spec, '=');
+		*eq = '\0';
+		int rc = lake_classifier_save(lake, spec, eq + 1, e);
+		*eq = '=';
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void print_event(json_t *ev, void *arg)
 {
 	(void)arg;
@@ -132,6 +167,12 @@ int main(int argc, char **argv)
 	a.opts.event = print_event;
 	if (lake_open(a.lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
+	if (save_classifiers(lake, &a, &err) < 0) {
+		status =
+		    err.code == LAKE_EX_USAGE ? cli_usage_error("%s", err.msg) : cli_fail(&err);
+		lake_close(lake);
+		return status;
+	}
 	if (lake_crawl(lake, &a.opts, &t, &err) < 0)
 		status = cli_fail(&err);
 	else if (t.errors)

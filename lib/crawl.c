@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "classifier.h"
 #include "infer.h"
 #include "input.h"
 #include "ltime.h"
@@ -51,7 +52,8 @@ struct result {
 	char format[8];
 	int zstd;
 	json_t *events; /* what reading it said (header decisions, errors), in order */
-	int failed;	/* it cannot be registered */
+	char classifier[LAKE_NAME_MAX + 1]; /* the custom classifier that read it, if any */
+	int failed;			    /* it cannot be registered */
 };
 
 struct table_crawl {
@@ -573,6 +575,8 @@ static const char *format_of(enum lake_format f, char delim)
 		return "ndjson";
 	if (f == LAKE_FORMAT_JSON)
 		return "json";
+	if (f == LAKE_FORMAT_TEXT)
+		return "text";
 	return delim == '\t' || f == LAKE_FORMAT_TSV ? "tsv" : "csv";
 }
 
@@ -642,6 +646,81 @@ static int read_records(struct result *res, const struct found *f, struct lake_r
 	return 0;
 }
 
+/*
+ * The first custom classifier that matches the file's first non-blank
+ * line (a file named for its format is not theirs), or NULL.
+ */
+static const struct lake_classifier *custom_classifier(const struct table_crawl *tc,
+						       const char *path)
+{
+	struct lake_error ignored = {0};
+	struct lake_input *in;
+	struct lake_group groups[64];
+	char buf[65536];
+	ssize_t n;
+	const char *p, *stop, *nl;
+
+	if (!tc->o->nclassifiers || lake_format_from_name(path) != LAKE_FORMAT_AUTO)
+		return NULL;
+	if (lake_input_open(path, &in, &ignored) < 0)
+		return NULL;
+	n = lake_input_read(in, buf, sizeof buf, 0, &ignored);
+	lake_input_close(in);
+	if (n <= 0)
+		return NULL;
+	for (p = buf, stop = buf + n; p < stop && (*p == '\n' || *p == '\r'); p++)
+		;
+	nl = memchr(p, '\n', (size_t)(stop - p));
+	size_t len = (size_t)((nl ? nl : stop) - p);
+	if (len && p[len - 1] == '\r')
+		len--;
+	for (size_t k = 0; len && k < tc->o->nclassifiers; k++) {
+		const struct lake_classifier *c = &tc->o->classifiers[k];
+		if (c->ngroups <= 64 && lake_classifier_match(c, p, len, groups))
+			return c;
+	}
+	return NULL;
+}
+
+/* A line of a classified file: its named groups are its fields, typed like CSV's. */
+static int observe_line(struct lake_schema *s, const struct lake_classifier *c,
+			const struct lake_record *rec, struct lake_group *groups)
+{
+	if (!lake_classifier_match(c, rec->raw, rec->raw_len, groups))
+		return -1;
+	lake_schema_count_row(s);
+	for (size_t i = 0; i < c->ngroups; i++)
+		if (c->names[i])
+			lake_schema_observe_text(s, c->names[i], groups[i].text, groups[i].len);
+	return 0;
+}
+
+static int read_lines(struct result *res, const struct lake_classifier *c, struct lake_reader *r,
+		      struct lake_schema *s)
+{
+	struct lake_error err = {0};
+	struct lake_record rec;
+	struct lake_group groups[64];
+	struct lake_buf msg = LAKE_BUF_INIT;
+	int rc;
+
+	while ((rc = lake_reader_next(r, &rec, 0, &err)) == 1)
+		if (observe_line(s, c, &rec, groups) < 0) {
+			lake_buf_addf(&msg,
+				      "%s:%llu: line does not match classifier '%s'; the file is "
+				      "not registered",
+				      res->file->rel, (unsigned long long)rec.line, c->name);
+			result_error(res, msg.data);
+			lake_buf_release(&msg);
+			return -1;
+		}
+	if (rc < 0) {
+		result_error(res, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int read_file(const struct table_crawl *tc, struct result *res)
 {
 	const struct found *f = res->file;
@@ -657,6 +736,9 @@ static int read_file(const struct table_crawl *tc, struct result *res)
 
 	lake_path(tc->lake, &abs, f->rel);
 	fmt = lake_format_from_name(f->rel);
+	const struct lake_classifier *custom = custom_classifier(tc, abs.data);
+	if (custom)
+		fmt = LAKE_FORMAT_TEXT;
 	if (lake_input_open(abs.data, &in, &err) < 0 || lake_reader_open(in, fmt, &r, &err) < 0) {
 		result_error(res, err.msg);
 		goto out;
@@ -676,8 +758,10 @@ static int read_file(const struct table_crawl *tc, struct result *res)
 					    f->rel, "header", header, "reason", why));
 	}
 	s = lake_schema_new();
-	if (read_records(res, f, r, s, csv) < 0)
+	if (custom ? read_lines(res, custom, r, s) < 0 : read_records(res, f, r, s, csv) < 0)
 		goto out;
+	if (custom)
+		snprintf(res->classifier, sizeof res->classifier, "%s", custom->name);
 	res->columns = lake_schema_columns_json(s);
 	res->stats = lake_schema_stats_json(s);
 	res->rows = lake_schema_rows(s);
@@ -814,13 +898,26 @@ static int same_format(struct table_crawl *tc, struct result *r)
 {
 	struct lake_buf msg = LAKE_BUF_INIT;
 
+	const char *have = json_string_value(json_object_get(tc->props, "classifier"));
+
 	if (!tc->format) {
 		tc->format = lake_xstrdup(r->format);
 		tc->zstd = r->zstd;
+		if (*r->classifier)
+			json_object_set_new(tc->props, "classifier", json_string(r->classifier));
 		return 1;
 	}
-	if (strcmp(tc->format, r->format) == 0)
+	if (strcmp(tc->format, r->format) == 0 && (!have || strcmp(have, r->classifier) == 0))
 		return 1;
+	if (have && strcmp(tc->format, r->format) == 0) {
+		lake_buf_addf(&msg,
+			      "file matches classifier '%s' but the table's files match '%s'; "
+			      "it is not registered",
+			      r->classifier, have);
+		file_error(tc, r->file->rel, msg.data);
+		lake_buf_release(&msg);
+		return 0;
+	}
 	lake_buf_addf(&msg, "file is %s but the table holds %s files; it is not registered",
 		      r->format, tc->format);
 	file_error(tc, r->file->rel, msg.data);
@@ -1345,8 +1442,17 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 {
 	struct lake_buf dir = LAKE_BUF_INIT;
 
+	struct lake_crawl_options opts = *o;
+	struct lake_classifier *classifiers = NULL;
+	size_t nclassifiers = 0;
+
 	/* jansson seeds its hash function on first use, which is not thread-safe: do it now. */
 	json_object_seed(0);
+	if (lake_classifiers_load(lake, &classifiers, &nclassifiers, e) < 0)
+		return -1;
+	opts.classifiers = classifiers;
+	opts.nclassifiers = nclassifiers;
+	o = &opts;
 	size_t ndb, nt;
 	char **dbs, **tables;
 	int rc = 0;
@@ -1365,5 +1471,6 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 	}
 	free_names(dbs, ndb);
 	lake_buf_release(&dir);
+	lake_classifiers_free(classifiers, nclassifiers);
 	return rc;
 }

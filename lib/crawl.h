@@ -54,6 +54,12 @@ struct lake_crawl_options {
 	enum lake_on_change on_change;
 	enum lake_on_delete on_delete;
 	int dry_run;
+	/*
+	 * Filled by lake_crawl() from the catalog: the custom classifiers,
+	 * tried first on files whose name does not say their format.
+	 */
+	const struct lake_classifier *classifiers;
+	size_t nclassifiers;
 	lake_crawl_event_fn event; /* receives each event; it is freed afterwards */
 	void *event_arg;
 };

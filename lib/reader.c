@@ -97,6 +97,8 @@ const char *lake_format_name(enum lake_format f)
 		return "csv";
 	case LAKE_FORMAT_TSV:
 		return "tsv";
+	case LAKE_FORMAT_TEXT:
+		return "text";
 	default:
 		return "auto";
 	}
@@ -264,9 +266,11 @@ static int ndjson_next(struct lake_reader *r, struct lake_record *rec, int64_t d
 		if (lead == n)
 			continue;
 		struct lake_jerror je = {0, NULL};
-		enum lake_jtype type = r->trusted && text[lead] == '{'
-					   ? LAKE_JOBJECT
-					   : lake_json_validate(text, n, &je);
+		/* Text lines are for a classifier to judge; trusted NDJSON was judged already. */
+		enum lake_jtype type =
+		    (r->trusted && text[lead] == '{') || r->fmt == LAKE_FORMAT_TEXT
+			? LAKE_JOBJECT
+			: lake_json_validate(text, n, &je);
 		memset(rec, 0, sizeof *rec);
 		rec->json = text;
 		rec->json_len = n;
@@ -867,6 +871,7 @@ int lake_reader_next(struct lake_reader *r, struct lake_record *rec, int64_t dea
 {
 	switch (r->fmt) {
 	case LAKE_FORMAT_NDJSON:
+	case LAKE_FORMAT_TEXT:
 		return ndjson_next(r, rec, deadline_us, e);
 	case LAKE_FORMAT_JSON:
 		return json_next(r, rec, deadline_us, e);

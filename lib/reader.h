@@ -38,6 +38,7 @@ enum lake_format {
 	LAKE_FORMAT_JSON,
 	LAKE_FORMAT_CSV,
 	LAKE_FORMAT_TSV,
+	LAKE_FORMAT_TEXT, /* lines of text, unchecked (for custom classifiers); never sniffed */
 };
 
 /* "ndjson", "json", "csv", "tsv", "auto". */

@@ -128,6 +128,36 @@ expect_eq "$(sql "$L" "SELECT partition_keys FROM tables WHERE name = 'web'")" \
 	'[{"name":"partition_0","type":"bigint"},{"name":"partition_1","type":"string"}]' \
 	"unnamed levels become partition_0, partition_1 ('05' keeps its leading zero: a string)"
 
+# A custom classifier turns a web server's access log into records.
+mkdir -p "$L/data/web/access/dt=2024-05-01"
+cat >"$L/data/web/access/dt=2024-05-01/access.log" <<'LOG'
+192.0.2.1 - - [01/May/2024:09:10:03 +0000] "GET / HTTP/1.1" 200 5120
+192.0.2.1 - alice [01/May/2024:09:11:47 +0000] "GET /products?a=1,2 HTTP/1.1" 200 20480
+198.51.100.23 - - [01/May/2024:17:39:55 +0000] "POST /checkout HTTP/1.1" 302 0
+LOG
+run lake-crawl --lake "$L" web
+expect_rc 65 "a log without a classifier is of unknown format"
+clf='access_log=^(?<host>[^ ]+) [^ ]+ (?<user>[^ ]+) \[(?<time>[^]]+)\] "(?<method>[A-Z]+) (?<path>[^ ]*) [^"]*" (?<status>[0-9]{3}) (?<bytes>[0-9]+)$'
+run lake-crawl --lake "$L" --classifier "$clf" web
+expect_rc 0 "with a classifier"
+expect_eq "$(sql "$L" "SELECT format || ' ' || json_extract(properties, '\$.classifier') FROM tables WHERE name = 'access'")" "text access_log" \
+	"the table is text read by the classifier"
+expect_eq "$(sql "$L" "SELECT group_concat(json_extract(value, '\$.name') || ':' || json_extract(value, '\$.type'), ' ') FROM tables, json_each(tables.columns) WHERE tables.name = 'access'")" \
+	"host:string user:string time:string method:string path:string status:bigint bytes:bigint" "the named groups are its typed columns"
+expect_eq "$(sql "$L" "SELECT rows FROM files WHERE path LIKE '%access.log'")" 3 "every line is a record"
+printf '203.0.113.90 - - [02/May/2024:22:59:30 +0000] "GET /x HTTP/1.1" 404 512\n' >"$L/data/web/access/dt=2024-05-01/more.log"
+printf '203.0.113.90 - - [02/May/2024:22:59:30 +0000] "GET /x HTTP/1.1" 404 512\ngarbage\n' >"$L/data/web/access/dt=2024-05-01/bad.log"
+run lake-crawl --lake "$L" web
+expect_rc 65 "the classifier is kept in the catalog; a non-matching line is a bad file"
+expect_eq "$(sql "$L" "SELECT count(*) FROM files WHERE path LIKE '%more.log' AND state = 'live'")" 1 "the next log is registered without --classifier"
+jq -s -e 'map(select(.event == "error" and (.error | test("bad.log:2: line does not match classifier")))) | length == 1' "$T/out" >/dev/null &&
+	ok "the bad line is reported" || not_ok "bad.log not reported"
+run lake-crawl --lake "$L" --classifier 'broken=(?<a>[0-9'
+expect_rc 64 "a classifier that does not compile"
+run lake-crawl --lake "$L" --classifier 'nonames=([0-9]+)'
+expect_rc 64 "a classifier with no named group"
+expect_err "names no group" "says so"
+
 run lake-crawl --lake "$L" Bad.Name
 expect_rc 64 "an invalid table name"
 
