@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "catalog_verbs.h"
+#include "crawl.h"
 #include "cli.h"
 #include "lake.h"
 #include "ltime.h"
@@ -70,6 +71,45 @@ static void check_summary(const struct lake_check_totals *t)
 	fputc('\n', stderr);
 }
 
+struct orphan_repair {
+	struct lake_out *out;
+	uint64_t registered;
+	int failed;
+};
+
+/* A file the crawler registered was an orphan, now repaired. */
+static void on_crawl_event(json_t *ev, void *arg)
+{
+	struct orphan_repair *r = arg;
+	const char *kind = json_string_value(json_object_get(ev, "event"));
+
+	if (strcmp(kind, "file_registered") != 0)
+		return;
+	json_t *rec = json_pack("{s:s, s:O, s:O, s:s, s:b}", "problem", "orphan", "path",
+				json_object_get(ev, "file"), "table", json_object_get(ev, "table"),
+				"detail", "registered by lake-crawl", "repaired", 1);
+	r->failed |= lake_out_record(r->out, rec) < 0;
+	json_decref(rec);
+	r->registered++;
+}
+
+/*
+ * check --repair registers orphans the way lake-crawl does, reading them
+ * whole: run the crawler first, without marking missing files removed
+ * (the check reports those), and report each file it registered.
+ */
+static int register_orphans(struct lake *lake, struct orphan_repair *r, struct lake_error *e)
+{
+	struct lake_crawl_options co = {0};
+	struct lake_crawl_totals t;
+
+	co.on_change = LAKE_ON_CHANGE_UPDATE;
+	co.on_delete = LAKE_ON_DELETE_LOG;
+	co.event = on_crawl_event;
+	co.event_arg = r;
+	return lake_crawl(lake, &co, &t, e);
+}
+
 static int verb_check(const struct catalog_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"problem", "path", "table", "detail", "repaired", NULL};
@@ -86,7 +126,15 @@ static int verb_check(const struct catalog_opts *o, int argc, char **argv)
 	if (lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	out = lake_out_open(stdout, o->format, cols);
+	struct orphan_repair repair = {out, 0, 0};
+	if (o->repair && register_orphans(lake, &repair, &err) < 0) {
+		lake_out_close(out);
+		lake_close(lake);
+		return cli_fail(&err);
+	}
 	rc = lake_maint_check(lake, &co, emit_problem, out, &t, &err);
+	t.problems += repair.registered;
+	t.repaired += repair.registered;
 	status = lake_out_close(out) < 0 ? LAKE_EX_IOERR : 0;
 	if (rc < 0 && err.code)
 		status = cli_fail(&err);

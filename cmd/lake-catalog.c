@@ -227,6 +227,10 @@ int main(int argc, char **argv)
 		cli_print_version();
 		return cli_finish_stdout(0);
 	}
+	/* With a verb, a --version without its number is a mistake, not a version request. */
+	if (want_version)
+		return cli_usage_error("--version needs a number here, as in 'schema DB.TABLE "
+				       "--version 3'; alone, it prints the program's version");
 	if (optind >= argc)
 		return cli_usage_error("missing VERB");
 	if (!(verb = find_verb(argv[optind])))

@@ -146,6 +146,24 @@ static int save_classifiers(struct lake *lake, const struct args *a, struct lake
 	return 0;
 }
 
+/* A progress line is on the terminal; what comes next must start on a fresh line. */
+static int progress_shown;
+
+static void show_progress(const char *table, size_t done, size_t total, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s: %s: reading file %zu of %zu\033[K", cli_prog(), table, done + 1,
+		total);
+	progress_shown = 1;
+}
+
+static void end_progress_line(void)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = 0;
+}
+
 static void print_event(json_t *ev, void *arg)
 {
 	(void)arg;
@@ -165,6 +183,8 @@ int main(int argc, char **argv)
 	if ((status = parse_args(&a, argc, argv)) != 0)
 		return status;
 	a.opts.event = print_event;
+	if (isatty(STDERR_FILENO))
+		a.opts.progress = show_progress;
 	if (lake_open(a.lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (save_classifiers(lake, &a, &err) < 0) {
@@ -177,14 +197,18 @@ int main(int argc, char **argv)
 		status = cli_fail(&err);
 	else if (t.errors)
 		status = LAKE_EX_DATAERR;
-	if (isatty(STDERR_FILENO) || t.errors)
-		fprintf(stderr,
-			"%s: %llu tables, %llu files seen, %llu read (%llu rows), %llu changes, "
-			"%llu errors%s\n",
-			cli_prog(), (unsigned long long)t.tables, (unsigned long long)t.files_seen,
-			(unsigned long long)t.files_read, (unsigned long long)t.rows_read,
-			(unsigned long long)t.changes, (unsigned long long)t.errors,
+	end_progress_line();
+	if (isatty(STDERR_FILENO) || t.errors) {
+		char c1[48], c2[48], c3[48], c4[48], c5[48];
+		fprintf(stderr, "%s: %s, %s seen, %llu read (%s), %s, %s%s\n", cli_prog(),
+			cli_count(c1, sizeof c1, t.tables, "table", "tables"),
+			cli_count(c2, sizeof c2, t.files_seen, "file", "files"),
+			(unsigned long long)t.files_read,
+			cli_count(c3, sizeof c3, t.rows_read, "row", "rows"),
+			cli_count(c4, sizeof c4, t.changes, "change", "changes"),
+			cli_count(c5, sizeof c5, t.errors, "error", "errors"),
 			a.opts.dry_run ? " (dry run: nothing changed)" : "");
+	}
 	lake_close(lake);
 	return cli_finish_stdout(status);
 }

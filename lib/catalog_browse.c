@@ -471,7 +471,8 @@ int lake_browse_diff(struct lake *lake, const char *db, const char *table, int64
 	    load_schema(lake, id, name, v1, &c1, &k1, e) < 0 ||
 	    load_schema(lake, id, name, v2, &c2, &k2, e) < 0)
 		goto out;
-	if (diff_columns(c1, c2, fn, arg, e) < 0 ||
+	/* Partition keys are columns too: a key typed by the crawler shows as a type change. */
+	if (diff_columns(c1, c2, fn, arg, e) < 0 || diff_columns(k1, k2, fn, arg, e) < 0 ||
 	    diff_files(lake, id, v1, v2, "file_added", fn, arg, e) < 0 ||
 	    diff_files(lake, id, v2, v1, "file_removed", fn, arg, e) < 0)
 		goto out;

@@ -53,6 +53,8 @@ struct result {
 	int zstd;
 	json_t *events; /* what reading it said (header decisions, errors), in order */
 	char classifier[LAKE_NAME_MAX + 1]; /* the custom classifier that read it, if any */
+	json_t *csv_header;		    /* CSV read with a header: its names, in order */
+	char delim;			    /* CSV: the field separator */
 	int failed;			    /* it cannot be registered */
 };
 
@@ -77,6 +79,7 @@ struct table_crawl {
 	json_t *new_partitions; /* paths of partitions the catalog does not have yet */
 	size_t removed;
 	int failed;
+	int rebuild; /* a property changed how files are read: read them all, rebuild the schema */
 };
 
 /* ---- events ---- */
@@ -106,12 +109,15 @@ static void emit_events(struct table_crawl *tc)
 
 	json_array_foreach(tc->events, i, ev)
 	{
+		const char *kind = json_string_value(json_object_get(ev, "event"));
 		if (tc->o->dry_run)
 			json_object_set_new(ev, "dry_run", json_true());
 		if (tc->o->event)
 			tc->o->event(ev, tc->o->event_arg);
+		/* Errors are counted apart; header decisions are notices, not changes. */
+		tc->totals->changes +=
+		    strcmp(kind, "error") != 0 && strcmp(kind, "csv_header") != 0;
 	}
-	tc->totals->changes += json_array_size(tc->events);
 }
 
 /*
@@ -452,7 +458,10 @@ static int check_keys(struct table_crawl *tc)
 
 /* ---- reading a file ---- */
 
-/* The most frequent of , TAB | ; in the first line: what separates this CSV's fields. */
+/*
+ * The most frequent of , TAB | ; in the first line: what separates this
+ * CSV's fields; 0 when the line has none of them or starts like JSON.
+ */
 static char guess_delimiter(const char *path)
 {
 	static const char candidates[] = {',', '\t', '|', ';'};
@@ -460,19 +469,27 @@ static char guess_delimiter(const char *path)
 	struct lake_input *in;
 	char buf[65536];
 	size_t count[4] = {0}, best = 0;
-	ssize_t n;
+	ssize_t n, i = 0;
 
 	if (lake_input_open(path, &in, &ignored) < 0)
-		return ',';
+		return 0;
 	n = lake_input_read(in, buf, sizeof buf, 0, &ignored);
 	lake_input_close(in);
-	for (ssize_t i = 0; i < n && buf[i] != '\n'; i++)
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (i < n && (buf[i] == '{' || buf[i] == '['))
+		return 0;
+	for (; i < n && buf[i] != '\n'; i++) {
+		unsigned char ch = (unsigned char)buf[i];
+		if (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\f')
+			return 0; /* binary data: not CSV, whatever its separators */
 		for (size_t c = 0; c < 4; c++)
 			count[c] += buf[i] == candidates[c];
+	}
 	for (size_t c = 1; c < 4; c++)
 		if (count[c] > count[best])
 			best = c;
-	return count[best] ? candidates[best] : ',';
+	return count[best] ? candidates[best] : 0;
 }
 
 static int is_identifier(const char *s, size_t n)
@@ -581,18 +598,21 @@ static const char *format_of(enum lake_format f, char delim)
 }
 
 /* The table's csv.header property, when set, overrides detection. */
-static int header_override(const struct table_crawl *tc, int *value)
+static int header_override(const struct table_crawl *tc, int *value, const char **why)
 {
 	json_t *v = json_object_get(tc->props, LAKE_PROP_CSV_HEADER);
 
-	if (json_object_get(tc->props, "csv_header")) {
-		*value = 1; /* written by lake-put, which always writes the header */
+	if (json_is_boolean(v)) {
+		*value = json_is_true(v);
+		*why = "csv.header is set on the table";
 		return 1;
 	}
-	if (!json_is_boolean(v))
-		return 0;
-	*value = json_is_true(v);
-	return 1;
+	if (json_object_get(tc->props, LAKE_PROP_CSV_COLUMNS)) {
+		*value = 1;
+		*why = "the table's CSV files have a header";
+		return 1;
+	}
+	return 0;
 }
 
 /* The table's csv.delimiter property (lake-catalog set), or 0 to detect it. */
@@ -602,6 +622,18 @@ static char delimiter_override(const struct table_crawl *tc)
 	const char *d = json_string_value(v);
 
 	return d && strlen(d) == 1 ? d[0] : 0;
+}
+
+static json_t *header_names(struct lake_reader *r)
+{
+	const char *const *names;
+	const size_t *lens;
+	size_t n = lake_reader_header(r, &names, &lens);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_stringn(names[i], lens[i]));
+	return a;
 }
 
 static void observe_record(struct lake_schema *s, struct lake_reader *r,
@@ -721,6 +753,22 @@ static int read_lines(struct result *res, const struct lake_classifier *c, struc
 	return 0;
 }
 
+/*
+ * The reader sniffs commas and tabs; a first line separated by '|' or ';'
+ * (or by the table's csv.delimiter) makes a CSV file here.
+ */
+static enum lake_format sniff_separated(const struct table_crawl *tc, const char *path)
+{
+	char seen = guess_delimiter(path), d = delimiter_override(tc);
+
+	/* The table's separator applies to text with fields, never to JSON or binary data. */
+	if (!seen)
+		return LAKE_FORMAT_AUTO;
+	if (!d)
+		d = seen;
+	return d == '|' || d == ';' ? LAKE_FORMAT_CSV : LAKE_FORMAT_AUTO;
+}
+
 static int read_file(const struct table_crawl *tc, struct result *res)
 {
 	const struct found *f = res->file;
@@ -732,13 +780,15 @@ static int read_file(const struct table_crawl *tc, struct result *res)
 	enum lake_format fmt;
 	char delim = 0;
 	int rc = -1, header = 1, csv;
-	const char *why = "set on the table (csv.header, or written by lake-put)";
+	const char *why = "";
 
 	lake_path(tc->lake, &abs, f->rel);
 	fmt = lake_format_from_name(f->rel);
 	const struct lake_classifier *custom = custom_classifier(tc, abs.data);
 	if (custom)
 		fmt = LAKE_FORMAT_TEXT;
+	else if (fmt == LAKE_FORMAT_AUTO)
+		fmt = sniff_separated(tc, abs.data);
 	if (lake_input_open(abs.data, &in, &err) < 0 || lake_reader_open(in, fmt, &r, &err) < 0) {
 		result_error(res, err.msg);
 		goto out;
@@ -751,7 +801,9 @@ static int read_file(const struct table_crawl *tc, struct result *res)
 		delim = delimiter_override(tc);
 		if (!delim)
 			delim = fmt == LAKE_FORMAT_TSV ? '\t' : guess_delimiter(abs.data);
-		if (!header_override(tc, &header))
+		if (!delim)
+			delim = ',';
+		if (!header_override(tc, &header, &why))
 			header = sniff_header(abs.data, fmt, delim, &why);
 		lake_reader_set_csv(r, header, delim);
 		result_event(res, json_pack("{s:s, s:s, s:b, s:s}", "event", "csv_header", "file",
@@ -762,6 +814,9 @@ static int read_file(const struct table_crawl *tc, struct result *res)
 		goto out;
 	if (custom)
 		snprintf(res->classifier, sizeof res->classifier, "%s", custom->name);
+	if (csv && header)
+		res->csv_header = header_names(r);
+	res->delim = delim;
 	res->columns = lake_schema_columns_json(s);
 	res->stats = lake_schema_stats_json(s);
 	res->rows = lake_schema_rows(s);
@@ -803,11 +858,11 @@ static void plan_reads(struct table_crawl *tc)
 		if (k && k->pending)
 			continue;
 		int same = k && k->fp_size == f->size && k->fp_mtime_ns == f->mtime_ns;
-		if (k && k->has_schema && same)
+		if (k && k->has_schema && same && !tc->rebuild)
 			continue;
 		struct result *r = new_result(tc);
 		r->file = f;
-		if (k && !k->has_schema && (same || k->fp_size < 0))
+		if (k && (same || k->fp_size < 0) && (!k->has_schema || tc->rebuild))
 			r->known_id = k->id;
 		else if (k)
 			r->replace_id = k->id;
@@ -818,7 +873,23 @@ struct reading {
 	const struct table_crawl *tc;
 	pthread_mutex_t lock;
 	size_t next; /* the next result to read */
+	int64_t next_report_us;
 };
+
+/* Under rd->lock: say how far the table's reading is, at most once a second. */
+static void report_progress(struct reading *rd, size_t taken)
+{
+	const struct lake_crawl_options *o = rd->tc->o;
+	int64_t now;
+
+	if (!o->progress)
+		return;
+	now = lake_monotonic_us();
+	if (now < rd->next_report_us)
+		return;
+	rd->next_report_us = now + 1000000;
+	o->progress(rd->tc->qualified, taken, rd->tc->nresults, o->progress_arg);
+}
 
 static void *reader_thread(void *arg)
 {
@@ -827,6 +898,8 @@ static void *reader_thread(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&rd->lock);
 		size_t i = rd->next++;
+		if (i < rd->tc->nresults)
+			report_progress(rd, i);
 		pthread_mutex_unlock(&rd->lock);
 		if (i >= rd->tc->nresults)
 			return NULL;
@@ -841,7 +914,7 @@ static void *reader_thread(void *arg)
  */
 static void read_all(struct table_crawl *tc)
 {
-	struct reading rd = {tc, PTHREAD_MUTEX_INITIALIZER, 0};
+	struct reading rd = {tc, PTHREAD_MUTEX_INITIALIZER, 0, lake_monotonic_us() + 1000000};
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nthreads = cores < 1 ? 1 : (size_t)cores;
 	pthread_t threads[16];
@@ -878,6 +951,7 @@ static void collect_reads(struct table_crawl *tc)
 		if (r->failed) {
 			json_decref(r->columns);
 			json_decref(r->stats);
+			json_decref(r->csv_header);
 			continue;
 		}
 		tc->totals->files_read++;
@@ -894,6 +968,57 @@ static void read_what_changed(struct table_crawl *tc)
 	collect_reads(tc);
 }
 
+/*
+ * Readers map CSV columns by position: every CSV file of a table must have
+ * the table's header (the first file's, or lake-put's), or be refused.
+ */
+static int same_csv_header(struct table_crawl *tc, struct result *r)
+{
+	json_t *have = json_object_get(tc->props, LAKE_PROP_CSV_COLUMNS);
+	char *a, *b;
+	struct lake_buf msg = LAKE_BUF_INIT;
+
+	if (strcmp(r->format, "csv") != 0 && strcmp(r->format, "tsv") != 0)
+		return 1;
+	const char *d = json_string_value(json_object_get(tc->props, LAKE_PROP_CSV_DELIMITER));
+	char want = d && strlen(d) == 1 ? d[0] : strcmp(tc->format, "tsv") == 0 ? '\t' : ',';
+	if (r->delim && r->delim != want) {
+		lake_buf_addf(&msg,
+			      "file separates its fields with '%s' but the table's files use "
+			      "'%s'; it is not registered",
+			      r->delim == '\t' ? "\\t" : (char[]){r->delim, 0},
+			      want == '\t' ? "\\t" : (char[]){want, 0});
+		file_error(tc, r->file->rel, msg.data);
+		lake_buf_release(&msg);
+		return 0;
+	}
+	if (!r->csv_header) {
+		if (!have)
+			return 1;
+		file_error(tc, r->file->rel,
+			   "file has no header but the table's CSV files have one; it is not "
+			   "registered (lake-catalog set can say the table has none)");
+		return 0;
+	}
+	if (!have) {
+		json_object_set(tc->props, LAKE_PROP_CSV_COLUMNS, r->csv_header);
+		return 1;
+	}
+	if (json_equal(have, r->csv_header))
+		return 1;
+	a = json_dumps(r->csv_header, JSON_COMPACT);
+	b = json_dumps(have, JSON_COMPACT);
+	lake_buf_addf(&msg,
+		      "header %s differs from the table's %s; readers map CSV columns by "
+		      "position, so it is not registered",
+		      a, b);
+	file_error(tc, r->file->rel, msg.data);
+	lake_buf_release(&msg);
+	free(a);
+	free(b);
+	return 0;
+}
+
 static int same_format(struct table_crawl *tc, struct result *r)
 {
 	struct lake_buf msg = LAKE_BUF_INIT;
@@ -905,10 +1030,14 @@ static int same_format(struct table_crawl *tc, struct result *r)
 		tc->zstd = r->zstd;
 		if (*r->classifier)
 			json_object_set_new(tc->props, "classifier", json_string(r->classifier));
-		return 1;
+		/* Remember a separator other engines could not guess, for ddl and later crawls. */
+		if ((r->delim == '|' || r->delim == ';') &&
+		    !json_object_get(tc->props, LAKE_PROP_CSV_DELIMITER))
+			json_object_set_new(tc->props, LAKE_PROP_CSV_DELIMITER,
+					    json_stringn(&r->delim, 1));
 	}
 	if (strcmp(tc->format, r->format) == 0 && (!have || strcmp(have, r->classifier) == 0))
-		return 1;
+		return same_csv_header(tc, r);
 	if (have && strcmp(tc->format, r->format) == 0) {
 		lake_buf_addf(&msg,
 			      "file matches classifier '%s' but the table's files match '%s'; "
@@ -950,6 +1079,10 @@ static void change_events(struct table_crawl *tc)
 		const char *what = json_string_value(json_object_get(c, "change"));
 		if (strcmp(what, "added") == 0)
 			event(tc, json_pack("{s:s, s:O, s:O}", "event", "column_added", "column",
+					    json_object_get(c, "column"), "type",
+					    json_object_get(c, "type")));
+		else if (strcmp(what, "removed") == 0)
+			event(tc, json_pack("{s:s, s:O, s:O}", "event", "column_removed", "column",
 					    json_object_get(c, "column"), "type",
 					    json_object_get(c, "type")));
 		else if (strcmp(what, "widened") == 0)
@@ -1255,10 +1388,12 @@ static int apply(struct table_crawl *tc, struct lake_error *e)
 	int64_t version;
 	int schema_changed = json_array_size(tc->changes) > 0;
 
-	lake_time_format_timestamp(lake_time_now(), now);
+	size_t replaced = 0;
+
 	for (size_t i = 0; i < tc->nresults; i++)
 		if (tc->results[i].file && !tc->results[i].known_id) {
 			added++;
+			replaced += tc->results[i].replace_id != 0;
 			rows += tc->results[i].rows;
 		}
 	if (tc->o->on_delete == LAKE_ON_DELETE_LOG)
@@ -1266,6 +1401,8 @@ static int apply(struct table_crawl *tc, struct lake_error *e)
 	version = tc->version + (added || vanished || schema_changed || !tc->id);
 	if (!tc->id && create_table(tc, e) < 0)
 		return -1;
+	/* After the table's creation, so that its version 0 is not stamped after version 1. */
+	lake_time_format_timestamp(lake_time_now(), now);
 	change_events(tc);
 	for (size_t i = 0; i < tc->nresults; i++) {
 		const struct result *r = &tc->results[i];
@@ -1280,8 +1417,9 @@ static int apply(struct table_crawl *tc, struct lake_error *e)
 		return -1;
 	if (update_table(tc, version, schema_changed, now, e) < 0)
 		return -1;
+	/* A file changed in place is one removed and one added. */
 	if (version != tc->version &&
-	    record_version(tc, version, added, vanished, rows, now, e) < 0)
+	    record_version(tc, version, added, vanished + replaced, rows, now, e) < 0)
 		return -1;
 	return 0;
 }
@@ -1298,6 +1436,7 @@ static void release_table(struct table_crawl *tc)
 		free(tc->known[i].path);
 	for (size_t i = 0; i < tc->nresults; i++) {
 		json_decref(tc->results[i].columns);
+		json_decref(tc->results[i].csv_header);
 		json_decref(tc->results[i].stats);
 	}
 	free(tc->files);
@@ -1311,6 +1450,73 @@ static void release_table(struct table_crawl *tc)
 	json_decref(tc->changes);
 }
 
+/*
+ * A property that changes how the files are read (csv.header,
+ * csv.delimiter) was set: forget the schema and the header the files were
+ * read with, and read them all again.
+ */
+static void start_rebuild(struct table_crawl *tc)
+{
+	if (!json_is_true(json_object_get(tc->props, LAKE_PROP_REBUILD)))
+		return;
+	tc->rebuild = 1;
+	json_object_del(tc->props, LAKE_PROP_REBUILD);
+	json_object_del(tc->props, LAKE_PROP_CSV_COLUMNS);
+	json_decref(tc->columns);
+	tc->columns = json_array();
+	json_array_clear(tc->changes);
+}
+
+static json_t *column_named(json_t *cols, const char *name)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(cols, i, c)
+	{
+		const char *n = json_string_value(json_object_get(c, "name"));
+		if (n && strcmp(n, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* The rebuilt schema keeps the comments of columns that stayed; changes are old against new. */
+static void finish_rebuild(struct table_crawl *tc, json_t *old)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_clear(tc->changes);
+	json_array_foreach(tc->columns, i, c)
+	{
+		const char *name = json_string_value(json_object_get(c, "name"));
+		json_t *was = column_named(old, name);
+		if (!was) {
+			json_array_append_new(
+			    tc->changes, json_pack("{s:s, s:s, s:O}", "change", "added", "column",
+						   name, "type", json_object_get(c, "type")));
+			continue;
+		}
+		if (json_object_get(was, "comment"))
+			json_object_set(c, "comment", json_object_get(was, "comment"));
+		if (!json_equal(json_object_get(was, "type"), json_object_get(c, "type")))
+			json_array_append_new(tc->changes,
+					      json_pack("{s:s, s:s, s:O, s:O}", "change", "widened",
+							"column", name, "from",
+							json_object_get(was, "type"), "to",
+							json_object_get(c, "type")));
+	}
+	json_array_foreach(old, i, c)
+	{
+		const char *name = json_string_value(json_object_get(c, "name"));
+		if (!column_named(tc->columns, name))
+			json_array_append_new(
+			    tc->changes, json_pack("{s:s, s:s, s:O}", "change", "removed", "column",
+						   name, "type", json_object_get(c, "type")));
+	}
+}
+
 static int schema_policy(struct table_crawl *tc, json_t *before)
 {
 	if (!json_array_size(tc->changes) || tc->o->on_change == LAKE_ON_CHANGE_UPDATE || !tc->id)
@@ -1321,8 +1527,11 @@ static int schema_policy(struct table_crawl *tc, json_t *before)
 				"committed for this table");
 		return -1;
 	}
-	/* log: report the changes, keep the table's schema as it was. */
+	/* log: report the changes, keep the table's schema as it was (Glue's LOG). */
+	size_t first = json_array_size(tc->events);
 	change_events(tc);
+	for (size_t i = first; i < json_array_size(tc->events); i++)
+		json_object_set_new(json_array_get(tc->events, i), "applied", json_false());
 	json_array_clear(tc->changes);
 	json_decref(tc->columns);
 	tc->columns = json_incref(before);
@@ -1351,15 +1560,20 @@ static int crawl_table(struct lake *lake, const struct lake_crawl_options *o,
 		goto out;
 	lake_buf_addf(&rel, "data/%s/%s", db, name);
 	walk(&tc, rel.data, "");
-	qsort(tc.files, tc.nfiles, sizeof *tc.files, by_rel);
+	if (tc.nfiles)
+		qsort(tc.files, tc.nfiles, sizeof *tc.files, by_rel);
 	if (!tc.nfiles && !tc.id) {
 		rc = 0;
 		goto out;
 	}
-	if (check_keys(&tc) == 0) {
+	/* A table whose directory is empty or gone keeps its keys; its files are removed. */
+	if ((tc.nfiles == 0 && tc.id) || check_keys(&tc) == 0) {
 		before = json_deep_copy(tc.columns);
+		start_rebuild(&tc);
 		read_what_changed(&tc);
 		merge_schemas(&tc);
+		if (tc.rebuild)
+			finish_rebuild(&tc, before);
 		/* A new table none of whose files could be read is not created: there is nothing to
 		 * say. */
 		if (!tc.id && !tc.format) {
@@ -1387,46 +1601,104 @@ out:
 	return rc;
 }
 
-static int wanted(const struct lake_crawl_options *o, const char *db, const char *table)
+static int wanted(const struct lake_crawl_options *o, const char *qualified)
 {
-	char q[2 * LAKE_NAME_MAX + 2];
+	size_t dblen = strcspn(qualified, ".");
 
 	if (!o->ntargets)
 		return 1;
-	snprintf(q, sizeof q, "%s.%s", db, table);
 	for (size_t i = 0; i < o->ntargets; i++)
-		if (strcmp(o->targets[i], db) == 0 || strcmp(o->targets[i], q) == 0)
+		if (strcmp(o->targets[i], qualified) == 0 ||
+		    (strlen(o->targets[i]) == dblen &&
+		     strncmp(o->targets[i], qualified, dblen) == 0))
 			return 1;
 	return 0;
 }
 
-/* The valid names in a directory, sorted, so that crawls are reported in a stable order. */
-static char **list_names(const char *dir, size_t *n)
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_name(char ***names, size_t *n, const char *db, const char *table)
+{
+	char q[2 * LAKE_NAME_MAX + 2];
+
+	snprintf(q, sizeof q, "%s.%s", db, table);
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*names)[i], q) == 0)
+			return;
+	*names = lake_xrealloc(*names, (*n + 1) * sizeof **names);
+	(*names)[(*n)++] = lake_xstrdup(q);
+}
+
+/* The valid names of the directories in dir. */
+static void list_dir(const char *dir, void (*add)(void *, const char *), void *arg)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (lake_name_valid(de->d_name))
+			add(arg, de->d_name);
+	closedir(d);
+}
+
+struct listing {
+	struct lake *lake;
+	const char *db;
+	char ***names;
+	size_t *n;
+};
+
+static void add_table_dir(void *arg, const char *table)
+{
+	struct listing *l = arg;
+
+	add_name(l->names, l->n, l->db, table);
+}
+
+static void add_db_dir(void *arg, const char *db)
+{
+	struct listing *l = arg;
+	struct listing inner = *l;
+	struct lake_buf dir = LAKE_BUF_INIT;
+
+	inner.db = db;
+	lake_buf_addf(&dir, "%s/data/%s", l->lake->dir, db);
+	list_dir(dir.data, add_table_dir, &inner);
+	lake_buf_release(&dir);
+}
+
+/*
+ * Every table on disk and every table in the catalog, "db.table", sorted:
+ * a table whose whole directory vanished must still be crawled, so that
+ * its files are marked removed.
+ */
+static char **all_tables(struct lake *lake, size_t *n)
+{
+	struct lake_buf dir = LAKE_BUF_INIT;
 	char **names = NULL;
-	size_t cap = 0;
+	struct listing l = {lake, NULL, &names, n};
+	sqlite3_stmt *st;
 
 	*n = 0;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		if (!lake_name_valid(de->d_name))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			names = lake_xrealloc(names, cap * sizeof *names);
-		}
-		names[(*n)++] = lake_xstrdup(de->d_name);
+	lake_path(lake, &dir, "data");
+	list_dir(dir.data, add_db_dir, &l);
+	lake_buf_release(&dir);
+	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
+			       "SELECT d.name, t.name FROM tables t JOIN databases d ON "
+			       "d.id = t.database_id",
+			       -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			add_name(&names, n, (const char *)sqlite3_column_text(st, 0),
+				 (const char *)sqlite3_column_text(st, 1));
+		sqlite3_finalize(st);
 	}
-	closedir(d);
-	for (size_t i = 1; i < *n; i++)
-		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
+	if (*n)
+		qsort(names, *n, sizeof *names, by_name);
 	return names;
 }
 
@@ -1437,11 +1709,29 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+/* A target that names no table is a mistake to report, not a crawl of nothing. */
+static int check_targets(const struct lake_crawl_options *o, char **names, size_t n,
+			 struct lake_error *e)
+{
+	for (size_t t = 0; t < o->ntargets; t++) {
+		struct lake_crawl_options one = *o;
+		int found = 0;
+		one.targets = &o->targets[t];
+		one.ntargets = 1;
+		for (size_t i = 0; i < n && !found; i++)
+			found = wanted(&one, names[i]);
+		if (!found)
+			return lake_err(e, LAKE_EX_NOINPUT,
+					"no table or database '%s' in the lake, on disk or in the "
+					"catalog",
+					o->targets[t]);
+	}
+	return 0;
+}
+
 int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 	       struct lake_crawl_totals *totals, struct lake_error *e)
 {
-	struct lake_buf dir = LAKE_BUF_INIT;
-
 	struct lake_crawl_options opts = *o;
 	struct lake_classifier *classifiers = NULL;
 	size_t nclassifiers = 0;
@@ -1453,24 +1743,22 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 	opts.classifiers = classifiers;
 	opts.nclassifiers = nclassifiers;
 	o = &opts;
-	size_t ndb, nt;
-	char **dbs, **tables;
+	size_t n;
+	char **names;
 	int rc = 0;
 
 	memset(totals, 0, sizeof *totals);
-	lake_path(lake, &dir, "data");
-	dbs = list_names(dir.data, &ndb);
-	for (size_t i = 0; rc == 0 && i < ndb; i++) {
-		lake_buf_reset(&dir);
-		lake_buf_addf(&dir, "%s/data/%s", lake->dir, dbs[i]);
-		tables = list_names(dir.data, &nt);
-		for (size_t j = 0; rc == 0 && j < nt; j++)
-			if (wanted(o, dbs[i], tables[j]))
-				rc = crawl_table(lake, o, totals, dbs[i], tables[j], e);
-		free_names(tables, nt);
+	names = all_tables(lake, &n);
+	rc = check_targets(o, names, n, e);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *dot = strchr(names[i], '.');
+		if (!wanted(o, names[i]))
+			continue;
+		*dot = '\0';
+		rc = crawl_table(lake, o, totals, names[i], dot + 1, e);
+		*dot = '.';
 	}
-	free_names(dbs, ndb);
-	lake_buf_release(&dir);
+	free_names(names, n);
 	lake_classifiers_free(classifiers, nclassifiers);
 	return rc;
 }

@@ -62,6 +62,9 @@ struct lake_crawl_options {
 	size_t nclassifiers;
 	lake_crawl_event_fn event; /* receives each event; it is freed afterwards */
 	void *event_arg;
+	/* Called about once a second while a table's files are read, if set (from any thread). */
+	void (*progress)(const char *table, size_t files_done, size_t files_total, void *arg);
+	void *progress_arg;
 };
 
 struct lake_crawl_totals {

@@ -607,7 +607,9 @@ static void gen_duckdb(struct lake_buf *out, const struct gen *g)
 		add_delim_literal(out, g);
 		lake_buf_addstr(out, ",\n  quote = '\"'");
 	} else {
-		lake_buf_addstr(out, ",\n  format = 'newline_delimited'");
+		/* "json" tables hold arrays or whole documents: DuckDB tells which by itself. */
+		lake_buf_addf(out, ",\n  format = '%s'",
+			      strcmp(g->t->format, "json") == 0 ? "auto" : "newline_delimited");
 	}
 	lake_buf_addf(out, ",\n  compression = '%s',\n  hive_partitioning = %s",
 		      zstd ? "zstd" : "none", g->nkeys ? "true" : "false");
@@ -622,12 +624,36 @@ static void gen_duckdb(struct lake_buf *out, const struct gen *g)
 	lake_buf_release(&view);
 }
 
+/*
+ * Text logs (read by a custom classifier) and JSON arrays are not what
+ * Hive-style JSON readers read (one object per line): say so rather than
+ * print a table the engine cannot read.
+ */
+static int readable_by(const struct lake_ddl_table *t, enum lake_ddl_dialect d,
+		       struct lake_error *e)
+{
+	if (strcmp(t->format, "text") == 0)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"table '%s.%s' holds text read by a custom classifier, which no "
+				"other engine reads as is; land it as NDJSON to share it",
+				t->db, t->name);
+	if (strcmp(t->format, "json") == 0 && d != LAKE_DDL_DUCKDB)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"table '%s.%s' holds JSON documents or arrays, which this engine's "
+				"JSON reader (one object per line) cannot read; use --dialect "
+				"duckdb, or land them with lake-put, which splits them into NDJSON",
+				t->db, t->name);
+	return 0;
+}
+
 int lake_ddl_generate(const struct lake_ddl_table *t, enum lake_ddl_dialect d, struct lake_buf *out,
 		      struct lake_error *e)
 {
 	struct gen g;
 	int rc = -1;
 
+	if (readable_by(t, d, e) < 0)
+		return -1;
 	if (gen_init(&g, t, d, e) < 0)
 		goto out;
 	switch (d) {

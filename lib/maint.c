@@ -86,7 +86,7 @@ static int64_t file_size_or_zero(const char *abs)
 /* ---- debris: stale tmp files, dead pending rows, old removed files ---- */
 
 struct victim {
-	const char *what; /* "file", "tmp", "pending" */
+	const char *what; /* "file", "registration", "tmp", "pending" */
 	char *path;	  /* relative to the lake */
 	char *table;	  /* "db.table" for catalog rows, else NULL */
 	int64_t id;	  /* the files row to delete; 0 for tmp files */
@@ -245,6 +245,9 @@ static int collect_removed(struct lake *lake, int64_t older_than_us, struct vict
 		v->table = lake_xstrdup(col_text(st, 3));
 		if (path_is_current(lake, v->path, &v->keep_file, e) < 0)
 			goto out;
+		/* Only the old registration of a file changed in place goes; say so. */
+		if (v->keep_file)
+			v->what = "registration";
 		lake_buf_reset(&abs);
 		lake_path(lake, &abs, v->path);
 		v->bytes = v->keep_file ? 0 : file_size_or_zero(abs.data);
@@ -462,7 +465,8 @@ static int walk_orphans(struct check *c, struct lake_buf *rel)
 		struct stat sb;
 		int current;
 
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		/* Names the crawler and other engines ignore (_SUCCESS, .crc) are no orphans. */
+		if (name[0] == '.' || name[0] == '_')
 			continue;
 		rel->len = len;
 		lake_buf_addf(rel, "/%s", name);

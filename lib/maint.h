@@ -78,7 +78,8 @@ int lake_maint_check(struct lake *lake, const struct lake_check_options *o,
 
 /* One thing vacuum removed (or, with dry_run, would remove). */
 struct lake_maint_removal {
-	const char *what; /* "file" (removed from its table), "tmp", "pending" */
+	const char *what; /* "file" (removed from its table), "registration" (only its row: the path
+			     is live again), "tmp", "pending" */
 	const char *path; /* relative to the lake */
 	int64_t bytes;	  /* on disk; 0 when the file was already gone */
 };

@@ -782,6 +782,11 @@ static enum lake_format sniff_text(const char *s, size_t n)
 									    : LAKE_FORMAT_JSON;
 	}
 	for (; i < n && s[i] != '\n'; i++) {
+		unsigned char c = (unsigned char)s[i];
+		/* Control bytes (NUL, ^A...) in the first line: binary data, whatever its commas.
+		 */
+		if (c < 0x20 && c != '\t' && c != '\r' && c != '\f')
+			return LAKE_FORMAT_AUTO;
 		tabs += s[i] == '\t';
 		commas += s[i] == ',';
 	}

@@ -165,6 +165,12 @@ int lake_table_prop_set(struct lake_catalog *c, const char *db, const char *tabl
 		json_object_set(props, key, value);
 	else
 		json_object_del(props, key);
+	/*
+	 * How CSV files are read decides their columns: the next crawl must
+	 * read the table's files again and rebuild its schema from them.
+	 */
+	if (strcmp(key, LAKE_PROP_CSV_HEADER) == 0 || strcmp(key, LAKE_PROP_CSV_DELIMITER) == 0)
+		json_object_set_new(props, LAKE_PROP_REBUILD, json_true());
 	if (write_properties(c, id, props, e) < 0)
 		goto out;
 	rc = lake_catalog_commit(c, e);

@@ -25,6 +25,11 @@
 
 #define LAKE_PROP_CSV_HEADER "csv.header"
 #define LAKE_PROP_CSV_DELIMITER "csv.delimiter"
+/* Set when a property changed how files are read: lake-crawl rebuilds the schema, then clears it.
+ */
+#define LAKE_PROP_REBUILD "crawl.rebuild"
+/* The header every CSV file of the table has (set by lake-put, or the first crawled file). */
+#define LAKE_PROP_CSV_COLUMNS "csv_header"
 
 /* The keys `set` accepts, for messages. */
 #define LAKE_TABLE_PROP_KEYS "csv.header, csv.delimiter"

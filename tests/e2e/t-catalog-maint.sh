@@ -130,19 +130,25 @@ grep -q "dead-pending" "$T/out" && ok "the table lists the problems" || not_ok "
 
 run lake-catalog --lake "$L" check --repair
 expect_rc 65 "check --repair still reports what it found"
-expect_eq "$(jq -r 'select(.repaired) | .problem' "$T/out" | tr '\n' ' ')" "stale-tmp dead-pending " "debris is repaired"
+expect_eq "$(jq -r 'select(.repaired) | .problem' "$T/out" | tr '\n' ' ')" "orphan stale-tmp dead-pending " "orphans are registered, debris removed"
 [ ! -s "$T/err" ] && ok "no summary on stderr when it is not a terminal" || not_ok "stderr: $(cat "$T/err")"
-expect_eq "$(jq -r 'select(.problem == "orphan") | .detail' "$T/out")" "not in the catalog; left for lake-crawl to register" \
-	"orphans are left for lake-crawl"
+expect_eq "$(jq -r 'select(.problem == "orphan") | .detail' "$T/out")" "registered by lake-crawl" \
+	"orphans are registered the way lake-crawl does"
 [ ! -e "$L/tmp/stale" ] && [ -e "$L/tmp/young" ] && ok "the stale tmp file is gone, the young one kept" || not_ok "tmp/ after repair"
 [ ! -e "$L/data/raw/ev/part-dead-writer.ndjson.zst" ] && ok "the dead writer's file is gone" || not_ok "dead writer's file kept"
 expect_eq "$(sql "$L" "SELECT group_concat(path) FROM files WHERE state = 'pending'")" "data/raw/ev/part-live-writer.ndjson.zst" \
 	"only the live writer's pending row is left"
 [ -e "$L/data/raw/ev/part-copied-by-hand.ndjson.zst" ] && ok "the orphan is kept" || not_ok "the orphan was removed"
+expect_eq "$(sql "$L" "SELECT state FROM files WHERE path = 'data/raw/ev/part-copied-by-hand.ndjson.zst'")" live \
+	"and registered"
 
 run lake-catalog --lake "$L" check
 expect_rc 65 "after repair, the data problems remain"
 expect_eq "$(count stale-tmp)$(count dead-pending)" 00 "and the debris is gone"
+: >"$L/data/raw/ev/_SUCCESS"
+: >"$L/data/raw/ev/.part-x.crc"
+run lake-catalog --lake "$L" check
+expect_eq "$(count orphan)" 0 "_SUCCESS and .crc files, which engines ignore, are no orphans"
 run lake-catalog --lake "$L" check nonsense
 expect_rc 64 "check takes no operands"
 

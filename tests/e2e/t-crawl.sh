@@ -116,7 +116,7 @@ printf '{"a":1}\n' >"$L/data/logs/mixed/x=1/a.ndjson"
 printf '{"a":1}\n' >"$L/data/logs/mixed/b.ndjson"
 run lake-crawl --lake "$L" logs.mixed
 expect_rc 65 "inconsistent partition depths"
-expect_err "1 errors" "the summary counts the error"
+expect_err "1 error" "the summary counts the error"
 jq -s -e 'map(select(.event == "error" and (.error | test("different depths")))) | length == 1' "$T/out" >/dev/null && ok "says so" || not_ok "depth error"
 expect_eq "$(sql "$L" "SELECT count(*) FROM tables WHERE name = 'mixed'")" 0 "and registers nothing of it"
 
@@ -157,6 +157,72 @@ expect_rc 64 "a classifier that does not compile"
 run lake-crawl --lake "$L" --classifier 'nonames=([0-9]+)'
 expect_rc 64 "a classifier with no named group"
 expect_err "names no group" "says so"
+
+# Regressions from a new user's review.
+
+# The CSV files of a table share one header and one separator: readers map columns by position.
+mkdir -p "$L/data/hand/csv" "$L/data/hand/pipe" "$L/data/hand/semi"
+printf 'id,name\n1,a\n2,b\n' >"$L/data/hand/csv/a.csv"
+printf 'name,id\nc,3\n' >"$L/data/hand/csv/b.csv"
+printf 'x|y\n1|2\n' >"$L/data/hand/pipe/p.txt"
+printf 'x;y\n1;2\n' >"$L/data/hand/semi/s"
+printf 'x;y\n3;4\n' >"$L/data/hand/pipe/wrong-sep.txt"
+run lake-crawl --lake "$L" hand
+jq -s -e 'map(select(.event == "error" and .file == "data/hand/csv/b.csv" and (.error | test("differs from the table")))) | length == 1' "$T/out" >/dev/null &&
+	ok "a CSV with another header is refused" || not_ok "b.csv header"
+jq -s -e 'map(select(.event == "error" and .file == "data/hand/pipe/wrong-sep.txt" and (.error | test("separates its fields")))) | length == 1' "$T/out" >/dev/null &&
+	ok "a CSV with another separator is refused" || not_ok "wrong-sep.txt"
+expect_eq "$(sql "$L" "SELECT name || ':' || format || ':' || json_extract(properties, '\$.\"csv.delimiter\"') FROM tables WHERE name IN ('pipe', 'semi') ORDER BY name")" \
+	"$(printf 'pipe:csv:|\nsemi:csv:;')" "pipe and semicolon files are CSV, whatever their names; the separator is kept"
+expect_eq "$(col_type pipe y)" bigint "and their columns typed"
+
+# Setting csv.header rebuilds the schema from the files at the next crawl.
+lake-catalog --lake "$L" set hand.csv csv.header=false >/dev/null
+run lake-crawl --lake "$L" hand.csv
+expect_rc 0 "a crawl after csv.header=false"
+expect_eq "$(sql "$L" "SELECT group_concat(json_extract(value, '\$.name')) FROM tables, json_each(tables.columns) WHERE tables.name = 'csv'")" "col_0,col_1" \
+	"the columns are rebuilt as col_0, col_1"
+expect_eq "$(jq -r 'select(.event == "column_removed") | .column' "$T/out" | tr '\n' ' ')" "id name " "the old columns are reported removed"
+expect_eq "$(sql "$L" "SELECT sum(rows) FROM files f JOIN tables t ON t.id = f.table_id WHERE t.name = 'csv' AND f.state = 'live'")" 5 \
+	"every file is read again, header rows now data"
+run lake-crawl --lake "$L" hand.csv
+expect_lines "$T/out" 0 "and the next crawl has nothing to do"
+
+# A binary file is not guessed to be CSV.
+head -c 2000 /dev/zero | tr '\0' '\001' >"$L/data/hand/semi/blob"
+run lake-crawl --lake "$L" hand.semi
+jq -s -e 'map(select(.event == "error" and .file == "data/hand/semi/blob" and (.error | test("cannot tell the format")))) | length == 1' "$T/out" >/dev/null &&
+	ok "binary data is of unknown format" || not_ok "blob"
+rm "$L/data/hand/semi/blob"
+
+# A JSON array file and an empty file.
+mkdir -p "$L/data/hand/docs"
+printf '[{"a":1,"b":"x"},\n {"a":2.5}]\n' >"$L/data/hand/docs/arr.json"
+: >"$L/data/hand/docs/empty.json"
+run lake-crawl --lake "$L" hand.docs
+expect_rc 0 "a JSON array and an empty file"
+expect_eq "$(col_type docs a) $(col_type docs b)" "double string" "the array's elements are records"
+expect_eq "$(sql "$L" "SELECT group_concat(rows, ' ') FROM (SELECT rows FROM files WHERE path LIKE 'data/hand/docs/%' ORDER BY path)")" "2 0" \
+	"the empty file is registered with no rows"
+run lake-catalog --lake "$L" ddl hand.docs --dialect athena
+expect_rc 65 "no Athena DDL for JSON arrays"
+run lake-catalog --lake "$L" ddl hand.docs --dialect duckdb
+grep -q "format = 'auto'" "$T/out" && ok "DuckDB reads them with format auto" || not_ok "duckdb ddl: $(cat "$T/out")"
+
+# A table whose directory is gone has its files marked removed.
+rm -r "$L/data/hand/docs"
+run lake-crawl --lake "$L" hand.docs
+expect_rc 0 "a table whose directory vanished"
+expect_eq "$(jq -r 'select(.event == "file_removed") | .file' "$T/out" | wc -l | tr -d ' ')" 2 "its files are marked removed"
+
+# A name that matches nothing is an error, not a crawl of nothing.
+run lake-crawl --lake "$L" raw.salse
+expect_rc 66 "an unknown table"
+expect_err "no table or database 'raw.salse'" "says so"
+
+# Version timestamps follow the versions.
+expect_eq "$(sql "$L" "SELECT count(*) FROM table_versions a JOIN table_versions b ON a.table_id = b.table_id AND b.version = a.version + 1 WHERE b.created < a.created")" 0 \
+	"no version is stamped before the one it follows"
 
 run lake-crawl --lake "$L" Bad.Name
 expect_rc 64 "an invalid table name"
