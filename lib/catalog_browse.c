@@ -519,7 +519,10 @@ int lake_browse_files(struct lake *lake, const char *db, const char *table, lake
 		return -1;
 	if (prepare(lake,
 		    "SELECT f.path, f.partition, f.format, f.rows, f.bytes, f.added_version, "
-		    "f.state FROM files f WHERE f.table_id = ? AND " LIVE " ORDER BY f.path",
+		    "f.state, (SELECT json_group_object(s.column_name, json_object('min', "
+		    "s.min_value, 'max', s.max_value, 'nulls', s.null_count)) FROM "
+		    "file_column_stats s WHERE s.file_id = f.id) AS \"stats:json\" "
+		    "FROM files f WHERE f.table_id = ? AND " LIVE " ORDER BY f.path",
 		    &st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);

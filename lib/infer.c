@@ -579,6 +579,10 @@ static void observe_nested(struct lake_schema *s, struct lake_type *t, const str
 	}
 	case LAKE_JOBJECT: {
 		struct lake_jmember m;
+		/* {} says nothing of the fields: like null, it leaves the type as it is. */
+		lake_jiter_begin(&it, v);
+		if (!lake_jobject_next(&it, &m))
+			return;
 		if (widen_to(t, LAKE_T_STRUCT), t->kind != LAKE_T_STRUCT)
 			return;
 		lake_jiter_begin(&it, v);

@@ -38,6 +38,10 @@ expect_eq "$(sql "$L" "SELECT count(*) FROM files WHERE schema IS NULL AND state
 expect_eq "$(sql "$L" "SELECT min_value || ' ' || max_value || ' ' || null_count FROM file_column_stats s JOIN files f ON f.id = s.file_id WHERE f.partition = 'dt=2024-05-01' AND s.column_name = 'amount'")" \
 	"5 7 0" "per-file min, max and null count"
 
+run lake-catalog --lake "$L" files raw.sales --format ndjson
+expect_eq "$(jq -r 'select(.partition == "dt=2024-05-01") | "\(.stats.amount.min) \(.stats.amount.max) \(.stats.amount.nulls)"' "$T/out")" \
+	"5 7 0" "lake-catalog files shows each file's column statistics"
+
 # An unchanged lake: a second crawl prints nothing and opens no data file.
 run lake-crawl --lake "$L"
 expect_rc 0 "crawl of an unchanged lake"

@@ -62,6 +62,8 @@ static void test_json_types_and_widening(void)
 	     "struct<a:double,c:array<struct<d:boolean>>>"},
 	    {{"{\"v\":{\"a\":1}}", "{\"v\":[1]}"}, "string"},
 	    {{"{\"v\":{\"odd key\":1}}"}, "struct<`odd key`:bigint>"},
+	    {{"{\"v\":{}}"}, "string"},
+	    {{"{\"v\":{}}", "{\"v\":{\"a\":1}}", "{\"v\":{}}"}, "struct<a:bigint>"},
 	    {{"{\"a\":1}", "{\"a\":2}", "{\"a\":3,\"late\":\"x\"}"}, "(absent)"},
 	};
 
@@ -170,7 +172,9 @@ static void test_stats(void)
 			"{\"column\":\"t\",\"nulls\":1,\"min\":\"2024-05-01T00:00:00Z\","
 			"\"max\":\"2024-05-02T00:00:00Z\"},"
 			"{\"column\":\"b\",\"nulls\":1,\"min\":true,\"max\":true},"
-			"{\"column\":\"x\",\"nulls\":1,\"min\":null,\"max\":null}]");
+			"{\"column\":\"x\",\"nulls\":1,\"min\":null,\"max\":null},"
+			/* {} names no field: no struct<> type, a column with no range */
+			"{\"column\":\"o\",\"nulls\":2,\"min\":null,\"max\":null}]");
 	free(text);
 	json_decref(stats);
 	lake_schema_free(s);
