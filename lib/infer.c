@@ -373,6 +373,52 @@ enum lake_kind lake_infer_text_kind(const char *s, size_t n)
 	}
 }
 
+static int is_identifier(const char *s, size_t n)
+{
+	if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == ' ' || c == '-' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+int lake_infer_csv_header(const char *const *const *rows, const size_t *const *lens, size_t nrows,
+			  size_t width, const char **why)
+{
+	int all_strings = 1, later_typed = 0, identifiers = 1, differ = 1;
+
+	for (size_t c = 0; c < width; c++) {
+		enum lake_kind k = lake_infer_text_kind(rows[0][c], lens[0][c]);
+		all_strings &= k == LAKE_T_STRING;
+		identifiers &= rows[0][c] && is_identifier(rows[0][c], lens[0][c]);
+		for (size_t d = 0; d < c; d++)
+			if (lens[0][d] == lens[0][c] && rows[0][c] && rows[0][d] &&
+			    memcmp(rows[0][d], rows[0][c], lens[0][c]) == 0)
+				identifiers = 0;
+		for (size_t r = 1; r < nrows; r++) {
+			enum lake_kind kr = lake_infer_text_kind(rows[r][c], lens[r][c]);
+			later_typed |= kr != LAKE_T_STRING && kr != LAKE_T_NULL;
+			if (rows[r][c] && rows[0][c] && lens[r][c] == lens[0][c] &&
+			    memcmp(rows[r][c], rows[0][c], lens[0][c]) == 0)
+				differ = 0;
+		}
+	}
+	if (all_strings && later_typed) {
+		*why = "first row all strings, and a later column is not";
+		return 1;
+	}
+	if (identifiers && differ && nrows > 1) {
+		*why = "first row of distinct names that differ from the data";
+		return 1;
+	}
+	*why = nrows > 1 ? "first row looks like data" : "a single row is data";
+	return 0;
+}
+
 /* ---- columns and their statistics ---- */
 
 struct lake_schema *lake_schema_new(void)

@@ -59,6 +59,16 @@ const char *lake_kind_name(enum lake_kind k);
 /* The type of one CSV field's text: empty is null; "007", "02134", "555-0103" stay strings. */
 enum lake_kind lake_infer_text_kind(const char *s, size_t n);
 
+/*
+ * Whether the first of the sampled CSV rows is a header: when it is all
+ * strings and some later column is not, or when its values are distinct
+ * names (identifiers, spaces, '-' and '.' allowed) that none of the rows
+ * below repeats in the same column.  rows[r][c] is NULL for an empty field.
+ * Returns 1 for a header, 0 for data, and the reason in *why.
+ */
+int lake_infer_csv_header(const char *const *const *rows, const size_t *const *lens, size_t nrows,
+			  size_t width, const char **why);
+
 struct lake_schema;
 
 struct lake_schema *lake_schema_new(void);

@@ -238,8 +238,72 @@ static void test_merge_columns(void)
 	json_decref(file);
 }
 
+/* Rows of a CSV sample from "a,b|1,2" text: ',' separates fields, '|' rows; "" is an empty field.
+ */
+static int header_of(const char *text, const char **why)
+{
+	const char *rows[8][8];
+	size_t lens[8][8], nrows = 0, width = 0, c = 0;
+	const char *const *rp[8];
+	const size_t *lp[8];
+	const char *p = text, *start = text;
+
+	for (;; p++) {
+		if (*p == ',' || *p == '|' || *p == '\0') {
+			rows[nrows][c] = p > start ? start : NULL;
+			lens[nrows][c] = (size_t)(p - start);
+			c++;
+			start = p + 1;
+			if (*p != ',') {
+				width = c;
+				nrows++;
+				c = 0;
+			}
+			if (!*p)
+				break;
+		}
+	}
+	for (size_t r = 0; r < nrows; r++) {
+		rp[r] = rows[r];
+		lp[r] = lens[r];
+	}
+	return lake_infer_csv_header(rp, lp, nrows, width, why);
+}
+
+static void test_csv_header_detection(void)
+{
+	static const struct {
+		const char *rows;
+		int header;
+	} cases[] = {
+	    /* all strings over typed data */
+	    {"id,name|1,ann|2,bob", 1},
+	    {"name,joined|ann,2024-01-02", 1},
+	    /* distinct names that the data does not repeat, even over strings */
+	    {"first name,last-name|ann,lee|bob,kim", 1},
+	    /* the first row is data like the rest */
+	    {"1,ann|2,bob", 0},
+	    {"ann,lee|bob,kim|cid,may", 1},
+	    {"x,x|a,b", 0},	   /* repeated names are no header */
+	    {"a,b|a,c", 0},	   /* a "name" the data repeats */
+	    {"007,x|008,y", 0},	   /* ids with leading zeros are data */
+	    {"02134,10001", 0},	   /* a single row is data */
+	    {"id,,name|1,2,x", 0}, /* an empty name */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *why = NULL;
+		int got = header_of(cases[i].rows, &why);
+		CHECK_INT(got, cases[i].header);
+		CHECK(why != NULL && *why);
+		if (got != cases[i].header)
+			fprintf(stderr, "  rows '%s' (%s)\n", cases[i].rows, why);
+	}
+}
+
 int main(void)
 {
+	T_RUN(test_csv_header_detection);
 	T_RUN(test_json_types_and_widening);
 	T_RUN(test_a_key_seen_last_is_a_column);
 	T_RUN(test_text_kinds);
