@@ -444,10 +444,88 @@ static void add_delim_literal(struct lake_buf *out, const struct gen *g)
 		add_literal(out, g->d, s);
 }
 
+/* Unnamed levels (2024/05/01, no k=v): an engine cannot find such partitions by itself. */
+static int unnamed_levels(const struct gen *g)
+{
+	json_t *parts = g->t->partitions ? json_loads(g->t->partitions, 0, NULL) : NULL;
+	const char *path = json_string_value(json_object_get(json_array_get(parts, 0), "path"));
+	int unnamed = g->nkeys && path && !strchr(path, '=');
+
+	json_decref(parts);
+	return unnamed;
+}
+
+/* A partition value as the engine's literal; NULL for Hive's null partition. */
+static void add_value(struct lake_buf *out, const struct gen *g, json_t *v)
+{
+	if (json_is_string(v))
+		add_literal(out, g->d, json_string_value(v));
+	else
+		lake_buf_addstr(out, "NULL");
+}
+
+/*
+ * One registration per partition, for unnamed levels: ALTER TABLE ... ADD
+ * PARTITION ... LOCATION for Hive, Athena and Spark; register_partition
+ * for Trino.
+ */
+static void add_each_partition(struct lake_buf *out, const struct gen *g)
+{
+	json_t *parts = json_loads(g->t->partitions, 0, NULL), *p;
+	struct lake_buf loc = LAKE_BUF_INIT;
+	size_t i;
+
+	json_array_foreach(parts, i, p)
+	{
+		json_t *vals = json_object_get(p, "vals");
+		lake_buf_reset(&loc);
+		lake_buf_addf(&loc, "%s/%s", g->url.data,
+			      json_string_value(json_object_get(p, "path")));
+		if (g->d == LAKE_DDL_TRINO) {
+			lake_buf_addstr(out, "CALL system.register_partition(");
+			add_literal(out, g->d, g->t->db);
+			lake_buf_addstr(out, ", ");
+			add_literal(out, g->d, g->t->name);
+			lake_buf_addstr(out, ", ARRAY[");
+			for (size_t k = 0; k < g->nkeys; k++) {
+				lake_buf_addstr(out, k ? ", " : "");
+				add_literal(out, g->d, g->keys[k].name);
+			}
+			lake_buf_addstr(out, "], ARRAY[");
+			for (size_t k = 0; k < g->nkeys; k++) {
+				lake_buf_addstr(out, k ? ", " : "");
+				add_value(out, g, json_array_get(vals, k));
+			}
+			lake_buf_addstr(out, "], ");
+			add_literal(out, g->d, loc.data);
+			lake_buf_addstr(out, ");\n");
+			continue;
+		}
+		lake_buf_addstr(out, "ALTER TABLE ");
+		add_table_name(out, g);
+		lake_buf_addstr(out, " ADD IF NOT EXISTS PARTITION (");
+		for (size_t k = 0; k < g->nkeys; k++) {
+			lake_buf_addstr(out, k ? ", " : "");
+			add_ident(out, g->d, g->keys[k].name);
+			lake_buf_addc(out, '=');
+			add_value(out, g, json_array_get(vals, k));
+		}
+		lake_buf_addstr(out, ") LOCATION ");
+		add_literal(out, g->d, loc.data);
+		lake_buf_addstr(out, ";\n");
+	}
+	lake_buf_release(&loc);
+	json_decref(parts);
+}
+
 static void add_repair(struct lake_buf *out, const struct gen *g)
 {
 	if (!g->nkeys)
 		return;
+	if (unnamed_levels(g)) {
+		add_each_partition(out, g);
+		return;
+	}
 	lake_buf_addstr(out, "MSCK REPAIR TABLE ");
 	add_table_name(out, g);
 	lake_buf_addstr(out, ";\n");
@@ -563,7 +641,9 @@ static void gen_trino(struct lake_buf *out, const struct gen *g)
 		lake_buf_addstr(out, "]");
 	}
 	lake_buf_addstr(out, "\n);\n");
-	if (g->nkeys) {
+	if (g->nkeys && unnamed_levels(g)) {
+		add_each_partition(out, g);
+	} else if (g->nkeys) {
 		lake_buf_addstr(out, "CALL system.sync_partition_metadata(");
 		add_literal(out, g->d, g->t->db);
 		lake_buf_addstr(out, ", ");
@@ -590,18 +670,13 @@ static void add_duckdb_map(struct lake_buf *out, const struct gen *g, const stru
  * the view does not change with whatever files a scan samples; the
  * partition columns come from the paths, typed by hive_types.
  */
-static void gen_duckdb(struct lake_buf *out, const struct gen *g)
+/* read_json(...) or read_csv(...) over glob, with every type given. */
+static void add_duckdb_reader(struct lake_buf *out, const struct gen *g, const char *glob, int hive)
 {
-	struct lake_buf view = LAKE_BUF_INIT;
 	int zstd = strcmp(g->t->compression, "zstd") == 0;
 
-	lake_buf_addf(&view, "%s_%s", g->t->db, g->t->name);
-	lake_buf_addstr(out, "CREATE OR REPLACE VIEW ");
-	add_ident(out, g->d, view.data);
-	lake_buf_addf(out, " AS\nSELECT * FROM %s(\n  ", g->csv ? "read_csv" : "read_json");
-	lake_buf_reset(&view);
-	lake_buf_addf(&view, "%s/**/*.%s%s", g->url.data, g->t->format, zstd ? ".zst" : "");
-	add_literal(out, g->d, view.data);
+	lake_buf_addf(out, "%s(\n  ", g->csv ? "read_csv" : "read_json");
+	add_literal(out, g->d, glob);
 	if (g->csv) {
 		lake_buf_addf(out, ",\n  header = %s,\n  delim = ", g->header ? "true" : "false");
 		add_delim_literal(out, g);
@@ -611,17 +686,75 @@ static void gen_duckdb(struct lake_buf *out, const struct gen *g)
 		lake_buf_addf(out, ",\n  format = '%s'",
 			      strcmp(g->t->format, "json") == 0 ? "auto" : "newline_delimited");
 	}
-	lake_buf_addf(out, ",\n  compression = '%s',\n  hive_partitioning = %s",
-		      zstd ? "zstd" : "none", g->nkeys ? "true" : "false");
-	if (g->nkeys) {
+	/* Plain files: read_json and read_csv spell "none" differently; both detect it. */
+	if (zstd)
+		lake_buf_addstr(out, ",\n  compression = 'zstd'");
+	lake_buf_addf(out, ",\n  hive_partitioning = %s", hive ? "true" : "false");
+	if (hive) {
 		lake_buf_addstr(out, ",\n  hive_types = {\n");
 		add_duckdb_map(out, g, g->keys, g->nkeys, "    ");
 		lake_buf_addstr(out, "  }");
 	}
 	lake_buf_addstr(out, ",\n  columns = {\n");
 	add_duckdb_map(out, g, g->cols, g->ncols, "    ");
-	lake_buf_addstr(out, "  }\n);\n");
+	lake_buf_addstr(out, "  }\n)");
+}
+
+/* Unnamed levels: one SELECT per partition, its values as typed constants. */
+static void add_duckdb_partitions(struct lake_buf *out, const struct gen *g, const char *ext)
+{
+	json_t *parts = json_loads(g->t->partitions, 0, NULL), *p;
+	struct lake_buf glob = LAKE_BUF_INIT;
+	size_t i;
+
+	json_array_foreach(parts, i, p)
+	{
+		json_t *vals = json_object_get(p, "vals");
+		lake_buf_addstr(out, i ? "\nUNION ALL\nSELECT *" : "SELECT *");
+		for (size_t k = 0; k < g->nkeys; k++) {
+			lake_buf_addstr(out, ", CAST(");
+			add_value(out, g, json_array_get(vals, k));
+			lake_buf_addf(out, " AS %s) AS ", type_of(g, &g->keys[k]));
+			add_ident(out, g->d, g->keys[k].name);
+		}
+		lake_buf_addstr(out, " FROM ");
+		lake_buf_reset(&glob);
+		lake_buf_addf(&glob, "%s/%s/*%s", g->url.data,
+			      json_string_value(json_object_get(p, "path")), ext);
+		add_duckdb_reader(out, g, glob.data, 0);
+	}
+	lake_buf_addstr(out, ";\n");
+	lake_buf_release(&glob);
+	json_decref(parts);
+}
+
+/*
+ * DuckDB: a view over read_json or read_csv with every type given, so that
+ * the view does not change with whatever files a scan samples; the
+ * partition columns come from the paths, typed by hive_types, or, for
+ * unnamed levels, from one SELECT per partition.
+ */
+static void gen_duckdb(struct lake_buf *out, const struct gen *g)
+{
+	struct lake_buf view = LAKE_BUF_INIT, ext = LAKE_BUF_INIT;
+	int zstd = strcmp(g->t->compression, "zstd") == 0;
+
+	lake_buf_addf(&view, "%s_%s", g->t->db, g->t->name);
+	lake_buf_addstr(out, "CREATE OR REPLACE VIEW ");
+	add_ident(out, g->d, view.data);
+	lake_buf_addstr(out, " AS\n");
+	lake_buf_addf(&ext, ".%s%s", g->t->format, zstd ? ".zst" : "");
+	if (unnamed_levels(g)) {
+		add_duckdb_partitions(out, g, ext.data);
+	} else {
+		lake_buf_reset(&view);
+		lake_buf_addf(&view, "%s/**/*%s", g->url.data, ext.data);
+		lake_buf_addstr(out, "SELECT * FROM ");
+		add_duckdb_reader(out, g, view.data, g->nkeys > 0);
+		lake_buf_addstr(out, ";\n");
+	}
 	lake_buf_release(&view);
+	lake_buf_release(&ext);
 }
 
 /*
@@ -690,11 +823,14 @@ int lake_ddl_table_load(struct lake_catalog *c, const char *db, const char *name
 	int rc;
 
 	memset(t, 0, sizeof *t);
-	if (sqlite3_prepare_v2(lake_catalog_db(c),
-			       "SELECT t.location, t.format, t.compression, t.columns, "
-			       "t.partition_keys, t.properties FROM tables t JOIN databases d "
-			       "ON d.id = t.database_id WHERE d.name = ? AND t.name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		lake_catalog_db(c),
+		"SELECT t.location, t.format, t.compression, t.columns, "
+		"t.partition_keys, t.properties, (SELECT json_group_array(json_object("
+		"'path', p.path, 'vals', json(p.vals))) FROM partitions p WHERE "
+		"p.table_id = t.id AND p.path <> '') FROM tables t JOIN databases d "
+		"ON d.id = t.database_id WHERE d.name = ? AND t.name = ?",
+		-1, &st, NULL) != SQLITE_OK)
 		return lake_catalog_fail(c, "cannot look up a table", e);
 	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -708,6 +844,7 @@ int lake_ddl_table_load(struct lake_catalog *c, const char *db, const char *name
 		t->columns = column_text(st, 3);
 		t->partition_keys = column_text(st, 4);
 		t->properties = column_text(st, 5);
+		t->partitions = column_text(st, 6);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = lake_err(e, LAKE_EX_NOINPUT, "no table '%s.%s' in the catalog", db, name);
@@ -728,5 +865,6 @@ void lake_ddl_table_release(struct lake_ddl_table *t)
 	free(t->columns);
 	free(t->partition_keys);
 	free(t->properties);
+	free(t->partitions);
 	memset(t, 0, sizeof *t);
 }

@@ -53,6 +53,12 @@ struct lake_ddl_table {
 	char *partition_keys; /* JSON [{"name","type"?,"grain"?}] */
 	char *properties;     /* JSON object; csv.header and csv.delimiter matter here */
 	/*
+	 * JSON [{"path","vals"}] of the table's partitions, or NULL: needed
+	 * when the levels are unnamed (2024/05/01), which engines cannot
+	 * discover by themselves and must be told one by one.
+	 */
+	char *partitions;
+	/*
 	 * Not owned.  The table's URL is location_prefix + "/" + location
 	 * when a prefix is given, else lake_dir + "/" + location (as a
 	 * file:// URL for the engines that want one).

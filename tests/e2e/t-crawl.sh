@@ -132,6 +132,17 @@ expect_eq "$(sql "$L" "SELECT partition_keys FROM tables WHERE name = 'web'")" \
 	'[{"name":"partition_0","type":"bigint"},{"name":"partition_1","type":"string"}]' \
 	"unnamed levels become partition_0, partition_1 ('05' keeps its leading zero: a string)"
 
+# Engines cannot discover unnamed levels: ddl registers each partition.
+run lake-catalog --lake "$L" ddl logs.web --dialect athena
+grep -qF "ADD IF NOT EXISTS PARTITION (\`partition_0\`='2024', \`partition_1\`='05') LOCATION 'file://$L/data/logs/web/2024/05';" "$T/out" &&
+	! grep -q MSCK "$T/out" && ok "athena: one ADD PARTITION per unnamed partition" || not_ok "athena ddl: $(cat "$T/out")"
+run lake-catalog --lake "$L" ddl logs.web --dialect trino
+grep -qF "CALL system.register_partition('logs', 'web', ARRAY['partition_0', 'partition_1'], ARRAY['2024', '05']" "$T/out" &&
+	ok "trino: register_partition" || not_ok "trino ddl: $(cat "$T/out")"
+run lake-catalog --lake "$L" ddl logs.web --dialect duckdb
+grep -qF "CAST('2024' AS BIGINT) AS \"partition_0\"" "$T/out" && grep -q "hive_partitioning = false" "$T/out" &&
+	ok "duckdb: the values as typed constants" || not_ok "duckdb ddl: $(cat "$T/out")"
+
 # A custom classifier turns a web server's access log into records.
 mkdir -p "$L/data/web/access/dt=2024-05-01"
 cat >"$L/data/web/access/dt=2024-05-01/access.log" <<'LOG'

@@ -288,7 +288,6 @@ static const char expect_tsv_duckdb[] = "CREATE OR REPLACE VIEW \"raw_people\" A
 					"  header = false,\n"
 					"  delim = '\\t',\n"
 					"  quote = '\"',\n"
-					"  compression = 'none',\n"
 					"  hive_partitioning = true,\n"
 					"  hive_types = {\n"
 					"    'k': 'VARCHAR'\n"
