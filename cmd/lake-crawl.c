@@ -81,7 +81,7 @@ static int parse_args(struct args *a, int argc, char **argv)
 {
 	static const char *const changes[] = {"update", "log", "fail"};
 	static const char *const deletes[] = {"mark", "log"};
-	int c, v;
+	int c, v = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {

@@ -1575,7 +1575,9 @@ static void add_name(char ***names, size_t *n, const char *db, const char *table
 {
 	char q[2 * LAKE_NAME_MAX + 2];
 
-	snprintf(q, sizeof q, "%s.%s", db, table);
+	/* Both are valid names (at most 64 bytes each), so this never truncates. */
+	if (snprintf(q, sizeof q, "%s.%s", db, table) >= (int)sizeof q)
+		return;
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*names)[i], q) == 0)
 			return;

@@ -463,7 +463,7 @@ static int walk_orphans(struct check *c, struct lake_buf *rel)
 	for (int i = 0; i < n && ret == 0; i++) {
 		const char *name = names[i]->d_name;
 		struct stat sb;
-		int current;
+		int current = 0;
 
 		/* Names the crawler and other engines ignore (_SUCCESS, .crc) are no orphans. */
 		if (name[0] == '.' || name[0] == '_')
