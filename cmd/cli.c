@@ -174,3 +174,24 @@ int cli_bad_option(int c, char **argv)
 		return cli_usage_error("option '%s' needs a value", opt);
 	return cli_usage_error("unknown option '%s'", opt);
 }
+
+static int progress_shown;
+
+void cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "\r%s: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr); /* erase what a longer line before left */
+	progress_shown = 1;
+}
+
+void cli_progress_end(void)
+{
+	if (progress_shown)
+		fputc('\n', stderr);
+	progress_shown = 0;
+}

@@ -47,6 +47,14 @@ void cli_catch_interrupts(void);
 const char *cli_count(char *buf, size_t size, unsigned long long n, const char *one,
 		      const char *many);
 
+/*
+ * A progress line on stderr (only call it when stderr is a terminal): it
+ * rewrites itself in place; cli_progress_end() ends it before anything
+ * else is printed.
+ */
+void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_progress_end(void);
+
 /* A getopt_long '?' or ':' turned into a house-style usage error. */
 int cli_bad_option(int c, char **argv);
 

@@ -146,22 +146,10 @@ static int save_classifiers(struct lake *lake, const struct args *a, struct lake
 	return 0;
 }
 
-/* A progress line is on the terminal; what comes next must start on a fresh line. */
-static int progress_shown;
-
 static void show_progress(const char *table, size_t done, size_t total, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "\r%s: %s: reading file %zu of %zu\033[K", cli_prog(), table, done + 1,
-		total);
-	progress_shown = 1;
-}
-
-static void end_progress_line(void)
-{
-	if (progress_shown)
-		fputc('\n', stderr);
-	progress_shown = 0;
+	cli_progress("%s: reading file %zu of %zu", table, done + 1, total);
 }
 
 static void print_event(json_t *ev, void *arg)
@@ -197,7 +185,7 @@ int main(int argc, char **argv)
 		status = cli_fail(&err);
 	else if (t.errors)
 		status = LAKE_EX_DATAERR;
-	end_progress_line();
+	cli_progress_end();
 	if (isatty(STDERR_FILENO) || t.errors) {
 		char c1[48], c2[48], c3[48], c4[48], c5[48];
 		fprintf(stderr, "%s: %s, %s seen, %llu read (%s), %s, %s%s\n", cli_prog(),

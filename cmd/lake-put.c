@@ -283,16 +283,6 @@ static void release_args(struct args *a)
 		lake_partition_by_release(&a->dynamics[i]);
 }
 
-/* A progress line is on the terminal and must be ended before anything else is printed. */
-static int progress_shown;
-
-static void end_progress_line(void)
-{
-	if (progress_shown)
-		fputc('\n', stderr);
-	progress_shown = 0;
-}
-
 static int print_file(const struct lake_put_file *f, void *arg)
 {
 	json_t *rec = json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "table", f->table, "file",
@@ -310,10 +300,9 @@ static int print_file(const struct lake_put_file *f, void *arg)
 static void show_progress(const struct lake_put_progress *pr, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "\r%s: %s: %.1f MB read, %llu records, %llu files committed\033[K",
-		cli_prog(), pr->input, (double)pr->input_bytes / 1e6,
-		(unsigned long long)pr->records, (unsigned long long)pr->files);
-	progress_shown = 1;
+	cli_progress("%s: %.1f MB read, %llu records, %llu files committed", pr->input,
+		     (double)pr->input_bytes / 1e6, (unsigned long long)pr->records,
+		     (unsigned long long)pr->files);
 }
 
 /* Every input must be there before anything lands, so that a retry does not land the first twice.
@@ -356,7 +345,7 @@ static int report_totals(const struct lake_put_totals *t, const char *table, int
 {
 	char a[64], b[64];
 
-	end_progress_line();
+	cli_progress_end();
 	if (t->skipped)
 		cli_warn("skipped %s; the first: %s",
 			 cli_count(a, sizeof a, t->skipped, "bad record", "bad records"),
@@ -413,7 +402,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (land_inputs(p, &a, &err) < 0) {
-		end_progress_line();
+		cli_progress_end();
 		status = cli_fail(&err);
 	}
 	status = report_totals(lake_put_totals(p), a.table, status);
