@@ -1,0 +1,241 @@
+/*
+ * lake-query - SQL over the lake.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "fsutil.h"
+#include "lake.h"
+#include "output.h"
+#include "query.h"
+
+static const char usage[] =
+    "usage: lake-query [--lake DIR] [--format FMT] [--limit N] [SQL | -f FILE]\n";
+
+static const char help[] =
+    "\n"
+    "Run SQL (SQLite's dialect) over every table of the lake, addressed as DB.TABLE.\n"
+    "The SQL is the argument, the contents of FILE, or standard input. Scans skip\n"
+    "partitions and files that the WHERE clause excludes, and decode only the\n"
+    "columns the query uses. Nothing can be written.\n"
+    "\n"
+    "  --lake DIR       the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --format FMT     ndjson, table, csv, tsv or json (default: table on a terminal,\n"
+    "                   ndjson otherwise)\n"
+    "  --limit N        print at most N rows\n"
+    "  -f FILE          read the SQL from FILE\n"
+    "  -h, --help, --version\n"
+    "\n"
+    "See lake-query(1).\n";
+
+enum { OPT_FORMAT = 256, OPT_HELP, OPT_LAKE, OPT_LIMIT, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"format", required_argument, NULL, OPT_FORMAT}, {"help", no_argument, NULL, OPT_HELP},
+    {"lake", required_argument, NULL, OPT_LAKE},     {"limit", required_argument, NULL, OPT_LIMIT},
+    {"version", no_argument, NULL, OPT_VERSION},     {NULL, 0, NULL, 0},
+};
+
+struct args {
+	const char *lake_dir;
+	const char *file;
+	const char *sql;
+	enum lake_out_format format;
+	uint64_t limit; /* 0: none */
+};
+
+struct printer {
+	struct lake_out *out;
+	sqlite3_stmt *stmt; /* the statement whose rows out prints */
+	const char **columns;
+	int ncolumns;
+	uint64_t rows, limit;
+	int failed;
+};
+
+static int parse_args(struct args *a, int argc, char **argv)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+		case OPT_HELP:
+			fputs(usage, stdout);
+			fputs(help, stdout);
+			exit(cli_finish_stdout(0));
+		case OPT_VERSION:
+			cli_print_version();
+			exit(cli_finish_stdout(0));
+		case OPT_LAKE:
+			a->lake_dir = optarg;
+			break;
+		case OPT_FORMAT:
+			if (lake_out_format_parse(optarg, &a->format) < 0)
+				return cli_usage_error(
+				    "--format '%s': use ndjson, table, csv, tsv or json", optarg);
+			break;
+		case OPT_LIMIT:
+			if (cli_parse_u64("--limit", optarg, 0, UINT64_MAX, &a->limit) < 0)
+				return LAKE_EX_USAGE;
+			break;
+		case 'f':
+			a->file = optarg;
+			break;
+		default:
+			return cli_bad_option(c, argv);
+		}
+	}
+	if (optind < argc)
+		a->sql = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("one SQL argument only (quote it): '%s' is extra",
+				       argv[optind]);
+	if (a->sql && a->file)
+		return cli_usage_error("give the SQL as an argument or with -f, not both");
+	return 0;
+}
+
+static char *read_sql(const struct args *a, struct lake_error *e)
+{
+	char *text = NULL;
+	size_t n;
+
+	if (a->sql)
+		return lake_xstrdup(a->sql);
+	if (lake_read_file(a->file ? a->file : "/dev/stdin", &text, &n, e) < 0)
+		return NULL;
+	return text;
+}
+
+static void end_output(struct printer *p)
+{
+	if (p->out && lake_out_close(p->out) < 0)
+		p->failed = 1;
+	p->out = NULL;
+	for (int i = 0; i < p->ncolumns; i++)
+		free((char *)p->columns[i]);
+	free(p->columns);
+	p->columns = NULL;
+	p->ncolumns = 0;
+}
+
+/* A name the record has already: "id" twice (a self-join) becomes "id", "id_2". */
+static char *unique_name(const char **taken, int n, const char *name)
+{
+	struct lake_buf b = LAKE_BUF_INIT;
+
+	lake_buf_addstr(&b, name);
+	for (int k = 2;; k++) {
+		int clash = 0;
+		for (int i = 0; i < n && !clash; i++)
+			clash = strcmp(taken[i], b.data) == 0;
+		if (!clash)
+			return lake_buf_detach(&b);
+		lake_buf_reset(&b);
+		lake_buf_addf(&b, "%s_%d", name, k);
+	}
+}
+
+/*
+ * Each statement's result gets its own output (its own header or table):
+ * columns named as SQLite names them, made unique, opened at its first row.
+ */
+static void start_output(struct printer *p, sqlite3_stmt *st, enum lake_out_format f)
+{
+	end_output(p);
+	p->stmt = st;
+	p->ncolumns = sqlite3_column_count(st);
+	p->columns = lake_xcalloc((size_t)p->ncolumns + 1, sizeof *p->columns);
+	for (int i = 0; i < p->ncolumns; i++)
+		p->columns[i] = unique_name(p->columns, i, sqlite3_column_name(st, i));
+	p->out = lake_out_open(stdout, f, p->columns);
+}
+
+static json_t *value_json(sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		return json_integer(sqlite3_column_int64(st, i));
+	case SQLITE_FLOAT:
+		return json_real(sqlite3_column_double(st, i));
+	case SQLITE_NULL:
+		return json_null();
+	case SQLITE_BLOB:
+		return json_stringn((const char *)sqlite3_column_blob(st, i),
+				    (size_t)sqlite3_column_bytes(st, i));
+	default: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		size_t n = (size_t)sqlite3_column_bytes(st, i);
+		/* Struct and array columns are JSON: embed them, not a string of them. */
+		if (lake_query_column_is_json(st, i)) {
+			json_t *j = json_loadb(t, n, JSON_DECODE_ANY, NULL);
+			if (j)
+				return j;
+		}
+		return json_stringn(t, n);
+	}
+	}
+}
+
+struct format_choice {
+	enum lake_out_format format;
+	struct printer *printer;
+};
+
+static int print_row(sqlite3_stmt *st, void *arg)
+{
+	struct format_choice *fc = arg;
+	struct printer *p = fc->printer;
+	json_t *rec;
+
+	if (p->limit && p->rows >= p->limit)
+		return 1;
+	if (!p->out || p->stmt != st)
+		start_output(p, st, fc->format);
+	rec = json_object();
+	for (int i = 0; i < p->ncolumns; i++)
+		json_object_set_new(rec, p->columns[i], value_json(st, i));
+	p->failed |= lake_out_record(p->out, rec) < 0;
+	json_decref(rec);
+	p->rows++;
+	return p->failed;
+}
+
+int main(int argc, char **argv)
+{
+	struct lake_error err = {0};
+	struct args a = {0};
+	struct printer p = {0};
+	struct format_choice fc;
+	struct lake *lake = NULL;
+	struct lake_query *q = NULL;
+	char *sql = NULL;
+	int status;
+
+	cli_init("lake-query");
+	if ((status = parse_args(&a, argc, argv)) != 0)
+		return status;
+	if (!(sql = read_sql(&a, &err)))
+		return cli_fail(&err);
+	p.limit = a.limit;
+	fc.format = lake_out_resolve(a.format, STDOUT_FILENO);
+	fc.printer = &p;
+	if (lake_open(a.lake_dir, &lake, &err) < 0 || lake_query_open(lake, &q, &err) < 0 ||
+	    lake_query_run(q, sql, print_row, &fc, &err) < 0)
+		status = cli_fail(&err);
+	end_output(&p);
+	if (p.failed && !status)
+		status = LAKE_EX_IOERR;
+	lake_query_close(q);
+	lake_close(lake);
+	free(sql);
+	return cli_finish_stdout(status);
+}

@@ -1,0 +1,61 @@
+/*
+ * query.h - SQL over the lake: SQLite, with every catalog table as a
+ * virtual table (the engine behind lake-query).
+ *
+ * A lake database DB is an attached in-memory schema whose tables are
+ * virtual tables of the "lake" module, so `SELECT ... FROM raw.events`
+ * works as written; databases are attached when a statement names them
+ * (SQLite allows ten attached schemas).  Each table reads the files live
+ * in one catalog snapshot, taken when the statement starts and held until
+ * it ends, so a statement never sees a commit made meanwhile.  A scan
+ * skips partitions that its constraints exclude and files whose per-column
+ * statistics exclude them, and decodes only the columns the statement
+ * uses.  The connection is locked down: no ATTACH, no writes, no pragmas
+ * that change anything or reach files, no extensions.
+ *
+ *	struct lake_query *q;
+ *	lake_query_open(lake, &q, &err);
+ *	lake_query_run(q, "SELECT count(*) FROM raw.events", print_row, arg, &err);
+ *	lake_query_close(q);
+ */
+#ifndef LAKE_QUERY_H
+#define LAKE_QUERY_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "error.h"
+#include "lake.h"
+
+struct lake_query;
+
+/* What the scans of one statement read and skipped. */
+struct lake_scan_stats {
+	uint64_t files_scanned, files_skipped_partition, files_skipped_stats;
+	uint64_t bytes_scanned, bytes_skipped;
+	uint64_t rows;
+	uint64_t bad_values; /* values that did not fit their column's type (NULL or text) */
+};
+
+/* Called once per result row; a non-zero return stops the statement. */
+typedef int (*lake_query_row_fn)(sqlite3_stmt *st, void *arg);
+
+int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_error *e);
+
+/*
+ * Run one or more statements; rows of each go to fn.  SQL errors are
+ * LAKE_EX_DATAERR with SQLite's message and, where SQLite says, the
+ * position in the text; an unknown table is LAKE_EX_NOINPUT with the
+ * nearest existing name.
+ */
+int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
+		   struct lake_error *e);
+
+const struct lake_scan_stats *lake_query_stats(const struct lake_query *q);
+
+/* 1 when result column i of st holds JSON text (a struct or array column). */
+int lake_query_column_is_json(sqlite3_stmt *st, int i);
+
+void lake_query_close(struct lake_query *q);
+
+#endif

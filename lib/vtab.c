@@ -1,0 +1,884 @@
+#include "vtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "infer.h"
+#include "input.h"
+#include "jscan.h"
+#include "reader.h"
+#include "table_props.h"
+
+/* The subtype SQLite's JSON functions give JSON text, so they take it as JSON, not a string. */
+#define JSON_SUBTYPE 'J'
+
+struct vcol {
+	char *name;
+	size_t name_len;
+	enum lake_kind kind;
+	int key; /* a partition key: its value comes from the file's directory */
+	int key_index;
+};
+
+struct lake_vtab {
+	sqlite3_vtab base;
+	struct lake_vtab_context *ctx;
+	int64_t table_id;
+	char *format;
+	char delim;
+	int header;
+	struct vcol *cols;
+	int ncols;
+	int nkeys;
+};
+
+/* A constraint the scan can use to skip partitions and files. */
+struct constraint {
+	int col;
+	unsigned char op; /* SQLITE_INDEX_CONSTRAINT_EQ, GT, LE, LT, GE; 'I' for IN */
+	sqlite3_value **values;
+	int nvalues;
+	int owned; /* values are copies (of an IN list) to free */
+};
+
+struct file {
+	int64_t id; /* the catalog's id: with the record's place in the file, a stable rowid */
+	char *path;
+	char *partition;
+	json_t *vals; /* the partition's values, as text or null */
+	int64_t bytes;
+};
+
+/* Where a used column's value is in the current record. */
+struct slot {
+	int present;
+	struct lake_jvalue v; /* JSON records */
+	const char *text;     /* CSV fields: NULL for an empty field */
+	size_t len;
+};
+
+struct lake_cursor {
+	sqlite3_vtab_cursor base;
+	struct file *files;
+	size_t nfiles, next_file;
+	struct file *file;
+	struct lake_input *in;
+	struct lake_reader *reader;
+	struct lake_record rec;
+	int eof;
+	sqlite3_int64 ordinal; /* of the record in its file */
+	uint64_t used;	       /* colUsed: bit i for column i (63: any column from 63 on) */
+	struct slot *slots;
+	int *field_col; /* CSV: the column of each field of the current file, -1 when unused */
+	size_t nfield_col;
+	struct lake_buf text; /* a decoded string */
+};
+
+/* ---- declaring the table ---- */
+
+static enum lake_kind kind_of(const char *type)
+{
+	struct lake_type *t = lake_type_parse(type ? type : "string");
+	enum lake_kind k = t ? lake_type_kind(t) : LAKE_T_STRING;
+
+	lake_type_free(t);
+	return k;
+}
+
+static const char *sql_type(enum lake_kind k)
+{
+	switch (k) {
+	case LAKE_T_BIGINT:
+	case LAKE_T_BOOLEAN:
+		return "INTEGER";
+	case LAKE_T_DOUBLE:
+		return "REAL";
+	case LAKE_T_ARRAY:
+	case LAKE_T_STRUCT:
+		return "JSON"; /* TEXT affinity; the name tells the output to embed it */
+	default:
+		return "TEXT";
+	}
+}
+
+static void add_col(struct lake_vtab *v, const char *name, const char *type, int key, int key_index)
+{
+	v->cols = lake_xrealloc(v->cols, (size_t)(v->ncols + 1) * sizeof *v->cols);
+	struct vcol *c = &v->cols[v->ncols++];
+	c->name = lake_xstrdup(name);
+	c->name_len = strlen(name);
+	c->kind = kind_of(type);
+	c->key = key;
+	c->key_index = key_index;
+}
+
+static int load_table(struct lake_vtab *v, const char *db, const char *name, char **err)
+{
+	sqlite3_stmt *st;
+	json_t *cols = NULL, *keys = NULL, *props = NULL;
+	int rc = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(lake_catalog_db(v->ctx->lake->catalog),
+			       "SELECT t.id, t.format, t.columns, t.partition_keys, t.properties "
+			       "FROM tables t JOIN databases d ON d.id = t.database_id "
+			       "WHERE d.name = ? AND t.name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		*err = sqlite3_mprintf("no table %s.%s", db, name);
+		goto out;
+	}
+	v->table_id = sqlite3_column_int64(st, 0);
+	v->format = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
+	cols = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	keys = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+	props = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
+	v->header = 1;
+	if (json_is_false(json_object_get(props, LAKE_PROP_CSV_HEADER)))
+		v->header = 0;
+	const char *d = json_string_value(json_object_get(props, LAKE_PROP_CSV_DELIMITER));
+	v->delim = d && strlen(d) == 1 ? d[0] : strcmp(v->format, "tsv") == 0 ? '\t' : ',';
+	for (size_t i = 0; i < json_array_size(cols); i++) {
+		json_t *c = json_array_get(cols, i);
+		const char *n = json_string_value(json_object_get(c, "name"));
+		int shadowed = 0;
+		/* A partition key of the same name wins: its value is the directory's. */
+		for (size_t k = 0; k < json_array_size(keys) && n; k++)
+			shadowed |= strcmp(n, json_string_value(json_object_get(
+						  json_array_get(keys, k), "name"))) == 0;
+		if (n && !shadowed)
+			add_col(v, n, json_string_value(json_object_get(c, "type")), 0, -1);
+	}
+	for (size_t k = 0; k < json_array_size(keys); k++) {
+		json_t *key = json_array_get(keys, k);
+		add_col(v, json_string_value(json_object_get(key, "name")),
+			json_string_value(json_object_get(key, "type")), 1, (int)k);
+		v->nkeys++;
+	}
+	rc = SQLITE_OK;
+out:
+	sqlite3_finalize(st);
+	json_decref(cols);
+	json_decref(keys);
+	json_decref(props);
+	return rc;
+}
+
+static void free_vtab(struct lake_vtab *v)
+{
+	for (int i = 0; i < v->ncols; i++)
+		free(v->cols[i].name);
+	free(v->cols);
+	free(v->format);
+	free(v);
+}
+
+static int declare(sqlite3 *db, struct lake_vtab *v)
+{
+	struct lake_buf sql = LAKE_BUF_INIT;
+	int rc;
+
+	lake_buf_addstr(&sql, "CREATE TABLE x(");
+	for (int i = 0; i < v->ncols; i++) {
+		char *q = sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", v->cols[i].name,
+					  sql_type(v->cols[i].kind));
+		lake_buf_addstr(&sql, q);
+		sqlite3_free(q);
+	}
+	if (!v->ncols)
+		lake_buf_addstr(&sql, "\"(no columns yet: run lake-crawl)\" TEXT");
+	lake_buf_addc(&sql, ')');
+	rc = sqlite3_declare_vtab(db, sql.data);
+	lake_buf_release(&sql);
+	return rc;
+}
+
+static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+		     char **err)
+{
+	struct lake_vtab *v = lake_xcalloc(1, sizeof *v);
+	int rc;
+
+	(void)argc;
+	v->ctx = aux;
+	/* argv[1] is the schema (the lake database), argv[2] the table. */
+	rc = load_table(v, argv[1], argv[2], err);
+	if (rc == SQLITE_OK)
+		rc = declare(db, v);
+	if (rc != SQLITE_OK) {
+		free_vtab(v);
+		return rc;
+	}
+	*out = &v->base;
+	return SQLITE_OK;
+}
+
+static int x_disconnect(sqlite3_vtab *vt)
+{
+	free_vtab((struct lake_vtab *)vt);
+	return SQLITE_OK;
+}
+
+/* ---- planning ---- */
+
+static int usable_op(unsigned char op)
+{
+	return op == SQLITE_INDEX_CONSTRAINT_EQ || op == SQLITE_INDEX_CONSTRAINT_GT ||
+	       op == SQLITE_INDEX_CONSTRAINT_LE || op == SQLITE_INDEX_CONSTRAINT_LT ||
+	       op == SQLITE_INDEX_CONSTRAINT_GE;
+}
+
+/*
+ * Every constraint on a column is passed to xFilter to skip partitions and
+ * files; SQLite still checks each row (omit stays 0), so skipping only has
+ * to be conservative, never exact.  idxStr carries colUsed and the
+ * constraints: "USED;col:op;col:op...".
+ */
+static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	struct lake_vtab *v = (struct lake_vtab *)vt;
+	struct lake_buf plan = LAKE_BUF_INIT;
+	double cost = 1e9;
+	int arg = 1;
+
+	lake_buf_addf(&plan, "%llx", (unsigned long long)info->colUsed);
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+		if (!c->usable || c->iColumn < 0 || !usable_op(c->op))
+			continue;
+		/* Ranges compare by the collation; files were measured in BINARY order. */
+		const char *coll = sqlite3_vtab_collation(info, i);
+		if (coll && strcasecmp(coll, "BINARY") != 0)
+			continue;
+		int in = c->op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(info, i, 1);
+		info->aConstraintUsage[i].argvIndex = arg++;
+		lake_buf_addf(&plan, ";%d:%c", c->iColumn, in ? 'I' : (char)('0' + c->op));
+		cost /= v->cols[c->iColumn].key ? 100 : 4;
+	}
+	info->idxStr = sqlite3_mprintf("%s", plan.data);
+	info->needToFreeIdxStr = 1;
+	info->estimatedCost = cost;
+	lake_buf_release(&plan);
+	return SQLITE_OK;
+}
+
+/* ---- which files ---- */
+
+/*
+ * SQLite's order between two numbers or two texts (BINARY); 2 for anything
+ * else, such as a text constraint on a number column, whose comparison
+ * SQLite makes after conversions this module does not repeat.
+ */
+static int compare(sqlite3_value *a, sqlite3_value *b)
+{
+	int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+	int na = ta == SQLITE_INTEGER || ta == SQLITE_FLOAT,
+	    nb = tb == SQLITE_INTEGER || tb == SQLITE_FLOAT;
+
+	if (na && nb) {
+		if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
+			sqlite3_int64 i = sqlite3_value_int64(a), j = sqlite3_value_int64(b);
+			return (i > j) - (i < j);
+		}
+		double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
+		return (x > y) - (x < y);
+	}
+	if (ta == SQLITE_TEXT && tb == SQLITE_TEXT) {
+		int n = sqlite3_value_bytes(a), m = sqlite3_value_bytes(b);
+		int r =
+		    memcmp(sqlite3_value_text(a), sqlite3_value_text(b), (size_t)(n < m ? n : m));
+		return r ? (r > 0) - (r < 0) : (n > m) - (n < m);
+	}
+	return 2;
+}
+
+/* Could some value in [lo, hi] satisfy `value OP c`?  1 when unsure. */
+static int range_may_match(sqlite3_value *lo, sqlite3_value *hi, unsigned char op, sqlite3_value *c)
+{
+	int cl = compare(lo, c), ch = compare(hi, c);
+
+	if (cl == 2 || ch == 2)
+		return 1;
+	switch (op) {
+	case SQLITE_INDEX_CONSTRAINT_EQ:
+		return cl <= 0 && ch >= 0;
+	case SQLITE_INDEX_CONSTRAINT_GT:
+		return ch > 0;
+	case SQLITE_INDEX_CONSTRAINT_GE:
+		return ch >= 0;
+	case SQLITE_INDEX_CONSTRAINT_LT:
+		return cl < 0;
+	case SQLITE_INDEX_CONSTRAINT_LE:
+		return cl <= 0;
+	default:
+		return 1;
+	}
+}
+
+static int constraint_may_match(sqlite3_value *lo, sqlite3_value *hi, const struct constraint *k)
+{
+	unsigned char op = k->op == 'I' ? SQLITE_INDEX_CONSTRAINT_EQ : k->op;
+
+	for (int i = 0; i < k->nvalues; i++)
+		if (range_may_match(lo, hi, op, k->values[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A partition value, typed as the key is, as an SQLite value to compare:
+ * made by a tiny SELECT, since sqlite3_value cannot be built directly.
+ */
+static sqlite3_value *key_value(sqlite3 *db, json_t *val, enum lake_kind kind)
+{
+	sqlite3_stmt *st;
+	sqlite3_value *v = NULL;
+	const char *sql = kind == LAKE_T_BIGINT	  ? "SELECT CAST(?1 AS INTEGER)"
+			  : kind == LAKE_T_DOUBLE ? "SELECT CAST(?1 AS REAL)"
+						  : "SELECT ?1";
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (json_is_string(val))
+		sqlite3_bind_text(st, 1, json_string_value(val), -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_value_dup(sqlite3_column_value(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int partition_may_match(struct lake_vtab *v, const struct file *f, struct constraint *ks,
+			       int nks, sqlite3 *db)
+{
+	for (int i = 0; i < nks; i++) {
+		const struct vcol *c = &v->cols[ks[i].col];
+		if (!c->key)
+			continue;
+		json_t *val = json_array_get(f->vals, (size_t)c->key_index);
+		if (!json_is_string(val))
+			return 0; /* the null partition matches no comparison */
+		sqlite3_value *kv = key_value(db, val, c->kind);
+		int may = !kv || constraint_may_match(kv, kv, &ks[i]);
+		sqlite3_value_free(kv);
+		if (!may)
+			return 0;
+	}
+	return 1;
+}
+
+static int stats_may_match(struct lake_vtab *v, sqlite3_stmt *stats, int64_t file_id,
+			   struct constraint *ks, int nks)
+{
+	for (int i = 0; i < nks; i++) {
+		const struct vcol *c = &v->cols[ks[i].col];
+		if (c->key)
+			continue;
+		sqlite3_reset(stats);
+		sqlite3_bind_int64(stats, 1, file_id);
+		sqlite3_bind_text(stats, 2, c->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(stats) != SQLITE_ROW)
+			continue;
+		sqlite3_value *lo = sqlite3_column_value(stats, 0),
+			      *hi = sqlite3_column_value(stats, 1);
+		int rows = sqlite3_column_int(stats, 3), nulls = sqlite3_column_int(stats, 2);
+		/* All null: no comparison can be true.  No range: cannot tell. */
+		if (rows > 0 && nulls >= rows)
+			return 0;
+		if (sqlite3_value_type(lo) == SQLITE_NULL || sqlite3_value_type(hi) == SQLITE_NULL)
+			continue;
+		if (!constraint_may_match(lo, hi, &ks[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static void add_file(struct lake_cursor *cur, sqlite3_stmt *st)
+{
+	cur->files = lake_xrealloc(cur->files, (cur->nfiles + 1) * sizeof *cur->files);
+	struct file *f = &cur->files[cur->nfiles++];
+	f->id = sqlite3_column_int64(st, 0);
+	f->path = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
+	f->partition = lake_xstrdup((const char *)sqlite3_column_text(st, 2));
+	f->bytes = sqlite3_column_int64(st, 3);
+	f->vals = json_loads(
+	    sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "[]", 0, NULL);
+}
+
+/* The table's files live in this snapshot that the constraints do not exclude. */
+static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
+			int nks)
+{
+	sqlite3 *db = lake_catalog_db(v->ctx->lake->catalog);
+	sqlite3_stmt *files = NULL, *stats = NULL;
+	struct lake_scan_stats *s = v->ctx->stats;
+	int rc = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT f.id, f.path, f.partition, f.bytes, p.vals FROM files f "
+		"LEFT JOIN partitions p ON p.table_id = f.table_id AND p.path = "
+		"f.partition WHERE f.table_id = ? AND f.state = 'live' ORDER BY f.path",
+		-1, &files, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT s.min_value, s.max_value, s.null_count, f.rows FROM "
+			       "file_column_stats s JOIN files f ON f.id = s.file_id "
+			       "WHERE s.file_id = ? AND s.column_name = ?",
+			       -1, &stats, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(files, 1, v->table_id);
+	while (sqlite3_step(files) == SQLITE_ROW) {
+		int64_t bytes = sqlite3_column_int64(files, 3);
+		add_file(cur, files);
+		struct file *f = &cur->files[cur->nfiles - 1];
+		if (!partition_may_match(v, f, ks, nks, db)) {
+			s->files_skipped_partition++;
+		} else if (!stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
+			s->files_skipped_stats++;
+		} else {
+			s->files_scanned++;
+			s->bytes_scanned += (uint64_t)bytes;
+			continue;
+		}
+		s->bytes_skipped += (uint64_t)bytes;
+		free(f->path);
+		free(f->partition);
+		json_decref(f->vals);
+		cur->nfiles--;
+	}
+	rc = SQLITE_OK;
+out:
+	sqlite3_finalize(files);
+	sqlite3_finalize(stats);
+	return rc;
+}
+
+/* ---- reading records ---- */
+
+static void close_file(struct lake_cursor *cur)
+{
+	lake_reader_close(cur->reader);
+	lake_input_close(cur->in);
+	cur->reader = NULL;
+	cur->in = NULL;
+}
+
+/* CSV: which column each field of this file feeds, from its header (or col_N). */
+static void map_fields(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	const char *const *names;
+	const size_t *lens;
+	size_t n = lake_reader_header(cur->reader, &names, &lens);
+
+	free(cur->field_col);
+	cur->field_col = lake_xcalloc(n ? n : 1, sizeof *cur->field_col);
+	cur->nfield_col = n;
+	for (size_t i = 0; i < n; i++) {
+		cur->field_col[i] = -1;
+		for (int c = 0; c < v->ncols; c++)
+			if (!v->cols[c].key && v->cols[c].name_len == lens[i] &&
+			    memcmp(v->cols[c].name, names[i], lens[i]) == 0)
+				cur->field_col[i] = c;
+	}
+}
+
+static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	struct lake_buf abs = LAKE_BUF_INIT;
+	struct lake_error err = {0};
+	int csv = strcmp(v->format, "csv") == 0 || strcmp(v->format, "tsv") == 0;
+	enum lake_format fmt = csv				? LAKE_FORMAT_CSV
+			       : strcmp(v->format, "json") == 0 ? LAKE_FORMAT_JSON
+								: LAKE_FORMAT_NDJSON;
+
+	close_file(cur);
+	free(cur->field_col);
+	cur->field_col = NULL;
+	cur->ordinal = 0;
+	cur->file = &cur->files[cur->next_file++];
+	lake_path(v->ctx->lake, &abs, cur->file->path);
+	if (lake_input_open(abs.data, &cur->in, &err) < 0 ||
+	    lake_reader_open(cur->in, fmt, &cur->reader, &err) < 0) {
+		lake_buf_release(&abs);
+		v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);
+		return SQLITE_ERROR;
+	}
+	lake_buf_release(&abs);
+	if (csv)
+		lake_reader_set_csv(cur->reader, v->header, v->delim);
+	/* lake-put and lake-crawl validated every registered file; zstd guards it since. */
+	if (fmt == LAKE_FORMAT_NDJSON)
+		lake_reader_set_trusted(cur->reader, 1);
+	return SQLITE_OK;
+}
+
+static int used(const struct lake_cursor *cur, int col)
+{
+	return (cur->used >> (col < 63 ? col : 63)) & 1;
+}
+
+/* Note where each used column's value is in the JSON record. */
+static void place_json(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	struct lake_jvalue root = lake_json_root(cur->rec.json, cur->rec.json_len);
+	struct lake_jiter it;
+	struct lake_jmember m;
+	int hint = 0;
+
+	lake_jiter_begin(&it, &root);
+	while (lake_jobject_next(&it, &m)) {
+		int col = -1;
+		/* Records mostly list their keys in the same order: try the next column first. */
+		for (int k = 0; k < v->ncols && col < 0; k++) {
+			int c = (hint + k) % v->ncols;
+			if (!v->cols[c].key && v->cols[c].name_len == m.key_len &&
+			    memcmp(v->cols[c].name, m.key, m.key_len) == 0)
+				col = c;
+		}
+		if (col < 0)
+			continue;
+		hint = col + 1;
+		if (used(cur, col)) {
+			cur->slots[col].present = 1;
+			cur->slots[col].v = m.value;
+		}
+	}
+}
+
+static void place_csv(struct lake_cursor *cur)
+{
+	for (size_t i = 0; i < cur->rec.nfields && i < cur->nfield_col; i++) {
+		int col = cur->field_col[i];
+		if (col >= 0 && used(cur, col)) {
+			cur->slots[col].present = 1;
+			cur->slots[col].text = cur->rec.field[i];
+			cur->slots[col].len = cur->rec.field_len[i];
+		}
+	}
+}
+
+/* Step to the next record, opening the next file when one ends. */
+static int advance(struct lake_cursor *cur)
+{
+	struct lake_vtab *v = (struct lake_vtab *)cur->base.pVtab;
+	struct lake_error err = {0};
+
+	for (;;) {
+		if (!cur->reader) {
+			if (cur->next_file >= cur->nfiles) {
+				cur->eof = 1;
+				return SQLITE_OK;
+			}
+			int rc = open_next_file(cur, v);
+			if (rc != SQLITE_OK)
+				return rc;
+		}
+		int rc = lake_reader_next(cur->reader, &cur->rec, 0, &err);
+		if (rc < 0) {
+			v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);
+			return SQLITE_ERROR;
+		}
+		if (rc == 0) {
+			close_file(cur);
+			continue;
+		}
+		if (cur->rec.error)
+			continue;
+		if (!cur->field_col && cur->rec.field)
+			map_fields(cur, v);
+		memset(cur->slots, 0, (size_t)v->ncols * sizeof *cur->slots);
+		if (cur->rec.json)
+			place_json(cur, v);
+		else
+			place_csv(cur);
+		cur->ordinal++;
+		v->ctx->stats->rows++;
+		return SQLITE_OK;
+	}
+}
+
+/* ---- the cursor ---- */
+
+static int x_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	struct lake_vtab *v = (struct lake_vtab *)vt;
+	struct lake_cursor *cur = lake_xcalloc(1, sizeof *cur);
+
+	cur->slots = lake_xcalloc((size_t)(v->ncols ? v->ncols : 1), sizeof *cur->slots);
+	*out = &cur->base;
+	return SQLITE_OK;
+}
+
+static void forget_files(struct lake_cursor *cur)
+{
+	close_file(cur);
+	for (size_t i = 0; i < cur->nfiles; i++) {
+		free(cur->files[i].path);
+		free(cur->files[i].partition);
+		json_decref(cur->files[i].vals);
+	}
+	free(cur->files);
+	cur->files = NULL;
+	cur->nfiles = cur->next_file = 0;
+	free(cur->field_col);
+	cur->field_col = NULL;
+	cur->nfield_col = 0;
+}
+
+static int x_close(sqlite3_vtab_cursor *c)
+{
+	struct lake_cursor *cur = (struct lake_cursor *)c;
+
+	forget_files(cur);
+	free(cur->slots);
+	lake_buf_release(&cur->text);
+	free(cur);
+	return SQLITE_OK;
+}
+
+/* The constraints of the plan, with their values (all of an IN list). */
+static int read_plan(const char *plan, int argc, sqlite3_value **argv, uint64_t *used,
+		     struct constraint **out, int *n)
+{
+	struct constraint *ks = NULL;
+	int count = 0, arg = 0;
+	const char *p = plan;
+
+	*used = strtoull(p, NULL, 16);
+	while ((p = strchr(p, ';')) != NULL && arg < argc) {
+		int col = atoi(p + 1);
+		const char *colon = strchr(p, ':');
+		ks = lake_xrealloc(ks, (size_t)(count + 1) * sizeof *ks);
+		struct constraint *k = &ks[count++];
+		k->col = col;
+		k->op = colon[1] == 'I' ? 'I' : (unsigned char)(colon[1] - '0');
+		k->values = NULL;
+		k->nvalues = 0;
+		k->owned = 0;
+		sqlite3_value *val;
+		/* SQLite may still pass an IN one value at a time: then it is a plain equality. */
+		if (k->op == 'I' && sqlite3_vtab_in_first(argv[arg], &val) == SQLITE_OK) {
+			for (int rc = SQLITE_OK; rc == SQLITE_OK && val;
+			     rc = sqlite3_vtab_in_next(argv[arg], &val)) {
+				k->values = lake_xrealloc(k->values, (size_t)(k->nvalues + 1) *
+									 sizeof *k->values);
+				/* The list's values live only until the next call: keep copies. */
+				k->values[k->nvalues++] = sqlite3_value_dup(val);
+			}
+			k->owned = 1;
+		} else {
+			if (k->op == 'I')
+				k->op = SQLITE_INDEX_CONSTRAINT_EQ;
+			k->values = lake_xcalloc(1, sizeof *k->values);
+			k->values[0] = argv[arg];
+			k->nvalues = 1;
+		}
+		arg++;
+		p++;
+	}
+	*out = ks;
+	*n = count;
+	return 0;
+}
+
+static void free_plan(struct constraint *ks, int n)
+{
+	for (int i = 0; i < n; i++) {
+		for (int j = 0; ks[i].owned && j < ks[i].nvalues; j++)
+			sqlite3_value_free(ks[i].values[j]);
+		free(ks[i].values);
+	}
+	free(ks);
+}
+
+static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
+		    sqlite3_value **argv)
+{
+	struct lake_cursor *cur = (struct lake_cursor *)c;
+	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
+	struct constraint *ks;
+	int nks, rc;
+
+	(void)idxnum;
+	forget_files(cur);
+	cur->eof = 0;
+	read_plan(idxstr ? idxstr : "ffffffffffffffff", argc, argv, &cur->used, &ks, &nks);
+	rc = choose_files(cur, v, ks, nks);
+	free_plan(ks, nks);
+	if (rc != SQLITE_OK)
+		return rc;
+	return advance(cur);
+}
+
+static int x_next(sqlite3_vtab_cursor *c)
+{
+	return advance((struct lake_cursor *)c);
+}
+
+static int x_eof(sqlite3_vtab_cursor *c)
+{
+	return ((struct lake_cursor *)c)->eof;
+}
+
+/*
+ * A row's id must be the same in every scan of the table: SQLite merges
+ * the scans of an OR by rowid.  The file's catalog id and the record's
+ * place in it are.
+ */
+static int x_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
+{
+	struct lake_cursor *cur = (struct lake_cursor *)c;
+
+	*rowid = (sqlite3_int64)((uint64_t)cur->file->id << 32 | (uint64_t)cur->ordinal);
+	return SQLITE_OK;
+}
+
+/* ---- values ---- */
+
+static void bad_value(struct lake_vtab *v, sqlite3_context *ctx)
+{
+	v->ctx->stats->bad_values++;
+	sqlite3_result_null(ctx);
+}
+
+/* A text value (a CSV field, a partition value, a decoded JSON string) as the column's type. */
+static void result_text(struct lake_vtab *v, sqlite3_context *ctx, enum lake_kind k, const char *s,
+			size_t n)
+{
+	int64_t i;
+	double d;
+
+	if (!s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	switch (k) {
+	case LAKE_T_BIGINT:
+		if (n && lake_jnumber_parse(s, n, &i, &d) == LAKE_JNUM_INT)
+			sqlite3_result_int64(ctx, i);
+		else if (n)
+			bad_value(v, ctx);
+		else
+			sqlite3_result_null(ctx);
+		return;
+	case LAKE_T_DOUBLE:
+		if (n && lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD)
+			sqlite3_result_double(ctx, d);
+		else if (n)
+			bad_value(v, ctx);
+		else
+			sqlite3_result_null(ctx);
+		return;
+	case LAKE_T_BOOLEAN:
+		if (n == 4 && strncasecmp(s, "true", 4) == 0)
+			sqlite3_result_int(ctx, 1);
+		else if (n == 5 && strncasecmp(s, "false", 5) == 0)
+			sqlite3_result_int(ctx, 0);
+		else if (n)
+			bad_value(v, ctx);
+		else
+			sqlite3_result_null(ctx);
+		return;
+	default:
+		sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+	}
+}
+
+static void result_json(struct lake_cursor *cur, struct lake_vtab *v, sqlite3_context *ctx,
+			enum lake_kind k, const struct lake_jvalue *val)
+{
+	int64_t i;
+	double d;
+	long n;
+
+	switch (val->type) {
+	case LAKE_JNULL:
+		sqlite3_result_null(ctx);
+		return;
+	case LAKE_JSTRING:
+		lake_buf_reset(&cur->text);
+		lake_buf_grow(&cur->text, val->len);
+		n = lake_jstring_decode(val, cur->text.data);
+		result_text(v, ctx, k, cur->text.data, n < 0 ? 0 : (size_t)n);
+		return;
+	case LAKE_JNUMBER:
+		if (k == LAKE_T_BIGINT &&
+		    lake_jnumber_parse(val->start, val->len, &i, &d) == LAKE_JNUM_INT)
+			sqlite3_result_int64(ctx, i);
+		else if (k == LAKE_T_DOUBLE &&
+			 lake_jnumber_parse(val->start, val->len, &i, &d) != LAKE_JNUM_BAD)
+			sqlite3_result_double(ctx, d);
+		else if (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN)
+			bad_value(v, ctx);
+		else
+			sqlite3_result_text(ctx, val->start, (int)val->len, SQLITE_TRANSIENT);
+		return;
+	case LAKE_JTRUE:
+	case LAKE_JFALSE:
+		if (k == LAKE_T_BOOLEAN)
+			sqlite3_result_int(ctx, val->type == LAKE_JTRUE);
+		else if (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE)
+			bad_value(v, ctx);
+		else
+			sqlite3_result_text(ctx, val->type == LAKE_JTRUE ? "true" : "false", -1,
+					    SQLITE_STATIC);
+		return;
+	default:
+		if (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN) {
+			bad_value(v, ctx);
+			return;
+		}
+		sqlite3_result_text(ctx, val->start, (int)val->len, SQLITE_TRANSIENT);
+		sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+	}
+}
+
+static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
+{
+	struct lake_cursor *cur = (struct lake_cursor *)c;
+	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
+	const struct vcol *vc = &v->cols[col];
+
+	if (vc->key) {
+		json_t *val = json_array_get(cur->file->vals, (size_t)vc->key_index);
+		if (json_is_string(val))
+			result_text(v, ctx, vc->kind, json_string_value(val),
+				    json_string_length(val));
+		else
+			sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
+	if (!cur->slots[col].present)
+		sqlite3_result_null(ctx);
+	else if (cur->rec.json)
+		result_json(cur, v, ctx, vc->kind, &cur->slots[col].v);
+	else
+		result_text(v, ctx, vc->kind, cur->slots[col].text, cur->slots[col].len);
+	return SQLITE_OK;
+}
+
+static sqlite3_module lake_module = {
+    .iVersion = 0,
+    .xCreate = x_connect,
+    .xConnect = x_connect,
+    .xBestIndex = x_best_index,
+    .xDisconnect = x_disconnect,
+    .xDestroy = x_disconnect,
+    .xOpen = x_open,
+    .xClose = x_close,
+    .xFilter = x_filter,
+    .xNext = x_next,
+    .xEof = x_eof,
+    .xColumn = x_column,
+    .xRowid = x_rowid,
+};
+
+int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx)
+{
+	return sqlite3_create_module(db, "lake", &lake_module, ctx);
+}

@@ -1,0 +1,137 @@
+# lake-query against an oracle: every query's result over the lake equals
+# the same query in plain SQLite over the same rows loaded natively (into a
+# database attached as "raw", so the SQL text is identical).  Also pruning
+# (which files a query opens), the snapshot, and the locked-down connection.
+. "$(dirname "$0")/lib.sh"
+L="$T/lake"
+new_lake "$L"
+export LAKE_DIR="$L"
+
+# 3000 events over 30 days, several files per day; and a small CSV table.
+"$TESTTOOL" gen-events 3000 17 >"$T/ev.ndjson"
+lake-put --partition-by dt=ts:day --batch-rows 40 raw.ev "$T/ev.ndjson" >/dev/null
+printf 'id,name,zip,score,joined\n1,ann,02134,3.5,2024-05-01\n2,bob,10001,,2024-05-02\n3,"lee, jr",,7,\n4,zoë,94107,1.25,2024-05-03\n' >"$T/people.csv"
+lake-put raw.people "$T/people.csv" >/dev/null
+lake-crawl >/dev/null || { not_ok "crawl failed"; done_testing; }
+
+sqlite3 "$T/raw.db" <<SQL
+CREATE TABLE ev (id INTEGER, ts TEXT, kind TEXT, user TEXT, page TEXT, duration_ms INTEGER,
+                 amount REAL, tags TEXT, ok INTEGER, dt TEXT);
+INSERT INTO ev SELECT value->>'id', value->>'ts', value->>'kind', value->'user', value->>'page',
+       value->>'duration_ms', value->>'amount', value->'tags', value->>'ok', date(value->>'ts')
+  FROM json_each('[' || replace(trim(CAST(readfile('$T/ev.ndjson') AS TEXT), char(10)), char(10), ',') || ']');
+CREATE TABLE people (id INTEGER, name TEXT, zip TEXT, score REAL, joined TEXT);
+INSERT INTO people VALUES (1, 'ann', '02134', 3.5, '2024-05-01'), (2, 'bob', '10001', NULL, '2024-05-02'),
+                          (3, 'lee, jr', NULL, 7, NULL), (4, 'zoë', '94107', 1.25, '2024-05-03');
+SQL
+
+n=0
+check() {
+	n=$((n + 1))
+	lake-query --format csv "$1" >"$T/lake.csv" 2>"$T/err"
+	rc=$?
+	sqlite3 -csv -header :memory: "ATTACH '$T/raw.db' AS raw; $1" >"$T/native.csv" 2>&1
+	# sqlite3's CSV quotes more (spaces, non-ASCII) than it must; the values must match.
+	for f in lake native; do
+		tr -d '"' <"$T/$f.csv" >"$T/$f.all"
+	done
+	if [ "$rc" -eq 0 ] && cmp -s "$T/lake.all" "$T/native.all"; then
+		ok "oracle $n: $1"
+	else
+		not_ok "oracle $n: $1 (exit $rc)"
+		diff "$T/lake.all" "$T/native.all" | head -5 | sed 's/^/    /'
+		head -3 "$T/err" | sed 's/^/    stderr: /'
+	fi
+}
+
+check "SELECT count(*) FROM raw.ev"
+check "SELECT count(*), count(DISTINCT dt), min(dt), max(dt) FROM raw.ev"
+check "SELECT kind, count(*), round(avg(amount), 4), sum(duration_ms) FROM raw.ev GROUP BY kind ORDER BY kind"
+check "SELECT dt, count(*) FROM raw.ev GROUP BY dt ORDER BY dt"
+check "SELECT id, ts, kind FROM raw.ev WHERE dt = '2024-05-07' ORDER BY id"
+check "SELECT count(*) FROM raw.ev WHERE dt >= '2024-05-10' AND dt < '2024-05-13'"
+check "SELECT count(*) FROM raw.ev WHERE dt IN ('2024-05-02', '2024-05-20', '2031-01-01')"
+check "SELECT count(*) FROM raw.ev WHERE dt > '2024-05-28' OR kind = 'signup'"
+check "SELECT id FROM raw.ev WHERE id = 1234"
+check "SELECT id FROM raw.ev WHERE id BETWEEN 100 AND 110 ORDER BY id"
+check "SELECT id FROM raw.ev WHERE id IN (5, 500, 2999, 99999) ORDER BY id"
+check "SELECT count(*) FROM raw.ev WHERE ts >= '2024-05-15T00:00:00' AND ts < '2024-05-16'"
+check "SELECT count(*) FROM raw.ev WHERE amount > 900.5"
+check "SELECT count(*) FROM raw.ev WHERE amount <= 10 AND duration_ms < 1000"
+check "SELECT count(*) FROM raw.ev WHERE ok"
+check "SELECT ok, count(*) FROM raw.ev GROUP BY ok ORDER BY ok"
+check "SELECT count(*) FROM raw.ev WHERE page LIKE '/blog%'"
+check "SELECT page, count(*) FROM raw.ev WHERE page GLOB '/c*' GROUP BY 1 ORDER BY 1"
+check "SELECT user->>'country' AS c, count(*) FROM raw.ev GROUP BY c ORDER BY c"
+check "SELECT count(*) FROM raw.ev WHERE user->>'country' = 'JP' AND user->>'id' > 50000"
+check "SELECT id, json_array_length(tags) FROM raw.ev WHERE id < 5 ORDER BY id"
+check "SELECT id, tags->>'\$[0]' FROM raw.ev WHERE dt = '2024-05-03' ORDER BY id LIMIT 3"
+check "SELECT kind, page, count(*) FROM raw.ev GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 5"
+check "SELECT id, amount FROM raw.ev ORDER BY amount DESC, id LIMIT 7"
+check "SELECT id FROM raw.ev ORDER BY id LIMIT 5 OFFSET 100"
+check "SELECT dt, kind, count(*) OVER (PARTITION BY dt) FROM raw.ev WHERE dt = '2024-05-09' ORDER BY id LIMIT 4"
+check "SELECT id, rank() OVER (ORDER BY amount DESC) FROM raw.ev WHERE dt = '2024-05-11' ORDER BY 2, 1 LIMIT 5"
+check "SELECT dt, sum(count(*)) OVER (ORDER BY dt) FROM raw.ev GROUP BY dt ORDER BY dt LIMIT 5"
+check "SELECT kind, count(*) FROM raw.ev GROUP BY kind HAVING count(*) > 500 ORDER BY kind"
+check "SELECT count(*) FROM (SELECT DISTINCT user->>'id' FROM raw.ev)"
+check "WITH d AS (SELECT dt, count(*) n FROM raw.ev GROUP BY dt) SELECT max(n), min(n) FROM d"
+check "SELECT a.id AS aid, b.id AS bid FROM raw.ev a JOIN raw.ev b ON a.id = b.id + 1 WHERE a.dt = '2024-05-05' ORDER BY a.id LIMIT 3"
+check "SELECT p.name, count(e.id) FROM raw.people p LEFT JOIN raw.ev e ON e.id = p.id GROUP BY p.name ORDER BY p.name"
+check "SELECT * FROM raw.people ORDER BY id"
+check "SELECT name FROM raw.people WHERE zip IS NULL"
+check "SELECT count(*), count(score), sum(score) FROM raw.people"
+check "SELECT name, zip FROM raw.people WHERE zip LIKE '0%'"
+check "SELECT name FROM raw.people WHERE joined >= '2024-05-02' ORDER BY name"
+check "SELECT id FROM raw.people WHERE score > 2 ORDER BY id"
+check "SELECT typeof(id), typeof(zip), typeof(score) FROM raw.people WHERE id = 1"
+check "SELECT upper(kind), length(page) FROM raw.ev WHERE id = 77"
+check "SELECT strftime('%H', ts) h, count(*) FROM raw.ev WHERE dt = '2024-05-06' GROUP BY h ORDER BY h"
+
+# Pruning: what was opened.  A day touches only its own files.
+files_total=$(sql "$L" "SELECT count(*) FROM files f JOIN tables t ON t.id = f.table_id WHERE t.name = 'ev' AND f.state = 'live'")
+day_files=$(sql "$L" "SELECT count(*) FROM files WHERE partition = 'dt=2024-05-07' AND state = 'live'")
+if [ "$(id -u)" -eq 0 ]; then
+	# Unreadable files of every other day: the query must not open them.
+	chmod a+rx "$T" && chmod -R a+rX "$L" && chmod a+rwX "$L" "$L/catalog.db"* 2>/dev/null
+	for f in $(sql "$L" "SELECT path FROM files WHERE partition <> 'dt=2024-05-07' AND partition LIKE 'dt=%'"); do chmod 000 "$L/$f"; done
+	setpriv --reuid=65534 --regid=65534 --clear-groups lake-query --lake "$L" --format csv "SELECT count(*) FROM raw.ev WHERE dt = '2024-05-07'" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "a query of one day with every other day unreadable"
+	expect_eq "$(tail -n 1 "$T/out")" "$(grep -c '"ts":"2024-05-07' "$T/ev.ndjson")" "reads only that day's files"
+	setpriv --reuid=65534 --regid=65534 --clear-groups lake-query --lake "$L" --format csv "SELECT count(*) FROM raw.ev WHERE id = 650" >"$T/out" 2>"$T/err"
+	rc=$?
+	expect_rc 0 "a query on id, in that day: statistics exclude every other file"
+	expect_eq "$(tail -n 1 "$T/out")" 1 "and find it"
+	for f in $(sql "$L" "SELECT path FROM files WHERE partition LIKE 'dt=%'"); do chmod 644 "$L/$f"; done
+fi
+[ "$day_files" -lt "$files_total" ] && ok "the table has $files_total files, the day $day_files" || not_ok "files $files_total/$day_files"
+
+# Errors and the locked-down connection.
+run lake-query "SELECT * FROM raw.evt"
+expect_rc 66 "an unknown table"
+expect_err "did you mean 'raw.ev'" "suggests the nearest"
+run lake-query "SELEC 1"
+expect_rc 65 "a syntax error"
+expect_err "at character 1" "says where"
+for stmt in "DELETE FROM raw.ev" "INSERT INTO raw.ev(id) VALUES (1)" "CREATE TABLE x(a)" \
+	"ATTACH '$T/raw.db' AS x" "PRAGMA writable_schema = 1" "SELECT load_extension('x')" \
+	"DROP TABLE raw.ev" "VACUUM"; do
+	run lake-query "$stmt"
+	expect_rc 77 "refused: $stmt"
+done
+run lake-query "PRAGMA table_info('ev')"
+expect_rc 0 "a harmless pragma that describes is allowed"
+printf 'SELECT 1 AS one;\nSELECT 2 AS two;\n' >"$T/q.sql"
+run lake-query -f "$T/q.sql"
+expect_eq "$(tr '\n' ' ' <"$T/out")" '{"one":1} {"two":2} ' "-f FILE runs each statement"
+run_in "$T/q.sql" lake-query
+expect_lines "$T/out" 2 "SQL from standard input"
+run lake-query --limit 3 "SELECT id FROM raw.ev"
+expect_lines "$T/out" 3 "--limit"
+run lake-query --format ndjson "SELECT a.id, b.id FROM raw.ev a JOIN raw.ev b ON b.id = a.id WHERE a.id = 3"
+expect_eq "$(cat "$T/out")" '{"id":3,"id_2":3}' "a name twice in a result is made unique"
+run lake-query --format ndjson "SELECT user, tags, ok FROM raw.ev WHERE id = 1"
+jq -e '(.user | type) == "object" and (.tags | type) == "array" and (.ok | type) == "number"' "$T/out" >/dev/null &&
+	ok "struct and array columns are embedded as JSON" || not_ok "json columns: $(cat "$T/out")"
+
+done_testing
