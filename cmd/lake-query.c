@@ -16,7 +16,8 @@
 #include "query.h"
 
 static const char usage[] =
-    "usage: lake-query [--lake DIR] [--format FMT] [--limit N] [SQL | -f FILE]\n";
+    "usage: lake-query [--lake DIR] [--format FMT] [--limit N] [--as-of VERSION|TIME]\n"
+    "                  [--explain] [SQL | -f FILE]\n";
 
 static const char help[] =
     "\n"
@@ -29,14 +30,18 @@ static const char help[] =
     "  --format FMT     ndjson, table, csv, tsv or json (default: table on a terminal,\n"
     "                   ndjson otherwise)\n"
     "  --limit N        print at most N rows\n"
+    "  --as-of V|TIME   read every table as it was at version V or at TIME\n"
+    "  --explain        show SQLite's plan and, per table, the files and bytes\n"
+    "                   scanned and skipped (by partition, by statistics)\n"
     "  -f FILE          read the SQL from FILE\n"
     "  -h, --help, --version\n"
     "\n"
     "See lake-query(1).\n";
 
-enum { OPT_FORMAT = 256, OPT_HELP, OPT_LAKE, OPT_LIMIT, OPT_VERSION };
+enum { OPT_AS_OF = 256, OPT_EXPLAIN, OPT_FORMAT, OPT_HELP, OPT_LAKE, OPT_LIMIT, OPT_VERSION };
 
 static const struct option long_options[] = {
+    {"as-of", required_argument, NULL, OPT_AS_OF},   {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"format", required_argument, NULL, OPT_FORMAT}, {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},     {"limit", required_argument, NULL, OPT_LIMIT},
     {"version", no_argument, NULL, OPT_VERSION},     {NULL, 0, NULL, 0},
@@ -48,6 +53,8 @@ struct args {
 	const char *sql;
 	enum lake_out_format format;
 	uint64_t limit; /* 0: none */
+	const char *as_of;
+	int explain;
 };
 
 struct printer {
@@ -88,6 +95,12 @@ static int parse_args(struct args *a, int argc, char **argv)
 			break;
 		case 'f':
 			a->file = optarg;
+			break;
+		case OPT_AS_OF:
+			a->as_of = optarg;
+			break;
+		case OPT_EXPLAIN:
+			a->explain = 1;
 			break;
 		default:
 			return cli_bad_option(c, argv);
@@ -209,6 +222,67 @@ static int print_row(sqlite3_stmt *st, void *arg)
 	return p->failed;
 }
 
+static int discard_row(sqlite3_stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return 0;
+}
+
+/* What each table read and skipped, after the statement ran (its rows not printed). */
+static int print_scans(struct lake_query *q, enum lake_out_format f)
+{
+	static const char *const cols[] = {"table",
+					   "files_scanned",
+					   "files_skipped_partition",
+					   "files_skipped_stats",
+					   "bytes_scanned",
+					   "bytes_skipped",
+					   "rows",
+					   NULL};
+	const char *const *names;
+	const struct lake_scan_stats *st;
+	size_t stride, n = lake_query_table_stats(q, &names, &st, &stride);
+	struct lake_out *out = lake_out_open(stdout, f, cols);
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *name = *(const char *const *)((const char *)names + i * stride);
+		const struct lake_scan_stats *s =
+		    (const struct lake_scan_stats *)((const char *)st + i * stride);
+		if (!s->scans)
+			continue; /* declared with its database, never read */
+		json_t *rec =
+		    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "table", name, "files_scanned",
+			      (json_int_t)s->files_scanned, "files_skipped_partition",
+			      (json_int_t)s->files_skipped_partition, "files_skipped_stats",
+			      (json_int_t)s->files_skipped_stats, "bytes_scanned",
+			      (json_int_t)s->bytes_scanned, "bytes_skipped",
+			      (json_int_t)s->bytes_skipped, "rows", (json_int_t)s->rows);
+		failed |= lake_out_record(out, rec) < 0;
+		json_decref(rec);
+	}
+	return lake_out_close(out) < 0 || failed ? -1 : 0;
+}
+
+/* --explain: SQLite's plan, then the statement run for its scans. */
+static int explain(struct lake_query *q, const char *sql, struct format_choice *fc,
+		   struct lake_error *e)
+{
+	struct lake_buf plan = LAKE_BUF_INIT;
+	int rc;
+
+	lake_buf_addf(&plan, "EXPLAIN QUERY PLAN %s", sql);
+	rc = lake_query_run(q, plan.data, print_row, fc, e);
+	lake_buf_release(&plan);
+	end_output(fc->printer);
+	if (rc == 0)
+		rc = lake_query_run(q, sql, discard_row, NULL, e);
+	if (rc == 0 && print_scans(q, fc->format) < 0)
+		rc = lake_err(e, LAKE_EX_IOERR, "cannot write to standard output");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct lake_error err = {0};
@@ -229,8 +303,11 @@ int main(int argc, char **argv)
 	fc.format = lake_out_resolve(a.format, STDOUT_FILENO);
 	fc.printer = &p;
 	if (lake_open(a.lake_dir, &lake, &err) < 0 || lake_query_open(lake, &q, &err) < 0 ||
-	    lake_query_run(q, sql, print_row, &fc, &err) < 0)
-		status = cli_fail(&err);
+	    (a.as_of && lake_query_as_of(q, a.as_of, &err) < 0) ||
+	    (a.explain ? explain(q, sql, &fc, &err)
+		       : lake_query_run(q, sql, print_row, &fc, &err)) < 0)
+		status =
+		    err.code == LAKE_EX_USAGE ? cli_usage_error("%s", err.msg) : cli_fail(&err);
 	end_output(&p);
 	if (p.failed && !status)
 		status = LAKE_EX_IOERR;

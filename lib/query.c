@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ltime.h"
 #include "names.h"
 #include "vtab.h"
 
@@ -16,6 +17,7 @@ struct lake_query {
 	char **attached; /* lake databases attached so far */
 	size_t nattached;
 	int ready; /* the authorizer is on: from here on, the user's SQL */
+	char *as_of_time;
 };
 
 /* SQLite attaches at most this many schemas; main and temp do not count. */
@@ -64,6 +66,7 @@ int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_erro
 	q->lake = lake;
 	q->ctx.lake = lake;
 	q->ctx.stats = &q->stats;
+	q->ctx.as_of_version = -1;
 	if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		lake_err(e, LAKE_EX_SOFTWARE, "cannot open the query engine: %s",
@@ -94,12 +97,50 @@ void lake_query_close(struct lake_query *q)
 	for (size_t i = 0; i < q->nattached; i++)
 		free(q->attached[i]);
 	free(q->attached);
+	for (size_t i = 0; i < q->ctx.ntables; i++)
+		free(q->ctx.tables[i].name);
+	free(q->ctx.tables);
+	free(q->as_of_time);
 	free(q);
 }
 
 const struct lake_scan_stats *lake_query_stats(const struct lake_query *q)
 {
 	return &q->stats;
+}
+
+size_t lake_query_table_stats(const struct lake_query *q, const char *const **names,
+			      const struct lake_scan_stats **stats, size_t *stride)
+{
+	*names = q->ctx.ntables ? (const char *const *)&q->ctx.tables[0].name : NULL;
+	*stats = q->ctx.ntables ? &q->ctx.tables[0].stats : NULL;
+	*stride = sizeof q->ctx.tables[0];
+	return q->ctx.ntables;
+}
+
+int lake_query_as_of(struct lake_query *q, const char *spec, struct lake_error *e)
+{
+	char *end;
+	int64_t micros;
+	char text[40];
+	long long v;
+
+	v = strtoll(spec, &end, 10);
+	if (*spec && !*end && v >= 0) {
+		q->ctx.as_of_version = v;
+		return 0;
+	}
+	if (lake_time_parse(spec, strlen(spec), &micros) == LAKE_TIME_NONE)
+		return lake_err(e, LAKE_EX_USAGE,
+				"--as-of '%s': give a table version (a number) or a time "
+				"(2024-05-01T12:00:00Z)",
+				spec);
+	/* The catalog's times are ISO-8601 UTC text: compare in the same form. */
+	lake_time_format_timestamp(micros, text);
+	free(q->as_of_time);
+	q->as_of_time = lake_xstrdup(text);
+	q->ctx.as_of_time = q->as_of_time;
+	return 0;
 }
 
 int lake_query_column_is_json(sqlite3_stmt *st, int i)
@@ -167,6 +208,63 @@ static int attach(struct lake_query *q, const char *name, struct lake_error *e)
 	return rc;
 }
 
+/*
+ * The system tables: a copy of the catalog's descriptive part (never its
+ * grants or jobs' internals), made through a read-only look at catalog.db.
+ */
+static const char *const system_tables[] = {
+    "CREATE TABLE lake.tables AS SELECT d.name AS database, t.name AS name, t.format, "
+    "t.compression, t.location, json(t.partition_keys) AS partition_keys, "
+    "json_array_length(t.columns) AS columns, t.version, t.description, "
+    "(SELECT count(*) FROM cat.files f WHERE f.table_id = t.id AND f.state = 'live') AS files, "
+    "(SELECT sum(rows) FROM cat.files f WHERE f.table_id = t.id AND f.state = 'live') AS rows, "
+    "(SELECT sum(bytes) FROM cat.files f WHERE f.table_id = t.id AND f.state = 'live') AS bytes, "
+    "t.created, t.updated FROM cat.tables t JOIN cat.databases d ON d.id = t.database_id",
+    "CREATE TABLE lake.columns AS SELECT d.name AS database, t.name AS table_name, "
+    "c.value->>'name' AS name, c.value->>'type' AS type, c.value->>'comment' AS comment, "
+    "c.key AS position, 0 AS partition FROM cat.tables t JOIN cat.databases d ON d.id = "
+    "t.database_id, json_each(t.columns) c UNION ALL SELECT d.name, t.name, "
+    "k.value->>'name', k.value->>'type', k.value->>'comment', json_array_length(t.columns) + "
+    "k.key, 1 FROM cat.tables t JOIN cat.databases d ON d.id = t.database_id, "
+    "json_each(t.partition_keys) k",
+    "CREATE TABLE lake.partitions AS SELECT d.name AS database, t.name AS table_name, p.path, "
+    "json(p.vals) AS vals, count(f.id) AS files, sum(f.rows) AS rows, sum(f.bytes) AS bytes "
+    "FROM cat.partitions p JOIN cat.tables t ON t.id = p.table_id JOIN cat.databases d ON "
+    "d.id = t.database_id LEFT JOIN cat.files f ON f.table_id = p.table_id AND f.partition = "
+    "p.path AND f.state = 'live' GROUP BY p.id",
+    "CREATE TABLE lake.files AS SELECT d.name AS database, t.name AS table_name, f.path, "
+    "f.partition, f.format, f.compression, f.rows, f.bytes, f.raw_bytes, f.added_version, "
+    "f.created FROM cat.files f JOIN cat.tables t ON t.id = f.table_id JOIN cat.databases d "
+    "ON d.id = t.database_id WHERE f.state = 'live'",
+    "CREATE TABLE lake.runs AS SELECT r.id, j.name AS job, r.principal, r.started, r.ended, "
+    "r.status, r.input_files, r.input_rows, r.input_bytes, r.output_files, r.output_rows, "
+    "r.output_bytes, r.error FROM cat.job_runs r JOIN cat.jobs j ON j.id = r.job_id",
+    /* The audit log arrives with lake-grant: an empty table of its shape meanwhile. */
+    "CREATE TABLE lake.audit (time TEXT, principal TEXT, program TEXT, action TEXT, object "
+    "TEXT, outcome TEXT, rows INTEGER, bytes INTEGER, sql TEXT)",
+};
+
+static int attach_system(struct lake_query *q, struct lake_error *e)
+{
+	struct lake_buf path = LAKE_BUF_INIT;
+	char *sql;
+	int rc;
+
+	if (exec_internal(q, "ATTACH ':memory:' AS lake", e) < 0)
+		return -1;
+	q->attached = lake_xrealloc(q->attached, (q->nattached + 1) * sizeof *q->attached);
+	q->attached[q->nattached++] = lake_xstrdup("lake");
+	lake_path(q->lake, &path, "catalog.db");
+	sql = sqlite3_mprintf("ATTACH %Q AS cat", path.data);
+	lake_buf_release(&path);
+	rc = exec_internal(q, sql, e);
+	sqlite3_free(sql);
+	for (size_t i = 0; rc == 0 && i < sizeof system_tables / sizeof system_tables[0]; i++)
+		rc = exec_internal(q, system_tables[i], e);
+	exec_internal(q, "DETACH cat", e);
+	return rc;
+}
+
 static int is_database(struct lake_query *q, const char *name)
 {
 	sqlite3_stmt *st;
@@ -229,9 +327,15 @@ static int attach_named(struct lake_query *q, const char *sql, struct lake_error
 		for (char *c = name; *c; c++)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
-		if (lake_name_valid(name) && !is_attached(q, name, n) && is_database(q, name) &&
-		    attach(q, name, e) < 0)
+		if (is_attached(q, name, n))
+			continue;
+		if (strcmp(name, "lake") == 0) {
+			if (attach_system(q, e) < 0)
+				return -1;
+		} else if (lake_name_valid(name) && is_database(q, name) &&
+			   attach(q, name, e) < 0) {
 			return -1;
+		}
 	}
 	return 0;
 }

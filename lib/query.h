@@ -10,7 +10,10 @@
  * it ends, so a statement never sees a commit made meanwhile.  A scan
  * skips partitions that its constraints exclude and files whose per-column
  * statistics exclude them, and decodes only the columns the statement
- * uses.  The connection is locked down: no ATTACH, no writes, no pragmas
+ * uses.  The schema "lake" holds the system tables lake.tables,
+ * lake.columns, lake.partitions, lake.files, lake.runs and lake.audit: a
+ * copy of the catalog made when a statement first names it.  The
+ * connection is locked down: no ATTACH, no writes, no pragmas
  * that change anything or reach files, no extensions.
  *
  *	struct lake_query *q;
@@ -35,6 +38,7 @@ struct lake_scan_stats {
 	uint64_t bytes_scanned, bytes_skipped;
 	uint64_t rows;
 	uint64_t bad_values; /* values that did not fit their column's type (NULL or text) */
+	uint64_t scans;	     /* times a scan of the table started */
 };
 
 /* Called once per result row; a non-zero return stops the statement. */
@@ -52,6 +56,17 @@ int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, 
 		   struct lake_error *e);
 
 const struct lake_scan_stats *lake_query_stats(const struct lake_query *q);
+
+/* Each table's scans so far ("db.table"), in the order the tables were first used. */
+size_t lake_query_table_stats(const struct lake_query *q, const char *const **names,
+			      const struct lake_scan_stats **stats, size_t *stride);
+
+/*
+ * Read every table as it was: at a version number (capped at each table's
+ * own), or at a time (ISO-8601; the last version made at or before it).
+ * LAKE_EX_USAGE when spec is neither.
+ */
+int lake_query_as_of(struct lake_query *q, const char *spec, struct lake_error *e);
 
 /* 1 when result column i of st holds JSON text (a struct or array column). */
 int lake_query_column_is_json(sqlite3_stmt *st, int i);

@@ -27,6 +27,8 @@ struct vcol {
 struct lake_vtab {
 	sqlite3_vtab base;
 	struct lake_vtab_context *ctx;
+	size_t scans;	 /* this table's entry in ctx->tables */
+	int64_t version; /* the version read: the current one, or --as-of's */
 	int64_t table_id;
 	char *format;
 	char delim;
@@ -116,6 +118,63 @@ static void add_col(struct lake_vtab *v, const char *name, const char *type, int
 	c->key_index = key_index;
 }
 
+/*
+ * --as-of: the version to read and the schema the table had then.
+ * Returns -1 when the table did not exist yet.
+ */
+static int as_of(struct lake_vtab *v, json_t **cols, json_t **keys)
+{
+	const struct lake_vtab_context *ctx = v->ctx;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (ctx->as_of_version < 0 && !ctx->as_of_time)
+		return 0;
+	if (sqlite3_prepare_v2(lake_catalog_db(ctx->lake->catalog),
+			       ctx->as_of_time
+				   ? "SELECT version, columns, partition_keys FROM table_versions "
+				     "WHERE table_id = ?1 AND created <= ?2 ORDER BY version DESC "
+				     "LIMIT 1"
+				   : "SELECT version, columns, partition_keys FROM table_versions "
+				     "WHERE table_id = ?1 AND version <= ?3 ORDER BY version DESC "
+				     "LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, v->table_id);
+	if (ctx->as_of_time)
+		sqlite3_bind_text(st, 2, ctx->as_of_time, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 3, ctx->as_of_version);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v->version = sqlite3_column_int64(st, 0);
+		json_decref(*cols);
+		json_decref(*keys);
+		*cols = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+		*keys = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* This table's line in --explain's report. */
+static void register_scans(struct lake_vtab *v, const char *db, const char *name)
+{
+	struct lake_vtab_context *ctx = v->ctx;
+	char q[2 * 64 + 2];
+
+	snprintf(q, sizeof q, "%s.%s", db, name);
+	for (size_t i = 0; i < ctx->ntables; i++)
+		if (strcmp(ctx->tables[i].name, q) == 0) {
+			v->scans = i;
+			return;
+		}
+	ctx->tables = lake_xrealloc(ctx->tables, (ctx->ntables + 1) * sizeof *ctx->tables);
+	memset(&ctx->tables[ctx->ntables], 0, sizeof *ctx->tables);
+	ctx->tables[ctx->ntables].name = lake_xstrdup(q);
+	v->scans = ctx->ntables++;
+}
+
 static int load_table(struct lake_vtab *v, const char *db, const char *name, char **err)
 {
 	sqlite3_stmt *st;
@@ -123,8 +182,8 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 	int rc = SQLITE_ERROR;
 
 	if (sqlite3_prepare_v2(lake_catalog_db(v->ctx->lake->catalog),
-			       "SELECT t.id, t.format, t.columns, t.partition_keys, t.properties "
-			       "FROM tables t JOIN databases d ON d.id = t.database_id "
+			       "SELECT t.id, t.format, t.columns, t.partition_keys, t.properties, "
+			       "t.version FROM tables t JOIN databases d ON d.id = t.database_id "
 			       "WHERE d.name = ? AND t.name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return SQLITE_ERROR;
@@ -138,6 +197,10 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 	v->format = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
 	cols = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
 	keys = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+	v->version = sqlite3_column_int64(st, 5);
+	/* A table that did not exist yet at --as-of is empty then: no version, no files. */
+	if (as_of(v, &cols, &keys) < 0)
+		v->version = -1;
 	props = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
 	v->header = 1;
 	if (json_is_false(json_object_get(props, LAKE_PROP_CSV_HEADER)))
@@ -209,6 +272,8 @@ static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, 
 	v->ctx = aux;
 	/* argv[1] is the schema (the lake database), argv[2] the table. */
 	rc = load_table(v, argv[1], argv[2], err);
+	if (rc == SQLITE_OK)
+		register_scans(v, argv[1], argv[2]);
 	if (rc == SQLITE_OK)
 		rc = declare(db, v);
 	if (rc != SQLITE_OK) {
@@ -416,15 +481,16 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 {
 	sqlite3 *db = lake_catalog_db(v->ctx->lake->catalog);
 	sqlite3_stmt *files = NULL, *stats = NULL;
-	struct lake_scan_stats *s = v->ctx->stats;
+	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
 	int rc = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(
-		db,
-		"SELECT f.id, f.path, f.partition, f.bytes, p.vals FROM files f "
-		"LEFT JOIN partitions p ON p.table_id = f.table_id AND p.path = "
-		"f.partition WHERE f.table_id = ? AND f.state = 'live' ORDER BY f.path",
-		-1, &files, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db,
+			       "SELECT f.id, f.path, f.partition, f.bytes, p.vals FROM files f "
+			       "LEFT JOIN partitions p ON p.table_id = f.table_id AND p.path = "
+			       "f.partition WHERE f.table_id = ?1 AND f.state <> 'pending' AND "
+			       "f.added_version <= ?2 AND (f.removed_version IS NULL OR "
+			       "f.removed_version > ?2) ORDER BY f.path",
+			       -1, &files, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 			       "SELECT s.min_value, s.max_value, s.null_count, f.rows FROM "
 			       "file_column_stats s JOIN files f ON f.id = s.file_id "
@@ -432,20 +498,27 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 			       -1, &stats, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_int64(files, 1, v->table_id);
+	sqlite3_bind_int64(files, 2, v->version);
+	v->ctx->tables[v->scans].stats.scans++;
 	while (sqlite3_step(files) == SQLITE_ROW) {
 		int64_t bytes = sqlite3_column_int64(files, 3);
 		add_file(cur, files);
 		struct file *f = &cur->files[cur->nfiles - 1];
 		if (!partition_may_match(v, f, ks, nks, db)) {
 			s->files_skipped_partition++;
+			t->files_skipped_partition++;
 		} else if (!stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
 			s->files_skipped_stats++;
+			t->files_skipped_stats++;
 		} else {
 			s->files_scanned++;
+			t->files_scanned++;
 			s->bytes_scanned += (uint64_t)bytes;
+			t->bytes_scanned += (uint64_t)bytes;
 			continue;
 		}
 		s->bytes_skipped += (uint64_t)bytes;
+		t->bytes_skipped += (uint64_t)bytes;
 		free(f->path);
 		free(f->partition);
 		json_decref(f->vals);
@@ -598,6 +671,7 @@ static int advance(struct lake_cursor *cur)
 			place_csv(cur);
 		cur->ordinal++;
 		v->ctx->stats->rows++;
+		v->ctx->tables[v->scans].stats.rows++;
 		return SQLITE_OK;
 	}
 }

@@ -13,10 +13,25 @@
 #include "lake.h"
 #include "query.h"
 
+/* One table's scans, for --explain. */
+struct lake_table_scans {
+	char *name; /* "db.table" */
+	struct lake_scan_stats stats;
+};
+
 /* What every table of one query shares: the lake (its catalog, in a snapshot) and the counters. */
 struct lake_vtab_context {
 	struct lake *lake;
-	struct lake_scan_stats *stats;
+	struct lake_scan_stats *stats;	 /* all tables together */
+	struct lake_table_scans *tables; /* each table, in the order first declared */
+	size_t ntables;
+	/*
+	 * --as-of: read each table as it was at this version (capped at the
+	 * table's own), or at the last version made at or before this time
+	 * (ISO-8601 text); both unset for the current state.
+	 */
+	int64_t as_of_version; /* -1: not set */
+	const char *as_of_time;
 };
 
 int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx);

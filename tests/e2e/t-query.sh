@@ -12,7 +12,42 @@ export LAKE_DIR="$L"
 lake-put --partition-by dt=ts:day --batch-rows 40 raw.ev "$T/ev.ndjson" >/dev/null
 printf 'id,name,zip,score,joined\n1,ann,02134,3.5,2024-05-01\n2,bob,10001,,2024-05-02\n3,"lee, jr",,7,\n4,zoë,94107,1.25,2024-05-03\n' >"$T/people.csv"
 lake-put raw.people "$T/people.csv" >/dev/null
-lake-crawl >/dev/null || { not_ok "crawl failed"; done_testing; }
+lake-crawl >/dev/null || { not_ok "crawl failed"; # System tables: the catalog as SQL.
+run lake-query --format csv "SELECT database, name, files, rows FROM lake.tables ORDER BY name"
+expect_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "raw,ev,$files_total,3000 raw,people,1,4 " "lake.tables"
+run lake-query --format csv "SELECT name, type, partition FROM lake.columns WHERE table_name = 'ev' AND name IN ('amount', 'user', 'dt') ORDER BY name"
+expect_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "amount,double,0 dt,date,1 user,\"struct<id:bigint,country:string,agent:string>\",0 " "lake.columns, partition keys flagged"
+run lake-query --format csv "SELECT count(*), sum(rows) FROM lake.partitions WHERE table_name = 'ev'"
+expect_eq "$(tail -n 1 "$T/out")" "30,3000" "lake.partitions"
+run lake-query --format csv "SELECT count(*) FROM lake.files f JOIN lake.tables t ON t.name = f.table_name"
+expect_eq "$(tail -n 1 "$T/out")" "$((files_total + 1))" "lake.files joins lake.tables"
+run lake-query --format csv "SELECT count(*) FROM lake.runs UNION ALL SELECT count(*) FROM lake.audit"
+expect_rc 0 "lake.runs and lake.audit exist (empty until lake-etl and lake-grant)"
+
+# --explain: the plan, then what each table read and skipped, and why.
+run lake-query --explain --format ndjson "SELECT count(*) FROM raw.ev WHERE dt = '2024-05-07'"
+expect_eq "$(jq -r 'select(.table == "raw.ev") | "\(.files_scanned) \(.files_skipped_partition)"' "$T/out")" \
+	"$day_files $((files_total - day_files))" "--explain counts files scanned and skipped by partition"
+jq -s -e 'map(select(.detail and (.detail | test("VIRTUAL TABLE")))) | length == 1' "$T/out" >/dev/null && ok "--explain shows SQLite's plan" || not_ok "plan: $(cat "$T/out")"
+run lake-query --explain --format ndjson "SELECT count(*) FROM raw.ev WHERE id = 650"
+expect_eq "$(jq -r 'select(.table == "raw.ev") | .files_scanned' "$T/out")" 1 "statistics leave one file of $files_total"
+expect_eq "$(jq -r 'select(.table == "raw.people") | .table' "$T/out")" "" "tables not read are not listed"
+
+# --as-of: the table as it was at a version, or a time.  A second put makes version 2.
+v1=$(sql "$L" "SELECT version FROM tables WHERE name = 'ev'")
+printf '{"id":9001,"ts":"2024-05-02T00:00:00Z","kind":"late"}\n' | lake-put --partition-by dt=ts:day raw.ev >/dev/null
+run lake-query --format csv "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 3001 "the new row is seen"
+run lake-query --format csv --as-of "$v1" "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 3000 "--as-of the version before it is not"
+run lake-query --format csv --as-of 0 "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 0 "--as-of 0: the table as created, empty"
+run lake-query --format csv --as-of 2000-01-01 "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 0 "--as-of a time before the table: empty"
+run lake-query --as-of soon "SELECT 1"
+expect_rc 64 "--as-of neither a version nor a time"
+
+done_testing; }
 
 sqlite3 "$T/raw.db" <<SQL
 CREATE TABLE ev (id INTEGER, ts TEXT, kind TEXT, user TEXT, page TEXT, duration_ms INTEGER,
@@ -133,5 +168,40 @@ expect_eq "$(cat "$T/out")" '{"id":3,"id_2":3}' "a name twice in a result is mad
 run lake-query --format ndjson "SELECT user, tags, ok FROM raw.ev WHERE id = 1"
 jq -e '(.user | type) == "object" and (.tags | type) == "array" and (.ok | type) == "number"' "$T/out" >/dev/null &&
 	ok "struct and array columns are embedded as JSON" || not_ok "json columns: $(cat "$T/out")"
+
+# System tables: the catalog as SQL.
+run lake-query --format csv "SELECT database, name, files, rows FROM lake.tables ORDER BY name"
+expect_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "raw,ev,$files_total,3000 raw,people,1,4 " "lake.tables"
+run lake-query --format csv "SELECT name, type, partition FROM lake.columns WHERE table_name = 'ev' AND name IN ('amount', 'user', 'dt') ORDER BY name"
+expect_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "amount,double,0 dt,date,1 user,\"struct<id:bigint,country:string,agent:string>\",0 " "lake.columns, partition keys flagged"
+run lake-query --format csv "SELECT count(*), sum(rows) FROM lake.partitions WHERE table_name = 'ev'"
+expect_eq "$(tail -n 1 "$T/out")" "30,3000" "lake.partitions"
+run lake-query --format csv "SELECT count(*) FROM lake.files f JOIN lake.tables t ON t.name = f.table_name"
+expect_eq "$(tail -n 1 "$T/out")" "$((files_total + 1))" "lake.files joins lake.tables"
+run lake-query --format csv "SELECT count(*) FROM lake.runs UNION ALL SELECT count(*) FROM lake.audit"
+expect_rc 0 "lake.runs and lake.audit exist (empty until lake-etl and lake-grant)"
+
+# --explain: the plan, then what each table read and skipped, and why.
+run lake-query --explain --format ndjson "SELECT count(*) FROM raw.ev WHERE dt = '2024-05-07'"
+expect_eq "$(jq -r 'select(.table == "raw.ev") | "\(.files_scanned) \(.files_skipped_partition)"' "$T/out")" \
+	"$day_files $((files_total - day_files))" "--explain counts files scanned and skipped by partition"
+jq -s -e 'map(select(.detail and (.detail | test("VIRTUAL TABLE")))) | length == 1' "$T/out" >/dev/null && ok "--explain shows SQLite's plan" || not_ok "plan: $(cat "$T/out")"
+run lake-query --explain --format ndjson "SELECT count(*) FROM raw.ev WHERE id = 650"
+expect_eq "$(jq -r 'select(.table == "raw.ev") | .files_scanned' "$T/out")" 1 "statistics leave one file of $files_total"
+expect_eq "$(jq -r 'select(.table == "raw.people") | .table' "$T/out")" "" "tables not read are not listed"
+
+# --as-of: the table as it was at a version, or a time.  A second put makes version 2.
+v1=$(sql "$L" "SELECT version FROM tables WHERE name = 'ev'")
+printf '{"id":9001,"ts":"2024-05-02T00:00:00Z","kind":"late"}\n' | lake-put --partition-by dt=ts:day raw.ev >/dev/null
+run lake-query --format csv "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 3001 "the new row is seen"
+run lake-query --format csv --as-of "$v1" "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 3000 "--as-of the version before it is not"
+run lake-query --format csv --as-of 0 "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 0 "--as-of 0: the table as created, empty"
+run lake-query --format csv --as-of 2000-01-01 "SELECT count(*) FROM raw.ev"
+expect_eq "$(tail -n 1 "$T/out")" 0 "--as-of a time before the table: empty"
+run lake-query --as-of soon "SELECT 1"
+expect_rc 64 "--as-of neither a version nor a time"
 
 done_testing
