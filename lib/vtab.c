@@ -48,7 +48,8 @@ struct constraint {
 };
 
 struct file {
-	int64_t id; /* the catalog's id: with the record's place in the file, a stable rowid */
+	int64_t id;   /* the catalog's id: with the record's place in the file, a stable rowid */
+	int64_t rows; /* as registered; -1 when unknown */
 	char *path;
 	char *partition;
 	json_t *vals; /* the partition's values, as text or null */
@@ -73,6 +74,7 @@ struct lake_cursor {
 	struct lake_record rec;
 	int eof;
 	sqlite3_int64 ordinal; /* of the record in its file */
+	int64_t counted_rows;  /* rows of the current file when it is counted, not read */
 	uint64_t used;	       /* colUsed: bit i for column i (63: any column from 63 on) */
 	struct slot *slots;
 	int *field_col; /* CSV: the column of each field of the current file, -1 when unused */
@@ -468,6 +470,7 @@ static void add_file(struct lake_cursor *cur, sqlite3_stmt *st)
 	cur->files = lake_xrealloc(cur->files, (cur->nfiles + 1) * sizeof *cur->files);
 	struct file *f = &cur->files[cur->nfiles++];
 	f->id = sqlite3_column_int64(st, 0);
+	f->rows = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
 	f->path = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
 	f->partition = lake_xstrdup((const char *)sqlite3_column_text(st, 2));
 	f->bytes = sqlite3_column_int64(st, 3);
@@ -484,13 +487,14 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
 	int rc = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT f.id, f.path, f.partition, f.bytes, p.vals FROM files f "
-			       "LEFT JOIN partitions p ON p.table_id = f.table_id AND p.path = "
-			       "f.partition WHERE f.table_id = ?1 AND f.state <> 'pending' AND "
-			       "f.added_version <= ?2 AND (f.removed_version IS NULL OR "
-			       "f.removed_version > ?2) ORDER BY f.path",
-			       -1, &files, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT f.id, f.path, f.partition, f.bytes, p.vals, f.rows FROM files f "
+		"LEFT JOIN partitions p ON p.table_id = f.table_id AND p.path = "
+		"f.partition WHERE f.table_id = ?1 AND f.state <> 'pending' AND "
+		"f.added_version <= ?2 AND (f.removed_version IS NULL OR "
+		"f.removed_version > ?2) ORDER BY f.path",
+		-1, &files, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
 			       "SELECT s.min_value, s.max_value, s.null_count, f.rows FROM "
 			       "file_column_stats s JOIN files f ON f.id = s.file_id "
@@ -558,6 +562,22 @@ static void map_fields(struct lake_cursor *cur, struct lake_vtab *v)
 			    memcmp(v->cols[c].name, names[i], lens[i]) == 0)
 				cur->field_col[i] = c;
 	}
+}
+
+/*
+ * A statement that uses no data column (count(*), or only partition keys)
+ * needs only how many rows each file has, which the catalog knows, and
+ * the file's partition values: such a file is not opened.
+ */
+static int count_only(const struct lake_cursor *cur, const struct lake_vtab *v,
+		      const struct file *f)
+{
+	uint64_t keys = 0;
+
+	for (int i = 0; i < v->ncols && i < 63; i++)
+		if (v->cols[i].key)
+			keys |= (uint64_t)1 << i;
+	return (cur->used & ~keys) == 0 && f->rows >= 0;
 }
 
 static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
@@ -642,10 +662,23 @@ static int advance(struct lake_cursor *cur)
 	struct lake_error err = {0};
 
 	for (;;) {
+		if (cur->counted_rows > 0) {
+			cur->counted_rows--;
+			cur->ordinal++;
+			v->ctx->stats->rows++;
+			v->ctx->tables[v->scans].stats.rows++;
+			return SQLITE_OK;
+		}
 		if (!cur->reader) {
 			if (cur->next_file >= cur->nfiles) {
 				cur->eof = 1;
 				return SQLITE_OK;
+			}
+			if (count_only(cur, v, &cur->files[cur->next_file])) {
+				cur->file = &cur->files[cur->next_file++];
+				cur->ordinal = 0;
+				cur->counted_rows = cur->file->rows;
+				continue;
 			}
 			int rc = open_next_file(cur, v);
 			if (rc != SQLITE_OK)
@@ -781,6 +814,7 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 	(void)idxnum;
 	forget_files(cur);
 	cur->eof = 0;
+	cur->counted_rows = 0;
 	read_plan(idxstr ? idxstr : "ffffffffffffffff", argc, argv, &cur->used, &ks, &nks);
 	rc = choose_files(cur, v, ks, nks);
 	free_plan(ks, nks);
