@@ -2,6 +2,7 @@
  * lake-query - SQL over the lake.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cli.h"
 #include "fsutil.h"
+#include "jscan.h"
 #include "lake.h"
 #include "output.h"
 #include "query.h"
@@ -201,7 +203,128 @@ static json_t *value_json(sqlite3_stmt *st, int i)
 struct format_choice {
 	enum lake_out_format format;
 	struct printer *printer;
+	struct lake_buf line; /* NDJSON: the row being written */
+	struct lake_buf keys; /* NDJSON: each column's name, as "\"name\":", NUL-separated */
+	sqlite3_stmt *keys_for;
 };
+
+/* The column names as JSON keys, made once per statement. */
+static void ndjson_keys(struct format_choice *fc, struct printer *p, sqlite3_stmt *st)
+{
+	if (fc->keys_for == st)
+		return;
+	if (!p->out || p->stmt != st)
+		start_output(p, st, fc->format);
+	lake_buf_reset(&fc->keys);
+	for (int i = 0; i < p->ncolumns; i++) {
+		lake_buf_add_json_string(&fc->keys, p->columns[i], strlen(p->columns[i]));
+		lake_buf_addc(&fc->keys, ':');
+		lake_buf_addc(&fc->keys, '\0');
+	}
+	fc->keys_for = st;
+}
+
+/*
+ * Most doubles in data are decimals of a few places (prices, rates):
+ * when d is exactly m / 10^6 rounded (m an integer below 2^53, so the
+ * division rounds once), m's digits with trailing zeros dropped are the
+ * shortest text that reads back as d.  Integer arithmetic, no printf.
+ */
+static int short_decimal(double d, struct lake_buf *b)
+{
+	char text[40], *p = text + sizeof text;
+	double scaled = d * 1e6;
+	long long m;
+	int neg = d < 0, places = 6;
+
+	if (!(scaled > -9007199254740992.0 && scaled < 9007199254740992.0))
+		return 0;
+	m = llround(scaled);
+	if ((double)m / 1e6 != d || (m == 0 && signbit(d)))
+		return 0;
+	if (neg)
+		m = -m;
+	while (places > 1 && m % 10 == 0) {
+		m /= 10;
+		places--;
+	}
+	for (int k = 0; k < places; k++, m /= 10)
+		*--p = (char)('0' + m % 10);
+	*--p = '.';
+	do
+		*--p = (char)('0' + m % 10);
+	while ((m /= 10) > 0);
+	if (neg)
+		*--p = '-';
+	lake_buf_add(b, p, (size_t)(text + sizeof text - p));
+	return 1;
+}
+
+static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
+{
+	char num[32];
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		lake_buf_add(b, num,
+			     (size_t)snprintf(num, sizeof num, "%lld",
+					      (long long)sqlite3_column_int64(st, i)));
+		return;
+	case SQLITE_FLOAT: {
+		double d = sqlite3_column_double(st, i);
+		if (short_decimal(d, b))
+			return;
+		/* The shortest text that reads back as the same double, as JSON wants numbers. */
+		for (int digits = 15; digits <= 17; digits++) {
+			snprintf(num, sizeof num, "%.*g", digits, d);
+			if (strtod(num, NULL) == d)
+				break;
+		}
+		if (!strpbrk(num, ".eEn"))
+			strcat(num, ".0");
+		lake_buf_addstr(b, strpbrk(num, "n") ? "null" : num); /* inf and nan are no JSON */
+		return;
+	}
+	case SQLITE_NULL:
+		lake_buf_addstr(b, "null");
+		return;
+	default: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		size_t n = (size_t)sqlite3_column_bytes(st, i);
+		if (lake_query_column_is_json(st, i) &&
+		    lake_json_validate(t, n, NULL) != LAKE_JNONE)
+			lake_buf_add(b, t, n);
+		else
+			lake_buf_add_json_string_utf8(b, t, n);
+	}
+	}
+}
+
+/*
+ * NDJSON, the piped case, is written directly: a jansson tree per row
+ * would cost more than the scan that produced it.
+ */
+static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
+{
+	struct printer *p = fc->printer;
+	const char *key;
+
+	ndjson_keys(fc, p, st);
+	lake_buf_reset(&fc->line);
+	lake_buf_addc(&fc->line, '{');
+	key = fc->keys.data;
+	for (int i = 0; i < p->ncolumns; i++) {
+		if (i)
+			lake_buf_addc(&fc->line, ',');
+		lake_buf_addstr(&fc->line, key);
+		key += strlen(key) + 1;
+		ndjson_value(&fc->line, st, i);
+	}
+	lake_buf_add(&fc->line, "}\n", 2);
+	p->failed |= fwrite(fc->line.data, 1, fc->line.len, stdout) != fc->line.len;
+	p->rows++;
+	return p->failed;
+}
 
 static int print_row(sqlite3_stmt *st, void *arg)
 {
@@ -211,6 +334,8 @@ static int print_row(sqlite3_stmt *st, void *arg)
 
 	if (p->limit && p->rows >= p->limit)
 		return 1;
+	if (fc->format == LAKE_OUT_NDJSON)
+		return print_ndjson_row(st, fc);
 	if (!p->out || p->stmt != st)
 		start_output(p, st, fc->format);
 	rec = json_object();
@@ -302,6 +427,12 @@ int main(int argc, char **argv)
 	p.limit = a.limit;
 	fc.format = lake_out_resolve(a.format, STDOUT_FILENO);
 	fc.printer = &p;
+	fc.line = (struct lake_buf)LAKE_BUF_INIT;
+	fc.keys = (struct lake_buf)LAKE_BUF_INIT;
+	fc.keys_for = NULL;
+	/* Rows are written in large blocks: stdout is a pipe or a file. */
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (lake_open(a.lake_dir, &lake, &err) < 0 || lake_query_open(lake, &q, &err) < 0 ||
 	    (a.as_of && lake_query_as_of(q, a.as_of, &err) < 0) ||
 	    (a.explain ? explain(q, sql, &fc, &err)
@@ -309,6 +440,8 @@ int main(int argc, char **argv)
 		status =
 		    err.code == LAKE_EX_USAGE ? cli_usage_error("%s", err.msg) : cli_fail(&err);
 	end_output(&p);
+	lake_buf_release(&fc.line);
+	lake_buf_release(&fc.keys);
 	if (p.failed && !status)
 		status = LAKE_EX_IOERR;
 	lake_query_close(q);

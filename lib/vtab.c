@@ -76,6 +76,7 @@ struct lake_cursor {
 	sqlite3_int64 ordinal; /* of the record in its file */
 	int64_t counted_rows;  /* rows of the current file when it is counted, not read */
 	uint64_t used;	       /* colUsed: bit i for column i (63: any column from 63 on) */
+	int used_data; /* how many data columns (not keys) are used; -1 when it cannot be told */
 	struct slot *slots;
 	int *field_col; /* CSV: the column of each field of the current file, -1 when unused */
 	size_t nfield_col;
@@ -294,6 +295,24 @@ static int x_disconnect(sqlite3_vtab *vt)
 
 /* ---- planning ---- */
 
+/* Hive's null partition would come last in path order, where SQL puts NULLs first. */
+static int has_null_partition(const struct lake_vtab *v)
+{
+	sqlite3_stmt *st;
+	int found = 1;
+
+	if (sqlite3_prepare_v2(lake_catalog_db(v->ctx->lake->catalog),
+			       "SELECT EXISTS (SELECT 1 FROM partitions WHERE table_id = ? AND "
+			       "path LIKE '%__HIVE_DEFAULT_PARTITION__%')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_int64(st, 1, v->table_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return found;
+}
+
 static int usable_op(unsigned char op)
 {
 	return op == SQLITE_INDEX_CONSTRAINT_EQ || op == SQLITE_INDEX_CONSTRAINT_GT ||
@@ -330,6 +349,18 @@ static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 	}
 	info->idxStr = sqlite3_mprintf("%s", plan.data);
 	info->needToFreeIdxStr = 1;
+	/*
+	 * Files are read in path order, so rows come sorted by the first
+	 * partition key when its values sort as their paths do: dates (ISO
+	 * text, never escaped), and only if no null partition, which would
+	 * come last where SQL puts NULL first.  An ORDER BY or GROUP BY on that
+	 * key alone then needs no sort.
+	 */
+	if (info->nOrderBy == 1 && !info->aOrderBy[0].desc && v->nkeys &&
+	    v->cols[info->aOrderBy[0].iColumn].key &&
+	    v->cols[info->aOrderBy[0].iColumn].key_index == 0 &&
+	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !has_null_partition(v))
+		info->orderByConsumed = 1;
 	info->estimatedCost = cost;
 	lake_buf_release(&plan);
 	return SQLITE_OK;
@@ -621,7 +652,7 @@ static void place_json(struct lake_cursor *cur, struct lake_vtab *v)
 	struct lake_jvalue root = lake_json_root(cur->rec.json, cur->rec.json_len);
 	struct lake_jiter it;
 	struct lake_jmember m;
-	int hint = 0;
+	int hint = 0, wanted = cur->used_data, found = 0;
 
 	lake_jiter_begin(&it, &root);
 	while (lake_jobject_next(&it, &m)) {
@@ -639,6 +670,9 @@ static void place_json(struct lake_cursor *cur, struct lake_vtab *v)
 		if (used(cur, col)) {
 			cur->slots[col].present = 1;
 			cur->slots[col].v = m.value;
+			/* Every used column found: the rest of the record need not be walked. */
+			if (++found == wanted)
+				break;
 		}
 	}
 }
@@ -816,6 +850,12 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 	cur->eof = 0;
 	cur->counted_rows = 0;
 	read_plan(idxstr ? idxstr : "ffffffffffffffff", argc, argv, &cur->used, &ks, &nks);
+	cur->used_data = 0;
+	for (int i = 0; i < v->ncols; i++)
+		cur->used_data += !v->cols[i].key && used(cur, i);
+	/* Columns from 63 on share one bit: then count on nothing, walk every member. */
+	if (v->ncols > 63 && (cur->used >> 63) & 1)
+		cur->used_data = -1;
 	rc = choose_files(cur, v, ks, nks);
 	free_plan(ks, nks);
 	if (rc != SQLITE_OK)

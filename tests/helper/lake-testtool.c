@@ -2,7 +2,8 @@
  * lake-testtool - data generators and library entry points for the tests
  * and benchmarks (git's t/helper/test-tool).  Never installed.
  *
- *	lake-testtool gen-events N [SEED]    N synthetic event records, NDJSON
+ *	lake-testtool gen-events N [SEED [DAYS]]      N synthetic events, NDJSON, over DAYS (30)
+ *	lake-testtool gen-events-csv N [SEED [DAYS]]  the same events flat, as CSV with a header
  *	lake-testtool measure CMD [ARG...]   run CMD; print "SECONDS MAX_RSS_KB" on stderr
  */
 #include <inttypes.h>
@@ -36,7 +37,7 @@ static const char *pick(const char *const *list, size_t n)
 
 #define PICK(list) pick(list, sizeof list / sizeof list[0])
 
-static int gen_events(uint64_t n, uint64_t seed)
+static int gen_events(uint64_t n, uint64_t seed, uint64_t days, int csv)
 {
 	static const char *const kinds[] = {"page_view", "click", "purchase", "signup", "logout"};
 	static const char *const pages[] = {"/",      "/products",  "/cart",   "/checkout",
@@ -46,25 +47,35 @@ static int gen_events(uint64_t n, uint64_t seed)
 	    "Mozilla/5.0 (X11; Linux x86_64)", "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1)",
 	    "curl/8.4.0", "Mozilla/5.0 (iPhone; CPU iPhone OS 17)"};
 	/* 2024-05-01T00:00:00Z, events spread over 30 days in time order. */
-	int64_t start = INT64_C(1714521600) * 1000000, span = INT64_C(30) * 86400 * 1000000;
+	int64_t start = INT64_C(1714521600) * 1000000, span = (int64_t)days * 86400 * 1000000;
 	struct lake_buf line = LAKE_BUF_INIT;
 	char ts[40];
 
 	rng_state = seed ? seed : 1;
+	if (csv)
+		fputs("id,ts,kind,user_id,country,page,duration_ms,amount,ok\n", stdout);
 	for (uint64_t i = 0; i < n; i++) {
 		int64_t t = start + (int64_t)((double)span * (double)i / (double)(n ? n : 1)) +
 			    (int64_t)(rnd() % 1000000);
 		lake_time_format_timestamp(t, ts);
 		lake_buf_reset(&line);
-		lake_buf_addf(&line,
-			      "{\"id\":%" PRIu64
-			      ",\"ts\":\"%s\",\"kind\":\"%s\",\"user\":{\"id\":%" PRIu64
-			      ",\"country\":\"%s\",\"agent\":\"%s\"},\"page\":\"%s\","
-			      "\"duration_ms\":%" PRIu64 ",\"amount\":%.2f,\"tags\":[\"t%" PRIu64
-			      "\",\"t%" PRIu64 "\"],\"ok\":%s}\n",
-			      i + 1, ts, PICK(kinds), rnd() % 100000, PICK(countries), PICK(agents),
-			      PICK(pages), rnd() % 30000, (double)(rnd() % 100000) / 100.0,
-			      rnd() % 50, rnd() % 50, rnd() % 10 ? "true" : "false");
+		if (csv)
+			lake_buf_addf(&line,
+				      "%" PRIu64 ",%s,%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%.2f,%s\n",
+				      i + 1, ts, PICK(kinds), rnd() % 100000, PICK(countries),
+				      PICK(pages), rnd() % 30000, (double)(rnd() % 100000) / 100.0,
+				      rnd() % 10 ? "true" : "false");
+		else
+			lake_buf_addf(
+			    &line,
+			    "{\"id\":%" PRIu64
+			    ",\"ts\":\"%s\",\"kind\":\"%s\",\"user\":{\"id\":%" PRIu64
+			    ",\"country\":\"%s\",\"agent\":\"%s\"},\"page\":\"%s\","
+			    "\"duration_ms\":%" PRIu64 ",\"amount\":%.2f,\"tags\":[\"t%" PRIu64
+			    "\",\"t%" PRIu64 "\"],\"ok\":%s}\n",
+			    i + 1, ts, PICK(kinds), rnd() % 100000, PICK(countries), PICK(agents),
+			    PICK(pages), rnd() % 30000, (double)(rnd() % 100000) / 100.0,
+			    rnd() % 50, rnd() % 50, rnd() % 10 ? "true" : "false");
 		if (fwrite(line.data, 1, line.len, stdout) != line.len)
 			return 1;
 	}
@@ -118,9 +129,13 @@ int main(int argc, char **argv)
 {
 	if (argc >= 3 && strcmp(argv[1], "measure") == 0)
 		return measure(argv + 2);
-	if (argc >= 3 && strcmp(argv[1], "gen-events") == 0)
-		return gen_events(arg_u64(argv[2]), argc > 3 ? arg_u64(argv[3]) : 42);
-	fprintf(stderr, "usage: lake-testtool gen-events N [SEED]\n"
+	if (argc >= 3 &&
+	    (strcmp(argv[1], "gen-events") == 0 || strcmp(argv[1], "gen-events-csv") == 0))
+		return gen_events(arg_u64(argv[2]), argc > 3 ? arg_u64(argv[3]) : 42,
+				  argc > 4 ? arg_u64(argv[4]) : 30,
+				  strcmp(argv[1], "gen-events-csv") == 0);
+	fprintf(stderr, "usage: lake-testtool gen-events N [SEED [DAYS]]\n"
+			"       lake-testtool gen-events-csv N [SEED [DAYS]]\n"
 			"       lake-testtool measure CMD [ARG...]\n");
 	return 64;
 }
