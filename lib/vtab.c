@@ -1,5 +1,6 @@
 #include "vtab.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -509,6 +510,27 @@ static void add_file(struct lake_cursor *cur, sqlite3_stmt *st)
 	    sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "[]", 0, NULL);
 }
 
+/*
+ * The version a scan reads: --as-of's, fixed when the table was declared,
+ * or the table's current one read now, inside the statement's catalog
+ * transaction, so that every scan of one statement reads the same
+ * snapshot, and the next statement a newer one.
+ */
+static void current_version(struct lake_vtab *v, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+
+	if (v->ctx->as_of_version >= 0 || v->ctx->as_of_time)
+		return;
+	if (sqlite3_prepare_v2(db, "SELECT version FROM tables WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, v->table_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v->version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+}
+
 /* The table's files live in this snapshot that the constraints do not exclude. */
 static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
 			int nks)
@@ -532,6 +554,7 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 			       "WHERE s.file_id = ? AND s.column_name = ?",
 			       -1, &stats, NULL) != SQLITE_OK)
 		goto out;
+	current_version(v, db);
 	sqlite3_bind_int64(files, 1, v->table_id);
 	sqlite3_bind_int64(files, 2, v->version);
 	v->ctx->tables[v->scans].stats.scans++;
@@ -837,9 +860,36 @@ static void free_plan(struct constraint *ks, int n)
 	free(ks);
 }
 
+#ifndef NDEBUG
+/*
+ * Test-only (compiled out of release builds): with LAKE_TEST_SCAN_GATE
+ * naming a FIFO, every scan after the process's first waits for a byte
+ * from it, so that a test can commit between two scans of one statement
+ * and check that the second does not see it.
+ */
+static void test_scan_gate(void)
+{
+	static int scans;
+	const char *gate = getenv("LAKE_TEST_SCAN_GATE");
+	char byte;
+
+	if (!gate || scans++ == 0)
+		return;
+	FILE *f = fopen(gate, "r");
+	if (f) {
+		if (fread(&byte, 1, 1, f) != 1)
+			byte = 0;
+		fclose(f);
+	}
+}
+#endif
+
 static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
 		    sqlite3_value **argv)
 {
+#ifndef NDEBUG
+	test_scan_gate();
+#endif
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
 	struct constraint *ks;

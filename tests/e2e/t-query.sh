@@ -47,6 +47,27 @@ expect_eq "$(tail -n 1 "$T/out")" 0 "--as-of a time before the table: empty"
 run lake-query --as-of soon "SELECT 1"
 expect_rc 64 "--as-of neither a version nor a time"
 
+# Snapshot: a statement sees the lake as it was when it started.  Its second
+# scan waits (test-only gate of debug builds) while lake-put commits 2 files.
+printf '{"k":1,"p":"a"}\n{"k":2,"p":"b"}\n' | lake-put --partition-by p=p raw.snap >/dev/null
+lake-crawl raw.snap >/dev/null
+mkfifo "$T/gate"
+LAKE_TEST_SCAN_GATE="$T/gate" lake-query --format csv \
+	"SELECT (SELECT count(*) FROM raw.snap) AS before, (SELECT count(*) FROM raw.snap WHERE k > 0) AS during" \
+	>"$T/out" 2>"$T/err" &
+qpid=$!
+exec 3>"$T/gate" # returns once the query waits at its second scan
+printf '{"k":3,"p":"a"}\n{"k":4,"p":"c"}\n' | lake-put --partition-by p=p raw.snap >"$T/put.out"
+expect_eq "$(wc -l <"$T/put.out" | tr -d ' ')" 2 "lake-put commits two files while the statement runs"
+printf x >&3
+exec 3>&-
+wait $qpid
+rc=$?
+expect_rc 0 "the statement finishes"
+expect_eq "$(tail -n 1 "$T/out")" "2,2" "its second scan sees the snapshot, not the commit made meanwhile"
+run lake-query --format csv "SELECT count(*) FROM raw.snap"
+expect_eq "$(tail -n 1 "$T/out")" 4 "the next statement sees the whole commit"
+
 done_testing; }
 
 sqlite3 "$T/raw.db" <<SQL
@@ -212,5 +233,26 @@ run lake-query --format csv --as-of 2000-01-01 "SELECT count(*) FROM raw.ev"
 expect_eq "$(tail -n 1 "$T/out")" 0 "--as-of a time before the table: empty"
 run lake-query --as-of soon "SELECT 1"
 expect_rc 64 "--as-of neither a version nor a time"
+
+# Snapshot: a statement sees the lake as it was when it started.  Its second
+# scan waits (test-only gate of debug builds) while lake-put commits 2 files.
+printf '{"k":1,"p":"a"}\n{"k":2,"p":"b"}\n' | lake-put --partition-by p=p raw.snap >/dev/null
+lake-crawl raw.snap >/dev/null
+mkfifo "$T/gate"
+LAKE_TEST_SCAN_GATE="$T/gate" lake-query --format csv \
+	"SELECT (SELECT count(*) FROM raw.snap) AS before, (SELECT count(*) FROM raw.snap WHERE k > 0) AS during" \
+	>"$T/out" 2>"$T/err" &
+qpid=$!
+exec 3>"$T/gate" # returns once the query waits at its second scan
+printf '{"k":3,"p":"a"}\n{"k":4,"p":"c"}\n' | lake-put --partition-by p=p raw.snap >"$T/put.out"
+expect_eq "$(wc -l <"$T/put.out" | tr -d ' ')" 2 "lake-put commits two files while the statement runs"
+printf x >&3
+exec 3>&-
+wait $qpid
+rc=$?
+expect_rc 0 "the statement finishes"
+expect_eq "$(tail -n 1 "$T/out")" "2,2" "its second scan sees the snapshot, not the commit made meanwhile"
+run lake-query --format csv "SELECT count(*) FROM raw.snap"
+expect_eq "$(tail -n 1 "$T/out")" 4 "the next statement sees the whole commit"
 
 done_testing
