@@ -347,6 +347,15 @@ static int print_row(sqlite3_stmt *st, void *arg)
 	return p->failed;
 }
 
+static void show_progress(const char *table, uint64_t files_done, uint64_t files_total,
+			  uint64_t bytes_done, uint64_t bytes_total, void *arg)
+{
+	(void)arg;
+	cli_progress("%s: %llu of %llu files, %.1f of %.1f MB", table,
+		     (unsigned long long)files_done, (unsigned long long)files_total,
+		     (double)bytes_done / 1e6, (double)bytes_total / 1e6);
+}
+
 static int discard_row(sqlite3_stmt *st, void *arg)
 {
 	(void)st;
@@ -433,10 +442,15 @@ int main(int argc, char **argv)
 	/* Rows are written in large blocks: stdout is a pipe or a file. */
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (lake_open(a.lake_dir, &lake, &err) < 0 || lake_query_open(lake, &q, &err) < 0 ||
-	    (a.as_of && lake_query_as_of(q, a.as_of, &err) < 0) ||
-	    (a.explain ? explain(q, sql, &fc, &err)
-		       : lake_query_run(q, sql, print_row, &fc, &err)) < 0)
+	if (lake_open(a.lake_dir, &lake, &err) == 0 && lake_query_open(lake, &q, &err) == 0 &&
+	    isatty(STDERR_FILENO))
+		lake_query_on_progress(q, show_progress, NULL);
+	int failed = !lake || !q || (a.as_of && lake_query_as_of(q, a.as_of, &err) < 0) ||
+		     (a.explain ? explain(q, sql, &fc, &err)
+				: lake_query_run(q, sql, print_row, &fc, &err)) < 0;
+	/* End the progress line before any message. */
+	cli_progress_end();
+	if (failed)
 		status =
 		    err.code == LAKE_EX_USAGE ? cli_usage_error("%s", err.msg) : cli_fail(&err);
 	end_output(&p);

@@ -111,6 +111,12 @@ const struct lake_scan_stats *lake_query_stats(const struct lake_query *q)
 	return &q->stats;
 }
 
+void lake_query_on_progress(struct lake_query *q, lake_query_progress_fn fn, void *arg)
+{
+	q->ctx.progress = fn;
+	q->ctx.progress_arg = arg;
+}
+
 size_t lake_query_table_stats(const struct lake_query *q, const char *const **names,
 			      const struct lake_scan_stats **stats, size_t *stride)
 {

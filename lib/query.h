@@ -71,6 +71,11 @@ int lake_query_as_of(struct lake_query *q, const char *spec, struct lake_error *
 /* 1 when result column i of st holds JSON text (a struct or array column). */
 int lake_query_column_is_json(sqlite3_stmt *st, int i);
 
+/* A progress report while scans run (files and bytes done, of the scan's total). */
+typedef void (*lake_query_progress_fn)(const char *table, uint64_t files_done, uint64_t files_total,
+				       uint64_t bytes_done, uint64_t bytes_total, void *arg);
+void lake_query_on_progress(struct lake_query *q, lake_query_progress_fn fn, void *arg);
+
 void lake_query_close(struct lake_query *q);
 
 #endif

@@ -634,8 +634,32 @@ static int count_only(const struct lake_cursor *cur, const struct lake_vtab *v,
 	return (cur->used & ~keys) == 0 && f->rows >= 0;
 }
 
+static void report_progress(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	struct lake_vtab_context *ctx = v->ctx;
+	uint64_t done = 0, total = 0;
+	int64_t now;
+
+	if (!ctx->progress)
+		return;
+	now = lake_monotonic_us();
+	if (!ctx->next_progress_us)
+		ctx->next_progress_us = now + 1000000;
+	if (now < ctx->next_progress_us)
+		return;
+	ctx->next_progress_us = now + 1000000;
+	for (size_t i = 0; i < cur->nfiles; i++) {
+		total += (uint64_t)cur->files[i].bytes;
+		if (i < cur->next_file)
+			done += (uint64_t)cur->files[i].bytes;
+	}
+	ctx->progress(ctx->tables[v->scans].name, cur->next_file, cur->nfiles, done, total,
+		      ctx->progress_arg);
+}
+
 static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 {
+	report_progress(cur, v);
 	struct lake_buf abs = LAKE_BUF_INIT;
 	struct lake_error err = {0};
 	int csv = strcmp(v->format, "csv") == 0 || strcmp(v->format, "tsv") == 0;

@@ -32,6 +32,11 @@ struct lake_vtab_context {
 	 */
 	int64_t as_of_version; /* -1: not set */
 	const char *as_of_time;
+	/* Called as a scan opens each file, once it has run a second, at most once a second. */
+	void (*progress)(const char *table, uint64_t files_done, uint64_t files_total,
+			 uint64_t bytes_done, uint64_t bytes_total, void *arg);
+	void *progress_arg;
+	int64_t next_progress_us; /* 0: the clock starts at the first scan */
 };
 
 int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx);
