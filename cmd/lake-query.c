@@ -2,7 +2,6 @@
  * lake-query - SQL over the lake.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,42 +223,6 @@ static void ndjson_keys(struct format_choice *fc, struct printer *p, sqlite3_stm
 	fc->keys_for = st;
 }
 
-/*
- * Most doubles in data are decimals of a few places (prices, rates):
- * when d is exactly m / 10^6 rounded (m an integer below 2^53, so the
- * division rounds once), m's digits with trailing zeros dropped are the
- * shortest text that reads back as d.  Integer arithmetic, no printf.
- */
-static int short_decimal(double d, struct lake_buf *b)
-{
-	char text[40], *p = text + sizeof text;
-	double scaled = d * 1e6;
-	long long m;
-	int neg = d < 0, places = 6;
-
-	if (!(scaled > -9007199254740992.0 && scaled < 9007199254740992.0))
-		return 0;
-	m = llround(scaled);
-	if ((double)m / 1e6 != d || (m == 0 && signbit(d)))
-		return 0;
-	if (neg)
-		m = -m;
-	while (places > 1 && m % 10 == 0) {
-		m /= 10;
-		places--;
-	}
-	for (int k = 0; k < places; k++, m /= 10)
-		*--p = (char)('0' + m % 10);
-	*--p = '.';
-	do
-		*--p = (char)('0' + m % 10);
-	while ((m /= 10) > 0);
-	if (neg)
-		*--p = '-';
-	lake_buf_add(b, p, (size_t)(text + sizeof text - p));
-	return 1;
-}
-
 static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
 {
 	char num[32];
@@ -270,21 +233,9 @@ static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
 			     (size_t)snprintf(num, sizeof num, "%lld",
 					      (long long)sqlite3_column_int64(st, i)));
 		return;
-	case SQLITE_FLOAT: {
-		double d = sqlite3_column_double(st, i);
-		if (short_decimal(d, b))
-			return;
-		/* The shortest text that reads back as the same double, as JSON wants numbers. */
-		for (int digits = 15; digits <= 17; digits++) {
-			snprintf(num, sizeof num, "%.*g", digits, d);
-			if (strtod(num, NULL) == d)
-				break;
-		}
-		if (!strpbrk(num, ".eEn"))
-			strcat(num, ".0");
-		lake_buf_addstr(b, strpbrk(num, "n") ? "null" : num); /* inf and nan are no JSON */
+	case SQLITE_FLOAT:
+		lake_buf_add_double(b, sqlite3_column_double(st, i));
 		return;
-	}
 	case SQLITE_NULL:
 		lake_buf_addstr(b, "null");
 		return;

@@ -1,5 +1,6 @@
 #include "buf.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -251,4 +252,60 @@ void lake_buf_release(struct lake_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+/*
+ * Most doubles in data are decimals of a few places (prices, rates): when
+ * d is exactly m / 10^6 rounded (m an integer below 2^53, so the division
+ * rounds once), m's digits with trailing zeros dropped are the shortest
+ * text that reads back as d.  Integer arithmetic, no printf.
+ */
+static int add_short_decimal(struct lake_buf *b, double d)
+{
+	char text[40], *p = text + sizeof text;
+	double scaled = d * 1e6;
+	long long m;
+	int neg = d < 0, places = 6;
+
+	if (!(scaled > -9007199254740992.0 && scaled < 9007199254740992.0))
+		return 0;
+	m = llround(scaled);
+	if ((double)m / 1e6 != d || (m == 0 && signbit(d)))
+		return 0;
+	if (neg)
+		m = -m;
+	while (places > 1 && m % 10 == 0) {
+		m /= 10;
+		places--;
+	}
+	for (int k = 0; k < places; k++, m /= 10)
+		*--p = (char)('0' + m % 10);
+	*--p = '.';
+	do
+		*--p = (char)('0' + m % 10);
+	while ((m /= 10) > 0);
+	if (neg)
+		*--p = '-';
+	lake_buf_add(b, p, (size_t)(text + sizeof text - p));
+	return 1;
+}
+
+void lake_buf_add_double(struct lake_buf *b, double d)
+{
+	char num[40];
+
+	if (!isfinite(d)) {
+		lake_buf_addstr(b, "null");
+		return;
+	}
+	if (add_short_decimal(b, d))
+		return;
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(num, sizeof num, "%.*g", digits, d);
+		if (strtod(num, NULL) == d)
+			break;
+	}
+	lake_buf_addstr(b, num);
+	if (!strpbrk(num, ".e"))
+		lake_buf_addstr(b, ".0");
 }

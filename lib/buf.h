@@ -41,6 +41,12 @@ void lake_buf_add_json_string(struct lake_buf *b, const char *s, size_t n);
 size_t lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n);
 /* Append p[0..n) in base64 (RFC 4648, padded) as a JSON string, quotes included. */
 void lake_buf_add_base64(struct lake_buf *b, const unsigned char *p, size_t n);
+/*
+ * Append d as a JSON number: the shortest text that reads back as d, with
+ * ".0" when it would look like an integer (a double stays a double),
+ * "null" for infinities and NaN, which JSON has no number for.
+ */
+void lake_buf_add_double(struct lake_buf *b, double d);
 void lake_buf_reset(struct lake_buf *b);
 /* Drop the first n bytes, keeping the rest. */
 void lake_buf_consume(struct lake_buf *b, size_t n);

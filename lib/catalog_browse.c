@@ -125,8 +125,8 @@ static size_t edit_distance(const char *a, const char *b)
  * (from sql, one text column) is within a third of the name's length
  * (at least one edit, so that short names get suggestions too).
  */
-static int not_found(struct lake *lake, const char *what, const char *name, const char *sql,
-		     struct lake_error *e)
+int lake_browse_not_found(struct lake *lake, const char *what, const char *name, const char *sql,
+			  struct lake_error *e)
 {
 	sqlite3_stmt *st;
 	char *best = NULL;
@@ -167,7 +167,7 @@ static int database_id(struct lake *lake, const char *db, int64_t *id, struct la
 		return 0;
 	if (rc != SQLITE_DONE)
 		return lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
-	return not_found(lake, "database", db, "SELECT name FROM databases", e);
+	return lake_browse_not_found(lake, "database", db, "SELECT name FROM databases", e);
 }
 
 /* The table's id; *id is 0 (and the result 0) when absent and quiet is set. */
@@ -193,10 +193,10 @@ static int find_table(struct lake *lake, const char *db, const char *table, int 
 	if (rc != SQLITE_DONE)
 		return lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
 	snprintf(qualified, sizeof qualified, "%s.%s", db, table);
-	return not_found(lake, "table", qualified,
-			 "SELECT d.name || '.' || t.name FROM tables t "
-			 "JOIN databases d ON d.id = t.database_id",
-			 e);
+	return lake_browse_not_found(lake, "table", qualified,
+				     "SELECT d.name || '.' || t.name FROM tables t "
+				     "JOIN databases d ON d.id = t.database_id",
+				     e);
 }
 
 static int table_id(struct lake *lake, const char *db, const char *table, int64_t *id,
@@ -675,7 +675,7 @@ static int describe_column(struct lake *lake, int64_t id, const char *name, cons
 			 "WHERE t.id = %lld UNION ALL SELECT k.value->>'name' FROM tables t, "
 			 "json_each(t.partition_keys) k WHERE t.id = %lld",
 			 (long long)id, (long long)id);
-		if (not_found(lake, "column", column, sql, e) < 0)
+		if (lake_browse_not_found(lake, "column", column, sql, e) < 0)
 			lake_err_wrap(e, "table '%s'", name);
 		goto out;
 	}

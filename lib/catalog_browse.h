@@ -137,4 +137,11 @@ int lake_table_drop(struct lake *lake, const char *db, const char *table, int64_
 int lake_table_rename(struct lake *lake, const char *db, const char *table, const char *db2,
 		      const char *table2, struct lake_error *e);
 
+/*
+ * Fail with LAKE_EX_NOINPUT: "no WHAT 'name'", and "; did you mean 'x'?"
+ * when one of the names sql lists (one text column) is close to it.
+ */
+int lake_browse_not_found(struct lake *lake, const char *what, const char *name, const char *sql,
+			  struct lake_error *e);
+
 #endif

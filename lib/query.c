@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "catalog_browse.h"
 #include "ltime.h"
 #include "names.h"
 #include "vtab.h"
@@ -354,47 +355,12 @@ static int attach_named(struct lake_query *q, const char *sql, struct lake_error
 static int unknown_table(struct lake_query *q, const char *msg, struct lake_error *e)
 {
 	const char *name = strstr(msg, "no such table: ") + strlen("no such table: ");
-	sqlite3_stmt *st;
-	char best[2 * LAKE_NAME_MAX + 2] = "";
-	int best_cost = 1 << 30;
 
-	if (sqlite3_prepare_v2(lake_catalog_db(q->lake->catalog),
-			       "SELECT d.name || '.' || t.name FROM tables t JOIN databases d ON "
-			       "d.id = t.database_id",
-			       -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *cand = (const char *)sqlite3_column_text(st, 0);
-			/* Levenshtein distance, two rows at a time. */
-			size_t n = strlen(name), m = strlen(cand);
-			int *prev = lake_xcalloc(m + 1, sizeof *prev),
-			    *cur = lake_xcalloc(m + 1, sizeof *cur);
-			for (size_t j = 0; j <= m; j++)
-				prev[j] = (int)j;
-			for (size_t i = 1; i <= n; i++) {
-				cur[0] = (int)i;
-				for (size_t j = 1; j <= m; j++) {
-					int sub = prev[j - 1] + (name[i - 1] != cand[j - 1]);
-					int del = prev[j] + 1, ins = cur[j - 1] + 1;
-					cur[j] = sub < del ? (sub < ins ? sub : ins)
-							   : (del < ins ? del : ins);
-				}
-				int *t = prev;
-				prev = cur;
-				cur = t;
-			}
-			if (prev[m] < best_cost && (size_t)prev[m] * 3 <= (n > 3 ? n : 3)) {
-				best_cost = prev[m];
-				snprintf(best, sizeof best, "%s", cand);
-			}
-			free(prev);
-			free(cur);
-		}
-		sqlite3_finalize(st);
-	}
-	if (*best)
-		return lake_err(e, LAKE_EX_NOINPUT, "no table '%s'; did you mean '%s'?", name,
-				best);
-	return lake_err(e, LAKE_EX_NOINPUT, "no table '%s' in the lake", name);
+	return lake_browse_not_found(
+	    q->lake, "table", name,
+	    "SELECT d.name || '.' || t.name FROM tables t JOIN databases d "
+	    "ON d.id = t.database_id",
+	    e);
 }
 
 static int sql_error(struct lake_query *q, const char *sql, const char *at, struct lake_error *e)

@@ -1,6 +1,5 @@
 #include "sqlite_source.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,22 +22,6 @@ static int source_fail(sqlite3 *db, const char *path, const char *doing, struct 
 	return lake_err(e, code, "'%s': %s: %s", path, doing, sqlite3_errmsg(db));
 }
 
-/* The shortest decimal that reads back as d: 19.9, not 19.899999999999999. */
-static void add_shortest_double(struct lake_buf *b, double d)
-{
-	char text[32];
-
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(text, sizeof text, "%.*g", digits, d);
-		if (strtod(text, NULL) == d)
-			break;
-	}
-	lake_buf_addstr(b, text);
-	/* A REAL stays a real: 129.0, not 129, so that type inference sees a double. */
-	if (!strpbrk(text, ".e"))
-		lake_buf_addstr(b, ".0");
-}
-
 static int declared_boolean(sqlite3_stmt *st, int col)
 {
 	const char *t = sqlite3_column_decltype(st, col);
@@ -58,11 +41,7 @@ static void add_value(struct lake_buf *b, sqlite3_stmt *st, int col)
 		break;
 	}
 	case SQLITE_FLOAT: {
-		double d = sqlite3_column_double(st, col);
-		if (isfinite(d))
-			add_shortest_double(b, d);
-		else
-			lake_buf_addstr(b, "null");
+		lake_buf_add_double(b, sqlite3_column_double(st, col));
 		break;
 	}
 	case SQLITE_TEXT:

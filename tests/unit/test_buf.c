@@ -1,6 +1,7 @@
 /*
  * test_buf.c - the growable buffer and its JSON string writers.
  */
+#include <math.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -381,8 +382,56 @@ static void test_json_string_utf8_random(void)
 	CHECK(valid_inputs < rounds - 50);
 }
 
+/* Doubles as JSON numbers: shortest text that reads back exactly, ".0" on integral values. */
+static void test_add_double(void)
+{
+	static const struct {
+		double d;
+		const char *want;
+	} cases[] = {{406.78, "406.78"},
+		     {0.1 + 0.2, "0.30000000000000004"},
+		     {-1.5, "-1.5"},
+		     {3.0, "3.0"},
+		     {-0.0, "-0.0"},
+		     {1e300, "1e+300"},
+		     {1234567.125, "1234567.125"},
+		     {0.000001, "0.000001"},
+		     {-0.25, "-0.25"}};
+	struct lake_buf b = LAKE_BUF_INIT;
+	uint64_t seed = 99;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		lake_buf_reset(&b);
+		lake_buf_add_double(&b, cases[i].d);
+		CHECK_STR(b.data, cases[i].want);
+	}
+	lake_buf_reset(&b);
+	lake_buf_add_double(&b, 1e308 * 10);
+	CHECK_STR(b.data, "null");
+	/* Random doubles of every kind read back bit for bit. */
+	int mismatches = 0;
+	for (int k = 0; k < 100000; k++) {
+		uint64_t bits = xorshift(&seed);
+		double d;
+		if (k % 2) {
+			memcpy(&d, &bits, sizeof d);
+		} else {
+			d = (double)(int64_t)(bits % 100000000) / 100.0; /* prices */
+		}
+		if (!isfinite(d))
+			continue;
+		lake_buf_reset(&b);
+		lake_buf_add_double(&b, d);
+		double back = strtod(b.data, NULL);
+		mismatches += memcmp(&back, &d, sizeof d) != 0;
+	}
+	CHECK_INT(mismatches, 0);
+	lake_buf_release(&b);
+}
+
 int main(void)
 {
+	T_RUN(test_add_double);
 	T_RUN(test_add);
 	T_RUN(test_add_nothing_allocates);
 	T_RUN(test_addf);
