@@ -30,7 +30,7 @@ static const char help[] =
     "  --lake DIR       the lake (default: $LAKE_DIR, or lake.json found upward)\n"
     "  --format FMT     ndjson, table, csv, tsv or json (default: table on a terminal,\n"
     "                   ndjson otherwise)\n"
-    "  --limit N        print at most N rows\n"
+    "  --limit N        print at most N rows of each statement's result\n"
     "  --as-of V|TIME   read every table as it was at version V or at TIME\n"
     "  --explain        show SQLite's plan and, per table, the files and bytes\n"
     "                   scanned and skipped (by partition, by statistics)\n"
@@ -53,17 +53,19 @@ struct args {
 	const char *file;
 	const char *sql;
 	enum lake_out_format format;
-	uint64_t limit; /* 0: none */
+	uint64_t limit;
+	int has_limit;
 	const char *as_of;
 	int explain;
 };
 
 struct printer {
 	struct lake_out *out;
-	sqlite3_stmt *stmt; /* the statement whose rows out prints */
+	int statement; /* the statement whose rows out prints; -1 before the first */
 	const char **columns;
 	int ncolumns;
 	uint64_t rows, limit;
+	int has_limit;
 	int failed;
 };
 
@@ -93,6 +95,7 @@ static int parse_args(struct args *a, int argc, char **argv)
 		case OPT_LIMIT:
 			if (cli_parse_u64("--limit", optarg, 0, UINT64_MAX, &a->limit) < 0)
 				return LAKE_EX_USAGE;
+			a->has_limit = 1;
 			break;
 		case 'f':
 			a->file = optarg;
@@ -162,10 +165,11 @@ static char *unique_name(const char **taken, int n, const char *name)
  * Each statement's result gets its own output (its own header or table):
  * columns named as SQLite names them, made unique, opened at its first row.
  */
-static void start_output(struct printer *p, sqlite3_stmt *st, enum lake_out_format f)
+static void start_output(struct printer *p, sqlite3_stmt *st, int statement, enum lake_out_format f)
 {
 	end_output(p);
-	p->stmt = st;
+	p->statement = statement;
+	p->rows = 0;
 	p->ncolumns = sqlite3_column_count(st);
 	p->columns = lake_xcalloc((size_t)p->ncolumns + 1, sizeof *p->columns);
 	for (int i = 0; i < p->ncolumns; i++)
@@ -204,23 +208,21 @@ struct format_choice {
 	struct printer *printer;
 	struct lake_buf line; /* NDJSON: the row being written */
 	struct lake_buf keys; /* NDJSON: each column's name, as "\"name\":", NUL-separated */
-	sqlite3_stmt *keys_for;
+	int keys_for;	      /* the statement keys was made for; -1: none yet */
 };
 
 /* The column names as JSON keys, made once per statement. */
-static void ndjson_keys(struct format_choice *fc, struct printer *p, sqlite3_stmt *st)
+static void ndjson_keys(struct format_choice *fc, struct printer *p)
 {
-	if (fc->keys_for == st)
+	if (fc->keys_for == p->statement)
 		return;
-	if (!p->out || p->stmt != st)
-		start_output(p, st, fc->format);
 	lake_buf_reset(&fc->keys);
 	for (int i = 0; i < p->ncolumns; i++) {
 		lake_buf_add_json_string(&fc->keys, p->columns[i], strlen(p->columns[i]));
 		lake_buf_addc(&fc->keys, ':');
 		lake_buf_addc(&fc->keys, '\0');
 	}
-	fc->keys_for = st;
+	fc->keys_for = p->statement;
 }
 
 static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
@@ -260,7 +262,7 @@ static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 	struct printer *p = fc->printer;
 	const char *key;
 
-	ndjson_keys(fc, p, st);
+	ndjson_keys(fc, p);
 	lake_buf_reset(&fc->line);
 	lake_buf_addc(&fc->line, '{');
 	key = fc->keys.data;
@@ -277,25 +279,35 @@ static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 	return p->failed;
 }
 
-static int print_row(sqlite3_stmt *st, void *arg)
+static int print_json_row(sqlite3_stmt *st, struct printer *p)
 {
-	struct format_choice *fc = arg;
-	struct printer *p = fc->printer;
-	json_t *rec;
+	json_t *rec = json_object();
 
-	if (p->limit && p->rows >= p->limit)
-		return 1;
-	if (fc->format == LAKE_OUT_NDJSON)
-		return print_ndjson_row(st, fc);
-	if (!p->out || p->stmt != st)
-		start_output(p, st, fc->format);
-	rec = json_object();
 	for (int i = 0; i < p->ncolumns; i++)
 		json_object_set_new(rec, p->columns[i], value_json(st, i));
 	p->failed |= lake_out_record(p->out, rec) < 0;
 	json_decref(rec);
 	p->rows++;
 	return p->failed;
+}
+
+/* --limit counts each statement's rows: every result is cut the same way. */
+static int print_row(sqlite3_stmt *st, int statement, int row, void *arg)
+{
+	struct format_choice *fc = arg;
+	struct printer *p = fc->printer;
+
+	if (p->statement != statement)
+		start_output(p, st, statement, fc->format);
+	if (!row)
+		return 0;
+	if (p->has_limit && p->rows >= p->limit)
+		return 1;
+	if (fc->format == LAKE_OUT_NDJSON)
+		print_ndjson_row(st, fc);
+	else
+		print_json_row(st, p);
+	return p->failed || (p->has_limit && p->rows >= p->limit);
 }
 
 static void show_progress(const char *table, uint64_t files_done, uint64_t files_total,
@@ -307,9 +319,11 @@ static void show_progress(const char *table, uint64_t files_done, uint64_t files
 		     (double)bytes_done / 1e6, (double)bytes_total / 1e6);
 }
 
-static int discard_row(sqlite3_stmt *st, void *arg)
+static int discard_row(sqlite3_stmt *st, int statement, int row, void *arg)
 {
 	(void)st;
+	(void)statement;
+	(void)row;
 	(void)arg;
 	return 0;
 }
@@ -321,6 +335,7 @@ static int print_scans(struct lake_query *q, enum lake_out_format f)
 					   "files_scanned",
 					   "files_skipped_partition",
 					   "files_skipped_stats",
+					   "files_counted",
 					   "bytes_scanned",
 					   "bytes_skipped",
 					   "rows",
@@ -337,29 +352,25 @@ static int print_scans(struct lake_query *q, enum lake_out_format f)
 		    (const struct lake_scan_stats *)((const char *)st + i * stride);
 		if (!s->scans)
 			continue; /* declared with its database, never read */
-		json_t *rec =
-		    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "table", name, "files_scanned",
-			      (json_int_t)s->files_scanned, "files_skipped_partition",
-			      (json_int_t)s->files_skipped_partition, "files_skipped_stats",
-			      (json_int_t)s->files_skipped_stats, "bytes_scanned",
-			      (json_int_t)s->bytes_scanned, "bytes_skipped",
-			      (json_int_t)s->bytes_skipped, "rows", (json_int_t)s->rows);
+		json_t *rec = json_pack(
+		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "table", name, "files_scanned",
+		    (json_int_t)s->files_scanned, "files_skipped_partition",
+		    (json_int_t)s->files_skipped_partition, "files_skipped_stats",
+		    (json_int_t)s->files_skipped_stats, "files_counted",
+		    (json_int_t)s->files_counted, "bytes_scanned", (json_int_t)s->bytes_scanned,
+		    "bytes_skipped", (json_int_t)s->bytes_skipped, "rows", (json_int_t)s->rows);
 		failed |= lake_out_record(out, rec) < 0;
 		json_decref(rec);
 	}
 	return lake_out_close(out) < 0 || failed ? -1 : 0;
 }
 
-/* --explain: SQLite's plan, then the statement run for its scans. */
+/* --explain: SQLite's plan of each statement, then the statements run for their scans. */
 static int explain(struct lake_query *q, const char *sql, struct format_choice *fc,
 		   struct lake_error *e)
 {
-	struct lake_buf plan = LAKE_BUF_INIT;
-	int rc;
+	int rc = lake_query_plan(q, sql, print_row, fc, e);
 
-	lake_buf_addf(&plan, "EXPLAIN QUERY PLAN %s", sql);
-	rc = lake_query_run(q, plan.data, print_row, fc, e);
-	lake_buf_release(&plan);
 	end_output(fc->printer);
 	if (rc == 0)
 		rc = lake_query_run(q, sql, discard_row, NULL, e);
@@ -384,12 +395,14 @@ int main(int argc, char **argv)
 		return status;
 	if (!(sql = read_sql(&a, &err)))
 		return cli_fail(&err);
+	p.statement = -1;
 	p.limit = a.limit;
+	p.has_limit = a.has_limit;
 	fc.format = lake_out_resolve(a.format, STDOUT_FILENO);
 	fc.printer = &p;
 	fc.line = (struct lake_buf)LAKE_BUF_INIT;
 	fc.keys = (struct lake_buf)LAKE_BUF_INIT;
-	fc.keys_for = NULL;
+	fc.keys_for = -1;
 	/* Rows are written in large blocks: stdout is a pipe or a file. */
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);

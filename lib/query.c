@@ -386,8 +386,8 @@ static int sql_error(struct lake_query *q, const char *sql, const char *at, stru
  * One statement in one catalog snapshot: the read transaction opened
  * here is what every scan of the statement lists its files in.
  */
-static int run_one(struct lake_query *q, sqlite3_stmt *st, lake_query_row_fn fn, void *arg,
-		   const char *sql, const char *at, struct lake_error *e)
+static int run_one(struct lake_query *q, sqlite3_stmt *st, int index, lake_query_row_fn fn,
+		   void *arg, const char *sql, const char *at, struct lake_error *e)
 {
 	struct lake_catalog *c = q->lake->catalog;
 	int rc, stop = 0;
@@ -396,17 +396,35 @@ static int run_one(struct lake_query *q, sqlite3_stmt *st, lake_query_row_fn fn,
 			 NULL) != SQLITE_OK)
 		return lake_catalog_fail(c, "cannot start a snapshot", e);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(st, arg);
+		stop = fn(st, index, 1, arg);
 	sqlite3_exec(lake_catalog_db(c), "COMMIT", NULL, NULL, NULL);
-	if (stop || rc == SQLITE_DONE)
-		return 0;
-	return sql_error(q, sql, at, e);
+	if (!stop && rc != SQLITE_DONE)
+		return sql_error(q, sql, at, e);
+	fn(st, index, 0, arg);
+	return 0;
 }
 
-int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
-		   struct lake_error *e)
+/* SQLite's plan for the statement st, which is the text [at, tail). */
+static sqlite3_stmt *prepare_plan(struct lake_query *q, const char *at, const char *tail)
+{
+	struct lake_buf text = LAKE_BUF_INIT;
+	sqlite3_stmt *plan = NULL;
+
+	lake_buf_addstr(&text, "EXPLAIN QUERY PLAN ");
+	lake_buf_add(&text, at, (size_t)(tail - at));
+	if (sqlite3_prepare_v2(q->db, text.data, -1, &plan, NULL) != SQLITE_OK) {
+		sqlite3_finalize(plan);
+		plan = NULL;
+	}
+	lake_buf_release(&text);
+	return plan;
+}
+
+static int run_statements(struct lake_query *q, const char *sql, int plan_only,
+			  lake_query_row_fn fn, void *arg, struct lake_error *e)
 {
 	const char *at = sql, *tail;
+	int index = 0;
 
 	q->ready = 0;
 	if (attach_named(q, sql, e) < 0)
@@ -420,11 +438,28 @@ int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, 
 			at = tail;
 			continue;
 		}
-		int rc = run_one(q, st, fn, arg, sql, at, e);
+		if (plan_only) {
+			sqlite3_finalize(st);
+			if (!(st = prepare_plan(q, at, tail)))
+				return sql_error(q, sql, at, e);
+		}
+		int rc = run_one(q, st, index++, fn, arg, sql, at, e);
 		sqlite3_finalize(st);
 		if (rc < 0)
 			return -1;
 		at = tail;
 	}
 	return 0;
+}
+
+int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
+		   struct lake_error *e)
+{
+	return run_statements(q, sql, 0, fn, arg, e);
+}
+
+int lake_query_plan(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
+		    struct lake_error *e)
+{
+	return run_statements(q, sql, 1, fn, arg, e);
 }

@@ -35,14 +35,20 @@ struct lake_query;
 /* What the scans of one statement read and skipped. */
 struct lake_scan_stats {
 	uint64_t files_scanned, files_skipped_partition, files_skipped_stats;
+	uint64_t files_counted; /* answered from the catalog's row counts, not opened */
 	uint64_t bytes_scanned, bytes_skipped;
 	uint64_t rows;
 	uint64_t bad_values; /* values that did not fit their column's type (NULL or text) */
 	uint64_t scans;	     /* times a scan of the table started */
 };
 
-/* Called once per result row; a non-zero return stops the statement. */
-typedef int (*lake_query_row_fn)(sqlite3_stmt *st, void *arg);
+/*
+ * Called with row = 1 for each result row of the text's statement number
+ * `statement` (from 0), then once with row = 0 when that statement ends,
+ * rows or none (so an empty result can still print its header).  A
+ * non-zero return stops the statement.
+ */
+typedef int (*lake_query_row_fn)(sqlite3_stmt *st, int statement, int row, void *arg);
 
 int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_error *e);
 
@@ -54,6 +60,10 @@ int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_erro
  */
 int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		   struct lake_error *e);
+
+/* Like lake_query_run, but each statement's rows are SQLite's plan for it. */
+int lake_query_plan(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
+		    struct lake_error *e);
 
 const struct lake_scan_stats *lake_query_stats(const struct lake_query *q);
 

@@ -37,6 +37,7 @@ struct lake_vtab {
 	struct vcol *cols;
 	int ncols;
 	int nkeys;
+	int ndata; /* data columns (the schema the crawler gave); 0 before the first crawl */
 };
 
 /* A constraint the scan can use to skip partitions and files. */
@@ -219,8 +220,10 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 		for (size_t k = 0; k < json_array_size(keys) && n; k++)
 			shadowed |= strcmp(n, json_string_value(json_object_get(
 						  json_array_get(keys, k), "name"))) == 0;
-		if (n && !shadowed)
+		if (n && !shadowed) {
 			add_col(v, n, json_string_value(json_object_get(c, "type")), 0, -1);
+			v->ndata++;
+		}
 	}
 	for (size_t k = 0; k < json_array_size(keys); k++) {
 		json_t *key = json_array_get(keys, k);
@@ -258,8 +261,9 @@ static int declare(sqlite3 *db, struct lake_vtab *v)
 		lake_buf_addstr(&sql, q);
 		sqlite3_free(q);
 	}
-	if (!v->ncols)
-		lake_buf_addstr(&sql, "\"(no columns yet: run lake-crawl)\" TEXT");
+	if (!v->ndata)
+		lake_buf_addf(&sql, "%s\"(no columns yet: run lake-crawl)\" TEXT",
+			      v->ncols ? ", " : "");
 	lake_buf_addc(&sql, ')');
 	rc = sqlite3_declare_vtab(db, sql.data);
 	lake_buf_release(&sql);
@@ -420,10 +424,28 @@ static int range_may_match(sqlite3_value *lo, sqlite3_value *hi, unsigned char o
 	}
 }
 
-static int constraint_may_match(sqlite3_value *lo, sqlite3_value *hi, const struct constraint *k)
+/*
+ * SQLite compares a TEXT column with a number as text, and a numeric
+ * column with text as a number: a value of the other class proves
+ * nothing about a range, so it never excludes anything.
+ */
+static int comparable(enum lake_kind column, sqlite3_value *value)
+{
+	int t = sqlite3_value_type(value);
+	int numeric =
+	    column == LAKE_T_BIGINT || column == LAKE_T_DOUBLE || column == LAKE_T_BOOLEAN;
+
+	return numeric ? t == SQLITE_INTEGER || t == SQLITE_FLOAT : t == SQLITE_TEXT;
+}
+
+static int constraint_may_match(sqlite3_value *lo, sqlite3_value *hi, const struct constraint *k,
+				enum lake_kind column)
 {
 	unsigned char op = k->op == 'I' ? SQLITE_INDEX_CONSTRAINT_EQ : k->op;
 
+	for (int i = 0; i < k->nvalues; i++)
+		if (!comparable(column, k->values[i]))
+			return 1;
 	for (int i = 0; i < k->nvalues; i++)
 		if (range_may_match(lo, hi, op, k->values[i]))
 			return 1;
@@ -463,7 +485,7 @@ static int partition_may_match(struct lake_vtab *v, const struct file *f, struct
 		if (!json_is_string(val))
 			return 0; /* the null partition matches no comparison */
 		sqlite3_value *kv = key_value(db, val, c->kind);
-		int may = !kv || constraint_may_match(kv, kv, &ks[i]);
+		int may = !kv || constraint_may_match(kv, kv, &ks[i], c->kind);
 		sqlite3_value_free(kv);
 		if (!may)
 			return 0;
@@ -491,7 +513,11 @@ static int stats_may_match(struct lake_vtab *v, sqlite3_stmt *stats, int64_t fil
 			return 0;
 		if (sqlite3_value_type(lo) == SQLITE_NULL || sqlite3_value_type(hi) == SQLITE_NULL)
 			continue;
-		if (!constraint_may_match(lo, hi, &ks[i]))
+		/* Stats recorded before the column widened (numbers in a now-text column) prove
+		 * nothing. */
+		if (!comparable(c->kind, lo) || !comparable(c->kind, hi))
+			continue;
+		if (!constraint_may_match(lo, hi, &ks[i], c->kind))
 			return 0;
 	}
 	return 1;
@@ -531,6 +557,9 @@ static void current_version(struct lake_vtab *v, sqlite3 *db)
 	sqlite3_finalize(st);
 }
 
+static int count_only(const struct lake_cursor *cur, const struct lake_vtab *v,
+		      const struct file *f);
+
 /* The table's files live in this snapshot that the constraints do not exclude. */
 static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
 			int nks)
@@ -568,6 +597,11 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 		} else if (!stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
 			s->files_skipped_stats++;
 			t->files_skipped_stats++;
+		} else if (count_only(cur, v, f)) {
+			/* Counted from the catalog: nothing of it is read. */
+			s->files_counted++;
+			t->files_counted++;
+			continue;
 		} else {
 			s->files_scanned++;
 			t->files_scanned++;
@@ -927,6 +961,12 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 	cur->used_data = 0;
 	for (int i = 0; i < v->ncols; i++)
 		cur->used_data += !v->cols[i].key && used(cur, i);
+	if (!v->ndata && (cur->used & ((uint64_t)1 << v->ncols))) {
+		free_plan(ks, nks);
+		v->base.zErrMsg = sqlite3_mprintf("table %s has no columns yet: run lake-crawl",
+						  v->ctx->tables[v->scans].name);
+		return SQLITE_ERROR;
+	}
 	/* Columns from 63 on share one bit: then count on nothing, walk every member. */
 	if (v->ncols > 63 && (cur->used >> 63) & 1)
 		cur->used_data = -1;
@@ -1064,6 +1104,12 @@ static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
+
+	/* The placeholder column of a table not crawled yet. */
+	if (col >= v->ncols) {
+		sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
 	const struct vcol *vc = &v->cols[col];
 
 	if (vc->key) {
