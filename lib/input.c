@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,22 @@
 #include "interrupt.h"
 
 #define RAW_CAP (256 * 1024)
+#define AHEAD_CHUNK (256 * 1024)
+#define AHEAD_CHUNKS 4
+
+/* Decompression on a second thread, up to AHEAD_CHUNKS chunks ahead of the reads. */
+struct ahead {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	char *chunk[AHEAD_CHUNKS];
+	size_t len[AHEAD_CHUNKS];
+	int head, count; /* the filled chunks, oldest first */
+	size_t pos;	 /* bytes of the head chunk already read */
+	int done, stop;	 /* the thread reached the end (or an error); asked to stop */
+	ssize_t last;	 /* what the thread's last read returned: 0 or -1 at the end */
+	struct lake_error err;
+};
 
 struct lake_input {
 	int fd;
@@ -29,6 +46,7 @@ struct lake_input {
 	size_t raw_pos;
 	size_t raw_len;
 	uint64_t raw_total;
+	struct ahead *ahead; /* NULL: reads decompress on the caller's thread */
 };
 
 int64_t lake_monotonic_us(void)
@@ -214,8 +232,8 @@ static ssize_t read_zstd(struct lake_input *in, void *buf, size_t cap, struct la
 	return (ssize_t)out.pos;
 }
 
-ssize_t lake_input_read(struct lake_input *in, void *buf, size_t cap, int64_t deadline_us,
-			struct lake_error *e)
+static ssize_t read_here(struct lake_input *in, void *buf, size_t cap, int64_t deadline_us,
+			 struct lake_error *e)
 {
 	for (;;) {
 		if (in->raw_pos == in->raw_len) {
@@ -237,6 +255,108 @@ ssize_t lake_input_read(struct lake_input *in, void *buf, size_t cap, int64_t de
 		if (n != 0)
 			return n;
 	}
+}
+
+static void free_ahead(struct ahead *a)
+{
+	for (int i = 0; i < AHEAD_CHUNKS; i++)
+		free(a->chunk[i]);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->changed);
+	free(a);
+}
+
+static void *read_ahead_thread(void *arg)
+{
+	struct lake_input *in = arg;
+	struct ahead *a = in->ahead;
+
+	for (;;) {
+		pthread_mutex_lock(&a->lock);
+		while (a->count == AHEAD_CHUNKS && !a->stop)
+			pthread_cond_wait(&a->changed, &a->lock);
+		int slot = (a->head + a->count) % AHEAD_CHUNKS, stop = a->stop;
+		pthread_mutex_unlock(&a->lock);
+		if (stop)
+			return NULL;
+		/* The slot past the filled ones: the reader does not touch it. */
+		ssize_t n = read_here(in, a->chunk[slot], AHEAD_CHUNK, 0, &a->err);
+		pthread_mutex_lock(&a->lock);
+		if (n > 0) {
+			a->len[slot] = (size_t)n;
+			a->count++;
+		} else {
+			a->done = 1;
+			a->last = n;
+		}
+		pthread_cond_broadcast(&a->changed);
+		pthread_mutex_unlock(&a->lock);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+int lake_input_read_ahead(struct lake_input *in, struct lake_error *e)
+{
+	struct ahead *a;
+
+	if (in->ahead || in->is_stream)
+		return 0;
+	a = lake_xcalloc(1, sizeof *a);
+	for (int i = 0; i < AHEAD_CHUNKS; i++)
+		a->chunk[i] = lake_xmalloc(AHEAD_CHUNK);
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->changed, NULL);
+	in->ahead = a;
+	if (pthread_create(&a->thread, NULL, read_ahead_thread, in) != 0) {
+		in->ahead = NULL;
+		free_ahead(a);
+		return lake_err(e, LAKE_EX_SOFTWARE, "'%s': cannot start a thread", in->name);
+	}
+	return 0;
+}
+
+/* The next bytes the thread decompressed: copied out of its oldest chunk. */
+static ssize_t read_from_ahead(struct lake_input *in, void *buf, size_t cap, struct lake_error *e)
+{
+	struct ahead *a = in->ahead;
+	size_t n;
+
+	pthread_mutex_lock(&a->lock);
+	while (a->count == 0 && !a->done)
+		pthread_cond_wait(&a->changed, &a->lock);
+	if (a->count == 0) {
+		ssize_t last = a->last;
+		pthread_mutex_unlock(&a->lock);
+		if (last < 0)
+			*e = a->err;
+		return last;
+	}
+	int slot = a->head;
+	pthread_mutex_unlock(&a->lock);
+	/* The head chunk stays the reader's until it is released below. */
+	n = a->len[slot] - a->pos;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, a->chunk[slot] + a->pos, n);
+	a->pos += n;
+	if (a->pos == a->len[slot]) {
+		a->pos = 0;
+		pthread_mutex_lock(&a->lock);
+		a->head = (a->head + 1) % AHEAD_CHUNKS;
+		a->count--;
+		pthread_cond_broadcast(&a->changed);
+		pthread_mutex_unlock(&a->lock);
+	}
+	return (ssize_t)n;
+}
+
+ssize_t lake_input_read(struct lake_input *in, void *buf, size_t cap, int64_t deadline_us,
+			struct lake_error *e)
+{
+	if (in->ahead)
+		return read_from_ahead(in, buf, cap, e);
+	return read_here(in, buf, cap, deadline_us, e);
 }
 
 const char *lake_input_name(const struct lake_input *in)
@@ -263,6 +383,15 @@ void lake_input_close(struct lake_input *in)
 {
 	if (!in)
 		return;
+	if (in->ahead) {
+		struct ahead *a = in->ahead;
+		pthread_mutex_lock(&a->lock);
+		a->stop = 1;
+		pthread_cond_broadcast(&a->changed);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->thread, NULL);
+		free_ahead(a);
+	}
 	if (in->owns_fd)
 		close(in->fd);
 	ZSTD_freeDStream(in->zstd);

@@ -37,6 +37,14 @@ struct lake_input *lake_input_fdopen(int fd, const char *name);
 ssize_t lake_input_read(struct lake_input *in, void *buf, size_t cap, int64_t deadline_us,
 			struct lake_error *e);
 
+/*
+ * From now on decompress on a second thread, a few chunks ahead of the
+ * reads, so that decoding overlaps the caller's parsing.  For files (a
+ * stream is left as it is); deadlines no longer apply, and only
+ * lake_input_read and lake_input_name may be called until it is closed.
+ */
+int lake_input_read_ahead(struct lake_input *in, struct lake_error *e);
+
 const char *lake_input_name(const struct lake_input *in);
 /* 1 when the input is a pipe, socket or terminal: data arrives over time. */
 int lake_input_is_stream(const struct lake_input *in);

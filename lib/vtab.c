@@ -708,6 +708,7 @@ static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 	cur->file = &cur->files[cur->next_file++];
 	lake_path(v->ctx->lake, &abs, cur->file->path);
 	if (lake_input_open(abs.data, &cur->in, &err) < 0 ||
+	    lake_input_read_ahead(cur->in, &err) < 0 ||
 	    lake_reader_open(cur->in, fmt, &cur->reader, &err) < 0) {
 		lake_buf_release(&abs);
 		v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);

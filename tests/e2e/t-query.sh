@@ -170,6 +170,13 @@ expect_eq "$(tail -n 1 "$T/out")" 2 "count(*) of an uncrawled table, from the ca
 run lake-query --lake "$T/lake2" "SELECT * FROM raw.fresh"
 expect_rc 65 "reading columns of an uncrawled table fails"
 expect_err "run lake-crawl" "and says how to fix it"
+
+# A data file damaged on disk: the scan (decompressing on a second thread) names it, exit 65.
+f=$(sql "$T/lake2" "SELECT path FROM files WHERE table_id = (SELECT id FROM tables WHERE name = 'wide') AND state = 'live' ORDER BY id LIMIT 1")
+printf 'not zstd at all' | dd of="$T/lake2/$f" bs=1 seek=8 conv=notrunc 2>/dev/null
+run lake-query --lake "$T/lake2" "SELECT v FROM raw.wide"
+expect_rc 65 "a damaged data file fails the statement"
+expect_err "$f" "and the message names the file"
 run lake-query --format ndjson "SELECT a.id, b.id FROM raw.ev a JOIN raw.ev b ON b.id = a.id WHERE a.id = 3"
 expect_eq "$(cat "$T/out")" '{"id":3,"id_2":3}' "a name twice in a result is made unique"
 run lake-query --format ndjson "SELECT user, tags, ok FROM raw.ev WHERE id = 1"
