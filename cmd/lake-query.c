@@ -227,13 +227,9 @@ static void ndjson_keys(struct format_choice *fc, struct printer *p)
 
 static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
 {
-	char num[32];
-
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
-		lake_buf_add(b, num,
-			     (size_t)snprintf(num, sizeof num, "%lld",
-					      (long long)sqlite3_column_int64(st, i)));
+		lake_buf_add_int(b, sqlite3_column_int64(st, i));
 		return;
 	case SQLITE_FLOAT:
 		lake_buf_add_double(b, sqlite3_column_double(st, i));

@@ -309,3 +309,18 @@ void lake_buf_add_double(struct lake_buf *b, double d)
 	if (!strpbrk(num, ".e"))
 		lake_buf_addstr(b, ".0");
 }
+
+void lake_buf_add_int(struct lake_buf *b, int64_t v)
+{
+	char digits[24], *p = digits + sizeof digits;
+	/* In unsigned arithmetic, so that INT64_MIN has a magnitude. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	lake_buf_add(b, p, (size_t)(digits + sizeof digits - p));
+}

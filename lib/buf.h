@@ -15,6 +15,7 @@
 #define LAKE_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct lake_buf {
 	char *data; /* NUL-terminated once anything was added; NULL before */
@@ -47,6 +48,9 @@ void lake_buf_add_base64(struct lake_buf *b, const unsigned char *p, size_t n);
  * "null" for infinities and NaN, which JSON has no number for.
  */
 void lake_buf_add_double(struct lake_buf *b, double d);
+
+/* Append v in decimal (the hot path of every integer a program prints). */
+void lake_buf_add_int(struct lake_buf *b, int64_t v);
 void lake_buf_reset(struct lake_buf *b);
 /* Drop the first n bytes, keeping the rest. */
 void lake_buf_consume(struct lake_buf *b, size_t n);

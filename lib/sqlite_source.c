@@ -37,7 +37,7 @@ static void add_value(struct lake_buf *b, sqlite3_stmt *st, int col)
 		if (declared_boolean(st, col) && (v == 0 || v == 1))
 			lake_buf_addstr(b, v ? "true" : "false");
 		else
-			lake_buf_addf(b, "%lld", (long long)v);
+			lake_buf_add_int(b, v);
 		break;
 	}
 	case SQLITE_FLOAT: {

@@ -429,10 +429,52 @@ static void test_add_double(void)
 	lake_buf_release(&b);
 }
 
+/* Integers in decimal, checked against printf over the edges and a sweep. */
+static void test_add_int(void)
+{
+	static const int64_t edges[] = {0,
+					1,
+					-1,
+					9,
+					10,
+					-10,
+					99,
+					100,
+					INT64_MAX,
+					INT64_MIN,
+					INT64_MIN + 1,
+					1000000007,
+					-999999999999LL};
+	char want[32];
+
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		struct lake_buf b = LAKE_BUF_INIT;
+		lake_buf_add_int(&b, edges[i]);
+		snprintf(want, sizeof want, "%lld", (long long)edges[i]);
+		CHECK_STR(b.data, want);
+		lake_buf_release(&b);
+	}
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 100000; i++) {
+		struct lake_buf b = LAKE_BUF_INIT;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		int64_t v = (int64_t)(x >> (x & 63));
+		lake_buf_add_int(&b, v);
+		snprintf(want, sizeof want, "%lld", (long long)v);
+		if (strcmp(b.data, want) != 0) {
+			CHECK_STR(b.data, want);
+			lake_buf_release(&b);
+			break;
+		}
+		lake_buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_add_double);
 	T_RUN(test_add);
+	T_RUN(test_add_int);
 	T_RUN(test_add_nothing_allocates);
 	T_RUN(test_addf);
 	T_RUN(test_grow);
