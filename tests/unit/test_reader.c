@@ -1132,6 +1132,81 @@ static void test_timeout_resume_inside_json_element(void)
 	check_resume_after_timeout(LAKE_FORMAT_JSON, "[{\"a\":\"x{", "y\"}]", "{\"a\":\"x{y\"}");
 }
 
+/*
+ * Rows without quotes are split by the reader itself, rows with quotes by
+ * libcsv: the same rows written both ways (every non-empty field quoted
+ * in the second) must read the same, fields, NULLs, lines and errors.
+ */
+static void csv_plain_vs_quoted(enum lake_format fmt, char delim)
+{
+	static const char alphabet[] = "ab ;x1\xc3\xa9,\t";
+	struct lake_buf plain = LAKE_BUF_INIT, quoted = LAKE_BUF_INIT;
+	struct run a, b;
+	uint64_t x = 2463534242ULL;
+
+	for (int row = 0; row < 2000; row++) {
+		int nfields = 1 + (int)((x >> 7) % 5);
+		for (int f = 0; f < nfields; f++) {
+			struct lake_buf field = LAKE_BUF_INIT;
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (f == 0)
+				lake_buf_addc(&field, 'r'); /* no row is blank */
+			int len = (int)(x % 7) - 1;	    /* -1..5: often empty */
+			for (int k = 0; k < len; k++) {
+				char c = alphabet[(x >> (k * 5 + 3)) % (sizeof alphabet - 1)];
+				lake_buf_addc(&field, c == delim ? '_' : c);
+			}
+			if (f) {
+				lake_buf_addc(&plain, delim);
+				lake_buf_addc(&quoted, delim);
+			}
+			lake_buf_add(&plain, field.data ? field.data : "", field.len);
+			/* An empty field stays unquoted: NULL both ways. */
+			int quote = field.len > 0;
+			if (quote)
+				lake_buf_addc(&quoted, '"');
+			lake_buf_add(&quoted, field.data ? field.data : "", field.len);
+			if (quote)
+				lake_buf_addc(&quoted, '"');
+			lake_buf_release(&field);
+		}
+		const char *eol = x & 1 ? "\r\n" : "\n";
+		lake_buf_addstr(&plain, eol);
+		lake_buf_addstr(&quoted, eol);
+	}
+	run_text(plain.data, fmt, &a);
+	run_text(quoted.data, fmt, &b);
+	CHECK_INT(a.rc, 0);
+	CHECK_INT(a.n, b.n);
+	CHECK_INT(a.nheader, b.nheader);
+	for (size_t i = 0; i < a.n && i < b.n; i++) {
+		const struct rec *p = &a.r[i], *q = &b.r[i];
+		int same = p->nfields == q->nfields && p->line == q->line &&
+			   (p->error == NULL) == (q->error == NULL);
+		for (size_t f = 0; same && f < p->nfields; f++)
+			same = (p->field[f] == NULL) == (q->field[f] == NULL) &&
+			       (!p->field[f] ||
+				(p->field_len[f] == q->field_len[f] &&
+				 memcmp(p->field[f], q->field[f], p->field_len[f]) == 0));
+		if (!same) {
+			CHECK(same);
+			fprintf(stderr, "  row %zu (line %llu) differs\n", i,
+				(unsigned long long)p->line);
+			break;
+		}
+	}
+	run_free(&a);
+	run_free(&b);
+	lake_buf_release(&plain);
+	lake_buf_release(&quoted);
+}
+
+static void test_csv_plain_rows_split_like_libcsv(void)
+{
+	csv_plain_vs_quoted(LAKE_FORMAT_CSV, ',');
+	csv_plain_vs_quoted(LAKE_FORMAT_TSV, '\t');
+}
+
 int main(void)
 {
 	if (setup_scratch("reader") < 0) {
@@ -1152,6 +1227,7 @@ int main(void)
 	T_RUN(test_json_error_column_first_line);
 	T_RUN(test_json_big_array_across_reads);
 	T_RUN(test_csv_basic);
+	T_RUN(test_csv_plain_rows_split_like_libcsv);
 	T_RUN(test_csv_blank_lines_and_header_only);
 	T_RUN(test_csv_ragged_rows);
 	T_RUN(test_csv_malformed_quoting);
