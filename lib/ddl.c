@@ -531,6 +531,17 @@ static void add_repair(struct lake_buf *out, const struct gen *g)
 	lake_buf_addstr(out, ";\n");
 }
 
+/* "CREATE <schema> IF NOT EXISTS db;" then "CREATE <table> IF NOT EXISTS name (", a line on. */
+static void add_create_head(struct lake_buf *out, const struct gen *g, const char *schema,
+			    const char *table)
+{
+	lake_buf_addf(out, "CREATE %s IF NOT EXISTS ", schema);
+	add_ident(out, g->d, g->t->db);
+	lake_buf_addf(out, ";\nCREATE %s IF NOT EXISTS ", table);
+	add_table_name(out, g);
+	lake_buf_addstr(out, " (\n");
+}
+
 /*
  * Athena (and Hive): an external table over the tree.  The OpenX JSON
  * SerDe reads NDJSON; OpenCSVSerde reads quoted CSV fields as lake-put
@@ -540,11 +551,7 @@ static void add_repair(struct lake_buf *out, const struct gen *g)
  */
 static void gen_athena(struct lake_buf *out, const struct gen *g)
 {
-	lake_buf_addstr(out, "CREATE DATABASE IF NOT EXISTS ");
-	add_ident(out, g->d, g->t->db);
-	lake_buf_addstr(out, ";\nCREATE EXTERNAL TABLE IF NOT EXISTS ");
-	add_table_name(out, g);
-	lake_buf_addstr(out, " (\n");
+	add_create_head(out, g, "DATABASE", "EXTERNAL TABLE");
 	add_column_lines(out, g, g->cols, g->ncols, 0);
 	lake_buf_addstr(out, ")\n");
 	if (g->nkeys) {
@@ -578,11 +585,7 @@ static void gen_athena(struct lake_buf *out, const struct gen *g)
  */
 static void gen_spark(struct lake_buf *out, const struct gen *g)
 {
-	lake_buf_addstr(out, "CREATE DATABASE IF NOT EXISTS ");
-	add_ident(out, g->d, g->t->db);
-	lake_buf_addstr(out, ";\nCREATE TABLE IF NOT EXISTS ");
-	add_table_name(out, g);
-	lake_buf_addstr(out, " (\n");
+	add_create_head(out, g, "DATABASE", "TABLE");
 	add_column_lines(out, g, g->cols, g->ncols, g->nkeys > 0);
 	add_column_lines(out, g, g->keys, g->nkeys, 0);
 	lake_buf_addf(out, ")\nUSING %s\n", g->csv ? "CSV" : "JSON");
@@ -614,11 +617,7 @@ static void gen_spark(struct lake_buf *out, const struct gen *g)
  */
 static void gen_trino(struct lake_buf *out, const struct gen *g)
 {
-	lake_buf_addstr(out, "CREATE SCHEMA IF NOT EXISTS ");
-	add_ident(out, g->d, g->t->db);
-	lake_buf_addstr(out, ";\nCREATE TABLE IF NOT EXISTS ");
-	add_table_name(out, g);
-	lake_buf_addstr(out, " (\n");
+	add_create_head(out, g, "SCHEMA", "TABLE");
 	add_column_lines(out, g, g->cols, g->ncols, g->nkeys > 0);
 	add_column_lines(out, g, g->keys, g->nkeys, 0);
 	lake_buf_addstr(out, ")\nWITH (\n  external_location = ");
