@@ -16,6 +16,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 
@@ -135,6 +138,20 @@ static inline uint64_t special_bytes(uint64_t w)
 /* The first byte at or after p that is not plain string text, or end. */
 static inline cursor skip_plain(cursor p, cursor end)
 {
+#if defined(__SSE2__) && defined(__GNUC__)
+	/* Sixteen bytes at a time; a signed compare marks both < 0x20 and > 0x7f. */
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x20);
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		int m = _mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+		    _mm_cmplt_epi8(v, space)));
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
 	while (end - p >= 8) {
 		uint64_t w, m;
 

@@ -1484,6 +1484,33 @@ static void mutate(struct lake_buf *b)
 	}
 }
 
+/*
+ * The string scanner reads 16 and 8 bytes at a time: a special byte (an
+ * escape, a control, UTF-8, the closing quote) at every place of strings
+ * of every length up to 40 must be found, as jansson finds it.
+ */
+static void test_special_byte_at_every_offset(void)
+{
+	static const char *const specials[] = {"\\\"", "\\n",  "\xc3\xa9", "\x01",
+					       "\x7f", "\x1f", "\xff"};
+	struct lake_buf b = LAKE_BUF_INIT;
+
+	for (int len = 0; len <= 40; len++)
+		for (int at = 0; at <= len; at++)
+			for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+				lake_buf_reset(&b);
+				lake_buf_addstr(&b, "{\"s\":\"");
+				for (int i = 0; i < len; i++) {
+					if (i == at)
+						lake_buf_addstr(&b, specials[k]);
+					lake_buf_addc(&b, (char)('a' + i % 26));
+				}
+				lake_buf_addstr(&b, "\",\"t\":1}");
+				differential(b.data, b.len);
+			}
+	lake_buf_release(&b);
+}
+
 static void test_random_differential(void)
 {
 	struct lake_buf b = LAKE_BUF_INIT;
@@ -1565,5 +1592,6 @@ int main(void)
 	T_RUN(test_walk_invalid);
 	T_RUN(test_prefixes);
 	T_RUN(test_random_differential);
+	T_RUN(test_special_byte_at_every_offset);
 	T_DONE();
 }
