@@ -21,6 +21,12 @@ struct lake_type {
 };
 
 /* What one file's scalar column held, for min/max statistics. */
+/* The smallest and largest of the integers seen so far. */
+struct int_range {
+	int64_t min, max;
+	int seen;
+};
+
 struct column {
 	char *name;
 	size_t name_len;
@@ -28,12 +34,10 @@ struct column {
 	uint64_t nonnull;
 	unsigned kinds_seen; /* bit per enum lake_kind of the non-null values */
 	int nontext;	     /* some value was a JSON number, boolean or nested value, not text */
-	int64_t imin, imax;
+	struct int_range ints, times, bools; /* times in microseconds; bools 0 and 1 */
 	double dmin, dmax;
-	int64_t tmin, tmax;
-	int bmin, bmax;
 	struct lake_buf smin, smax;
-	int have_i, have_d, have_t, have_b, have_s;
+	int have_d, have_s;
 };
 
 struct lake_schema {
@@ -486,13 +490,13 @@ static void stat_string(struct column *c, const char *v, size_t n)
 	c->have_s = 1;
 }
 
-static void stat_int(struct column *c, int64_t v)
+static void widen_range(struct int_range *r, int64_t v)
 {
-	if (!c->have_i || v < c->imin)
-		c->imin = v;
-	if (!c->have_i || v > c->imax)
-		c->imax = v;
-	c->have_i = 1;
+	if (!r->seen || v < r->min)
+		r->min = v;
+	if (!r->seen || v > r->max)
+		r->max = v;
+	r->seen = 1;
 }
 
 static void stat_double(struct column *c, double v)
@@ -502,24 +506,6 @@ static void stat_double(struct column *c, double v)
 	if (!c->have_d || v > c->dmax)
 		c->dmax = v;
 	c->have_d = 1;
-}
-
-static void stat_time(struct column *c, int64_t v)
-{
-	if (!c->have_t || v < c->tmin)
-		c->tmin = v;
-	if (!c->have_t || v > c->tmax)
-		c->tmax = v;
-	c->have_t = 1;
-}
-
-static void stat_bool(struct column *c, int v)
-{
-	if (!c->have_b || v < c->bmin)
-		c->bmin = v;
-	if (!c->have_b || v > c->bmax)
-		c->bmax = v;
-	c->have_b = 1;
 }
 
 /* A scalar text value (a CSV field, or a decoded JSON string when from_json). */
@@ -549,7 +535,7 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 	switch (k) {
 	case LAKE_T_BIGINT:
 		lake_jnumber_parse(v, n, &i, &d);
-		stat_int(c, i);
+		widen_range(&c->ints, i);
 		break;
 	case LAKE_T_DOUBLE:
 		lake_jnumber_parse(v, n, &i, &d);
@@ -557,11 +543,11 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		break;
 	case LAKE_T_DATE:
 	case LAKE_T_TIMESTAMP:
-		stat_time(c, micros);
+		widen_range(&c->times, micros);
 		break;
 	case LAKE_T_BOOLEAN:
 		is_boolean_text(v, n, &b);
-		stat_bool(c, b);
+		widen_range(&c->bools, b);
 		break;
 	default:
 		stat_string(c, v, n);
@@ -669,7 +655,7 @@ static void observe_member(struct lake_schema *s, struct column *c, const struct
 		c->nontext = 1;
 		c->kinds_seen |= 1u << LAKE_T_BOOLEAN;
 		widen_to(c->type, LAKE_T_BOOLEAN);
-		stat_bool(c, v->type == LAKE_JTRUE);
+		widen_range(&c->bools, v->type == LAKE_JTRUE);
 		return;
 	case LAKE_JNUMBER:
 		c->nonnull++;
@@ -677,7 +663,7 @@ static void observe_member(struct lake_schema *s, struct column *c, const struct
 		if (lake_jnumber_parse(v->start, v->len, &i, &d) == LAKE_JNUM_INT) {
 			c->kinds_seen |= 1u << LAKE_T_BIGINT;
 			widen_to(c->type, LAKE_T_BIGINT);
-			stat_int(c, i);
+			widen_range(&c->ints, i);
 		} else {
 			c->kinds_seen |= 1u << LAKE_T_DOUBLE;
 			widen_to(c->type, LAKE_T_DOUBLE);
@@ -771,29 +757,29 @@ static void add_range(json_t *rec, const struct column *c)
 
 	switch (c->type->kind) {
 	case LAKE_T_BIGINT:
-		min = json_integer(c->imin);
-		max = json_integer(c->imax);
+		min = json_integer(c->ints.min);
+		max = json_integer(c->ints.max);
 		break;
 	case LAKE_T_DOUBLE: {
 		/* Integers and reals both fed a double column: the range spans both. */
-		double lo = c->have_d ? c->dmin : (double)c->imin;
-		double hi = c->have_d ? c->dmax : (double)c->imax;
-		if (c->have_i && (double)c->imin < lo)
-			lo = (double)c->imin;
-		if (c->have_i && (double)c->imax > hi)
-			hi = (double)c->imax;
+		double lo = c->have_d ? c->dmin : (double)c->ints.min;
+		double hi = c->have_d ? c->dmax : (double)c->ints.max;
+		if (c->ints.seen && (double)c->ints.min < lo)
+			lo = (double)c->ints.min;
+		if (c->ints.seen && (double)c->ints.max > hi)
+			hi = (double)c->ints.max;
 		min = json_real(lo);
 		max = json_real(hi);
 		break;
 	}
 	case LAKE_T_DATE:
 	case LAKE_T_TIMESTAMP:
-		min = time_json(c->tmin, c->type->kind);
-		max = time_json(c->tmax, c->type->kind);
+		min = time_json(c->times.min, c->type->kind);
+		max = time_json(c->times.max, c->type->kind);
 		break;
 	case LAKE_T_BOOLEAN:
-		min = json_boolean(c->bmin);
-		max = json_boolean(c->bmax);
+		min = json_boolean(c->bools.min);
+		max = json_boolean(c->bools.max);
 		break;
 	case LAKE_T_STRING:
 		/*
