@@ -141,6 +141,26 @@ void cli_print_version(void)
 	printf("%s (lake) %s\n", prog_name, LAKE_VERSION);
 }
 
+void cli_exit_help(const char *usage, const char *help)
+{
+	fputs(usage, stdout);
+	fputs(help, stdout);
+	exit(cli_finish_stdout(0));
+}
+
+void cli_exit_version(void)
+{
+	cli_print_version();
+	exit(cli_finish_stdout(0));
+}
+
+int cli_parse_format(const char *s, enum lake_out_format *f)
+{
+	if (lake_out_format_parse(s, f) < 0)
+		return cli_usage_error("--format '%s': use ndjson, table, csv, tsv or json", s);
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	lake_interrupt(sig);

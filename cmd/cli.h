@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "output.h"
 
 void cli_init(const char *prog);
 const char *cli_prog(void);
@@ -36,6 +37,13 @@ int cli_parse_u64(const char *option, const char *s, uint64_t min, uint64_t max,
 int cli_parse_size(const char *option, const char *s, uint64_t *out);
 
 void cli_print_version(void);
+
+/* --help and --version: print to standard output and exit (status 0, or 74 if it failed). */
+_Noreturn void cli_exit_help(const char *usage, const char *help);
+_Noreturn void cli_exit_version(void);
+
+/* --format FMT: 0, or the usage error's exit status with what the formats are. */
+int cli_parse_format(const char *s, enum lake_out_format *f);
 
 /*
  * Ask the library to stop cleanly on SIGINT, SIGTERM and SIGHUP (see

@@ -152,10 +152,7 @@ static int parse_option(struct catalog_opts *o, int c, const char *v)
 		o->lake_dir = v;
 		return 0;
 	case OPT_FORMAT:
-		if (lake_out_format_parse(v, &o->format) < 0)
-			return cli_usage_error("--format '%s': use ndjson, table, csv, tsv or json",
-					       v);
-		return 0;
+		return cli_parse_format(v, &o->format);
 	case OPT_YES:
 		o->yes = 1;
 		return 0;

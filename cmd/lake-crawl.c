@@ -88,12 +88,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 		switch (c) {
 		case 'h':
 		case OPT_HELP:
-			fputs(usage, stdout);
-			fputs(help, stdout);
-			exit(cli_finish_stdout(0));
+			cli_exit_help(usage, help);
 		case OPT_VERSION:
-			cli_print_version();
-			exit(cli_finish_stdout(0));
+			cli_exit_version();
 		case OPT_LAKE:
 			a->lake_dir = optarg;
 			break;

@@ -237,13 +237,10 @@ static int parse_args(struct args *a, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		if (c == OPT_HELP || c == 'h') {
-			fputs(usage, stdout);
-			fputs(help, stdout);
-			exit(cli_finish_stdout(0));
+			cli_exit_help(usage, help);
 		}
 		if (c == OPT_VERSION) {
-			cli_print_version();
-			exit(cli_finish_stdout(0));
+			cli_exit_version();
 		}
 		if (c == '?' || c == ':')
 			return cli_bad_option(c, argv);

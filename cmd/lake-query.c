@@ -78,19 +78,15 @@ static int parse_args(struct args *a, int argc, char **argv)
 		switch (c) {
 		case 'h':
 		case OPT_HELP:
-			fputs(usage, stdout);
-			fputs(help, stdout);
-			exit(cli_finish_stdout(0));
+			cli_exit_help(usage, help);
 		case OPT_VERSION:
-			cli_print_version();
-			exit(cli_finish_stdout(0));
+			cli_exit_version();
 		case OPT_LAKE:
 			a->lake_dir = optarg;
 			break;
 		case OPT_FORMAT:
-			if (lake_out_format_parse(optarg, &a->format) < 0)
-				return cli_usage_error(
-				    "--format '%s': use ndjson, table, csv, tsv or json", optarg);
+			if (cli_parse_format(optarg, &a->format) != 0)
+				return LAKE_EX_USAGE;
 			break;
 		case OPT_LIMIT:
 			if (cli_parse_u64("--limit", optarg, 0, UINT64_MAX, &a->limit) < 0)
