@@ -510,6 +510,48 @@ int lake_catalog_ensure_table(struct lake_catalog *c, const struct lake_table_sp
 	return create_table(c, s, db_id, table_id, e);
 }
 
+int lake_catalog_insert_stats(struct lake_catalog *c, int64_t file_id, json_t *stats,
+			      struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	json_t *s;
+
+	if (prepare(c,
+		    "INSERT OR REPLACE INTO file_column_stats(file_id, column_name, "
+		    "min_value, max_value, null_count) VALUES (?,?,?,?,?)",
+		    &st, e) < 0)
+		return -1;
+	json_array_foreach(stats, i, s)
+	{
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, file_id);
+		sqlite3_bind_text(st, 2, json_string_value(json_object_get(s, "column")), -1,
+				  SQLITE_TRANSIENT);
+		for (int b = 0; b < 2; b++) {
+			json_t *v = json_object_get(s, b ? "max" : "min");
+			if (json_is_integer(v))
+				sqlite3_bind_int64(st, 3 + b, json_integer_value(v));
+			else if (json_is_real(v))
+				sqlite3_bind_double(st, 3 + b, json_real_value(v));
+			else if (json_is_boolean(v))
+				sqlite3_bind_int(st, 3 + b, json_is_true(v));
+			else if (json_is_string(v))
+				sqlite3_bind_text(st, 3 + b, json_string_value(v), -1,
+						  SQLITE_TRANSIENT);
+			else
+				sqlite3_bind_null(st, 3 + b);
+		}
+		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(s, "nulls")));
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return lake_catalog_fail(c, "cannot record a file's statistics", e);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int insert_pending(struct lake_catalog *c, sqlite3_stmt *st, const struct lake_file_spec *f,
 			  const char *now, int64_t *id, struct lake_error *e)
 {
@@ -528,9 +570,20 @@ static int insert_pending(struct lake_catalog *c, sqlite3_stmt *st, const struct
 		sqlite3_bind_int64(st, 11, f->raw_bytes);
 	else
 		sqlite3_bind_null(st, 11);
+	if (f->schema) {
+		sqlite3_bind_text(st, 12, f->schema, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 13, f->fp_size);
+		sqlite3_bind_int64(st, 14, f->fp_mtime_ns);
+	} else {
+		sqlite3_bind_null(st, 12);
+		sqlite3_bind_null(st, 13);
+		sqlite3_bind_null(st, 14);
+	}
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return lake_catalog_fail(c, "cannot register a file", e);
 	*id = sqlite3_last_insert_rowid(c->db);
+	if (f->stats)
+		return lake_catalog_insert_stats(c, *id, f->stats, e);
 	return 0;
 }
 
@@ -545,8 +598,8 @@ int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec
 		return -1;
 	if (prepare(c,
 		    "INSERT INTO files(table_id, partition, path, format, compression, bytes, "
-		    "rows, state, writer_pid, created, created_by, raw_bytes) "
-		    "VALUES (?,?,?,?,?,?,?,'pending',?,?,?,?)",
+		    "rows, state, writer_pid, created, created_by, raw_bytes, schema, fp_size, "
+		    "fp_mtime_ns) VALUES (?,?,?,?,?,?,?,'pending',?,?,?,?,?,?,?)",
 		    &st, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++)
@@ -642,55 +695,130 @@ static int bump_version(struct lake_catalog *c, int64_t table_id, int64_t *versi
 	return 0;
 }
 
-static int record_version(struct lake_catalog *c, int64_t table_id, int64_t version,
-			  const char *operation, size_t files, int64_t rows, const char *now,
-			  const char *principal, struct lake_error *e)
+/* The version's entry in the table's history, with the table's columns as they now are. */
+static int record_version(struct lake_catalog *c, const struct lake_version_change *vc,
+			  int64_t version, size_t files_added, int64_t files_removed, int64_t rows,
+			  const char *now, struct lake_error *e)
 {
 	sqlite3_stmt *st;
+	char *changes = vc->changes ? json_dumps(vc->changes, JSON_COMPACT) : NULL;
+	int rc;
 
 	if (prepare(c,
 		    "INSERT INTO table_versions(table_id, version, operation, columns, "
-		    "partition_keys, files_added, rows_added, created, principal) "
-		    "SELECT id, ?, ?, columns, partition_keys, ?, ?, ?, ? FROM tables WHERE id = ?",
-		    &st, e) < 0)
+		    "partition_keys, changes, files_added, files_removed, rows_added, created, "
+		    "principal) SELECT id, ?, ?, columns, partition_keys, coalesce(?, '[]'), ?, ?, "
+		    "?, ?, ? FROM tables WHERE id = ?",
+		    &st, e) < 0) {
+		free(changes);
 		return -1;
+	}
 	sqlite3_bind_int64(st, 1, version);
-	sqlite3_bind_text(st, 2, operation, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)files);
-	sqlite3_bind_int64(st, 4, rows);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, principal, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, table_id);
-	if (step_done(c, st, "cannot record a table version", e) < 0)
+	sqlite3_bind_text(st, 2, vc->operation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, changes, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)files_added);
+	sqlite3_bind_int64(st, 5, files_removed);
+	sqlite3_bind_int64(st, 6, rows);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, vc->principal, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, vc->table_id);
+	rc = step_done(c, st, "cannot record a table version", e);
+	free(changes);
+	if (rc < 0)
 		return -1;
 	if (prepare(c, "UPDATE tables SET updated = ? WHERE id = ?", &st, e) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, table_id);
+	sqlite3_bind_int64(st, 2, vc->table_id);
 	return step_done(c, st, "cannot update a table", e);
+}
+
+static int set_columns(struct lake_catalog *c, int64_t table_id, json_t *columns,
+		       struct lake_error *e)
+{
+	char *text = json_dumps(columns, JSON_COMPACT);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (prepare(c, "UPDATE tables SET columns = ? WHERE id = ?", &st, e) == 0) {
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, table_id);
+		rc = step_done(c, st, "cannot change a table's columns", e);
+	}
+	free(text);
+	return rc;
+}
+
+/*
+ * Mark removed at `version` the files live before it: all of them, or
+ * those in the given partitions.  Files published at `version` itself are
+ * new and stay.
+ */
+static int remove_replaced(struct lake_catalog *c, const struct lake_version_change *vc,
+			   int64_t version, const char *now, int64_t *removed, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	size_t n = vc->remove_all ? 1 : vc->nremove_partitions;
+
+	if (prepare(c,
+		    "UPDATE files SET state = 'removed', removed_version = ?1, removed = ?2 "
+		    "WHERE table_id = ?3 AND state = 'live' AND added_version < ?1 "
+		    "AND (?4 IS NULL OR partition = ?4)",
+		    &st, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, version);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, vc->table_id);
+		if (vc->remove_all)
+			sqlite3_bind_null(st, 4);
+		else
+			sqlite3_bind_text(st, 4, vc->remove_partitions[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return lake_catalog_fail(c, "cannot remove replaced files", e);
+		}
+		*removed += sqlite3_changes(c->db);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_version_change *vc,
+				int64_t *version, struct lake_error *e)
+{
+	int64_t rows = 0, removed = 0;
+	char now[40];
+
+	now_text(now);
+	if (bump_version(c, vc->table_id, version, e) < 0)
+		return -1;
+	if (vc->columns && set_columns(c, vc->table_id, vc->columns, e) < 0)
+		return -1;
+	for (size_t i = 0; i < vc->nadd; i++)
+		if (publish_one(c, vc->table_id, vc->add_ids[i], *version, now, &rows, e) < 0)
+			return -1;
+	if ((vc->remove_all || vc->nremove_partitions) &&
+	    remove_replaced(c, vc, *version, now, &removed, e) < 0)
+		return -1;
+	return record_version(c, vc, *version, vc->nadd, removed, rows, now, e);
 }
 
 int lake_catalog_publish(struct lake_catalog *c, int64_t table_id, const int64_t *file_ids,
 			 size_t n, const char *operation, const char *principal, int64_t *version,
 			 struct lake_error *e)
 {
-	int64_t rows = 0;
-	char now[40];
+	struct lake_version_change vc = {table_id, operation, principal, file_ids, n,
+					 0,	   NULL,      0,	 NULL,	   NULL};
 
-	now_text(now);
 	if (lake_catalog_begin(c, e) < 0)
 		return -1;
-	if (bump_version(c, table_id, version, e) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (publish_one(c, table_id, file_ids[i], *version, now, &rows, e) < 0)
-			goto fail;
-	if (record_version(c, table_id, *version, operation, n, rows, now, principal, e) < 0)
-		goto fail;
+	if (lake_catalog_commit_version(c, &vc, version, e) < 0) {
+		lake_catalog_rollback(c);
+		return -1;
+	}
 	return lake_catalog_commit(c, e);
-fail:
-	lake_catalog_rollback(c);
-	return -1;
 }
 
 void lake_catalog_drop_pending(struct lake_catalog *c, const int64_t *file_ids, size_t n)

@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "error.h"
@@ -81,6 +82,16 @@ struct lake_file_spec {
 	int64_t rows;
 	const char *principal;
 	int64_t raw_bytes; /* uncompressed size; 0 when unknown */
+	/*
+	 * When the writer observed its records: the file's columns (JSON
+	 * text, as lake-crawl records them), their statistics (as
+	 * lake_schema_stats_json makes them) and its crawl fingerprint, so
+	 * that queries can prune it and lake-crawl need not read it.  NULL
+	 * schema: unknown until crawled.
+	 */
+	const char *schema;
+	json_t *stats;
+	int64_t fp_size, fp_mtime_ns;
 };
 
 /* One transaction of its own: record n pending files, returning their ids in ids[0..n). */
@@ -95,6 +106,31 @@ int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec
 int lake_catalog_publish(struct lake_catalog *c, int64_t table_id, const int64_t *file_ids,
 			 size_t n, const char *operation, const char *principal, int64_t *version,
 			 struct lake_error *e);
+
+/*
+ * Inside a transaction: one new version of a table, which makes pending
+ * files live, can replace the table's columns, and can remove the files
+ * live before it (all, or those of some partitions: an overwrite).
+ */
+struct lake_version_change {
+	int64_t table_id;
+	const char *operation; /* "put", "etl:JOB", ... in the table's history */
+	const char *principal;
+	const int64_t *add_ids; /* pending files */
+	size_t nadd;
+	int remove_all;
+	const char *const *remove_partitions; /* "k=v/…" paths */
+	size_t nremove_partitions;
+	json_t *columns; /* the table's new columns, or NULL to keep them */
+	json_t *changes; /* what changed in the schema, for the history; may be NULL */
+};
+
+int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_version_change *vc,
+				int64_t *version, struct lake_error *e);
+
+/* Inside a transaction: a file's per-column statistics (lake_schema_stats_json's shape). */
+int lake_catalog_insert_stats(struct lake_catalog *c, int64_t file_id, json_t *stats,
+			      struct lake_error *e);
 
 /* Best effort, one transaction: forget pending files that will never be published. */
 void lake_catalog_drop_pending(struct lake_catalog *c, const int64_t *file_ids, size_t n);

@@ -1083,44 +1083,6 @@ static int create_table(struct table_crawl *tc, struct lake_error *e)
 	return rc;
 }
 
-static int insert_stats(struct table_crawl *tc, int64_t file_id, json_t *stats,
-			struct lake_error *e)
-{
-	size_t i;
-	json_t *s;
-
-	json_array_foreach(stats, i, s)
-	{
-		sqlite3_stmt *st;
-		if (exec_bind(tc,
-			      "INSERT OR REPLACE INTO file_column_stats(file_id, column_name, "
-			      "min_value, max_value, null_count) VALUES (?,?,?,?,?)",
-			      e, &st) < 0)
-			return -1;
-		sqlite3_bind_int64(st, 1, file_id);
-		sqlite3_bind_text(st, 2, json_string_value(json_object_get(s, "column")), -1,
-				  SQLITE_TRANSIENT);
-		for (int b = 0; b < 2; b++) {
-			json_t *v = json_object_get(s, b ? "max" : "min");
-			if (json_is_integer(v))
-				sqlite3_bind_int64(st, 3 + b, json_integer_value(v));
-			else if (json_is_real(v))
-				sqlite3_bind_double(st, 3 + b, json_real_value(v));
-			else if (json_is_boolean(v))
-				sqlite3_bind_int(st, 3 + b, json_is_true(v));
-			else if (json_is_string(v))
-				sqlite3_bind_text(st, 3 + b, json_string_value(v), -1,
-						  SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(st, 3 + b);
-		}
-		sqlite3_bind_int64(st, 5, json_integer_value(json_object_get(s, "nulls")));
-		if (step(tc, st, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int remove_file(struct table_crawl *tc, int64_t id, int64_t version, const char *now,
 		       struct lake_error *e)
 {
@@ -1157,7 +1119,7 @@ static int describe_known(struct table_crawl *tc, const struct result *r, struct
 	}
 	free(schema);
 	if (rc == 0)
-		rc = insert_stats(tc, r->known_id, r->stats, e);
+		rc = lake_catalog_insert_stats(tc->lake->catalog, r->known_id, r->stats, e);
 	return rc;
 }
 
@@ -1192,8 +1154,9 @@ static int register_file(struct table_crawl *tc, const struct result *r, int64_t
 	sqlite3_bind_text(st, 13, tc->lake->principal, -1, SQLITE_STATIC);
 	if (step(tc, st, e) < 0)
 		goto out;
-	rc = insert_stats(tc, sqlite3_last_insert_rowid(lake_catalog_db(tc->lake->catalog)),
-			  r->stats, e);
+	rc = lake_catalog_insert_stats(
+	    tc->lake->catalog, sqlite3_last_insert_rowid(lake_catalog_db(tc->lake->catalog)),
+	    r->stats, e);
 	if (rc == 0)
 		event(tc, json_pack("{s:s, s:s, s:I}", "event",
 				    r->replace_id ? "file_changed" : "file_registered", "file",

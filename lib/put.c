@@ -9,8 +9,11 @@
 #include "buf.h"
 #include "compressor.h"
 #include "fsutil.h"
+#include "infer.h"
 #include "interrupt.h"
 #include "jscan.h"
+
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -28,6 +31,7 @@ struct writer {
 	uint64_t raw_bytes;
 	int64_t deadline_us; /* monotonic instant at which --batch-seconds fires; 0: never */
 	uint64_t last_use;
+	struct lake_schema *schema; /* describe_files: what its records hold */
 	struct writer *next_in_bucket;
 	struct writer *prev, *next;
 };
@@ -43,8 +47,11 @@ struct staged {
 	uint64_t rows;
 	uint64_t bytes;
 	uint64_t raw_bytes;
-	int64_t id;  /* its pending row, once registered */
-	int renamed; /* it is at `path`, no longer in tmp/ */
+	int64_t id;   /* its pending row, once registered */
+	int renamed;  /* it is at `path`, no longer in tmp/ */
+	char *schema; /* describe_files: its columns, JSON text */
+	json_t *stats;
+	int64_t fp_size, fp_mtime_ns;
 };
 
 struct lake_put {
@@ -71,7 +78,11 @@ struct lake_put {
 	char why[256];	       /* the reason a record is bad, when it needs details */
 	char **json_keys;      /* to_ndjson: each header name as a JSON string and ':' */
 	size_t nkeys;
-	long *dyn_column; /* CSV: the column of each dynamic partition field */
+	long *dyn_column;		 /* CSV: the column of each dynamic partition field */
+	const char *const *given_values; /* lake_put_record: the dynamic keys' values */
+	int values_given;
+	char **header_names; /* CSV with describe_files: the header's names */
+	size_t nheader;
 
 	struct writer **buckets;
 	size_t nbuckets;
@@ -231,6 +242,7 @@ static void unlink_writer(struct lake_put *p, struct writer *w)
 
 static void free_writer(struct writer *w)
 {
+	lake_schema_free(w->schema);
 	lake_tmpfile_abort(&w->tmp);
 	lake_buf_release(&w->pending);
 	free(w->partition);
@@ -443,6 +455,22 @@ static struct staged *new_staged(struct lake_put *p)
 	return st;
 }
 
+/*
+ * The columns, statistics and fingerprint the catalog keeps for a file
+ * that lake-crawl would otherwise have to read.  Renaming keeps the
+ * size and mtime, so the temporary file's are the data file's.
+ */
+static void describe_staged(struct staged *st, const struct lake_schema *s, const struct stat *sb)
+{
+	json_t *cols = lake_schema_columns_json(s);
+
+	st->schema = json_dumps(cols, JSON_COMPACT);
+	json_decref(cols);
+	st->stats = lake_schema_stats_json(s);
+	st->fp_size = (int64_t)sb->st_size;
+	st->fp_mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+}
+
 /* A closing writer whose chunks are all written: close its file and stage it. */
 static int finish_closing(struct lake_put *p, struct writer *w, struct lake_error *e)
 {
@@ -454,6 +482,9 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 		return -1;
 	}
 	lake_start_writeback(w->tmp.fd);
+	struct stat sb;
+	if (w->schema && fstat(w->tmp.fd, &sb) < 0)
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': cannot stat", w->tmp.path);
 	if (close(w->tmp.fd) < 0) {
 		w->tmp.fd = -1;
 		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", w->tmp.path);
@@ -468,6 +499,8 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 	st->rows = w->rows;
 	st->bytes = w->sink.bytes_out;
 	st->raw_bytes = w->raw_bytes;
+	if (w->schema)
+		describe_staged(st, w->schema, &sb);
 	return 0;
 }
 
@@ -533,7 +566,11 @@ static int place_staged(struct lake_put *p, struct lake_error *e)
 						   (int64_t)p->staged[i].bytes,
 						   (int64_t)p->staged[i].rows,
 						   p->lake->principal,
-						   (int64_t)p->staged[i].raw_bytes};
+						   (int64_t)p->staged[i].raw_bytes,
+						   p->staged[i].schema,
+						   p->staged[i].stats,
+						   p->staged[i].fp_size,
+						   p->staged[i].fp_mtime_ns};
 	if (lake_catalog_add_pending(p->lake->catalog, specs, p->nstaged, ids, e) < 0)
 		goto out;
 	for (size_t i = 0; i < p->nstaged; i++)
@@ -565,14 +602,40 @@ out:
 	return rc;
 }
 
+static void free_staged(struct staged *st)
+{
+	free(st->tmp_path);
+	free(st->path);
+	free(st->partition);
+	free(st->schema);
+	json_decref(st->stats);
+}
+
 static void clear_staged(struct lake_put *p)
 {
-	for (size_t i = 0; i < p->nstaged; i++) {
-		free(p->staged[i].tmp_path);
-		free(p->staged[i].path);
-		free(p->staged[i].partition);
-	}
+	for (size_t i = 0; i < p->nstaged; i++)
+		free_staged(&p->staged[i]);
 	p->nstaged = 0;
+}
+
+/* The staged files are published: from here on nothing may be discarded, so the list is emptied
+ * first. */
+static int report_published(struct lake_put *p, int64_t version, struct lake_error *e)
+{
+	size_t n = p->nstaged;
+	struct staged *done = p->staged;
+	int rc = 0;
+
+	p->staged = NULL;
+	p->nstaged = p->cap_staged = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = emit_file(p, done[i].path, done[i].partition, done[i].rows,
+				       done[i].bytes, version, e);
+		free_staged(&done[i]);
+	}
+	free(done);
+	return rc;
 }
 
 /*
@@ -597,21 +660,7 @@ static int publish_staged(struct lake_put *p, struct lake_error *e)
 	free(ids);
 	if (rc < 0 || quarantine_commit(p, e) < 0)
 		return -1;
-	/* Published: from here on nothing may be discarded, so the list is emptied first. */
-	size_t n = p->nstaged;
-	struct staged *done = p->staged;
-	p->staged = NULL;
-	p->nstaged = p->cap_staged = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = emit_file(p, done[i].path, done[i].partition, done[i].rows,
-				       done[i].bytes, version, e);
-		free(done[i].tmp_path);
-		free(done[i].path);
-		free(done[i].partition);
-	}
-	free(done);
-	return rc;
+	return report_published(p, version, e);
 }
 
 /*
@@ -679,6 +728,8 @@ static struct writer *open_writer(struct lake_put *p, const char *partition, str
 		return NULL;
 	}
 	w->partition = lake_xstrdup(partition);
+	if (p->o.describe_files)
+		w->schema = lake_schema_new();
 	w->sink.fd = w->tmp.fd;
 	w->sink.name = w->tmp.path;
 	if (p->o.batch_us && !p->atomic) {
@@ -891,6 +942,11 @@ static const char *partition_of(struct lake_put *p, const struct lake_record *re
 		const char *why;
 		lake_buf_reset(&p->values[i]);
 		lake_buf_add(&p->values[i], "", 0);
+		if (p->values_given) {
+			/* Only read: lake_partition_path takes the values as they are. */
+			p->kv[ns + i].value = (char *)p->given_values[i];
+			continue;
+		}
 		why = p->csv_in
 			  ? csv_partition_value(p, i, rec, &p->values[i], &is_null)
 			  : json_partition_value(p, &p->o.dynamic[i], rec, &p->values[i], &is_null);
@@ -975,6 +1031,18 @@ static void csv_row_as_json(struct lake_put *p, const struct lake_record *rec, s
 	lake_buf_addstr(b, "}\n");
 }
 
+static void observe_record(struct lake_put *p, struct lake_schema *s, const struct lake_record *rec)
+{
+	lake_schema_count_row(s);
+	if (!p->csv_in) {
+		lake_schema_observe_json(s, rec->json, rec->json_len);
+		return;
+	}
+	for (size_t i = 0; i < rec->nfields && i < p->nheader; i++)
+		lake_schema_observe_text(s, p->header_names[i], rec->field[i],
+					 rec->field[i] ? rec->field_len[i] : 0);
+}
+
 static void append_record(struct lake_put *p, struct writer *w, const struct lake_record *rec)
 {
 	size_t before = w->pending.len;
@@ -990,6 +1058,8 @@ static void append_record(struct lake_put *p, struct writer *w, const struct lak
 	} else {
 		csv_add_row(&w->pending, rec->field, rec->field_len, rec->nfields, p->delim);
 	}
+	if (w->schema)
+		observe_record(p, w->schema, rec);
 	w->rows++;
 	w->raw_bytes += w->pending.len - before;
 	p->buffered += w->pending.len - before;
@@ -1087,6 +1157,11 @@ static void release_input_state(struct lake_put *p)
 		free(p->json_keys[i]);
 	free(p->json_keys);
 	p->json_keys = NULL;
+	for (size_t i = 0; i < p->nheader; i++)
+		free(p->header_names[i]);
+	free(p->header_names);
+	p->header_names = NULL;
+	p->nheader = 0;
 	p->nkeys = 0;
 	free(p->dyn_column);
 	p->dyn_column = NULL;
@@ -1131,6 +1206,8 @@ static void make_json_keys(struct lake_put *p, const char *const *names, const s
 	lake_buf_release(&k);
 }
 
+static void set_header(struct lake_put *p, const char *const *names, const size_t *lens, size_t n);
+
 static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_error *e)
 {
 	const char *const *names;
@@ -1149,6 +1226,13 @@ static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_e
 					"%s: no column '%s' for --partition-by %s=%s in its header",
 					p->in_name, field, p->o.dynamic[i].key, field);
 	}
+	set_header(p, names, lens, n);
+	return 0;
+}
+
+/* The CSV header every file of this input starts with, and what the catalog checks it by. */
+static void set_header(struct lake_put *p, const char *const *names, const size_t *lens, size_t n)
+{
 	csv_add_row(&p->csv_header, names, lens, n, p->delim);
 	json_t *header = json_array();
 	for (size_t j = 0; j < n; j++)
@@ -1157,7 +1241,12 @@ static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_e
 	json_decref(header);
 	if (p->o.to_ndjson)
 		make_json_keys(p, names, lens, n);
-	return 0;
+	if (p->o.describe_files) {
+		p->header_names = lake_xcalloc(n ? n : 1, sizeof *p->header_names);
+		for (size_t i = 0; i < n; i++)
+			p->header_names[i] = lake_xstrndup(names[i], lens[i]);
+		p->nheader = n;
+	}
 }
 
 static void begin_input(struct lake_put *p, const char *name, enum lake_format fmt, int atomic)
@@ -1171,6 +1260,14 @@ static void begin_input(struct lake_put *p, const char *name, enum lake_format f
 	p->last = NULL;
 }
 
+/* defer_publish: the files become pending, in place; the caller publishes them. */
+static int stage_for_caller(struct lake_put *p, struct lake_error *e)
+{
+	if (!p->nstaged)
+		return 0;
+	return ensure_table(p, 1, e) < 0 || place_staged(p, e) < 0 ? -1 : 0;
+}
+
 /*
  * Commit what the input produced, the files still open at its end in one
  * transaction (a stream's earlier batches are already published); on
@@ -1178,8 +1275,11 @@ static void begin_input(struct lake_put *p, const char *name, enum lake_format f
  */
 static int end_input(struct lake_put *p, int ok, struct lake_error *e)
 {
-	if (ok && commit_all_writers(p, e) == 0 && publish_staged(p, e) == 0 &&
-	    quarantine_commit(p, e) == 0)
+	if (ok && p->o.defer_publish && commit_all_writers(p, e) == 0 &&
+	    stage_for_caller(p, e) == 0)
+		return 0;
+	if (ok && !p->o.defer_publish && commit_all_writers(p, e) == 0 &&
+	    publish_staged(p, e) == 0 && quarantine_commit(p, e) == 0)
 		return 0;
 	discard_input(p);
 	return -1;
@@ -1287,6 +1387,35 @@ void lake_put_records_begin(struct lake_put *p, const char *source_name)
 	p->prepared = 1;
 }
 
+void lake_put_records_begin_csv(struct lake_put *p, const char *source_name,
+				const char *const *names, size_t n)
+{
+	size_t *lens = lake_xcalloc(n ? n : 1, sizeof *lens);
+
+	begin_input(p, source_name, LAKE_FORMAT_CSV, 1);
+	for (size_t i = 0; i < n; i++)
+		lens[i] = strlen(names[i]);
+	set_header(p, names, lens, n);
+	free(lens);
+	p->prepared = 1;
+}
+
+int lake_put_record(struct lake_put *p, const struct lake_record *rec,
+		    const char *const *partition_values, struct lake_error *e)
+{
+	int rc;
+
+	p->given_values = partition_values;
+	p->values_given = partition_values != NULL;
+	rc = land(p, rec, e);
+	p->values_given = 0;
+	if (rc < 0) {
+		end_input(p, 0, e);
+		return -1;
+	}
+	return 0;
+}
+
 int lake_put_record_json(struct lake_put *p, const char *json, size_t len, uint64_t line,
 			 struct lake_error *e)
 {
@@ -1295,11 +1424,25 @@ int lake_put_record_json(struct lake_put *p, const char *json, size_t len, uint6
 	rec.json = rec.raw = json;
 	rec.json_len = rec.raw_len = len;
 	rec.line = line;
-	if (land(p, &rec, e) < 0) {
-		end_input(p, 0, e);
-		return -1;
-	}
-	return 0;
+	return lake_put_record(p, &rec, NULL, e);
+}
+
+size_t lake_put_staged(const struct lake_put *p, int64_t *table_id)
+{
+	*table_id = p->table_id;
+	return p->nstaged;
+}
+
+void lake_put_staged_file(const struct lake_put *p, size_t i, struct lake_put_staged_file *f)
+{
+	const struct staged *st = &p->staged[i];
+
+	*f = (struct lake_put_staged_file){st->id, st->path, st->partition, st->rows, st->bytes};
+}
+
+int lake_put_published(struct lake_put *p, int64_t version, struct lake_error *e)
+{
+	return report_published(p, version, e);
 }
 
 int lake_put_records_end(struct lake_put *p, struct lake_error *e)

@@ -82,6 +82,19 @@ struct lake_put_options {
 	int level;		       /* zstd level */
 	lake_put_progress_fn progress; /* called about once a second while reading, if set */
 	void *progress_arg;
+	/*
+	 * Observe every record so that each file is registered with its
+	 * columns, statistics and crawl fingerprint: queries prune it and
+	 * lake-crawl need not read it.
+	 */
+	int describe_files;
+	/*
+	 * Records (lake_put_records_*): the end stages the files, pending and
+	 * in place, and the caller publishes them in a transaction of its own
+	 * (lake_put_staged, lake_catalog_commit_version, lake_put_published);
+	 * lake_put_close discards them if it did not.
+	 */
+	int defer_publish;
 };
 
 #define LAKE_PUT_DEFAULT_BATCH_BYTES (5u << 20)
@@ -134,6 +147,32 @@ void lake_put_records_begin(struct lake_put *p, const char *source_name);
 int lake_put_record_json(struct lake_put *p, const char *json, size_t len, uint64_t line,
 			 struct lake_error *e);
 int lake_put_records_end(struct lake_put *p, struct lake_error *e);
+
+/* Records as CSV rows under this header (fields in lake_record.field). */
+void lake_put_records_begin_csv(struct lake_put *p, const char *source_name,
+				const char *const *names, size_t n);
+
+/*
+ * One record (JSON or CSV fields per the begin call); with
+ * partition_values, the values of the dynamic partition keys (NULL for
+ * null) are these rather than the record's fields.
+ */
+int lake_put_record(struct lake_put *p, const struct lake_record *rec,
+		    const char *const *partition_values, struct lake_error *e);
+
+/* defer_publish: the staged files, after lake_put_records_end. */
+struct lake_put_staged_file {
+	int64_t id; /* its pending row in the catalog */
+	const char *path;
+	const char *partition; /* "" when unpartitioned */
+	uint64_t rows;
+	uint64_t bytes;
+};
+
+size_t lake_put_staged(const struct lake_put *p, int64_t *table_id);
+void lake_put_staged_file(const struct lake_put *p, size_t i, struct lake_put_staged_file *f);
+/* The caller committed them at `version`: report each through emit. */
+int lake_put_published(struct lake_put *p, int64_t version, struct lake_error *e);
 
 const struct lake_put_totals *lake_put_totals(const struct lake_put *p);
 
