@@ -221,30 +221,6 @@ static void ndjson_keys(struct format_choice *fc, struct printer *p)
 	fc->keys_for = p->statement;
 }
 
-static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
-{
-	switch (sqlite3_column_type(st, i)) {
-	case SQLITE_INTEGER:
-		lake_buf_add_int(b, sqlite3_column_int64(st, i));
-		return;
-	case SQLITE_FLOAT:
-		lake_buf_add_double(b, sqlite3_column_double(st, i));
-		return;
-	case SQLITE_NULL:
-		lake_buf_addstr(b, "null");
-		return;
-	default: {
-		const char *t = (const char *)sqlite3_column_text(st, i);
-		size_t n = (size_t)sqlite3_column_bytes(st, i);
-		if (lake_query_column_is_json(st, i) &&
-		    lake_json_validate(t, n, NULL) != LAKE_JNONE)
-			lake_buf_add(b, t, n);
-		else
-			lake_buf_add_json_string_utf8(b, t, n);
-	}
-	}
-}
-
 /*
  * NDJSON, the piped case, is written directly: a jansson tree per row
  * would cost more than the scan that produced it.
@@ -263,7 +239,7 @@ static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 			lake_buf_addc(&fc->line, ',');
 		lake_buf_addstr(&fc->line, key);
 		key += strlen(key) + 1;
-		ndjson_value(&fc->line, st, i);
+		lake_query_value_json(&fc->line, st, i, 0);
 	}
 	lake_buf_add(&fc->line, "}\n", 2);
 	p->failed |= fwrite(fc->line.data, 1, fc->line.len, stdout) != fc->line.len;

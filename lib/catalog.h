@@ -30,7 +30,7 @@
 
 #include "error.h"
 
-#define LAKE_CATALOG_SCHEMA_VERSION 2
+#define LAKE_CATALOG_SCHEMA_VERSION 3
 
 struct lake_catalog;
 

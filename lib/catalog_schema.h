@@ -147,6 +147,14 @@ static const char *const lake_catalog_migrations[] = {
     "  created_by TEXT NOT NULL);",
     /* 2: uncompressed sizes, for compression ratios in `lake-catalog stats`. */
     "ALTER TABLE files ADD COLUMN raw_bytes INTEGER;",
+    /*
+     * 3: what each ETL run read of its bookmarked tables
+     * ({"db.t":{"after":A,"upto":U}}), so a bookmark can be rewound to a
+     * past run, and the parameters it ran with.
+     */
+    "ALTER TABLE job_runs ADD COLUMN bookmarks TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE job_runs ADD COLUMN params TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE job_runs ADD COLUMN target TEXT;",
 };
 
 #endif

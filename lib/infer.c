@@ -724,6 +724,14 @@ uint64_t lake_schema_rows(const struct lake_schema *s)
 	return s->rows;
 }
 
+int lake_schema_only_nulls(const struct lake_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		if (strcmp(s->cols[i].name, name) == 0)
+			return lake_type_kind(s->cols[i].type) == LAKE_T_NULL;
+	return 1;
+}
+
 json_t *lake_schema_columns_json(const struct lake_schema *s)
 {
 	json_t *cols = json_array();

@@ -83,6 +83,9 @@ void lake_schema_count_row(struct lake_schema *s);
 
 uint64_t lake_schema_rows(const struct lake_schema *s);
 
+/* 1 when the column was seen only as null (its type is unknown), or not at all. */
+int lake_schema_only_nulls(const struct lake_schema *s, const char *name);
+
 /* [{"name","type"}] in the order columns were first seen. */
 json_t *lake_schema_columns_json(const struct lake_schema *s);
 /*

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "catalog_browse.h"
+#include "jscan.h"
 #include "ltime.h"
 #include "names.h"
 #include "vtab.h"
@@ -19,6 +20,8 @@ struct lake_query {
 	size_t nattached;
 	int ready; /* the authorizer is on: from here on, the user's SQL */
 	char *as_of_time;
+	char **param_names, **param_values; /* lake_query_bind */
+	size_t nparams;
 };
 
 /* SQLite attaches at most this many schemas; main and temp do not count. */
@@ -104,7 +107,86 @@ void lake_query_close(struct lake_query *q)
 		free(q->ctx.tables[i].name);
 	free(q->ctx.tables);
 	free(q->as_of_time);
+	for (size_t i = 0; i < q->nparams; i++) {
+		free(q->param_names[i]);
+		free(q->param_values[i]);
+	}
+	free(q->param_names);
+	free(q->param_values);
 	free(q);
+}
+
+void lake_query_set_windows(struct lake_query *q, const struct lake_table_window *w, size_t n)
+{
+	q->ctx.windows = w;
+	q->ctx.nwindows = n;
+}
+
+void lake_query_bind(struct lake_query *q, const char *name, const char *value)
+{
+	for (size_t i = 0; i < q->nparams; i++)
+		if (strcmp(q->param_names[i], name) == 0) {
+			free(q->param_values[i]);
+			q->param_values[i] = lake_xstrdup(value);
+			return;
+		}
+	q->param_names = lake_xrealloc(q->param_names, (q->nparams + 1) * sizeof *q->param_names);
+	q->param_values =
+	    lake_xrealloc(q->param_values, (q->nparams + 1) * sizeof *q->param_values);
+	q->param_names[q->nparams] = lake_xstrdup(name);
+	q->param_values[q->nparams++] = lake_xstrdup(value);
+}
+
+/* Values of the statement's parameters, from lake_query_bind; text, as given. */
+static int bind_params(struct lake_query *q, sqlite3_stmt *st, struct lake_error *e)
+{
+	int n = sqlite3_bind_parameter_count(st);
+
+	for (int i = 1; i <= n; i++) {
+		const char *name = sqlite3_bind_parameter_name(st, i);
+		size_t k;
+		if (!name || !strchr(":@$", name[0]))
+			return lake_err(e, LAKE_EX_USAGE,
+					"SQL: only named parameters (:name) can be given values "
+					"(with --param name=VALUE)");
+		for (k = 0; k < q->nparams; k++)
+			if (strcmp(q->param_names[k], name + 1) == 0)
+				break;
+		if (k == q->nparams)
+			return lake_err(
+			    e, LAKE_EX_USAGE,
+			    "SQL: parameter %s has no value: give it with --param %s=VALUE", name,
+			    name + 1);
+		sqlite3_bind_text(st, i, q->param_values[k], -1, SQLITE_STATIC);
+	}
+	return 0;
+}
+
+void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		if (booleans && lake_query_column_is_boolean(st, i))
+			lake_buf_addstr(b, sqlite3_column_int64(st, i) ? "true" : "false");
+		else
+			lake_buf_add_int(b, sqlite3_column_int64(st, i));
+		return;
+	case SQLITE_FLOAT:
+		lake_buf_add_double(b, sqlite3_column_double(st, i));
+		return;
+	case SQLITE_NULL:
+		lake_buf_addstr(b, "null");
+		return;
+	default: {
+		const char *t = (const char *)sqlite3_column_text(st, i);
+		size_t n = (size_t)sqlite3_column_bytes(st, i);
+		if (lake_query_column_is_json(st, i) &&
+		    lake_json_validate(t, n, NULL) != LAKE_JNONE)
+			lake_buf_add(b, t, n);
+		else
+			lake_buf_add_json_string_utf8(b, t, n);
+	}
+	}
 }
 
 const struct lake_scan_stats *lake_query_stats(const struct lake_query *q)
@@ -150,6 +232,13 @@ int lake_query_as_of(struct lake_query *q, const char *spec, struct lake_error *
 	q->as_of_time = lake_xstrdup(text);
 	q->ctx.as_of_time = q->as_of_time;
 	return 0;
+}
+
+int lake_query_column_is_boolean(sqlite3_stmt *st, int i)
+{
+	const char *t = sqlite3_column_decltype(st, i);
+
+	return t && strcmp(t, "BOOLEAN") == 0;
 }
 
 int lake_query_column_is_json(sqlite3_stmt *st, int i)
@@ -247,7 +336,8 @@ static const char *const system_tables[] = {
     "ON d.id = t.database_id WHERE f.state = 'live'",
     "CREATE TABLE lake.runs AS SELECT r.id, j.name AS job, r.principal, r.started, r.ended, "
     "r.status, r.input_files, r.input_rows, r.input_bytes, r.output_files, r.output_rows, "
-    "r.output_bytes, r.error FROM cat.job_runs r JOIN cat.jobs j ON j.id = r.job_id",
+    "r.output_bytes, r.target, r.target_version, r.error, r.bookmarks, r.params FROM "
+    "cat.job_runs r JOIN cat.jobs j ON j.id = r.job_id",
     /* The audit log arrives with lake-grant: an empty table of its shape meanwhile. */
     "CREATE TABLE lake.audit (time TEXT, principal TEXT, program TEXT, action TEXT, object "
     "TEXT, outcome TEXT, rows INTEGER, bytes INTEGER, sql TEXT)",
@@ -442,6 +532,10 @@ static int run_statements(struct lake_query *q, const char *sql, int plan_only,
 			sqlite3_finalize(st);
 			if (!(st = prepare_plan(q, at, tail)))
 				return sql_error(q, sql, at, e);
+		}
+		if (bind_params(q, st, e) < 0) {
+			sqlite3_finalize(st);
+			return -1;
 		}
 		int rc = run_one(q, st, index++, fn, arg, sql, at, e);
 		sqlite3_finalize(st);

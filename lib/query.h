@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "error.h"
 #include "lake.h"
 
@@ -77,6 +78,35 @@ size_t lake_query_table_stats(const struct lake_query *q, const char *const **na
  * LAKE_EX_USAGE when spec is neither.
  */
 int lake_query_as_of(struct lake_query *q, const char *spec, struct lake_error *e);
+
+/*
+ * Read a table only in part: the files live at version `upto` that were
+ * added after version `after` (lake-etl's bookmarks).  The array is not
+ * copied; it must outlive the statements run with it.
+ */
+struct lake_table_window {
+	const char *table; /* "db.table" */
+	int64_t after;
+	int64_t upto;
+};
+void lake_query_set_windows(struct lake_query *q, const struct lake_table_window *w, size_t n);
+
+/*
+ * Bind a value to the parameter :name (also @name, $name) of every
+ * statement run from now on.  A statement with a parameter that has no
+ * value fails with LAKE_EX_USAGE naming it.
+ */
+void lake_query_bind(struct lake_query *q, const char *name, const char *value);
+
+/*
+ * Append result column i of st's current row as JSON: numbers, null,
+ * JSON columns embedded; with booleans, a boolean column's 0/1 as
+ * false/true (SQL itself sees booleans as 0/1, SPEC §4).
+ */
+void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans);
+
+/* 1 when result column i of st is a boolean column of a table, passed through unchanged. */
+int lake_query_column_is_boolean(sqlite3_stmt *st, int i);
 
 /* 1 when result column i of st holds JSON text (a struct or array column). */
 int lake_query_column_is_json(sqlite3_stmt *st, int i);

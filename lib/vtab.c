@@ -30,6 +30,8 @@ struct lake_vtab {
 	struct lake_vtab_context *ctx;
 	size_t scans;	 /* this table's entry in ctx->tables */
 	int64_t version; /* the version read: the current one, or --as-of's */
+	int64_t after;	 /* a window (lake-etl's bookmark): only files added after it */
+	int windowed;
 	int64_t table_id;
 	char *format;
 	char delim;
@@ -100,8 +102,9 @@ static const char *sql_type(enum lake_kind k)
 {
 	switch (k) {
 	case LAKE_T_BIGINT:
-	case LAKE_T_BOOLEAN:
 		return "INTEGER";
+	case LAKE_T_BOOLEAN:
+		return "BOOLEAN"; /* 0/1 in SQL; the name lets lake-etl write true/false back */
 	case LAKE_T_DOUBLE:
 		return "REAL";
 	case LAKE_T_ARRAY:
@@ -162,6 +165,23 @@ static int as_of(struct lake_vtab *v, json_t **cols, json_t **keys)
 	return rc;
 }
 
+/* A window fixes the versions read, whatever the statement's snapshot. */
+static void apply_window(struct lake_vtab *v, const char *db, const char *name)
+{
+	const struct lake_vtab_context *ctx = v->ctx;
+	size_t dn = strlen(db);
+
+	v->after = -1;
+	for (size_t i = 0; i < ctx->nwindows; i++) {
+		const char *t = ctx->windows[i].table;
+		if (strncmp(t, db, dn) == 0 && t[dn] == '.' && strcmp(t + dn + 1, name) == 0) {
+			v->after = ctx->windows[i].after;
+			v->version = ctx->windows[i].upto;
+			v->windowed = 1;
+		}
+	}
+}
+
 /* This table's line in --explain's report. */
 static void register_scans(struct lake_vtab *v, const char *db, const char *name)
 {
@@ -206,6 +226,7 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 	/* A table that did not exist yet at --as-of is empty then: no version, no files. */
 	if (as_of(v, &cols, &keys) < 0)
 		v->version = -1;
+	apply_window(v, db, name);
 	props = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
 	v->header = 1;
 	if (json_is_false(json_object_get(props, LAKE_PROP_CSV_HEADER)))
@@ -546,7 +567,7 @@ static void current_version(struct lake_vtab *v, sqlite3 *db)
 {
 	sqlite3_stmt *st;
 
-	if (v->ctx->as_of_version >= 0 || v->ctx->as_of_time)
+	if (v->ctx->as_of_version >= 0 || v->ctx->as_of_time || v->windowed)
 		return;
 	if (sqlite3_prepare_v2(db, "SELECT version FROM tables WHERE id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
@@ -574,7 +595,7 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 		"SELECT f.id, f.path, f.partition, f.bytes, p.vals, f.rows FROM files f "
 		"LEFT JOIN partitions p ON p.table_id = f.table_id AND p.path = "
 		"f.partition WHERE f.table_id = ?1 AND f.state <> 'pending' AND "
-		"f.added_version <= ?2 AND (f.removed_version IS NULL OR "
+		"f.added_version <= ?2 AND f.added_version > ?3 AND (f.removed_version IS NULL OR "
 		"f.removed_version > ?2) ORDER BY f.path",
 		-1, &files, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
@@ -586,6 +607,7 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 	current_version(v, db);
 	sqlite3_bind_int64(files, 1, v->table_id);
 	sqlite3_bind_int64(files, 2, v->version);
+	sqlite3_bind_int64(files, 3, v->after);
 	v->ctx->tables[v->scans].stats.scans++;
 	while (sqlite3_step(files) == SQLITE_ROW) {
 		int64_t bytes = sqlite3_column_int64(files, 3);

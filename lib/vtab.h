@@ -37,6 +37,9 @@ struct lake_vtab_context {
 			 uint64_t bytes_done, uint64_t bytes_total, void *arg);
 	void *progress_arg;
 	int64_t next_progress_us; /* 0: the clock starts at the first scan */
+	/* lake-etl's bookmarks: tables read only in part (see query.h). */
+	const struct lake_table_window *windows;
+	size_t nwindows;
 };
 
 int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx);

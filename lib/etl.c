@@ -1,0 +1,924 @@
+/* etl.c - running a job: see etl.h for the steps and what each guarantees. */
+#include "etl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "infer.h"
+#include "ltime.h"
+#include "names.h"
+#include "put.h"
+#include "query.h"
+
+/* Partitions listed by a dry run, at most. */
+#define DRY_RUN_PARTITIONS 1000
+
+struct etl_run {
+	struct lake *lake;
+	const struct lake_etl_job *job;
+	const struct lake_etl_options *o;
+	int64_t job_id;
+	char started[40];
+	struct lake_table_window *windows;
+	size_t nwindows;
+	int64_t *window_table_ids;
+	uint64_t new_files; /* in the windows */
+
+	struct lake_put *put;
+	struct lake_partition_by *pb; /* the put's partition keys: the job's partition_by */
+	struct lake_query *q;
+	/* The result's shape, known at its first row. */
+	int ready;
+	int ncols;
+	char **names;
+	int *part_of;		  /* per result column: its partition_by index, or -1 */
+	const char **part_values; /* per partition_by: this row's value */
+	struct lake_buf *part_text;
+	const char **fields; /* CSV: this row's fields */
+	size_t *field_len;
+	struct lake_buf keys; /* NDJSON: each data column's "\"name\":", NUL-separated */
+	struct lake_buf rec;
+	struct lake_schema *schema; /* every output record, for the target's columns */
+	json_t *partitions;	    /* dry run: the partitions written */
+	uint64_t out_rows;
+	struct lake_error err; /* an error raised inside the row callback */
+	int failed;
+};
+
+/* ---- the job's lock and record ---- */
+
+static int prepare(struct etl_run *r, const char *sql, sqlite3_stmt **st, struct lake_error *e)
+{
+	if (sqlite3_prepare_v2(lake_catalog_db(r->lake->catalog), sql, -1, st, NULL) != SQLITE_OK)
+		return lake_catalog_fail(r->lake->catalog, "cannot prepare an ETL statement", e);
+	return 0;
+}
+
+static int step_done(struct etl_run *r, sqlite3_stmt *st, const char *doing, struct lake_error *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return lake_catalog_fail(r->lake->catalog, doing, e);
+	return 0;
+}
+
+static int process_alive(int64_t pid)
+{
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* A lock left by a process that is gone: its run is recorded as crashed. */
+static int record_crashed(struct etl_run *r, int64_t pid, const char *since, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	char now[40], why[160];
+
+	lake_time_format_timestamp(lake_time_now(), now);
+	snprintf(why, sizeof why,
+		 "process %lld ended without committing (killed or crashed): nothing of the run "
+		 "was committed",
+		 (long long)pid);
+	if (prepare(
+		r,
+		"INSERT INTO job_runs(job_id, principal, started, ended, status, error, target) "
+		"VALUES (?, '', ?, ?, 'crashed', ?, ?)",
+		&st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->job_id);
+	sqlite3_bind_text(st, 2, since ? since : now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->job->target, -1, SQLITE_STATIC);
+	return step_done(r, st, "cannot record a crashed run", e);
+}
+
+/* Inside the transaction: the job's row, created or brought up to this definition. */
+static int upsert_job(struct etl_run *r, const char *definition, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(r,
+		    "INSERT INTO jobs(name, definition, created, updated) VALUES (?1, ?2, ?3, ?3) "
+		    "ON CONFLICT(name) DO UPDATE SET definition = ?2, updated = ?3 "
+		    "WHERE definition <> ?2",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, r->job->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, definition, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->started, -1, SQLITE_STATIC);
+	if (step_done(r, st, "cannot record the job", e) < 0)
+		return -1;
+	if (prepare(r, "SELECT id FROM jobs WHERE name = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, r->job->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r->job_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r->job_id ? 0 : lake_catalog_fail(r->lake->catalog, "cannot record the job", e);
+}
+
+/* A dry run takes no lock: it reads the bookmarks of the job if it exists. */
+static void find_job(struct etl_run *r)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(r, "SELECT id FROM jobs WHERE name = ?", &st, &(struct lake_error){0}) < 0)
+		return;
+	sqlite3_bind_text(st, 1, r->job->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r->job_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+}
+
+/* Inside the transaction: take the lock, or say who holds it. */
+static int take_lock(struct etl_run *r, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	int64_t pid = 0;
+	char since[40] = "";
+
+	if (prepare(r, "SELECT lock_pid, lock_since FROM jobs WHERE id = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->job_id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		pid = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_text(st, 1))
+			snprintf(since, sizeof since, "%s", sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (pid && pid != getpid() && process_alive(pid))
+		return lake_err(e, LAKE_EX_TEMPFAIL,
+				"job '%s' is already running (pid %lld, since %s); wait for it to "
+				"finish, then retry",
+				r->job->name, (long long)pid, since);
+	if (pid && record_crashed(r, pid, since, e) < 0)
+		return -1;
+	if (prepare(r, "UPDATE jobs SET lock_pid = ?, lock_since = ? WHERE id = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 2, r->started, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->job_id);
+	return step_done(r, st, "cannot lock the job", e);
+}
+
+static int lock_job(struct etl_run *r, struct lake_error *e)
+{
+	json_t *def = lake_etl_job_json(r->job);
+	char *text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+
+	json_decref(def);
+	if (lake_catalog_begin(r->lake->catalog, e) < 0) {
+		free(text);
+		return -1;
+	}
+	rc = upsert_job(r, text, e) < 0 || take_lock(r, e) < 0 ? -1 : 0;
+	free(text);
+	if (rc < 0) {
+		lake_catalog_rollback(r->lake->catalog);
+		return -1;
+	}
+	return lake_catalog_commit(r->lake->catalog, e);
+}
+
+/* Inside the transaction. */
+static int release_lock(struct etl_run *r, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(r,
+		    "UPDATE jobs SET lock_pid = NULL, lock_since = NULL WHERE id = ? AND "
+		    "lock_pid = ?",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->job_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+	return step_done(r, st, "cannot unlock the job", e);
+}
+
+/* ---- what the run reads ---- */
+
+static int find_table(struct etl_run *r, const char *qualified, int64_t *id, int64_t *version,
+		      struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], t[LAKE_NAME_MAX + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	if (lake_name_split(qualified, db, t, e) < 0)
+		return -1;
+	if (prepare(r,
+		    "SELECT t.id, t.version FROM tables t JOIN databases d ON d.id = "
+		    "t.database_id WHERE d.name = ? AND t.name = ?",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, t, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*version = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return lake_catalog_fail(r->lake->catalog, "cannot look up a table", e);
+	return 0;
+}
+
+static int64_t bookmark_of(struct etl_run *r, int64_t table_id)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (r->o->reset_bookmark || prepare(r,
+					    "SELECT version FROM bookmarks WHERE job_id = ? AND "
+					    "table_id = ?",
+					    &st, &(struct lake_error){0}) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->job_id);
+	sqlite3_bind_int64(st, 2, table_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static uint64_t files_in_window(struct etl_run *r, int64_t table_id,
+				const struct lake_table_window *w)
+{
+	sqlite3_stmt *st;
+	uint64_t n = 0;
+
+	if (prepare(r,
+		    "SELECT count(*) FROM files WHERE table_id = ?1 AND state <> 'pending' AND "
+		    "added_version > ?2 AND added_version <= ?3 AND (removed_version IS NULL OR "
+		    "removed_version > ?3)",
+		    &st, &(struct lake_error){0}) < 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, table_id);
+	sqlite3_bind_int64(st, 2, w->after);
+	sqlite3_bind_int64(st, 3, w->upto);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Each bookmarked table's window: after the bookmark, up to the table's version now. */
+static int fix_windows(struct etl_run *r, struct lake_error *e)
+{
+	const struct lake_etl_job *job = r->job;
+
+	r->windows = lake_xcalloc(job->nbookmark + 1, sizeof *r->windows);
+	r->window_table_ids = lake_xcalloc(job->nbookmark + 1, sizeof *r->window_table_ids);
+	for (size_t i = 0; i < job->nbookmark; i++) {
+		struct lake_table_window *w = &r->windows[i];
+		int64_t id, version;
+		if (find_table(r, job->bookmark[i], &id, &version, e) < 0)
+			return -1;
+		if (!id)
+			return lake_err(e, LAKE_EX_NOINPUT,
+					"job '%s': bookmarked table %s does not exist "
+					"(`lake-catalog tables` lists the tables)",
+					job->name, job->bookmark[i]);
+		w->table = job->bookmark[i];
+		w->after = bookmark_of(r, id);
+		w->upto = version;
+		r->window_table_ids[i] = id;
+		r->nwindows++;
+		r->new_files += files_in_window(r, id, w);
+	}
+	return 0;
+}
+
+/* ---- the result's rows into records ---- */
+
+static int part_index(const struct lake_etl_job *job, const char *name)
+{
+	for (size_t i = 0; i < job->npartition_by; i++)
+		if (strcmp(job->partition_by[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int missing_partition_column(struct etl_run *r)
+{
+	struct lake_buf cols = LAKE_BUF_INIT;
+
+	for (size_t k = 0; k < r->job->npartition_by; k++) {
+		int found = 0;
+		for (int i = 0; i < r->ncols; i++)
+			found |= r->part_of[i] == (int)k;
+		if (found)
+			continue;
+		for (int i = 0; i < r->ncols; i++)
+			lake_buf_addf(&cols, "%s%s", i ? ", " : "", r->names[i]);
+		lake_err(&r->err, LAKE_EX_USAGE,
+			 "job '%s': partition_by column '%s' is not a column of the result (it "
+			 "has: %s)",
+			 r->job->name, r->job->partition_by[k], cols.data ? cols.data : "");
+		lake_buf_release(&cols);
+		return -1;
+	}
+	return 0;
+}
+
+/* Set up what each row needs, from the result's columns; the output begins here. */
+static int learn_result(struct etl_run *r, sqlite3_stmt *st)
+{
+	size_t ndata = 0;
+
+	r->ncols = sqlite3_column_count(st);
+	r->names = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->names);
+	r->part_of = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->part_of);
+	r->part_values = lake_xcalloc(r->job->npartition_by + 1, sizeof *r->part_values);
+	r->part_text = lake_xcalloc(r->job->npartition_by + 1, sizeof *r->part_text);
+	r->fields = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->fields);
+	r->field_len = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->field_len);
+	for (int i = 0; i < r->ncols; i++) {
+		r->names[i] = lake_xstrdup(sqlite3_column_name(st, i));
+		for (int j = 0; j < i; j++)
+			if (strcmp(r->names[i], r->names[j]) == 0)
+				return lake_err(&r->err, LAKE_EX_USAGE,
+						"job '%s': the result has two columns named '%s'; "
+						"name them apart with AS",
+						r->job->name, r->names[i]);
+		r->part_of[i] = part_index(r->job, r->names[i]);
+		if (r->part_of[i] >= 0)
+			continue;
+		lake_buf_add_json_string(&r->keys, r->names[i], strlen(r->names[i]));
+		lake_buf_addc(&r->keys, ':');
+		lake_buf_addc(&r->keys, '\0');
+		r->fields[ndata++] = r->names[i];
+	}
+	if (missing_partition_column(r) < 0)
+		return -1;
+	r->ready = 1;
+	if (!r->put)
+		return 0;
+	if (strcmp(r->job->format, "csv") == 0)
+		lake_put_records_begin_csv(r->put, r->job->name, r->fields, ndata);
+	else
+		lake_put_records_begin(r->put, r->job->name);
+	return 0;
+}
+
+static void take_partition_values(struct etl_run *r, sqlite3_stmt *st)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		int k = r->part_of[i];
+		if (k < 0)
+			continue;
+		if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+			r->part_values[k] = NULL;
+			continue;
+		}
+		lake_buf_reset(&r->part_text[k]);
+		lake_buf_add(&r->part_text[k], (const char *)sqlite3_column_text(st, i),
+			     (size_t)sqlite3_column_bytes(st, i));
+		r->part_values[k] = r->part_text[k].data;
+	}
+}
+
+static void row_as_json(struct etl_run *r, sqlite3_stmt *st)
+{
+	const char *key = r->keys.data;
+	int first = 1;
+
+	lake_buf_reset(&r->rec);
+	lake_buf_addc(&r->rec, '{');
+	for (int i = 0; i < r->ncols; i++) {
+		if (r->part_of[i] >= 0)
+			continue;
+		if (!first)
+			lake_buf_addc(&r->rec, ',');
+		first = 0;
+		lake_buf_addstr(&r->rec, key);
+		key += strlen(key) + 1;
+		lake_query_value_json(&r->rec, st, i, 1);
+	}
+	lake_buf_addc(&r->rec, '}');
+}
+
+/* CSV: each data column's text; NULL is an empty field. */
+static size_t row_as_fields(struct etl_run *r, sqlite3_stmt *st)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < r->ncols; i++) {
+		if (r->part_of[i] >= 0)
+			continue;
+		r->fields[n] = (const char *)sqlite3_column_text(st, i);
+		r->field_len[n] = (size_t)sqlite3_column_bytes(st, i);
+		n++;
+	}
+	return n;
+}
+
+static void note_partition(struct etl_run *r)
+{
+	struct lake_buf path = LAKE_BUF_INIT;
+	struct lake_partkv *kv = lake_xcalloc(r->job->npartition_by + 1, sizeof *kv);
+
+	if (!r->job->npartition_by || json_object_size(r->partitions) >= DRY_RUN_PARTITIONS) {
+		free(kv);
+		return;
+	}
+	for (size_t k = 0; k < r->job->npartition_by; k++) {
+		kv[k].key = r->job->partition_by[k];
+		kv[k].value = (char *)r->part_values[k];
+	}
+	lake_buf_add(&path, "", 0);
+	lake_partition_path(&path, kv, r->job->npartition_by);
+	json_object_set_new(r->partitions, path.data, json_true());
+	lake_buf_release(&path);
+	free(kv);
+}
+
+static int write_row(struct etl_run *r, sqlite3_stmt *st)
+{
+	struct lake_record rec = {0};
+
+	take_partition_values(r, st);
+	row_as_json(r, st);
+	lake_schema_count_row(r->schema);
+	lake_schema_observe_json(r->schema, r->rec.data, r->rec.len);
+	r->out_rows++;
+	if (!r->put) {
+		note_partition(r);
+		return 0;
+	}
+	rec.line = r->out_rows;
+	if (strcmp(r->job->format, "csv") == 0) {
+		rec.nfields = row_as_fields(r, st);
+		rec.field = r->fields;
+		rec.field_len = r->field_len;
+	} else {
+		rec.json = rec.raw = r->rec.data;
+		rec.json_len = rec.raw_len = r->rec.len;
+	}
+	return lake_put_record(r->put, &rec, r->part_values, &r->err);
+}
+
+static int on_row(sqlite3_stmt *st, int statement, int row, void *arg)
+{
+	struct etl_run *r = arg;
+
+	if (statement > 0) {
+		lake_err(&r->err, LAKE_EX_USAGE,
+			 "job '%s': the SQL must be one statement (a SELECT); found more",
+			 r->job->name);
+		return r->failed = 1;
+	}
+	if (!row)
+		return 0;
+	if ((!r->ready && learn_result(r, st) < 0) || write_row(r, st) < 0)
+		return r->failed = 1;
+	return 0;
+}
+
+/* ---- committing ---- */
+
+/*
+ * The target's columns after this run: the result's, typed by what was
+ * written, merged into the table's (replacing them for overwrite).  A
+ * column that held only nulls keeps the table's type, or is a string
+ * when new.
+ */
+static json_t *target_columns(struct etl_run *r, int64_t table_id, json_t *changes)
+{
+	json_t *old = NULL, *known = lake_schema_columns_json(r->schema), *merged;
+	sqlite3_stmt *st;
+
+	if (prepare(r, "SELECT columns FROM tables WHERE id = ?", &st, &(struct lake_error){0}) ==
+	    0) {
+		sqlite3_bind_int64(st, 1, table_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			old = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		sqlite3_finalize(st);
+	}
+	if (!old)
+		old = json_array();
+	for (size_t i = json_array_size(known); i-- > 0;) {
+		const char *name =
+		    json_string_value(json_object_get(json_array_get(known, i), "name"));
+		if (lake_schema_only_nulls(r->schema, name))
+			json_array_remove(known, i);
+	}
+	merged = lake_schema_merge_columns(r->job->mode == LAKE_ETL_OVERWRITE ? NULL : old, known,
+					   changes);
+	for (int i = 0; i < r->ncols; i++) {
+		size_t j;
+		if (r->part_of[i] >= 0)
+			continue;
+		for (j = 0; j < json_array_size(merged); j++)
+			if (strcmp(json_string_value(
+				       json_object_get(json_array_get(merged, j), "name")),
+				   r->names[i]) == 0)
+				break;
+		if (j == json_array_size(merged))
+			json_array_append_new(
+			    merged, json_pack("{s:s, s:s}", "name", r->names[i], "type", "string"));
+	}
+	if (json_equal(merged, old)) {
+		json_decref(merged);
+		merged = NULL;
+	}
+	json_decref(old);
+	json_decref(known);
+	return merged;
+}
+
+/* overwrite-partitions: the partitions this run wrote, each once. */
+static const char **written_partitions(struct etl_run *r, size_t nstaged, size_t *n)
+{
+	const char **parts = lake_xcalloc(nstaged + 1, sizeof *parts);
+
+	*n = 0;
+	for (size_t i = 0; i < nstaged; i++) {
+		struct lake_put_staged_file f;
+		size_t j;
+		lake_put_staged_file(r->put, i, &f);
+		for (j = 0; j < *n; j++)
+			if (strcmp(parts[j], f.partition) == 0)
+				break;
+		if (j == *n)
+			parts[(*n)++] = f.partition;
+	}
+	return parts;
+}
+
+/* Inside the transaction: the target's new version (none when nothing changes). */
+static int commit_target(struct etl_run *r, int64_t *version, struct lake_error *e)
+{
+	int64_t table_id = 0, current = 0;
+	size_t nstaged = lake_put_staged(r->put, &table_id), nparts = 0;
+	int64_t *ids = lake_xcalloc(nstaged + 1, sizeof *ids);
+	const char **parts = NULL;
+	char operation[LAKE_NAME_MAX + 8];
+	int rc = -1;
+
+	*version = 0;
+	if (!nstaged && (r->job->mode != LAKE_ETL_OVERWRITE ||
+			 find_table(r, r->job->target, &table_id, &current, e) < 0 || !table_id)) {
+		free(ids);
+		return 0; /* nothing written and nothing to replace */
+	}
+	for (size_t i = 0; i < nstaged; i++) {
+		struct lake_put_staged_file f;
+		lake_put_staged_file(r->put, i, &f);
+		ids[i] = f.id;
+	}
+	if (r->job->mode == LAKE_ETL_OVERWRITE_PARTITIONS)
+		parts = written_partitions(r, nstaged, &nparts);
+	snprintf(operation, sizeof operation, "etl:%s", r->job->name);
+	json_t *changes = json_array();
+	struct lake_version_change vc = {
+	    table_id, operation, r->lake->principal,
+	    ids,      nstaged,	 r->job->mode == LAKE_ETL_OVERWRITE,
+	    parts,    nparts,	 r->ready ? target_columns(r, table_id, changes) : NULL,
+	    changes};
+	rc = lake_catalog_commit_version(r->lake->catalog, &vc, version, e);
+	json_decref(vc.columns);
+	json_decref(changes);
+	free(parts);
+	free(ids);
+	return rc;
+}
+
+struct io_totals {
+	uint64_t in_files, in_rows, in_bytes, out_files, out_rows, out_bytes;
+};
+
+static void count_io(struct etl_run *r, struct io_totals *t)
+{
+	const char *const *names;
+	const struct lake_scan_stats *s;
+	size_t stride, n = r->q ? lake_query_table_stats(r->q, &names, &s, &stride) : 0;
+	int64_t table_id;
+
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; i < n; i++) {
+		const struct lake_scan_stats *ts =
+		    (const struct lake_scan_stats *)((const char *)s + i * stride);
+		t->in_files += ts->files_scanned + ts->files_counted;
+		t->in_rows += ts->rows;
+		t->in_bytes += ts->bytes_scanned;
+	}
+	t->out_rows = r->out_rows;
+	if (!r->put)
+		return;
+	t->out_files = lake_put_staged(r->put, &table_id);
+	for (size_t i = 0; i < t->out_files; i++) {
+		struct lake_put_staged_file f;
+		lake_put_staged_file(r->put, i, &f);
+		t->out_bytes += f.bytes;
+	}
+}
+
+static char *windows_json(const struct etl_run *r)
+{
+	json_t *o = json_object();
+	char *text;
+
+	for (size_t i = 0; i < r->nwindows; i++)
+		json_object_set_new(o, r->windows[i].table,
+				    json_pack("{s:I, s:I}", "after",
+					      (json_int_t)r->windows[i].after, "upto",
+					      (json_int_t)r->windows[i].upto));
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+static char *params_json(const struct etl_run *r)
+{
+	json_t *o = json_object();
+	char *text;
+
+	for (size_t i = 0; i < r->o->nparams; i++)
+		json_object_set_new(o, r->o->param_names[i], json_string(r->o->param_values[i]));
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+/* Inside the transaction: the run's record; *run_id receives its id. */
+static int record_run(struct etl_run *r, const char *status, const struct io_totals *t,
+		      int64_t version, const char *error, int64_t *run_id, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	char now[40], *windows = windows_json(r), *params = params_json(r);
+	int rc = -1;
+
+	lake_time_format_timestamp(lake_time_now(), now);
+	if (prepare(r,
+		    "INSERT INTO job_runs(job_id, principal, started, ended, status, input_files, "
+		    "input_rows, input_bytes, output_files, output_rows, output_bytes, "
+		    "target_version, error, bookmarks, params, target) "
+		    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    &st, e) == 0) {
+		sqlite3_bind_int64(st, 1, r->job_id);
+		sqlite3_bind_text(st, 2, r->lake->principal, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->started, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);
+		const uint64_t counts[] = {t->in_files,	 t->in_rows,  t->in_bytes,
+					   t->out_files, t->out_rows, t->out_bytes};
+		for (int i = 0; i < 6; i++)
+			sqlite3_bind_int64(st, 6 + i, (sqlite3_int64)counts[i]);
+		if (version)
+			sqlite3_bind_int64(st, 12, version);
+		sqlite3_bind_text(st, 13, error, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 14, windows, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 15, params, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 16, r->job->target, -1, SQLITE_STATIC);
+		rc = step_done(r, st, "cannot record the run", e);
+		*run_id = sqlite3_last_insert_rowid(lake_catalog_db(r->lake->catalog));
+	}
+	free(windows);
+	free(params);
+	return rc;
+}
+
+/* Inside the transaction: each bookmark moves to the end of the window just read. */
+static int advance_bookmarks(struct etl_run *r, int64_t run_id, struct lake_error *e)
+{
+	for (size_t i = 0; i < r->nwindows; i++) {
+		sqlite3_stmt *st;
+		if (prepare(r,
+			    "INSERT OR REPLACE INTO bookmarks(job_id, table_id, version, run_id) "
+			    "VALUES (?,?,?,?)",
+			    &st, e) < 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, r->job_id);
+		sqlite3_bind_int64(st, 2, r->window_table_ids[i]);
+		sqlite3_bind_int64(st, 3, r->windows[i].upto);
+		sqlite3_bind_int64(st, 4, run_id);
+		if (step_done(r, st, "cannot advance a bookmark", e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static json_t *report_of(struct etl_run *r, const char *status, const struct io_totals *t,
+			 int64_t run_id, int64_t version)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s}", "job", r->job->name, "status", status, "target",
+			      r->job->target);
+
+	if (run_id)
+		json_object_set_new(j, "run", json_integer(run_id));
+	if (!t)
+		return j;
+	json_object_set_new(j, "input_files", json_integer((json_int_t)t->in_files));
+	json_object_set_new(j, "input_rows", json_integer((json_int_t)t->in_rows));
+	json_object_set_new(j, "input_bytes", json_integer((json_int_t)t->in_bytes));
+	json_object_set_new(j, "output_files", json_integer((json_int_t)t->out_files));
+	json_object_set_new(j, "output_rows", json_integer((json_int_t)t->out_rows));
+	json_object_set_new(j, "output_bytes", json_integer((json_int_t)t->out_bytes));
+	if (version)
+		json_object_set_new(j, "version", json_integer(version));
+	return j;
+}
+
+/* The one transaction that makes the run happen: see etl.h, step 4. */
+static int commit_run(struct etl_run *r, json_t **report, struct lake_error *e)
+{
+	struct lake_catalog *c = r->lake->catalog;
+	struct io_totals t;
+	int64_t version = 0, run_id = 0;
+
+	count_io(r, &t);
+	if (lake_catalog_begin(c, e) < 0)
+		return -1;
+	if (commit_target(r, &version, e) < 0 ||
+	    record_run(r, "succeeded", &t, version, NULL, &run_id, e) < 0 ||
+	    advance_bookmarks(r, run_id, e) < 0 || release_lock(r, e) < 0) {
+		lake_catalog_rollback(c);
+		return -1;
+	}
+	if (lake_catalog_commit(c, e) < 0)
+		return -1;
+	*report = report_of(r, "succeeded", &t, run_id, version);
+	return lake_put_published(r->put, version, e);
+}
+
+/* Best effort: the failure is recorded and the lock released (a crash leaves both to the next run).
+ */
+static void record_failure(struct etl_run *r, const struct lake_error *why)
+{
+	struct lake_error ignored = {0};
+	struct io_totals t;
+	int64_t run_id;
+
+	count_io(r, &t);
+	t.out_files = t.out_bytes = 0;
+	if (lake_catalog_begin(r->lake->catalog, &ignored) < 0)
+		return;
+	if (record_run(r, "failed", &t, 0, why->msg, &run_id, &ignored) < 0 ||
+	    release_lock(r, &ignored) < 0) {
+		lake_catalog_rollback(r->lake->catalog);
+		return;
+	}
+	lake_catalog_commit(r->lake->catalog, &ignored);
+}
+
+static void unlock_quietly(struct etl_run *r)
+{
+	struct lake_error ignored = {0};
+
+	if (lake_catalog_begin(r->lake->catalog, &ignored) < 0)
+		return;
+	if (release_lock(r, &ignored) < 0)
+		lake_catalog_rollback(r->lake->catalog);
+	else
+		lake_catalog_commit(r->lake->catalog, &ignored);
+}
+
+/* ---- a run ---- */
+
+static int open_output(struct etl_run *r, struct lake_error *e)
+{
+	struct lake_put_options po;
+	struct lake_partition_by *pb = lake_xcalloc(r->job->npartition_by + 1, sizeof *pb);
+	int rc;
+
+	lake_put_options_init(&po);
+	for (size_t i = 0; i < r->job->npartition_by; i++)
+		pb[i].key = pb[i].field = r->job->partition_by[i];
+	po.dynamic = pb;
+	po.ndynamic = r->job->npartition_by;
+	po.batch_bytes = 0; /* an ETL output file per partition, split only to bound memory */
+	po.describe_files = 1;
+	po.defer_publish = 1;
+	/* The put keeps a pointer to pb: it lives as long as the run. */
+	r->pb = pb;
+	rc = lake_put_open(r->lake, r->job->target, &po, NULL, NULL, &r->put, e);
+	return rc;
+}
+
+static int run_query(struct etl_run *r, struct lake_error *e)
+{
+	int rc;
+
+	if (lake_query_open(r->lake, &r->q, e) < 0)
+		return -1;
+	lake_query_set_windows(r->q, r->windows, r->nwindows);
+	for (size_t i = 0; i < r->o->nparams; i++)
+		lake_query_bind(r->q, r->o->param_names[i], r->o->param_values[i]);
+	rc = lake_query_run(r->q, r->job->sql, on_row, r, e);
+	if (r->failed) {
+		*e = r->err;
+		return -1;
+	}
+	if (rc < 0)
+		return lake_err_wrap(e, "job '%s'", r->job->name);
+	if (r->put && r->ready)
+		return lake_put_records_end(r->put, e);
+	return 0;
+}
+
+/* What a dry run would have read and written. */
+static json_t *dry_run_report(struct etl_run *r)
+{
+	struct io_totals t;
+	json_t *j, *input = json_array(), *parts = json_array();
+	const char *key;
+	json_t *v;
+
+	count_io(r, &t);
+	j = report_of(r, "dry-run", &t, 0, 0);
+	for (size_t i = 0; i < r->nwindows; i++)
+		json_array_append_new(input,
+				      json_pack("{s:s, s:I, s:I}", "table", r->windows[i].table,
+						"after", (json_int_t)r->windows[i].after, "upto",
+						(json_int_t)r->windows[i].upto));
+	json_object_set_new(j, "bookmarks", input);
+	json_object_foreach(r->partitions, key, v) json_array_append_new(parts, json_string(key));
+	json_object_set_new(j, "partitions", parts);
+	json_object_set_new(j, "mode", json_string(lake_etl_mode_name(r->job->mode)));
+	return j;
+}
+
+static void release_run(struct etl_run *r)
+{
+	lake_put_close(r->put);
+	lake_query_close(r->q);
+	free(r->pb);
+	for (int i = 0; i < r->ncols; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->part_of);
+	free(r->part_values);
+	for (size_t k = 0; r->part_text && k < r->job->npartition_by; k++)
+		lake_buf_release(&r->part_text[k]);
+	free(r->part_text);
+	free(r->fields);
+	free(r->field_len);
+	lake_buf_release(&r->keys);
+	lake_buf_release(&r->rec);
+	lake_schema_free(r->schema);
+	json_decref(r->partitions);
+	free(r->windows);
+	free(r->window_table_ids);
+}
+
+static int run_locked(struct etl_run *r, json_t **report, struct lake_error *e)
+{
+	if (fix_windows(r, e) < 0)
+		return -1;
+	if (r->job->nbookmark && !r->new_files) {
+		unlock_quietly(r);
+		*report = report_of(r, "no-new-data", NULL, 0, 0);
+		return 0;
+	}
+	if (open_output(r, e) < 0 || run_query(r, e) < 0)
+		return -1;
+	return commit_run(r, report, e);
+}
+
+int lake_etl_run(struct lake *lake, const struct lake_etl_job *job,
+		 const struct lake_etl_options *o, json_t **report, struct lake_error *e)
+{
+	struct etl_run r = {0};
+	int rc;
+
+	*report = NULL;
+	r.lake = lake;
+	r.job = job;
+	r.o = o;
+	r.schema = lake_schema_new();
+	r.partitions = json_object();
+	lake_time_format_timestamp(lake_time_now(), r.started);
+	if (o->dry_run) {
+		find_job(&r);
+		rc = fix_windows(&r, e) < 0 || run_query(&r, e) < 0 ? -1 : 0;
+		if (rc == 0)
+			*report = dry_run_report(&r);
+		release_run(&r);
+		return rc;
+	}
+	if (lake_etl_job_check(job, e) < 0 || lock_job(&r, e) < 0) {
+		release_run(&r);
+		return -1;
+	}
+	rc = run_locked(&r, report, e);
+	if (rc < 0) {
+		/* The output goes first, so that the failure is recorded only once nothing is left.
+		 */
+		lake_put_close(r.put);
+		r.put = NULL;
+		record_failure(&r, e);
+	}
+	release_run(&r);
+	return rc;
+}
