@@ -761,8 +761,8 @@ static int remove_replaced(struct lake_catalog *c, const struct lake_version_cha
 	size_t n = vc->remove_all ? 1 : vc->nremove_partitions;
 
 	if (prepare(c,
-		    "UPDATE files SET state = 'removed', removed_version = ?1, removed = ?2 "
-		    "WHERE table_id = ?3 AND state = 'live' AND added_version < ?1 "
+		    "UPDATE files SET state = 'removed', removed_version = ?1, removed = ?2, "
+		    "replaced = 1 WHERE table_id = ?3 AND state = 'live' AND added_version < ?1 "
 		    "AND (?4 IS NULL OR partition = ?4)",
 		    &st, e) < 0)
 		return -1;

@@ -154,7 +154,13 @@ static const char *const lake_catalog_migrations[] = {
      */
     "ALTER TABLE job_runs ADD COLUMN bookmarks TEXT NOT NULL DEFAULT '{}';"
     "ALTER TABLE job_runs ADD COLUMN params TEXT NOT NULL DEFAULT '{}';"
-    "ALTER TABLE job_runs ADD COLUMN target TEXT;",
+    "ALTER TABLE job_runs ADD COLUMN target TEXT;"
+    /*
+     * A file removed because a later version replaced it (an overwrite)
+     * stays on disk for older snapshots until vacuum: not an orphan, and
+     * not a new file for lake-crawl.
+     */
+    "ALTER TABLE files ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
 };
 
 #endif

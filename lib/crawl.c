@@ -250,8 +250,8 @@ static int load_files(struct table_crawl *tc, struct lake_error *e)
 		return 0;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, path, state, schema IS NOT NULL, fp_size, fp_mtime_ns "
-			       "FROM files WHERE table_id = ? AND state IN ('pending', 'live') "
-			       "ORDER BY path",
+			       "FROM files WHERE table_id = ? AND (state IN ('pending', 'live') OR "
+			       "(state = 'removed' AND replaced = 1)) ORDER BY path",
 			       -1, &st, NULL) != SQLITE_OK)
 		return lake_catalog_fail(tc->lake->catalog, "cannot read the files", e);
 	sqlite3_bind_int64(st, 1, tc->id);
@@ -264,7 +264,9 @@ static int load_files(struct table_crawl *tc, struct lake_error *e)
 		memset(k, 0, sizeof *k);
 		k->id = sqlite3_column_int64(st, 0);
 		k->path = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
-		k->pending = strcmp((const char *)sqlite3_column_text(st, 2), "pending") == 0;
+		/* Pending files are being written; replaced ones wait for vacuum: neither is ours.
+		 */
+		k->pending = strcmp((const char *)sqlite3_column_text(st, 2), "live") != 0;
 		k->has_schema = sqlite3_column_int(st, 3);
 		k->fp_size =
 		    sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fault.h"
 #include "infer.h"
 #include "ltime.h"
 #include "names.h"
@@ -447,6 +448,8 @@ static int write_row(struct etl_run *r, sqlite3_stmt *st)
 {
 	struct lake_record rec = {0};
 
+	if (r->out_rows % 1000 == 999)
+		lake_fault_point();
 	take_partition_values(r, st);
 	row_as_json(r, st);
 	lake_schema_count_row(r->schema);
@@ -730,6 +733,20 @@ static json_t *report_of(struct etl_run *r, const char *status, const struct io_
 	return j;
 }
 
+/* Inside the transaction: everything a successful run changes. */
+static int commit_steps(struct etl_run *r, const struct io_totals *t, int64_t *version,
+			int64_t *run_id, struct lake_error *e)
+{
+	if (commit_target(r, version, e) < 0)
+		return -1;
+	lake_fault_point();
+	if (record_run(r, "succeeded", t, *version, NULL, run_id, e) < 0 ||
+	    advance_bookmarks(r, *run_id, e) < 0)
+		return -1;
+	lake_fault_point();
+	return release_lock(r, e);
+}
+
 /* The one transaction that makes the run happen: see etl.h, step 4. */
 static int commit_run(struct etl_run *r, json_t **report, struct lake_error *e)
 {
@@ -738,16 +755,17 @@ static int commit_run(struct etl_run *r, json_t **report, struct lake_error *e)
 	int64_t version = 0, run_id = 0;
 
 	count_io(r, &t);
+	lake_fault_point();
 	if (lake_catalog_begin(c, e) < 0)
 		return -1;
-	if (commit_target(r, &version, e) < 0 ||
-	    record_run(r, "succeeded", &t, version, NULL, &run_id, e) < 0 ||
-	    advance_bookmarks(r, run_id, e) < 0 || release_lock(r, e) < 0) {
+	if (commit_steps(r, &t, &version, &run_id, e) < 0) {
 		lake_catalog_rollback(c);
 		return -1;
 	}
+	lake_fault_point();
 	if (lake_catalog_commit(c, e) < 0)
 		return -1;
+	lake_fault_point();
 	*report = report_of(r, "succeeded", &t, run_id, version);
 	return lake_put_published(r->put, version, e);
 }
@@ -881,6 +899,7 @@ static int run_locked(struct etl_run *r, json_t **report, struct lake_error *e)
 		*report = report_of(r, "no-new-data", NULL, 0, 0);
 		return 0;
 	}
+	lake_fault_point();
 	if (open_output(r, e) < 0 || run_query(r, e) < 0)
 		return -1;
 	return commit_run(r, report, e);

@@ -870,7 +870,7 @@ static void merge_one(json_t *merged, json_t *fc, json_t *changes)
 
 json_t *lake_schema_merge_columns(json_t *table, json_t *file, json_t *changes)
 {
-	json_t *merged = json_deep_copy(table ? table : json_array());
+	json_t *merged = table ? json_deep_copy(table) : NULL;
 
 	if (!merged)
 		merged = json_array();

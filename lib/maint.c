@@ -202,12 +202,13 @@ static int collect_dead_pending(struct lake *lake, struct victims *vs, struct la
 	return 0;
 }
 
-static int path_is_current(struct lake *lake, const char *path, int *current, struct lake_error *e)
+static int path_lookup(struct lake *lake, const char *sql, const char *path, int *current,
+		       struct lake_error *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(lake, "SELECT 1 FROM files WHERE path = ? AND state <> 'removed'", &st, e) < 0)
+	if (prepare(lake, sql, &st, e) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -216,6 +217,22 @@ static int path_is_current(struct lake *lake, const char *path, int *current, st
 		return lake_catalog_fail(lake->catalog, "cannot look up a file", e);
 	*current = rc == SQLITE_ROW;
 	return 0;
+}
+
+/* Registered now (live or pending). */
+static int path_is_current(struct lake *lake, const char *path, int *current, struct lake_error *e)
+{
+	return path_lookup(lake, "SELECT 1 FROM files WHERE path = ? AND state <> 'removed'", path,
+			   current, e);
+}
+
+/* Registered now, or replaced and kept for older snapshots until vacuum: no orphan. */
+static int path_is_known(struct lake *lake, const char *path, int *known, struct lake_error *e)
+{
+	return path_lookup(lake,
+			   "SELECT 1 FROM files WHERE path = ? AND (state <> 'removed' OR "
+			   "replaced = 1)",
+			   path, known, e);
 }
 
 /* Files removed from their table before the cutoff; a row without a readable time is kept. */
@@ -477,8 +494,7 @@ static int walk_orphans(struct check *c, struct lake_buf *rel)
 		if (S_ISDIR(sb.st_mode))
 			ret = walk_orphans(c, rel);
 		else if (S_ISREG(sb.st_mode) &&
-			 (ret = path_is_current(c->lake, rel->data, &current, c->e)) == 0 &&
-			 !current)
+			 (ret = path_is_known(c->lake, rel->data, &current, c->e)) == 0 && !current)
 			ret = report(c, "orphan", rel->data, NULL,
 				     c->o->repair ? "not in the catalog; left for lake-crawl to "
 						    "register"

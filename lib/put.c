@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "compressor.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "infer.h"
 #include "interrupt.h"
@@ -501,6 +502,7 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 	st->raw_bytes = w->raw_bytes;
 	if (w->schema)
 		describe_staged(st, w->schema, &sb);
+	lake_fault_point();
 	return 0;
 }
 
@@ -573,6 +575,7 @@ static int place_staged(struct lake_put *p, struct lake_error *e)
 						   p->staged[i].fp_mtime_ns};
 	if (lake_catalog_add_pending(p->lake->catalog, specs, p->nstaged, ids, e) < 0)
 		goto out;
+	lake_fault_point();
 	for (size_t i = 0; i < p->nstaged; i++)
 		p->staged[i].id = ids[i];
 	for (size_t i = 0; i < p->nstaged; i++) {
@@ -583,6 +586,7 @@ static int place_staged(struct lake_put *p, struct lake_error *e)
 		    lake_rename_into_place(st->tmp_path, abs.data, e) < 0)
 			goto out;
 		st->renamed = 1;
+		lake_fault_point();
 		lake_buf_reset(&dir);
 		lake_parent_dir(abs.data, &dir);
 		if (last_dir.data && strcmp(dir.data, last_dir.data) == 0)

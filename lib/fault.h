@@ -1,0 +1,16 @@
+/*
+ * fault.h - crash injection, for the tests of what a crash leaves behind.
+ *
+ * Programs pass fault points at the instants where a crash matters (a
+ * file staged, renamed, a transaction half-built, just committed).  With
+ * LAKE_FAULT_KILL_AT=N in the environment, the Nth point reached kills
+ * the process with SIGKILL, as a power cut or the OOM killer would; a
+ * test walks N over every point of a run.  Unset, a point costs a
+ * compare.
+ */
+#ifndef LAKE_FAULT_H
+#define LAKE_FAULT_H
+
+void lake_fault_point(void);
+
+#endif
