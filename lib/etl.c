@@ -1,8 +1,6 @@
 /* etl.c - running a job: see etl.h for the steps and what each guarantees. */
 #include "etl.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +11,7 @@
 #include "infer.h"
 #include "ltime.h"
 #include "names.h"
+#include "proc.h"
 #include "put.h"
 #include "query.h"
 
@@ -68,11 +67,6 @@ static int step_done(struct etl_run *r, sqlite3_stmt *st, const char *doing, str
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return lake_catalog_fail(r->lake->catalog, doing, e);
 	return 0;
-}
-
-static int process_alive(int64_t pid)
-{
-	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
 /* A lock left by a process that is gone: its run is recorded as crashed. */
@@ -154,7 +148,7 @@ static int take_lock(struct etl_run *r, struct lake_error *e)
 			snprintf(since, sizeof since, "%s", sqlite3_column_text(st, 1));
 	}
 	sqlite3_finalize(st);
-	if (pid && pid != getpid() && process_alive(pid))
+	if (pid && pid != getpid() && lake_process_alive(pid))
 		return lake_err(e, LAKE_EX_TEMPFAIL,
 				"job '%s' is already running (pid %lld, since %s); wait for it to "
 				"finish, then retry",

@@ -1,11 +1,10 @@
 /* etl_history.c - a job's run history and its bookmarks: listing and moving them. */
 #include "etl.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <string.h>
 
 #include "names.h"
+#include "proc.h"
 
 static int fail(struct lake *lake, struct lake_error *e)
 {
@@ -85,7 +84,7 @@ static int job_id(struct lake *lake, const char *job, int64_t *id, struct lake_e
 				"no job '%s' (a job is recorded by its first run; `lake-etl runs` "
 				"lists the jobs that ran)",
 				job);
-	if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+	if (lake_process_alive(pid))
 		return lake_err(e, LAKE_EX_TEMPFAIL,
 				"job '%s' is running (pid %lld): its bookmarks move when it "
 				"commits; retry after it",

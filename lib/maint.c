@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +15,7 @@
 #include "fsutil.h"
 #include "input.h"
 #include "ltime.h"
+#include "proc.h"
 
 #define US_PER_SEC 1000000LL
 
@@ -66,14 +66,6 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	return t ? (const char *)t : "";
-}
-
-/* A writer is gone only when the kernel says no such process; EPERM means it lives. */
-static int pid_alive(int64_t pid)
-{
-	if (pid <= 0 || pid > INT32_MAX)
-		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
 }
 
 static int64_t file_size_or_zero(const char *abs)
@@ -183,7 +175,7 @@ static int collect_dead_pending(struct lake *lake, struct victims *vs, struct la
 		struct victim *v;
 		char detail[96];
 
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL && pid_alive(pid))
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL && lake_process_alive(pid))
 			continue;
 		v = victim_add(vs, "pending", col_text(st, 1));
 		v->id = sqlite3_column_int64(st, 0);
