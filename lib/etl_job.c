@@ -36,7 +36,7 @@ static int check_qualified(const char *what, const char *q, struct lake_error *e
 
 int lake_etl_job_check(const struct lake_etl_job *job, struct lake_error *e)
 {
-	if (!job->name || lake_name_check("job name", job->name, e) < 0)
+	if (!job->name || lake_name_check("job", job->name, e) < 0)
 		return job->name ? -1 : lake_err(e, LAKE_EX_USAGE, "the job has no name");
 	if (!job->sql || !*job->sql)
 		return lake_err(e, LAKE_EX_USAGE, "job '%s' has no SQL", job->name);

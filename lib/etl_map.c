@@ -463,6 +463,9 @@ int lake_etl_map(const char *sql, struct lake_input *in, FILE *out,
 		goto out;
 	while ((got = lake_reader_next(r, &rec, 0, e)) == 1) {
 		if (rec.error) {
+			/* What came before the bad line goes out first, as a filter should. */
+			if (!o->skip_bad && run_batch(&m, e) < 0)
+				goto out;
 			if (bad_line(&m, in, &rec, e) < 0)
 				goto out;
 			continue;
