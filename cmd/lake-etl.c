@@ -15,11 +15,13 @@
 #include "etl_map.h"
 #include "input.h"
 #include "lake.h"
+#include "names.h"
 
 static const char usage[] =
     "usage: lake-etl run JOB.json [--param K=V]... [--dry-run] [--reset-bookmark]\n"
     "       lake-etl run --name NAME --sql SQL --target DB.TABLE [--mode MODE]\n"
     "                    [--partition-by COL[,COL]] [--bookmark DB.TABLE]... [--to FMT]\n"
+    "       lake-etl flatten DB.TABLE DB.TARGET [--flatten-key COL[,COL]] [...]\n"
     "       lake-etl runs [JOB]\n"
     "       lake-etl bookmark show|set|rewind JOB [DB.TABLE VERSION | RUN]\n"
     "       lake-etl map SQL [--batch-rows N] [--on-error fail|skip]\n";
@@ -37,6 +39,9 @@ static const char help[] =
     "                         \"partition_by\", \"format\", \"bookmark\", \"description\"}\n"
     "  run --name N --sql SQL --target DB.T\n"
     "                         run a job given inline (recorded under its name)\n"
+    "  flatten DB.T DB.TARGET a job that copies DB.T flattened: nested objects as\n"
+    "                         parent.child columns, arrays as child tables\n"
+    "                         DB.TARGET_COLUMN keyed by --flatten-key and pos\n"
     "  runs [JOB]             the run history, newest first\n"
     "  bookmark show JOB      where the job's bookmarks stand\n"
     "  bookmark set JOB DB.T VERSION\n"
@@ -52,6 +57,9 @@ static const char help[] =
     "  --bookmark DB.T        read DB.T incrementally (repeatable)\n"
     "  --to FMT               output files: ndjson (default) or csv, zstd-compressed\n"
     "  --description TEXT     what the job is for\n"
+    "  --flatten              flatten the result (see the flatten verb)\n"
+    "  --flatten-key COLS     the columns that join child rows to their parent\n"
+    "  --name NAME            the job's name (flatten: default flatten_DB_TABLE)\n"
     "  --param K=V            bind V to the SQL parameter :K (repeatable); jobs take\n"
     "                         dates and the like this way, never from the clock\n"
     "  --dry-run              show what would be read and written; change nothing\n"
@@ -71,6 +79,8 @@ enum {
 	OPT_BOOKMARK,
 	OPT_DESCRIPTION,
 	OPT_DRY_RUN,
+	OPT_FLATTEN,
+	OPT_FLATTEN_KEY,
 	OPT_FORMAT,
 	OPT_HELP,
 	OPT_LAKE,
@@ -91,6 +101,8 @@ static const struct option long_options[] = {
     {"bookmark", required_argument, NULL, OPT_BOOKMARK},
     {"description", required_argument, NULL, OPT_DESCRIPTION},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"flatten", no_argument, NULL, OPT_FLATTEN},
+    {"flatten-key", required_argument, NULL, OPT_FLATTEN_KEY},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
@@ -129,12 +141,12 @@ static void add_list(char ***list, size_t *n, const char *v)
 }
 
 /* --partition-by a,b and --partition-by a --partition-by b are the same. */
-static void add_columns(struct lake_etl_job *job, const char *v)
+static void add_columns(char ***list, size_t *n, const char *v)
 {
 	char *copy = lake_xstrdup(v), *save = NULL;
 
 	for (char *c = strtok_r(copy, ",", &save); c; c = strtok_r(NULL, ",", &save))
-		add_list(&job->partition_by, &job->npartition_by, c);
+		add_list(list, n, c);
 	free(copy);
 }
 
@@ -190,7 +202,14 @@ static int parse_option(struct opts *o, int c, const char *v)
 		o->mode_given = 1;
 		break;
 	case OPT_PARTITION_BY:
-		add_columns(job, v);
+		add_columns(&job->partition_by, &job->npartition_by, v);
+		break;
+	case OPT_FLATTEN:
+		job->flatten = 1;
+		break;
+	case OPT_FLATTEN_KEY:
+		job->flatten = 1;
+		add_columns(&job->flatten_key, &job->nflatten_key, v);
 		break;
 	case OPT_BOOKMARK:
 		add_list(&job->bookmark, &job->nbookmark, v);
@@ -283,6 +302,36 @@ out:
 	lake_etl_job_release(&job);
 	lake_close(lake);
 	return status;
+}
+
+/* flatten SRC TARGET: a job reading SRC whole (or by bookmark) into TARGET, flattened. */
+static int verb_flatten(struct opts *o, int argc, char **argv)
+{
+	struct lake_etl_job *job = &o->inline_job;
+	char *args[1] = {argv[0]};
+
+	if (argc != 3)
+		return cli_usage_error("flatten takes a source and a target table: 'lake-etl "
+				       "flatten raw.orders clean.orders --flatten-key id'");
+	if (job->sql || job->target)
+		return cli_usage_error("flatten makes its own --sql and --target");
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+	struct lake_error err = {0};
+	if (lake_name_split(argv[1], db, table, &err) < 0)
+		return cli_fail(&err);
+	struct lake_buf sql = LAKE_BUF_INIT, name = LAKE_BUF_INIT;
+	lake_buf_addf(&sql, "SELECT * FROM %s", argv[1]);
+	job->sql = lake_buf_detach(&sql);
+	job->target = lake_xstrdup(argv[2]);
+	job->flatten = 1;
+	if (!job->name) {
+		lake_buf_addstr(&name, "flatten_");
+		for (const char *p = argv[1]; *p && name.len < 64; p++)
+			lake_buf_addc(&name, *p == '.' ? '_' : *p);
+		job->name = lake_buf_detach(&name);
+	}
+	o->has_inline = 1;
+	return verb_run(o, 1, args);
 }
 
 static int print_listing(const struct opts *o, json_t *rows, const char *const *columns)
@@ -409,10 +458,8 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-    {"run", verb_run},
-    {"runs", verb_runs},
-    {"bookmark", verb_bookmark},
-    {"map", verb_map},
+    {"run", verb_run},		 {"runs", verb_runs}, {"flatten", verb_flatten},
+    {"bookmark", verb_bookmark}, {"map", verb_map},
 };
 
 static void release_opts(struct opts *o)
@@ -431,7 +478,8 @@ static int dispatch(struct opts *o, int argc, char **argv)
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcmp(verbs[i].name, argv[0]) == 0)
 			return verbs[i].run(o, argc, argv);
-	return cli_usage_error("unknown verb '%s'; the verbs are: run, runs, bookmark, map",
+	return cli_usage_error("unknown verb '%s'; the verbs are: run, flatten, runs, bookmark, "
+			       "map",
 			       argv[0]);
 }
 

@@ -7,16 +7,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "etl_output.h"
 #include "fault.h"
-#include "infer.h"
 #include "ltime.h"
 #include "names.h"
 #include "proc.h"
-#include "put.h"
 #include "query.h"
-
-/* Partitions listed by a dry run, at most. */
-#define DRY_RUN_PARTITIONS 1000
 
 struct etl_run {
 	struct lake *lake;
@@ -29,23 +25,8 @@ struct etl_run {
 	int64_t *window_table_ids;
 	uint64_t new_files; /* in the windows */
 
-	struct lake_put *put;
-	struct lake_partition_by *pb; /* the put's partition keys: the job's partition_by */
 	struct lake_query *q;
-	/* The result's shape, known at its first row. */
-	int ready;
-	int ncols;
-	char **names;
-	int *part_of;		  /* per result column: its partition_by index, or -1 */
-	const char **part_values; /* per partition_by: this row's value */
-	struct lake_buf *part_text;
-	const char **fields; /* CSV: this row's fields */
-	size_t *field_len;
-	struct lake_buf keys; /* NDJSON: each data column's "\"name\":", NUL-separated */
-	struct lake_buf rec;
-	struct lake_schema *schema; /* every output record, for the target's columns */
-	json_t *partitions;	    /* dry run: the partitions written */
-	uint64_t out_rows;
+	struct etl_outputs *out;
 	struct lake_error err; /* an error raised inside the row callback */
 	int failed;
 };
@@ -294,177 +275,6 @@ static int fix_windows(struct etl_run *r, struct lake_error *e)
 	return 0;
 }
 
-/* ---- the result's rows into records ---- */
-
-static int part_index(const struct lake_etl_job *job, const char *name)
-{
-	for (size_t i = 0; i < job->npartition_by; i++)
-		if (strcmp(job->partition_by[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
-static int missing_partition_column(struct etl_run *r)
-{
-	struct lake_buf cols = LAKE_BUF_INIT;
-
-	for (size_t k = 0; k < r->job->npartition_by; k++) {
-		int found = 0;
-		for (int i = 0; i < r->ncols; i++)
-			found |= r->part_of[i] == (int)k;
-		if (found)
-			continue;
-		for (int i = 0; i < r->ncols; i++)
-			lake_buf_addf(&cols, "%s%s", i ? ", " : "", r->names[i]);
-		lake_err(&r->err, LAKE_EX_USAGE,
-			 "job '%s': partition_by column '%s' is not a column of the result (it "
-			 "has: %s)",
-			 r->job->name, r->job->partition_by[k], cols.data ? cols.data : "");
-		lake_buf_release(&cols);
-		return -1;
-	}
-	return 0;
-}
-
-/* Set up what each row needs, from the result's columns; the output begins here. */
-static int learn_result(struct etl_run *r, sqlite3_stmt *st)
-{
-	size_t ndata = 0;
-
-	r->ncols = sqlite3_column_count(st);
-	r->names = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->names);
-	r->part_of = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->part_of);
-	r->part_values = lake_xcalloc(r->job->npartition_by + 1, sizeof *r->part_values);
-	r->part_text = lake_xcalloc(r->job->npartition_by + 1, sizeof *r->part_text);
-	r->fields = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->fields);
-	r->field_len = lake_xcalloc((size_t)r->ncols + 1, sizeof *r->field_len);
-	for (int i = 0; i < r->ncols; i++) {
-		r->names[i] = lake_xstrdup(sqlite3_column_name(st, i));
-		for (int j = 0; j < i; j++)
-			if (strcmp(r->names[i], r->names[j]) == 0)
-				return lake_err(&r->err, LAKE_EX_USAGE,
-						"job '%s': the result has two columns named '%s'; "
-						"name them apart with AS",
-						r->job->name, r->names[i]);
-		r->part_of[i] = part_index(r->job, r->names[i]);
-		if (r->part_of[i] >= 0)
-			continue;
-		lake_buf_add_json_string(&r->keys, r->names[i], strlen(r->names[i]));
-		lake_buf_addc(&r->keys, ':');
-		lake_buf_addc(&r->keys, '\0');
-		r->fields[ndata++] = r->names[i];
-	}
-	if (missing_partition_column(r) < 0)
-		return -1;
-	r->ready = 1;
-	if (!r->put)
-		return 0;
-	if (strcmp(r->job->format, "csv") == 0)
-		lake_put_records_begin_csv(r->put, r->job->name, r->fields, ndata);
-	else
-		lake_put_records_begin(r->put, r->job->name);
-	return 0;
-}
-
-static void take_partition_values(struct etl_run *r, sqlite3_stmt *st)
-{
-	for (int i = 0; i < r->ncols; i++) {
-		int k = r->part_of[i];
-		if (k < 0)
-			continue;
-		if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-			r->part_values[k] = NULL;
-			continue;
-		}
-		lake_buf_reset(&r->part_text[k]);
-		lake_buf_add(&r->part_text[k], (const char *)sqlite3_column_text(st, i),
-			     (size_t)sqlite3_column_bytes(st, i));
-		r->part_values[k] = r->part_text[k].data;
-	}
-}
-
-static void row_as_json(struct etl_run *r, sqlite3_stmt *st)
-{
-	const char *key = r->keys.data;
-	int first = 1;
-
-	lake_buf_reset(&r->rec);
-	lake_buf_addc(&r->rec, '{');
-	for (int i = 0; i < r->ncols; i++) {
-		if (r->part_of[i] >= 0)
-			continue;
-		if (!first)
-			lake_buf_addc(&r->rec, ',');
-		first = 0;
-		lake_buf_addstr(&r->rec, key);
-		key += strlen(key) + 1;
-		lake_query_value_json(&r->rec, st, i, 1);
-	}
-	lake_buf_addc(&r->rec, '}');
-}
-
-/* CSV: each data column's text; NULL is an empty field. */
-static size_t row_as_fields(struct etl_run *r, sqlite3_stmt *st)
-{
-	size_t n = 0;
-
-	for (int i = 0; i < r->ncols; i++) {
-		if (r->part_of[i] >= 0)
-			continue;
-		r->fields[n] = (const char *)sqlite3_column_text(st, i);
-		r->field_len[n] = (size_t)sqlite3_column_bytes(st, i);
-		n++;
-	}
-	return n;
-}
-
-static void note_partition(struct etl_run *r)
-{
-	struct lake_buf path = LAKE_BUF_INIT;
-	struct lake_partkv *kv = lake_xcalloc(r->job->npartition_by + 1, sizeof *kv);
-
-	if (!r->job->npartition_by || json_object_size(r->partitions) >= DRY_RUN_PARTITIONS) {
-		free(kv);
-		return;
-	}
-	for (size_t k = 0; k < r->job->npartition_by; k++) {
-		kv[k].key = r->job->partition_by[k];
-		kv[k].value = (char *)r->part_values[k];
-	}
-	lake_buf_add(&path, "", 0);
-	lake_partition_path(&path, kv, r->job->npartition_by);
-	json_object_set_new(r->partitions, path.data, json_true());
-	lake_buf_release(&path);
-	free(kv);
-}
-
-static int write_row(struct etl_run *r, sqlite3_stmt *st)
-{
-	struct lake_record rec = {0};
-
-	if (r->out_rows % 1000 == 999)
-		lake_fault_point();
-	take_partition_values(r, st);
-	row_as_json(r, st);
-	lake_schema_count_row(r->schema);
-	lake_schema_observe_json(r->schema, r->rec.data, r->rec.len);
-	r->out_rows++;
-	if (!r->put) {
-		note_partition(r);
-		return 0;
-	}
-	rec.line = r->out_rows;
-	if (strcmp(r->job->format, "csv") == 0) {
-		rec.nfields = row_as_fields(r, st);
-		rec.field = r->fields;
-		rec.field_len = r->field_len;
-	} else {
-		rec.json = rec.raw = r->rec.data;
-		rec.json_len = rec.raw_len = r->rec.len;
-	}
-	return lake_put_record(r->put, &rec, r->part_values, &r->err);
-}
-
 static int on_row(sqlite3_stmt *st, int statement, int row, void *arg)
 {
 	struct etl_run *r = arg;
@@ -477,119 +287,12 @@ static int on_row(sqlite3_stmt *st, int statement, int row, void *arg)
 	}
 	if (!row)
 		return 0;
-	if ((!r->ready && learn_result(r, st) < 0) || write_row(r, st) < 0)
+	if (etl_outputs_row(r->out, st, &r->err) < 0)
 		return r->failed = 1;
 	return 0;
 }
 
 /* ---- committing ---- */
-
-/*
- * The target's columns after this run: the result's, typed by what was
- * written, merged into the table's (replacing them for overwrite).  A
- * column that held only nulls keeps the table's type, or is a string
- * when new.
- */
-static json_t *target_columns(struct etl_run *r, int64_t table_id, json_t *changes)
-{
-	json_t *old = NULL, *known = lake_schema_columns_json(r->schema), *merged;
-	sqlite3_stmt *st;
-
-	if (prepare(r, "SELECT columns FROM tables WHERE id = ?", &st, &(struct lake_error){0}) ==
-	    0) {
-		sqlite3_bind_int64(st, 1, table_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			old = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		sqlite3_finalize(st);
-	}
-	if (!old)
-		old = json_array();
-	for (size_t i = json_array_size(known); i-- > 0;) {
-		const char *name =
-		    json_string_value(json_object_get(json_array_get(known, i), "name"));
-		if (lake_schema_only_nulls(r->schema, name))
-			json_array_remove(known, i);
-	}
-	merged = lake_schema_merge_columns(r->job->mode == LAKE_ETL_OVERWRITE ? NULL : old, known,
-					   changes);
-	for (int i = 0; i < r->ncols; i++) {
-		size_t j;
-		if (r->part_of[i] >= 0)
-			continue;
-		for (j = 0; j < json_array_size(merged); j++)
-			if (strcmp(json_string_value(
-				       json_object_get(json_array_get(merged, j), "name")),
-				   r->names[i]) == 0)
-				break;
-		if (j == json_array_size(merged))
-			json_array_append_new(
-			    merged, json_pack("{s:s, s:s}", "name", r->names[i], "type", "string"));
-	}
-	if (json_equal(merged, old)) {
-		json_decref(merged);
-		merged = NULL;
-	}
-	json_decref(old);
-	json_decref(known);
-	return merged;
-}
-
-/* overwrite-partitions: the partitions this run wrote, each once. */
-static const char **written_partitions(struct etl_run *r, size_t nstaged, size_t *n)
-{
-	const char **parts = lake_xcalloc(nstaged + 1, sizeof *parts);
-
-	*n = 0;
-	for (size_t i = 0; i < nstaged; i++) {
-		struct lake_put_staged_file f;
-		size_t j;
-		lake_put_staged_file(r->put, i, &f);
-		for (j = 0; j < *n; j++)
-			if (strcmp(parts[j], f.partition) == 0)
-				break;
-		if (j == *n)
-			parts[(*n)++] = f.partition;
-	}
-	return parts;
-}
-
-/* Inside the transaction: the target's new version (none when nothing changes). */
-static int commit_target(struct etl_run *r, int64_t *version, struct lake_error *e)
-{
-	int64_t table_id = 0, current = 0;
-	size_t nstaged = lake_put_staged(r->put, &table_id), nparts = 0;
-	int64_t *ids = lake_xcalloc(nstaged + 1, sizeof *ids);
-	const char **parts = NULL;
-	char operation[LAKE_NAME_MAX + 8];
-	int rc = -1;
-
-	*version = 0;
-	if (!nstaged && (r->job->mode != LAKE_ETL_OVERWRITE ||
-			 find_table(r, r->job->target, &table_id, &current, e) < 0 || !table_id)) {
-		free(ids);
-		return 0; /* nothing written and nothing to replace */
-	}
-	for (size_t i = 0; i < nstaged; i++) {
-		struct lake_put_staged_file f;
-		lake_put_staged_file(r->put, i, &f);
-		ids[i] = f.id;
-	}
-	if (r->job->mode == LAKE_ETL_OVERWRITE_PARTITIONS)
-		parts = written_partitions(r, nstaged, &nparts);
-	snprintf(operation, sizeof operation, "etl:%s", r->job->name);
-	json_t *changes = json_array();
-	struct lake_version_change vc = {
-	    table_id, operation, r->lake->principal,
-	    ids,      nstaged,	 r->job->mode == LAKE_ETL_OVERWRITE,
-	    parts,    nparts,	 r->ready ? target_columns(r, table_id, changes) : NULL,
-	    changes};
-	rc = lake_catalog_commit_version(r->lake->catalog, &vc, version, e);
-	json_decref(vc.columns);
-	json_decref(changes);
-	free(parts);
-	free(ids);
-	return rc;
-}
 
 struct io_totals {
 	uint64_t in_files, in_rows, in_bytes, out_files, out_rows, out_bytes;
@@ -600,7 +303,7 @@ static void count_io(struct etl_run *r, struct io_totals *t)
 	const char *const *names;
 	const struct lake_scan_stats *s;
 	size_t stride, n = r->q ? lake_query_table_stats(r->q, &names, &s, &stride) : 0;
-	int64_t table_id;
+	struct etl_output_totals out;
 
 	memset(t, 0, sizeof *t);
 	for (size_t i = 0; i < n; i++) {
@@ -610,15 +313,10 @@ static void count_io(struct etl_run *r, struct io_totals *t)
 		t->in_rows += ts->rows;
 		t->in_bytes += ts->bytes_scanned;
 	}
-	t->out_rows = r->out_rows;
-	if (!r->put)
-		return;
-	t->out_files = lake_put_staged(r->put, &table_id);
-	for (size_t i = 0; i < t->out_files; i++) {
-		struct lake_put_staged_file f;
-		lake_put_staged_file(r->put, i, &f);
-		t->out_bytes += f.bytes;
-	}
+	etl_outputs_totals(r->out, &out);
+	t->out_files = out.files;
+	t->out_rows = out.rows;
+	t->out_bytes = out.bytes;
 }
 
 static char *windows_json(const struct etl_run *r)
@@ -731,7 +429,7 @@ static json_t *report_of(struct etl_run *r, const char *status, const struct io_
 static int commit_steps(struct etl_run *r, const struct io_totals *t, int64_t *version,
 			int64_t *run_id, struct lake_error *e)
 {
-	if (commit_target(r, version, e) < 0)
+	if (etl_outputs_commit(r->out, version, e) < 0)
 		return -1;
 	lake_fault_point();
 	if (record_run(r, "succeeded", t, *version, NULL, run_id, e) < 0 ||
@@ -761,7 +459,10 @@ static int commit_run(struct etl_run *r, json_t **report, struct lake_error *e)
 		return -1;
 	lake_fault_point();
 	*report = report_of(r, "succeeded", &t, run_id, version);
-	return lake_put_published(r->put, version, e);
+	json_t *children = etl_outputs_children(r->out);
+	if (children)
+		json_object_set_new(*report, "children", children);
+	return etl_outputs_published(r->out, e);
 }
 
 /* Best effort: the failure is recorded and the lock released (a crash leaves both to the next run).
@@ -798,26 +499,6 @@ static void unlock_quietly(struct etl_run *r)
 
 /* ---- a run ---- */
 
-static int open_output(struct etl_run *r, struct lake_error *e)
-{
-	struct lake_put_options po;
-	struct lake_partition_by *pb = lake_xcalloc(r->job->npartition_by + 1, sizeof *pb);
-	int rc;
-
-	lake_put_options_init(&po);
-	for (size_t i = 0; i < r->job->npartition_by; i++)
-		pb[i].key = pb[i].field = r->job->partition_by[i];
-	po.dynamic = pb;
-	po.ndynamic = r->job->npartition_by;
-	po.batch_bytes = 0; /* an ETL output file per partition, split only to bound memory */
-	po.describe_files = 1;
-	po.defer_publish = 1;
-	/* The put keeps a pointer to pb: it lives as long as the run. */
-	r->pb = pb;
-	rc = lake_put_open(r->lake, r->job->target, &po, NULL, NULL, &r->put, e);
-	return rc;
-}
-
 static int run_query(struct etl_run *r, struct lake_error *e)
 {
 	int rc;
@@ -834,18 +515,14 @@ static int run_query(struct etl_run *r, struct lake_error *e)
 	}
 	if (rc < 0)
 		return lake_err_wrap(e, "job '%s'", r->job->name);
-	if (r->put && r->ready)
-		return lake_put_records_end(r->put, e);
-	return 0;
+	return etl_outputs_end(r->out, e);
 }
 
 /* What a dry run would have read and written. */
 static json_t *dry_run_report(struct etl_run *r)
 {
 	struct io_totals t;
-	json_t *j, *input = json_array(), *parts = json_array();
-	const char *key;
-	json_t *v;
+	json_t *j, *input = json_array();
 
 	count_io(r, &t);
 	j = report_of(r, "dry-run", &t, 0, 0);
@@ -855,31 +532,15 @@ static json_t *dry_run_report(struct etl_run *r)
 						"after", (json_int_t)r->windows[i].after, "upto",
 						(json_int_t)r->windows[i].upto));
 	json_object_set_new(j, "bookmarks", input);
-	json_object_foreach(r->partitions, key, v) json_array_append_new(parts, json_string(key));
-	json_object_set_new(j, "partitions", parts);
+	json_object_set_new(j, "partitions", etl_outputs_partitions(r->out));
 	json_object_set_new(j, "mode", json_string(lake_etl_mode_name(r->job->mode)));
 	return j;
 }
 
 static void release_run(struct etl_run *r)
 {
-	lake_put_close(r->put);
+	etl_outputs_close(r->out);
 	lake_query_close(r->q);
-	free(r->pb);
-	for (int i = 0; i < r->ncols; i++)
-		free(r->names[i]);
-	free(r->names);
-	free(r->part_of);
-	free(r->part_values);
-	for (size_t k = 0; r->part_text && k < r->job->npartition_by; k++)
-		lake_buf_release(&r->part_text[k]);
-	free(r->part_text);
-	free(r->fields);
-	free(r->field_len);
-	lake_buf_release(&r->keys);
-	lake_buf_release(&r->rec);
-	lake_schema_free(r->schema);
-	json_decref(r->partitions);
 	free(r->windows);
 	free(r->window_table_ids);
 }
@@ -894,7 +555,7 @@ static int run_locked(struct etl_run *r, json_t **report, struct lake_error *e)
 		return 0;
 	}
 	lake_fault_point();
-	if (open_output(r, e) < 0 || run_query(r, e) < 0)
+	if (etl_outputs_open(r->lake, r->job, 0, &r->out, e) < 0 || run_query(r, e) < 0)
 		return -1;
 	return commit_run(r, report, e);
 }
@@ -909,12 +570,13 @@ int lake_etl_run(struct lake *lake, const struct lake_etl_job *job,
 	r.lake = lake;
 	r.job = job;
 	r.o = o;
-	r.schema = lake_schema_new();
-	r.partitions = json_object();
 	lake_time_format_timestamp(lake_time_now(), r.started);
 	if (o->dry_run) {
 		find_job(&r);
-		rc = fix_windows(&r, e) < 0 || run_query(&r, e) < 0 ? -1 : 0;
+		rc = fix_windows(&r, e) < 0 || etl_outputs_open(lake, job, 1, &r.out, e) < 0 ||
+			     run_query(&r, e) < 0
+			 ? -1
+			 : 0;
 		if (rc == 0)
 			*report = dry_run_report(&r);
 		release_run(&r);
@@ -928,8 +590,8 @@ int lake_etl_run(struct lake *lake, const struct lake_etl_job *job,
 	if (rc < 0) {
 		/* The output goes first, so that the failure is recorded only once nothing is left.
 		 */
-		lake_put_close(r.put);
-		r.put = NULL;
+		etl_outputs_close(r.out);
+		r.out = NULL;
 		record_failure(&r, e);
 	}
 	release_run(&r);

@@ -54,11 +54,21 @@ struct lake_etl_job {
 	char *format;	 /* "ndjson" or "csv" (both zstd-compressed) */
 	char **bookmark; /* "db.table", read incrementally */
 	size_t nbookmark;
+	/*
+	 * Flatten the result (flatten.h): nested objects become parent.child
+	 * columns; each array column becomes a child table TARGET_COLUMN
+	 * with the parent's flatten_key columns, "pos" (from 0) and the
+	 * element's members (or "value"), in the parent's partitions.
+	 */
+	int flatten;
+	char **flatten_key;
+	size_t nflatten_key;
 };
 
 /*
  * A job from its JSON text: {"name", "sql", "target", "mode"?,
- * "partition_by"?, "format"?, "bookmark"?, "description"?}.  `where`
+ * "partition_by"?, "format"?, "bookmark"?, "description"?,
+ * "flatten"?: true or {"key": [columns]}}.  `where`
  * names the text's origin in messages.  Unknown keys are refused (a typo
  * must not silently change what a job does).
  */

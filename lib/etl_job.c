@@ -62,6 +62,11 @@ int lake_etl_job_check(const struct lake_etl_job *job, struct lake_error *e)
 						"job '%s': partition_by names '%s' twice",
 						job->name, job->partition_by[i]);
 	}
+	if (job->flatten && strcmp(job->format, "ndjson") != 0)
+		return lake_err(e, LAKE_EX_USAGE,
+				"job '%s': flatten writes ndjson (its columns vary with the data); "
+				"drop format csv",
+				job->name);
 	if (job->mode == LAKE_ETL_OVERWRITE_PARTITIONS && !job->npartition_by)
 		return lake_err(e, LAKE_EX_USAGE,
 				"job '%s': mode overwrite-partitions needs partition_by (use "
@@ -105,8 +110,8 @@ static int string_list(json_t *v, const char *key, const char *where, char ***ou
 	return 0;
 }
 
-static const char *const job_keys[] = {"name", "description",  "sql",	 "target",
-				       "mode", "partition_by", "format", "bookmark"};
+static const char *const job_keys[] = {"name",	       "description", "sql",	  "target", "mode",
+				       "partition_by", "format",      "bookmark", "flatten"};
 
 static int unknown_keys(json_t *root, const char *where, struct lake_error *e)
 {
@@ -122,7 +127,8 @@ static int unknown_keys(json_t *root, const char *where, struct lake_error *e)
 		if (i == sizeof job_keys / sizeof job_keys[0])
 			return lake_err(e, LAKE_EX_DATAERR,
 					"%s: unknown key \"%s\" (a job has name, sql, target, "
-					"mode, partition_by, format, bookmark, description)",
+					"mode, partition_by, format, bookmark, flatten, "
+					"description)",
 					where, key);
 	}
 	return 0;
@@ -135,6 +141,32 @@ static int require_string(json_t *root, const char *key, const char *where, stru
 	if (v && !json_is_string(v))
 		return lake_err(e, LAKE_EX_DATAERR, "%s: \"%s\" must be a string", where, key);
 	return 0;
+}
+
+/* "flatten": true, false, or {"key": [columns]} */
+static int parse_flatten(json_t *v, const char *where, struct lake_etl_job *job,
+			 struct lake_error *e)
+{
+	const char *key;
+	json_t *k;
+
+	if (!v || json_is_false(v))
+		return 0;
+	job->flatten = 1;
+	if (json_is_true(v))
+		return 0;
+	if (!json_is_object(v))
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: \"flatten\" is true or {\"key\": [columns]}", where);
+	json_object_foreach(v, key, k)
+	{
+		if (strcmp(key, "key") != 0)
+			return lake_err(e, LAKE_EX_DATAERR,
+					"%s: unknown key \"%s\" in \"flatten\" (it has key)", where,
+					key);
+	}
+	return string_list(json_object_get(v, "key"), "flatten.key", where, &job->flatten_key,
+			   &job->nflatten_key, e);
 }
 
 int lake_etl_job_parse(const char *text, const char *where, struct lake_etl_job *job,
@@ -181,6 +213,8 @@ int lake_etl_job_parse(const char *text, const char *where, struct lake_etl_job 
 	    string_list(json_object_get(root, "bookmark"), "bookmark", where, &job->bookmark,
 			&job->nbookmark, e) < 0)
 		goto out;
+	if (parse_flatten(json_object_get(root, "flatten"), where, job, e) < 0)
+		goto out;
 	if (lake_etl_job_check(job, e) < 0) {
 		lake_err_wrap(e, "%s", where);
 		goto out;
@@ -224,6 +258,10 @@ json_t *lake_etl_job_json(const struct lake_etl_job *job)
 
 	if (job->description)
 		json_object_set_new(j, "description", json_string(job->description));
+	if (job->flatten)
+		json_object_set_new(
+		    j, "flatten",
+		    json_pack("{s:o}", "key", list_json(job->flatten_key, job->nflatten_key)));
 	return j;
 }
 
@@ -243,5 +281,6 @@ void lake_etl_job_release(struct lake_etl_job *job)
 	free(job->format);
 	free_list(job->partition_by, job->npartition_by);
 	free_list(job->bookmark, job->nbookmark);
+	free_list(job->flatten_key, job->nflatten_key);
 	memset(job, 0, sizeof *job);
 }

@@ -189,6 +189,29 @@ expect_rc 66 "a bookmarked table that does not exist"
 run lake-etl run --name multi --sql "SELECT 1 AS a; SELECT 2 AS a" --target curated.m
 expect_rc 64 "two statements"
 
+# ---- flatten ----
+cat >"$T/nested" <<'EOF'
+{"id":1,"day":"2024-05-01","customer":{"name":"ann","address":{"city":"Paris","zip":"75001"}},"items":[{"sku":"a","qty":2,"opts":["red"]},{"sku":"b","qty":1}],"tags":["new","vip"]}
+{"id":2,"day":"2024-05-02","customer":{"name":"bob","address":{"city":"Lyon","zip":"69001"}},"items":[{"sku":"c","qty":5}],"tags":[]}
+EOF
+lake-put raw.nested "$T/nested" >/dev/null
+lake-crawl raw >/dev/null
+run lake-etl flatten raw.nested clean.orders --flatten-key id --partition-by day
+expect_rc 0 "flatten a nested table"
+expect_eq "$(jq -c '.children | keys' "$T/out")" '["clean.orders_items","clean.orders_tags"]' "each array column becomes a child table"
+expect_eq "$(lake-query --format csv 'SELECT id, "customer.name", "customer.address.city", day FROM clean.orders ORDER BY id' | tr '\n' ' ')" 'id,customer.name,customer.address.city,day 1,ann,Paris,2024-05-01 2,bob,Lyon,2024-05-02 ' "nested objects become parent.child columns"
+expect_eq "$(lake-query --format csv "SELECT id, pos, sku, qty, opts, day FROM clean.orders_items ORDER BY id, pos" | tr '\n' ' ')" 'id,pos,sku,qty,opts,day 1,0,a,2,"[""red""]",2024-05-01 1,1,b,1,,2024-05-01 2,0,c,5,,2024-05-02 ' "array elements are rows keyed by the parent's id and pos, in its partition"
+expect_eq "$(lake-query --format csv "SELECT id, pos, value FROM clean.orders_tags ORDER BY id, pos" | tr '\n' ' ')" 'id,pos,value 1,0,new 1,1,vip ' "scalar elements are a value column"
+expect_eq "$(lake-query --format csv "SELECT sum(i.qty) FROM clean.orders o JOIN clean.orders_items i ON i.id = o.id WHERE o.\"customer.name\" = 'ann'" | tail -1)" 3 "parent and child join back"
+expect_eq "$(sql "$L" "SELECT count(DISTINCT target_version) FROM job_runs WHERE job_id = (SELECT id FROM jobs WHERE name = 'flatten_raw_nested')")" 1 "one run, one commit"
+run lake-etl flatten raw.nested clean.orders2
+expect_rc 64 "arrays without a key"
+expect_err "give flatten.key" "say how to join child rows"
+expect_eq "$(sql "$L" "SELECT count(*) FROM tables WHERE name LIKE 'orders2%'")" 0 "and leave no table behind"
+echo '{"name":"f","sql":"SELECT * FROM raw.nested","target":"clean.f","flatten":{"key":["id"]},"format":"csv"}' >"$T/flatcsv.json"
+run lake-etl run "$T/flatcsv.json"
+expect_rc 64 "flatten with CSV output"
+
 # ---- job files and usage ----
 printf '{"name": "x", "sql": "SELECT 1",\n "target": }\n' >"$T/bad.json"
 run lake-etl run "$T/bad.json"
@@ -212,7 +235,7 @@ run lake-etl run "$T/clean.json" --name x
 expect_rc 64 "a job file and inline options together"
 run lake-etl frobnicate
 expect_rc 64 "an unknown verb"
-expect_err "the verbs are: run, runs, bookmark, map" "lists the verbs"
+expect_err "the verbs are: run, flatten, runs, bookmark, map" "lists the verbs"
 run lake-etl --help
 expect_rc 0 "--help"
 run lake-etl run --name x --sql "SELECT 1 AS a" --target curated.q --lake "$T/nolake"
