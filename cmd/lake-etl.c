@@ -18,10 +18,10 @@
 #include "names.h"
 
 static const char usage[] =
-    "usage: lake-etl run JOB.json [--param K=V]... [--dry-run] [--reset-bookmark]\n"
+    "usage: lake-etl run JOB.json [--param K=V] [--dry-run] [--reset-bookmark]\n"
     "       lake-etl run --name NAME --sql SQL --target DB.TABLE [--mode MODE]\n"
-    "                    [--partition-by COL[,COL]] [--bookmark DB.TABLE]... [--to FMT]\n"
-    "       lake-etl flatten DB.TABLE DB.TARGET [--flatten-key COL[,COL]] [...]\n"
+    "                    [--partition-by COLS] [--bookmark DB.TABLE] [--to FMT]\n"
+    "       lake-etl flatten DB.TABLE DB.TARGET [--flatten-key COLS]\n"
     "       lake-etl runs [JOB]\n"
     "       lake-etl bookmark show|set|rewind JOB [DB.TABLE VERSION | RUN]\n"
     "       lake-etl map SQL [--batch-rows N] [--on-error fail|skip]\n";

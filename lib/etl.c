@@ -309,9 +309,9 @@ static void count_io(struct etl_run *r, struct io_totals *t)
 	for (size_t i = 0; i < n; i++) {
 		const struct lake_scan_stats *ts =
 		    (const struct lake_scan_stats *)((const char *)s + i * stride);
-		t->in_files += ts->files_scanned + ts->files_counted;
-		t->in_rows += ts->rows;
-		t->in_bytes += ts->bytes_scanned;
+		t->in_files += ts->input_files;
+		t->in_rows += ts->input_rows;
+		t->in_bytes += ts->input_bytes;
 	}
 	etl_outputs_totals(r->out, &out);
 	t->out_files = out.files;

@@ -103,8 +103,10 @@ void lake_query_close(struct lake_query *q)
 	for (size_t i = 0; i < q->nattached; i++)
 		free(q->attached[i]);
 	free(q->attached);
-	for (size_t i = 0; i < q->ctx.ntables; i++)
+	for (size_t i = 0; i < q->ctx.ntables; i++) {
 		free(q->ctx.tables[i].name);
+		free(q->ctx.tables[i].used_ids);
+	}
 	free(q->ctx.tables);
 	free(q->as_of_time);
 	for (size_t i = 0; i < q->nparams; i++) {

@@ -41,6 +41,12 @@ struct lake_scan_stats {
 	uint64_t rows;
 	uint64_t bad_values; /* values that did not fit their column's type (NULL or text) */
 	uint64_t scans;	     /* times a scan of the table started */
+	/*
+	 * The files used (scanned or counted), each once however many scans
+	 * used it (a join's inner table is scanned again and again), with
+	 * their rows and bytes as registered: a statement's input.
+	 */
+	uint64_t input_files, input_rows, input_bytes;
 };
 
 /*

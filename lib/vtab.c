@@ -581,6 +581,48 @@ static void current_version(struct lake_vtab *v, sqlite3 *db)
 static int count_only(const struct lake_cursor *cur, const struct lake_vtab *v,
 		      const struct file *f);
 
+static uint64_t id_hash(int64_t id, size_t cap)
+{
+	return ((uint64_t)id * 0x9E3779B97F4A7C15ull) & (cap - 1);
+}
+
+/* Insert id into the table's set of used files; 1 when it was not there. */
+static int use_id(struct lake_table_scans *t, int64_t id)
+{
+	size_t i;
+
+	if (2 * (t->nused + 1) > t->capused) {
+		size_t cap = t->capused ? 2 * t->capused : 64;
+		int64_t *ids = lake_xcalloc(cap, sizeof *ids);
+		for (size_t j = 0; j < t->capused; j++)
+			if (t->used_ids[j]) {
+				for (i = id_hash(t->used_ids[j], cap); ids[i];
+				     i = (i + 1) & (cap - 1))
+					;
+				ids[i] = t->used_ids[j];
+			}
+		free(t->used_ids);
+		t->used_ids = ids;
+		t->capused = cap;
+	}
+	for (i = id_hash(id, t->capused); t->used_ids[i]; i = (i + 1) & (t->capused - 1))
+		if (t->used_ids[i] == id)
+			return 0;
+	t->used_ids[i] = id;
+	t->nused++;
+	return 1;
+}
+
+/* A file a scan uses counts once in the table's input. */
+static void note_input(struct lake_table_scans *t, const struct file *f)
+{
+	if (!use_id(t, f->id))
+		return;
+	t->stats.input_files++;
+	t->stats.input_rows += f->rows > 0 ? (uint64_t)f->rows : 0;
+	t->stats.input_bytes += (uint64_t)f->bytes;
+}
+
 /* The table's files live in this snapshot that the constraints do not exclude. */
 static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
 			int nks)
@@ -623,8 +665,10 @@ static int choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct con
 			/* Counted from the catalog: nothing of it is read. */
 			s->files_counted++;
 			t->files_counted++;
+			note_input(&v->ctx->tables[v->scans], f);
 			continue;
 		} else {
+			note_input(&v->ctx->tables[v->scans], f);
 			s->files_scanned++;
 			t->files_scanned++;
 			s->bytes_scanned += (uint64_t)bytes;

@@ -17,6 +17,8 @@
 struct lake_table_scans {
 	char *name; /* "db.table" */
 	struct lake_scan_stats stats;
+	int64_t *used_ids; /* a set of the file ids counted in stats.input_*: 0 is a free slot */
+	size_t nused, capused;
 };
 
 /* What every table of one query shares: the lake (its catalog, in a snapshot) and the counters. */

@@ -204,6 +204,8 @@ expect_eq "$(lake-query --format csv "SELECT id, pos, sku, qty, opts, day FROM c
 expect_eq "$(lake-query --format csv "SELECT id, pos, value FROM clean.orders_tags ORDER BY id, pos" | tr '\n' ' ')" 'id,pos,value 1,0,new 1,1,vip ' "scalar elements are a value column"
 expect_eq "$(lake-query --format csv "SELECT sum(i.qty) FROM clean.orders o JOIN clean.orders_items i ON i.id = o.id WHERE o.\"customer.name\" = 'ann'" | tail -1)" 3 "parent and child join back"
 expect_eq "$(sql "$L" "SELECT count(DISTINCT target_version) FROM job_runs WHERE job_id = (SELECT id FROM jobs WHERE name = 'flatten_raw_nested')")" 1 "one run, one commit"
+run lake-etl run --name joined --sql "SELECT o.id, i.sku FROM clean.orders o JOIN clean.orders_items i ON i.id = o.id" --target curated.joined
+expect_eq "$(jq -c '[.input_files, .input_rows]' "$T/out")" "[$(sql "$L" "SELECT count(*) || ',' || sum(rows) FROM files WHERE state = 'live' AND (path LIKE 'data/clean/orders/%' OR path LIKE 'data/clean/orders_items/%')")]" "a join's input counts each file once, however often SQLite scans it"
 run lake-etl flatten raw.nested clean.orders2
 expect_rc 64 "arrays without a key"
 expect_err "give flatten.key" "say how to join child rows"
