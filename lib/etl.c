@@ -14,6 +14,9 @@
 #include "proc.h"
 #include "query.h"
 
+/* Input files a dry run lists per table, at most. */
+#define DRY_RUN_FILES 1000
+
 struct etl_run {
 	struct lake *lake;
 	const struct lake_etl_job *job;
@@ -519,6 +522,56 @@ static int run_query(struct etl_run *r, struct lake_error *e)
 }
 
 /* What a dry run would have read and written. */
+/* The paths of a table's input files, sorted, at most DRY_RUN_FILES. */
+static json_t *input_paths(struct etl_run *r, size_t table)
+{
+	int64_t *ids = lake_xcalloc(DRY_RUN_FILES, sizeof *ids);
+	size_t n = lake_query_table_inputs(r->q, table, ids, DRY_RUN_FILES);
+	struct lake_buf list = LAKE_BUF_INIT;
+	json_t *paths = json_array();
+	sqlite3_stmt *st;
+
+	lake_buf_addstr(&list, "[");
+	for (size_t i = 0; i < n; i++)
+		lake_buf_addf(&list, "%s%lld", i ? "," : "", (long long)ids[i]);
+	lake_buf_addstr(&list, "]");
+	if (prepare(r,
+		    "SELECT path FROM files WHERE id IN (SELECT value FROM json_each(?)) ORDER BY "
+		    "path",
+		    &st, &(struct lake_error){0}) == 0) {
+		sqlite3_bind_text(st, 1, list.data, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(
+			    paths, json_string((const char *)sqlite3_column_text(st, 0)));
+		sqlite3_finalize(st);
+	}
+	lake_buf_release(&list);
+	free(ids);
+	return paths;
+}
+
+/* Per table read: its input files and their rows and bytes. */
+static json_t *inputs_json(struct etl_run *r)
+{
+	const char *const *names;
+	const struct lake_scan_stats *s;
+	size_t stride, n = lake_query_table_stats(r->q, &names, &s, &stride);
+	json_t *input = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct lake_scan_stats *ts =
+		    (const struct lake_scan_stats *)((const char *)s + i * stride);
+		const char *name = *(const char *const *)((const char *)names + i * stride);
+		if (!ts->scans)
+			continue; /* declared with its database, never read */
+		json_array_append_new(input, json_pack("{s:s, s:I, s:I, s:o}", "table", name,
+						       "rows", (json_int_t)ts->input_rows, "bytes",
+						       (json_int_t)ts->input_bytes, "files",
+						       input_paths(r, i)));
+	}
+	return input;
+}
+
 static json_t *dry_run_report(struct etl_run *r)
 {
 	struct io_totals t;
@@ -526,6 +579,7 @@ static json_t *dry_run_report(struct etl_run *r)
 
 	count_io(r, &t);
 	j = report_of(r, "dry-run", &t, 0, 0);
+	json_object_set_new(j, "input", inputs_json(r));
 	for (size_t i = 0; i < r->nwindows; i++)
 		json_array_append_new(input,
 				      json_pack("{s:s, s:I, s:I}", "table", r->windows[i].table,

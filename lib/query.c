@@ -211,6 +211,17 @@ size_t lake_query_table_stats(const struct lake_query *q, const char *const **na
 	return q->ctx.ntables;
 }
 
+size_t lake_query_table_inputs(const struct lake_query *q, size_t i, int64_t *ids, size_t max)
+{
+	const struct lake_table_scans *t = &q->ctx.tables[i];
+	size_t n = 0;
+
+	for (size_t j = 0; j < t->capused && n < max; j++)
+		if (t->used_ids[j])
+			ids[n++] = t->used_ids[j];
+	return n;
+}
+
 int lake_query_as_of(struct lake_query *q, const char *spec, struct lake_error *e)
 {
 	char *end;

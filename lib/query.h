@@ -78,6 +78,9 @@ const struct lake_scan_stats *lake_query_stats(const struct lake_query *q);
 size_t lake_query_table_stats(const struct lake_query *q, const char *const **names,
 			      const struct lake_scan_stats **stats, size_t *stride);
 
+/* Table i's input files (see input_files): up to max catalog ids, in no order; returns how many. */
+size_t lake_query_table_inputs(const struct lake_query *q, size_t i, int64_t *ids, size_t max);
+
 /*
  * Read every table as it was: at a version number (capped at each table's
  * own), or at a time (ISO-8601; the last version made at or before it).
