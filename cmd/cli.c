@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "audit.h"
+
 #include <getopt.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@ static const char *prog_name = "lake";
 void cli_init(const char *prog)
 {
 	prog_name = prog;
+	lake_audit_set_program(prog);
 	/*
 	 * A write past a file size limit must fail with EFBIG and be
 	 * reported (exit 74, nothing half-registered), not kill us.

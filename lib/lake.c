@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "fsutil.h"
+#include "grant.h"
 #include "ltime.h"
 
 static const char *const lake_subdirs[] = {"data", "quarantine", "audit", "tmp"};
@@ -211,7 +212,7 @@ out:
 	return rc;
 }
 
-static int check_format(const char *dir, struct lake_error *e)
+static int check_format(const char *dir, char **owner, struct lake_error *e)
 {
 	struct lake_buf path = LAKE_BUF_INIT;
 	json_error_t jerr;
@@ -228,6 +229,8 @@ static int check_format(const char *dir, struct lake_error *e)
 		    e, LAKE_EX_UNAVAILABLE,
 		    "'%s': lake format %lld is not %d, the one this program reads", path.data,
 		    (long long)json_integer_value(json_object_get(doc, "format")), LAKE_FORMAT);
+	else if (json_is_string(json_object_get(doc, "owner")))
+		*owner = lake_xstrdup(json_string_value(json_object_get(doc, "owner")));
 	json_decref(doc);
 	lake_buf_release(&path);
 	return rc;
@@ -239,7 +242,7 @@ int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e)
 	struct lake_buf p = LAKE_BUF_INIT;
 
 	*out = NULL;
-	if (lake_find(opt_dir, &lake->dir, e) < 0 || check_format(lake->dir, e) < 0)
+	if (lake_find(opt_dir, &lake->dir, e) < 0 || check_format(lake->dir, &lake->owner, e) < 0)
 		goto fail;
 	lake_buf_addf(&p, "%s/tmp", lake->dir);
 	lake->tmpdir = lake_buf_detach(&p);
@@ -264,6 +267,8 @@ void lake_close(struct lake *lake)
 	free(lake->dir);
 	free(lake->tmpdir);
 	free(lake->principal);
+	free(lake->owner);
+	lake_identity_free(lake->identity);
 	free(lake);
 }
 

@@ -25,7 +25,9 @@ struct lake {
 	char *dir;	 /* absolute path of the lake directory */
 	char *tmpdir;	 /* dir/tmp, where every file is written before it is renamed into place */
 	char *principal; /* who is acting: the login name of the real user id */
+	char *owner;	 /* lake.json's owner: an administrator */
 	struct lake_catalog *catalog;
+	struct lake_identity *identity; /* grant.h: computed when first needed */
 };
 
 /* Resolve which directory is the lake, without opening it; *dir is malloc'd and absolute. */

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "audit.h"
 #include "catalog_browse.h"
+#include "grant.h"
 #include "jscan.h"
 #include "ltime.h"
 #include "names.h"
@@ -22,7 +24,66 @@ struct lake_query {
 	char *as_of_time;
 	char **param_names, **param_values; /* lake_query_bind */
 	size_t nparams;
+	int admin;     /* the acting principal sees everything */
+	char **denied; /* "schema\ntable" it may describe but not SELECT */
+	size_t ndenied;
+	char denied_read[2 * LAKE_NAME_MAX + 2]; /* the last table the authorizer refused */
 };
+
+/* A filtered table's view reads its lake table as "TABLE$base", which nothing else may read. */
+#define BASE_SUFFIX "$base"
+
+static int is_base_of(const char *table, const char *view)
+{
+	size_t n = strlen(table), k = strlen(BASE_SUFFIX);
+
+	return n > k && strcmp(table + n - k, BASE_SUFFIX) == 0 && view && strlen(view) == n - k &&
+	       strncmp(table, view, n - k) == 0;
+}
+
+static int is_base(const char *table)
+{
+	size_t n = strlen(table), k = strlen(BASE_SUFFIX);
+
+	return n > k && strcmp(table + n - k, BASE_SUFFIX) == 0;
+}
+
+static int is_denied(const struct lake_query *q, const char *schema, const char *table)
+{
+	size_t sn = strlen(schema);
+
+	for (size_t i = 0; i < q->ndenied; i++)
+		if (strncmp(q->denied[i], schema, sn) == 0 && q->denied[i][sn] == '\n' &&
+		    strcmp(q->denied[i] + sn + 1, table) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A principal that is not an administrator reads a filtered table only
+ * through its view, never the table behind it, the catalog's own schema
+ * text (which holds the filters), a table it may only describe, or the
+ * audit log.
+ */
+static int authorize_read(struct lake_query *q, const char *table, const char *db, const char *view)
+{
+	if (q->admin || !table || !db)
+		return SQLITE_OK;
+	if (strcmp(table, "sqlite_master") == 0 || strcmp(table, "sqlite_schema") == 0 ||
+	    strcmp(table, "sqlite_temp_master") == 0)
+		return SQLITE_DENY;
+	if (is_base(table) && !is_base_of(table, view))
+		return SQLITE_DENY;
+	if (strcmp(db, "lake") == 0 && strcmp(table, "audit") == 0) {
+		snprintf(q->denied_read, sizeof q->denied_read, "lake.audit");
+		return SQLITE_DENY;
+	}
+	if (is_denied(q, db, table)) {
+		snprintf(q->denied_read, sizeof q->denied_read, "%s.%s", db, table);
+		return SQLITE_DENY;
+	}
+	return SQLITE_OK;
+}
 
 /* SQLite attaches at most this many schemas; main and temp do not count. */
 #define MAX_ATTACHED 10
@@ -37,14 +98,12 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 {
 	struct lake_query *q = arg;
 
-	(void)b;
-	(void)db;
-	(void)view;
 	if (!q->ready)
 		return SQLITE_OK;
 	switch (action) {
-	case SQLITE_SELECT:
 	case SQLITE_READ:
+		return authorize_read(q, a, db, view);
+	case SQLITE_SELECT:
 	case SQLITE_FUNCTION:
 	case SQLITE_RECURSIVE:
 		if (action == SQLITE_FUNCTION && b && strcmp(b, "load_extension") == 0)
@@ -55,7 +114,9 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 		 * refused. */
 		if (a && (strcmp(a, "table_info") == 0 || strcmp(a, "table_xinfo") == 0 ||
 			  strcmp(a, "table_list") == 0 || strcmp(a, "database_list") == 0))
-			return SQLITE_OK;
+			return !q->admin && b && (is_base(b) || strcmp(a, "table_list") == 0)
+				   ? SQLITE_DENY
+				   : SQLITE_OK;
 		return SQLITE_DENY;
 	default:
 		return SQLITE_DENY;
@@ -87,6 +148,7 @@ int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_erro
 	}
 	/* SQLite's sorter (GROUP BY, ORDER BY) may use the second core. */
 	sqlite3_exec(q->db, "PRAGMA threads = 2", NULL, NULL, NULL);
+	q->admin = lake_identity(lake)->admin;
 	sqlite3_set_authorizer(q->db, authorize, q);
 	*out = q;
 	return 0;
@@ -115,6 +177,9 @@ void lake_query_close(struct lake_query *q)
 	}
 	free(q->param_names);
 	free(q->param_values);
+	for (size_t i = 0; i < q->ndenied; i++)
+		free(q->denied[i]);
+	free(q->denied);
 	free(q);
 }
 
@@ -283,6 +348,89 @@ static int exec_internal(struct lake_query *q, const char *sql, struct lake_erro
 	return 0;
 }
 
+/* The names of a table's columns and partition keys, as the catalog has them now. */
+static json_t *column_names(struct lake_query *q, const char *db, const char *table)
+{
+	sqlite3_stmt *st;
+	json_t *names = json_array();
+
+	if (sqlite3_prepare_v2(lake_catalog_db(q->lake->catalog),
+			       "SELECT c.value->>'name' FROM tables t JOIN databases d ON d.id = "
+			       "t.database_id, json_each(json_array(json(t.columns), "
+			       "json(t.partition_keys))) AS parts, json_each(parts.value) c WHERE "
+			       "d.name = ? AND t.name = ? ORDER BY parts.key, c.key",
+			       -1, &st, NULL) != SQLITE_OK)
+		return names;
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(names, json_string((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
+	return names;
+}
+
+/* The filtered read with the base table's name put in. */
+static char *view_sql(const char *db, const char *table, const char *select_sql)
+{
+	const char *at = strstr(select_sql, LAKE_GRANT_BASE);
+	struct lake_buf sql = LAKE_BUF_INIT;
+	char *base = sqlite3_mprintf("\"%w\".\"%w" BASE_SUFFIX "\"", db, table);
+	char *head = sqlite3_mprintf("CREATE VIEW \"%w\".\"%w\" AS ", db, table);
+
+	lake_buf_addstr(&sql, head);
+	lake_buf_add(&sql, select_sql, (size_t)(at - select_sql));
+	lake_buf_addstr(&sql, base);
+	lake_buf_addstr(&sql, at + strlen(LAKE_GRANT_BASE));
+	sqlite3_free(base);
+	sqlite3_free(head);
+	return lake_buf_detach(&sql);
+}
+
+/*
+ * A table as the acting principal may see it: absent when it may not
+ * even describe it; the lake table itself when it may read all of it (or
+ * only describe it: reading it is then refused by the authorizer); else a
+ * view of the visible columns and rows over the table, declared as
+ * TABLE$base.
+ */
+static int declare_granted(struct lake_query *q, const char *db, const char *table,
+			   struct lake_error *e)
+{
+	json_t *cols = column_names(q, db, table);
+	struct lake_read_access a;
+	char *sql = NULL;
+	int rc = 0;
+
+	rc = lake_read_access(q->lake, db, table, cols, &a, e);
+	json_decref(cols);
+	if (rc < 0 || !a.visible)
+		goto out;
+	if (!a.select_sql) {
+		sql = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\".\"%w\" USING lake", db, table);
+		rc = exec_internal(q, sql, e);
+		sqlite3_free(sql);
+		if (rc == 0 && !a.select) {
+			struct lake_buf key = LAKE_BUF_INIT;
+			lake_buf_addf(&key, "%s\n%s", db, table);
+			q->denied = lake_xrealloc(q->denied, (q->ndenied + 1) * sizeof *q->denied);
+			q->denied[q->ndenied++] = lake_buf_detach(&key);
+		}
+		goto out;
+	}
+	sql = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\".\"%w" BASE_SUFFIX "\" USING lake(%s)",
+			      db, table, table);
+	rc = exec_internal(q, sql, e);
+	sqlite3_free(sql);
+	if (rc == 0) {
+		char *view = view_sql(db, table, a.select_sql);
+		rc = exec_internal(q, view, e);
+		free(view);
+	}
+out:
+	lake_read_access_release(&a);
+	return rc;
+}
+
 /* Attach lake database `name` as a schema whose tables are lake virtual tables. */
 static int attach(struct lake_query *q, const char *name, struct lake_error *e)
 {
@@ -310,10 +458,15 @@ static int attach(struct lake_query *q, const char *name, struct lake_error *e)
 		return lake_catalog_fail(q->lake->catalog, "cannot list tables", e);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		sql = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\".\"%w\" USING lake", name,
-				      (const char *)sqlite3_column_text(st, 0));
-		rc = exec_internal(q, sql, e);
-		sqlite3_free(sql);
+		const char *table = (const char *)sqlite3_column_text(st, 0);
+		if (q->admin) {
+			sql = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\".\"%w\" USING lake", name,
+					      table);
+			rc = exec_internal(q, sql, e);
+			sqlite3_free(sql);
+		} else {
+			rc = declare_granted(q, name, table, e);
+		}
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -351,10 +504,119 @@ static const char *const system_tables[] = {
     "r.status, r.input_files, r.input_rows, r.input_bytes, r.output_files, r.output_rows, "
     "r.output_bytes, r.target, r.target_version, r.error, r.bookmarks, r.params FROM "
     "cat.job_runs r JOIN cat.jobs j ON j.id = r.job_id",
-    /* The audit log arrives with lake-grant: an empty table of its shape meanwhile. */
-    "CREATE TABLE lake.audit (time TEXT, principal TEXT, program TEXT, action TEXT, object "
-    "TEXT, outcome TEXT, rows INTEGER, bytes INTEGER, sql TEXT)",
+    /* Filled from the audit log (audit/DAY.ndjson), for administrators only. */
+    "CREATE TABLE lake.audit (time TEXT, principal TEXT, acting_user TEXT, program TEXT, "
+    "action TEXT, object TEXT, outcome TEXT, rows INTEGER, bytes INTEGER, sql TEXT, "
+    "duration_ms REAL)",
 };
+
+static int insert_audit_event(json_t *ev, void *arg)
+{
+	sqlite3_stmt *st = arg;
+	static const char *const keys[] = {"time",   "principal", "acting_user", "program",
+					   "action", "object",	  "outcome",	 "rows",
+					   "bytes",  "sql",	  "duration_ms"};
+
+	for (int i = 0; i < 11; i++) {
+		json_t *v = json_object_get(ev, keys[i]);
+		if (json_is_integer(v))
+			sqlite3_bind_int64(st, i + 1, json_integer_value(v));
+		else if (json_is_real(v))
+			sqlite3_bind_double(st, i + 1, json_real_value(v));
+		else if (json_is_string(v))
+			sqlite3_bind_text(st, i + 1, json_string_value(v), -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, i + 1);
+	}
+	sqlite3_step(st);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int fill_audit(struct lake_query *q, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(q->db, "INSERT INTO lake.audit VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return lake_err(e, LAKE_EX_SOFTWARE, "lake.audit: %s", sqlite3_errmsg(q->db));
+	rc = lake_audit_read(q->lake, NULL, NULL, NULL, insert_audit_event, st, e);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Run an internal statement with text parameters. */
+static void exec_bound(struct lake_query *q, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
+/* One table in the system tables, as the acting principal may see it. */
+static void restrict_table(struct lake_query *q, const char *db, const char *table,
+			   struct lake_error *e)
+{
+	static const char *const hide[] = {
+	    "DELETE FROM lake.tables WHERE database = ?1 AND name = ?2",
+	    "DELETE FROM lake.columns WHERE database = ?1 AND table_name = ?2",
+	    "DELETE FROM lake.partitions WHERE database = ?1 AND table_name = ?2",
+	    "DELETE FROM lake.files WHERE database = ?1 AND table_name = ?2",
+	    "DELETE FROM lake.runs WHERE target = ?1 || '.' || ?2"};
+	json_t *cols = column_names(q, db, table);
+	struct lake_read_access a;
+
+	if (lake_read_access(q->lake, db, table, cols, &a, e) == 0 && a.visible) {
+		char *visible = json_dumps(a.columns, JSON_COMPACT);
+		char *sql = sqlite3_mprintf("DELETE FROM lake.columns WHERE database = ?1 AND "
+					    "table_name = ?2 AND name NOT IN (SELECT value FROM "
+					    "json_each(%Q))",
+					    visible);
+		exec_bound(q, sql, db, table);
+		sqlite3_free(sql);
+		free(visible);
+		if (!a.describe) {
+			exec_bound(q,
+				   "UPDATE lake.tables SET files = NULL, rows = NULL, bytes = NULL "
+				   "WHERE database = ?1 AND name = ?2",
+				   db, table);
+			for (size_t i = 2; i < 5; i++)
+				exec_bound(q, hide[i], db, table);
+		}
+	} else {
+		for (size_t i = 0; i < 5; i++)
+			exec_bound(q, hide[i], db, table);
+	}
+	lake_read_access_release(&a);
+	json_decref(cols);
+}
+
+/* Non-administrators see in lake.* only what they may describe. */
+static void restrict_system(struct lake_query *q, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	json_t *tables = json_array();
+	size_t i;
+	json_t *t;
+
+	if (sqlite3_prepare_v2(q->db, "SELECT database, name FROM lake.tables", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(tables, json_pack("[s,s]", sqlite3_column_text(st, 0),
+							sqlite3_column_text(st, 1)));
+	sqlite3_finalize(st);
+	json_array_foreach(tables, i, t) restrict_table(q, json_string_value(json_array_get(t, 0)),
+							json_string_value(json_array_get(t, 1)), e);
+	json_decref(tables);
+}
 
 static int attach_system(struct lake_query *q, struct lake_error *e)
 {
@@ -374,6 +636,10 @@ static int attach_system(struct lake_query *q, struct lake_error *e)
 	for (size_t i = 0; rc == 0 && i < sizeof system_tables / sizeof system_tables[0]; i++)
 		rc = exec_internal(q, system_tables[i], e);
 	exec_internal(q, "DETACH cat", e);
+	if (rc == 0 && q->admin)
+		rc = fill_audit(q, e);
+	else if (rc == 0)
+		restrict_system(q, e);
 	return rc;
 }
 
@@ -459,11 +725,31 @@ static int unknown_table(struct lake_query *q, const char *msg, struct lake_erro
 {
 	const char *name = strstr(msg, "no such table: ") + strlen("no such table: ");
 
-	return lake_browse_not_found(
-	    q->lake, "table", name,
-	    "SELECT d.name || '.' || t.name FROM tables t JOIN databases d "
-	    "ON d.id = t.database_id",
-	    e);
+	if (q->admin)
+		return lake_browse_not_found(
+		    q->lake, "table", name,
+		    "SELECT d.name || '.' || t.name FROM tables t JOIN databases d "
+		    "ON d.id = t.database_id",
+		    e);
+	/* The nearest name is taken among the tables this principal may see, and no other. */
+	return lake_browse_not_found(q->lake, "table", name, "SELECT NULL WHERE 0", e);
+}
+
+static int denied(struct lake_query *q, struct lake_error *e)
+{
+	const char *what = q->denied_read;
+
+	if (strcmp(what, "lake.audit") == 0) {
+		lake_audit_denied(q->lake, "SELECT", what);
+		return lake_err(
+		    e, LAKE_EX_NOPERM,
+		    "permission denied: lake.audit is for administrators (%s is not one)",
+		    lake_identity(q->lake)->name);
+	}
+	lake_audit_denied(q->lake, "SELECT", what);
+	return lake_err(e, LAKE_EX_NOPERM,
+			"permission denied: SELECT on %s for %s (it may only describe it)", what,
+			lake_identity(q->lake)->name);
 }
 
 static int sql_error(struct lake_query *q, const char *sql, const char *at, struct lake_error *e)
@@ -473,6 +759,8 @@ static int sql_error(struct lake_query *q, const char *sql, const char *at, stru
 
 	if (strstr(msg, "no such table: "))
 		return unknown_table(q, msg, e);
+	if (q->denied_read[0])
+		return denied(q, e);
 	if (sqlite3_errcode(q->db) == SQLITE_AUTH || strstr(msg, "may not be modified") ||
 	    strstr(msg, "not authorized"))
 		return lake_err(
@@ -535,6 +823,7 @@ static int run_statements(struct lake_query *q, const char *sql, int plan_only,
 	q->ready = 1;
 	while (at && *at) {
 		sqlite3_stmt *st = NULL;
+		q->denied_read[0] = '\0';
 		if (sqlite3_prepare_v2(q->db, at, -1, &st, &tail) != SQLITE_OK)
 			return sql_error(q, sql, at, e);
 		if (!st) { /* only whitespace or a comment was left */
@@ -545,6 +834,11 @@ static int run_statements(struct lake_query *q, const char *sql, int plan_only,
 			sqlite3_finalize(st);
 			if (!(st = prepare_plan(q, at, tail)))
 				return sql_error(q, sql, at, e);
+		} else if (!q->admin && sqlite3_stmt_isexplain(st) == 1) {
+			/* EXPLAIN's opcodes would show the filters' constants. */
+			sqlite3_finalize(st);
+			return lake_err(e, LAKE_EX_NOPERM,
+					"EXPLAIN is for administrators; --explain shows the plan");
 		}
 		if (bind_params(q, st, e) < 0) {
 			sqlite3_finalize(st);

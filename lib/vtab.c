@@ -297,12 +297,16 @@ static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, 
 	struct lake_vtab *v = lake_xcalloc(1, sizeof *v);
 	int rc;
 
-	(void)argc;
 	v->ctx = aux;
-	/* argv[1] is the schema (the lake database), argv[2] the table. */
-	rc = load_table(v, argv[1], argv[2], err);
+	/*
+	 * argv[1] is the schema (the lake database), argv[2] the table, or
+	 * argv[3] when given: the view of a filtered table reads it under
+	 * another name (query.c).
+	 */
+	const char *table = argc > 3 ? argv[3] : argv[2];
+	rc = load_table(v, argv[1], table, err);
 	if (rc == SQLITE_OK)
-		register_scans(v, argv[1], argv[2]);
+		register_scans(v, argv[1], table);
 	if (rc == SQLITE_OK)
 		rc = declare(db, v);
 	if (rc != SQLITE_OK) {
