@@ -263,7 +263,9 @@ static int job_from_args(struct opts *o, int argc, char **argv, struct lake_etl_
 	if (argc > 2)
 		return cli_usage_error("run takes one job file; extra argument '%s'", argv[2]);
 	if (argc == 2 && o->has_inline)
-		return cli_usage_error("give a job file or --name/--sql/--target, not both");
+		return cli_usage_error(
+		    "a job file holds the job's settings: give the file, or the "
+		    "job inline (--name, --sql, --target, --mode, ...), not both");
 	if (argc == 2) {
 		if (lake_etl_job_load(argv[1], job, &err) < 0)
 			return cli_fail(&err);
@@ -325,8 +327,9 @@ static int verb_flatten(struct opts *o, int argc, char **argv)
 	job->target = lake_xstrdup(argv[2]);
 	job->flatten = 1;
 	if (!job->name) {
+		/* Named after its target, which a job keeps for life. */
 		lake_buf_addstr(&name, "flatten_");
-		for (const char *p = argv[1]; *p && name.len < 64; p++)
+		for (const char *p = argv[2]; *p && name.len < 64; p++)
 			lake_buf_addc(&name, *p == '.' ? '_' : *p);
 		job->name = lake_buf_detach(&name);
 	}
@@ -495,8 +498,10 @@ int main(int argc, char **argv)
 			cli_exit_help(usage, help);
 		if (c == OPT_VERSION)
 			cli_exit_version();
-		if (c == '?' || c == ':')
+		if (c == '?' || c == ':') {
+			release_opts(&o);
 			return cli_bad_option(c, argv);
+		}
 		if ((rc = parse_option(&o, c, optarg)) != 0) {
 			release_opts(&o);
 			return rc;
@@ -504,7 +509,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		release_opts(&o);
-		return cli_usage_error("missing VERB (run, runs, bookmark or map)");
+		return cli_usage_error("missing VERB (run, flatten, runs, bookmark or map)");
 	}
 	o.format = lake_out_resolve(o.format, STDOUT_FILENO);
 	rc = dispatch(&o, argc - optind, argv + optind);

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "catalog_schema.h"
+#include "infer.h"
 #include "ltime.h"
 #include "names.h"
 
@@ -785,6 +786,85 @@ static int remove_replaced(struct lake_catalog *c, const struct lake_version_cha
 	return 0;
 }
 
+static json_t *table_json(struct lake_catalog *c, int64_t table_id, const char *column)
+{
+	sqlite3_stmt *st;
+	json_t *v = NULL;
+	char *sql = sqlite3_mprintf("SELECT %s FROM tables WHERE id = ?", column);
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, table_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		sqlite3_finalize(st);
+	}
+	sqlite3_free(sql);
+	return v ? v : json_array();
+}
+
+/* Each key's kind, widened over every partition's value (null partitions say nothing). */
+static void key_kinds(struct lake_catalog *c, int64_t table_id, enum lake_kind *kinds, size_t n)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT vals FROM partitions WHERE table_id = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, table_id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *vals = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		for (size_t k = 0; k < n && k < json_array_size(vals); k++) {
+			json_t *v = json_array_get(vals, k);
+			if (json_is_string(v))
+				kinds[k] = lake_kind_widen(
+				    kinds[k], lake_infer_text_kind(json_string_value(v),
+								   json_string_length(v)));
+		}
+		json_decref(vals);
+	}
+	sqlite3_finalize(st);
+}
+
+/* The partition keys typed by their values, as lake-crawl types them. */
+static int type_keys(struct lake_catalog *c, const struct lake_version_change *vc,
+		     struct lake_error *e)
+{
+	json_t *keys = table_json(c, vc->table_id, "partition_keys");
+	size_t n = json_array_size(keys);
+	enum lake_kind *kinds = lake_xcalloc(n + 1, sizeof *kinds);
+	int changed = 0, rc = 0;
+
+	key_kinds(c, vc->table_id, kinds, n);
+	for (size_t k = 0; k < n; k++) {
+		json_t *key = json_array_get(keys, k);
+		const char *have = json_string_value(json_object_get(key, "type"));
+		const char *now = lake_kind_name(kinds[k]);
+		if (kinds[k] == LAKE_T_NULL || (have && strcmp(have, now) == 0))
+			continue;
+		if (vc->changes)
+			json_array_append_new(vc->changes, json_pack("{s:s, s:O, s:s?, s:s}",
+								     "change", "key_typed", "key",
+								     json_object_get(key, "name"),
+								     "from", have, "to", now));
+		json_object_set_new(key, "type", json_string(now));
+		changed = 1;
+	}
+	if (changed) {
+		char *text = json_dumps(keys, JSON_COMPACT);
+		sqlite3_stmt *st;
+		if ((rc = prepare(c, "UPDATE tables SET partition_keys = ? WHERE id = ?", &st,
+				  e)) == 0) {
+			sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, vc->table_id);
+			rc = step_done(c, st, "cannot type the partition keys", e);
+		}
+		free(text);
+	}
+	free(kinds);
+	json_decref(keys);
+	return rc;
+}
+
 int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_version_change *vc,
 				int64_t *version, struct lake_error *e)
 {
@@ -802,6 +882,8 @@ int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_versio
 	if ((vc->remove_all || vc->nremove_partitions) &&
 	    remove_replaced(c, vc, *version, now, &removed, e) < 0)
 		return -1;
+	if (vc->type_keys && type_keys(c, vc, e) < 0)
+		return -1;
 	return record_version(c, vc, *version, vc->nadd, removed, rows, now, e);
 }
 
@@ -809,8 +891,8 @@ int lake_catalog_publish(struct lake_catalog *c, int64_t table_id, const int64_t
 			 size_t n, const char *operation, const char *principal, int64_t *version,
 			 struct lake_error *e)
 {
-	struct lake_version_change vc = {table_id, operation, principal, file_ids, n,
-					 0,	   NULL,      0,	 NULL,	   NULL};
+	struct lake_version_change vc = {table_id, operation, principal, file_ids, n, 0,
+					 NULL,	   0,	      NULL,	 NULL,	   0};
 
 	if (lake_catalog_begin(c, e) < 0)
 		return -1;

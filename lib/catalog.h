@@ -123,6 +123,8 @@ struct lake_version_change {
 	size_t nremove_partitions;
 	json_t *columns; /* the table's new columns, or NULL to keep them */
 	json_t *changes; /* what changed in the schema, for the history; may be NULL */
+	/* Type the partition keys by their values, as lake-crawl does (changes noted). */
+	int type_keys;
 };
 
 int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_version_change *vc,

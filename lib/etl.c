@@ -78,10 +78,32 @@ static int record_crashed(struct etl_run *r, int64_t pid, const char *since, str
 	return step_done(r, st, "cannot record a crashed run", e);
 }
 
+/* A job's bookmarks belong to what it writes: the same name for another target is a mistake. */
+static int same_target(struct etl_run *r, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (prepare(r, "SELECT definition->>'target' FROM jobs WHERE name = ?", &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, r->job->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), r->job->target) != 0)
+		rc = lake_err(e, LAKE_EX_USAGE,
+			      "job '%s' writes %s, not %s: a job keeps its target (its bookmarks "
+			      "and history belong to it); give this one another name",
+			      r->job->name, sqlite3_column_text(st, 0), r->job->target);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Inside the transaction: the job's row, created or brought up to this definition. */
 static int upsert_job(struct etl_run *r, const char *definition, struct lake_error *e)
 {
 	sqlite3_stmt *st;
+
+	if (same_target(r, e) < 0)
+		return -1;
 
 	if (prepare(r,
 		    "INSERT INTO jobs(name, definition, created, updated) VALUES (?1, ?2, ?3, ?3) "
@@ -511,7 +533,7 @@ static int run_query(struct etl_run *r, struct lake_error *e)
 	lake_query_set_windows(r->q, r->windows, r->nwindows);
 	for (size_t i = 0; i < r->o->nparams; i++)
 		lake_query_bind(r->q, r->o->param_names[i], r->o->param_values[i]);
-	rc = lake_query_run(r->q, r->job->sql, on_row, r, e);
+	rc = lake_query_run_single(r->q, r->job->sql, on_row, r, e);
 	if (r->failed) {
 		*e = r->err;
 		return -1;

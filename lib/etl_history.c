@@ -44,10 +44,35 @@ static json_t *rows_json(sqlite3_stmt *st, const char *const *json_columns)
 	return rows;
 }
 
+static int job_exists(struct lake *lake, const char *job)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog), "SELECT 1 FROM jobs WHERE name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int no_job(const char *job, struct lake_error *e)
+{
+	return lake_err(e, LAKE_EX_NOINPUT,
+			"no job '%s' (a job is recorded by its first run; `lake-etl runs` lists "
+			"the jobs that ran)",
+			job);
+}
+
 int lake_etl_runs(struct lake *lake, const char *job, json_t **runs, struct lake_error *e)
 {
 	static const char *const json_columns[] = {"bookmarks", "params", NULL};
 	sqlite3_stmt *st;
+
+	if (job && !job_exists(lake, job))
+		return no_job(job, e);
 
 	if (sqlite3_prepare_v2(
 		lake_catalog_db(lake->catalog),
@@ -80,10 +105,7 @@ static int job_id(struct lake *lake, const char *job, int64_t *id, struct lake_e
 	int64_t pid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
 	sqlite3_finalize(st);
 	if (!*id)
-		return lake_err(e, LAKE_EX_NOINPUT,
-				"no job '%s' (a job is recorded by its first run; `lake-etl runs` "
-				"lists the jobs that ran)",
-				job);
+		return no_job(job, e);
 	if (lake_process_alive(pid))
 		return lake_err(e, LAKE_EX_TEMPFAIL,
 				"job '%s' is running (pid %lld): its bookmarks move when it "
@@ -171,6 +193,25 @@ static int put_bookmark(struct lake *lake, int64_t job, int64_t table, int64_t v
 	return 0;
 }
 
+/* Whether the job's definition reads table incrementally. */
+static int bookmarks_table(struct lake *lake, int64_t jid, const char *table)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(
+		lake_catalog_db(lake->catalog),
+		"SELECT 1 FROM jobs, json_each(jobs.definition, '$.bookmark') b WHERE "
+		"jobs.id = ? AND b.value = ?",
+		-1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int64(st, 1, jid);
+	sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 int lake_etl_bookmark_set(struct lake *lake, const char *job, const char *table, int64_t version,
 			  struct lake_error *e)
 {
@@ -180,6 +221,13 @@ int lake_etl_bookmark_set(struct lake *lake, const char *job, const char *table,
 		return -1;
 	if (job_id(lake, job, &jid, e) < 0 || table_version(lake, table, &tid, &current, e) < 0)
 		goto fail;
+	if (!bookmarks_table(lake, jid, table)) {
+		lake_err(e, LAKE_EX_USAGE,
+			 "job '%s' does not bookmark %s (its job file's \"bookmark\" lists the "
+			 "tables it reads incrementally)",
+			 job, table);
+		goto fail;
+	}
 	if (version < 0 || version > current) {
 		lake_err(e, LAKE_EX_DATAERR,
 			 "version %lld of %s does not exist (its versions are 0 to %lld; 0 reads "

@@ -3,17 +3,23 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sqlite3.h>
 
 #include "buf.h"
 #include "infer.h"
 #include "jscan.h"
+#include "ltime.h"
 #include "query.h"
 #include "reader.h"
 
 /* Columns the SQL names that no record had: added as NULL columns, at most this many. */
 #define MAX_ADDED_COLUMNS 1000
+/* Distinct keys of a stream, at most (SQLite's limit on a table's columns is 2000). */
+#define MAX_COLUMNS 1900
+/* A batch waits at most this long for more records before it runs (a quiet feed still flows). */
+#define IDLE_FLUSH_US 1000000
 
 struct map_col {
 	char *name;
@@ -32,6 +38,7 @@ struct map {
 	struct map_col *cols;
 	size_t ncols;
 	int shape_changed; /* the table must be made again */
+	int too_many;	   /* more distinct keys than a table can have columns */
 	sqlite3_stmt *insert, *query;
 
 	struct lake_buf batch; /* the batch's records, each NUL-terminated */
@@ -46,7 +53,7 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 {
 	struct map *m = arg;
 
-	(void)a;
+	(void)b;
 	(void)view;
 	if (!m->ready)
 		return SQLITE_OK;
@@ -56,7 +63,10 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 	case SQLITE_RECURSIVE:
 		return SQLITE_OK;
 	case SQLITE_READ:
-		return db && strcmp(db, "main") == 0 && b ? SQLITE_OK : SQLITE_DENY;
+		/* count(*) reads with no schema named: the table's name decides. */
+		return (!db || strcmp(db, "main") == 0) && a && strcmp(a, "input") == 0
+			   ? SQLITE_OK
+			   : SQLITE_DENY;
 	default:
 		return SQLITE_DENY;
 	}
@@ -64,7 +74,8 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 
 static int fail_sql(struct map *m, const char *doing, struct lake_error *e)
 {
-	if (sqlite3_errcode(m->db) == SQLITE_AUTH)
+	if (sqlite3_errcode(m->db) == SQLITE_AUTH ||
+	    strstr(sqlite3_errmsg(m->db), "not authorized"))
 		return lake_err(e, LAKE_EX_NOPERM,
 				"not allowed: map's SQL may only read the table input");
 	return lake_err(e, LAKE_EX_DATAERR, "%s: %s", doing, sqlite3_errmsg(m->db));
@@ -72,13 +83,14 @@ static int fail_sql(struct map *m, const char *doing, struct lake_error *e)
 
 /* ---- columns ---- */
 
+/* SQL's column names ignore case: "A" and "a" are one column (the first value wins). */
 static long find_col(const struct map *m, const char *name, size_t n, size_t hint)
 {
 	if (hint < m->ncols && strlen(m->cols[hint].name) == n &&
-	    memcmp(m->cols[hint].name, name, n) == 0)
+	    strncasecmp(m->cols[hint].name, name, n) == 0)
 		return (long)hint;
 	for (size_t i = 0; i < m->ncols; i++)
-		if (strlen(m->cols[i].name) == n && memcmp(m->cols[i].name, name, n) == 0)
+		if (strlen(m->cols[i].name) == n && strncasecmp(m->cols[i].name, name, n) == 0)
 			return (long)i;
 	return -1;
 }
@@ -91,8 +103,10 @@ static void add_col(struct map *m, const char *name, size_t n)
 }
 
 /*
- * The declared type of a column of this kind: it tells the output how to
- * print the values back (JSON embedded, booleans as true/false).
+ * The declared type of a column of this kind.  Its name tells the output
+ * how to print the values back (booleans as true/false, JSON embedded);
+ * "BLOB" in it gives the column no affinity, so every value keeps the
+ * type it had in its record, whatever the others in the batch hold.
  */
 static const char *decl_of(const char *type)
 {
@@ -102,16 +116,13 @@ static const char *decl_of(const char *type)
 	lake_type_free(t);
 	switch (k) {
 	case LAKE_T_BOOLEAN:
-		return "BOOLEAN";
-	case LAKE_T_BIGINT:
-		return "INTEGER";
-	case LAKE_T_DOUBLE:
-		return "REAL";
+		return "BOOLEAN BLOB";
 	case LAKE_T_ARRAY:
 	case LAKE_T_STRUCT:
-		return "JSON";
+		return "JSON BLOB";
 	default:
-		return "TEXT";
+		/* A key whose values mix kinds gives its objects and arrays as JSON text. */
+		return "BLOB";
 	}
 }
 
@@ -137,6 +148,10 @@ static void learn_columns(struct map *m)
 	{
 		const char *name = json_string_value(json_object_get(c, "name"));
 		long k = find_col(m, name, strlen(name), i);
+		if (k < 0 && m->ncols >= MAX_COLUMNS) {
+			m->too_many = 1;
+			break;
+		}
 		if (k < 0) {
 			add_col(m, name, strlen(name));
 			k = (long)m->ncols - 1;
@@ -375,6 +390,11 @@ static int run_batch(struct map *m, struct lake_error *e)
 	if (!m->nbatch)
 		return 0;
 	learn_columns(m);
+	if (m->too_many)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"the stream has more than %d distinct keys: map makes a column of "
+				"each; narrow the records first (jq, or lake-put and lake-query)",
+				MAX_COLUMNS);
 	if ((m->shape_changed || !m->query) && make_table(m, e) < 0)
 		return -1;
 	if (exec(m, "BEGIN", e) < 0)
@@ -461,7 +481,16 @@ int lake_etl_map(const char *sql, struct lake_input *in, FILE *out,
 	if (open_db(&m, e) < 0 || make_table(&m, e) < 0 ||
 	    lake_reader_open(in, LAKE_FORMAT_NDJSON, &r, e) < 0)
 		goto out;
-	while ((got = lake_reader_next(r, &rec, 0, e)) == 1) {
+	for (;;) {
+		int64_t deadline = m.nbatch ? lake_monotonic_us() + IDLE_FLUSH_US : 0;
+		got = lake_reader_next(r, &rec, deadline, e);
+		if (got == LAKE_INPUT_TIMEOUT) {
+			if (run_batch(&m, e) < 0)
+				goto out;
+			continue;
+		}
+		if (got != 1)
+			break;
 		if (rec.error) {
 			/* What came before the bad line goes out first, as a filter should. */
 			if (!o->skip_bad && run_batch(&m, e) < 0)

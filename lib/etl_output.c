@@ -89,10 +89,73 @@ static struct table_out *add_table(struct etl_outputs *o, const char *table, con
 	return t;
 }
 
+static int64_t existing_table(struct lake *lake, const char *qualified)
+{
+	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1];
+	struct lake_error ignored = {0};
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (lake_name_split(qualified, db, name, &ignored) < 0 ||
+	    sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
+			       "SELECT t.id FROM tables t JOIN databases d ON d.id = t.database_id "
+			       "WHERE d.name = ? AND t.name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+/* An existing target's partition keys, as names: the job must partition it the same way. */
+static int same_partitioning(struct lake *lake, const struct lake_etl_job *job,
+			     struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1];
+	struct lake_buf have = LAKE_BUF_INIT, want = LAKE_BUF_INIT;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (lake_name_split(job->target, db, name, e) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
+			       "SELECT group_concat(k.value->>'name', ',') FROM tables t JOIN "
+			       "databases d ON d.id = t.database_id, json_each(t.partition_keys) k "
+			       "WHERE d.name = ? AND t.name = ? GROUP BY t.id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	lake_buf_add(&have, "", 0);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		lake_buf_addstr(&have, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	lake_buf_add(&want, "", 0);
+	for (size_t i = 0; i < job->npartition_by; i++)
+		lake_buf_addf(&want, "%s%s", i ? "," : "", job->partition_by[i]);
+	if (existing_table(lake, job->target) && strcmp(have.data, want.data) != 0)
+		rc = lake_err(e, LAKE_EX_USAGE,
+			      "job '%s': %s is partitioned by (%s), the job by (%s): give the job "
+			      "partition_by [%s] (--partition-by %s)",
+			      job->name, job->target, have.data, want.data, have.data,
+			      *have.data ? have.data : "''");
+	lake_buf_release(&have);
+	lake_buf_release(&want);
+	return rc;
+}
+
 int etl_outputs_open(struct lake *lake, const struct lake_etl_job *job, int dry_run,
 		     struct etl_outputs **out, struct lake_error *e)
 {
-	struct etl_outputs *o = lake_xcalloc(1, sizeof *o);
+	struct etl_outputs *o;
+
+	*out = NULL;
+	if (same_partitioning(lake, job, e) < 0)
+		return -1;
+	o = lake_xcalloc(1, sizeof *o);
 
 	o->lake = lake;
 	o->job = job;
@@ -225,7 +288,8 @@ static void row_as_json(struct etl_outputs *o, sqlite3_stmt *st)
 	lake_buf_addc(&o->rec, '}');
 }
 
-/* CSV: each data column's text; NULL is an empty field. */
+/* CSV: each data column's text, booleans as true/false (as lake-crawl reads them); NULL is empty.
+ */
 static size_t row_as_fields(struct etl_outputs *o, sqlite3_stmt *st)
 {
 	size_t n = 0;
@@ -233,8 +297,14 @@ static size_t row_as_fields(struct etl_outputs *o, sqlite3_stmt *st)
 	for (int i = 0; i < o->ncols; i++) {
 		if (o->part_of[i] >= 0)
 			continue;
-		o->fields[n] = (const char *)sqlite3_column_text(st, i);
-		o->field_len[n] = (size_t)sqlite3_column_bytes(st, i);
+		if (sqlite3_column_type(st, i) == SQLITE_INTEGER &&
+		    lake_query_column_is_boolean(st, i)) {
+			o->fields[n] = sqlite3_column_int64(st, i) ? "true" : "false";
+			o->field_len[n] = strlen(o->fields[n]);
+		} else {
+			o->fields[n] = (const char *)sqlite3_column_text(st, i);
+			o->field_len[n] = (size_t)sqlite3_column_bytes(st, i);
+		}
 		n++;
 	}
 	return n;
@@ -398,12 +468,17 @@ int etl_outputs_row(struct etl_outputs *o, sqlite3_stmt *st, struct lake_error *
 		return flatten_row(o, st, e);
 	if (!t->put || strcmp(o->job->format, "csv") != 0)
 		return write_json(o, t, &o->rec, e);
-	/* CSV: the JSON form is only observed, for the columns' types. */
+	/* CSV: the types are those lake-crawl would infer from the fields' text. */
 	struct lake_record rec = {0};
-	lake_schema_count_row(t->schema);
-	lake_schema_observe_json(t->schema, o->rec.data, o->rec.len);
-	rec.line = ++t->rows;
 	rec.nfields = row_as_fields(o, st);
+	lake_schema_count_row(t->schema);
+	for (size_t i = 0, k = 0; i < (size_t)o->ncols; i++)
+		if (o->part_of[i] < 0) {
+			lake_schema_observe_text(t->schema, o->names[i], o->fields[k],
+						 o->fields[k] ? o->field_len[k] : 0);
+			k++;
+		}
+	rec.line = ++t->rows;
 	rec.field = o->fields;
 	rec.field_len = o->field_len;
 	return lake_put_record(t->put, &rec, o->part_values, e);
@@ -493,27 +568,6 @@ static const char **written_partitions(const struct table_out *t, size_t nstaged
 	return parts;
 }
 
-static int64_t existing_table(struct etl_outputs *o, const char *qualified)
-{
-	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1];
-	struct lake_error ignored = {0};
-	sqlite3_stmt *st;
-	int64_t id = 0;
-
-	if (lake_name_split(qualified, db, name, &ignored) < 0 ||
-	    sqlite3_prepare_v2(lake_catalog_db(o->lake->catalog),
-			       "SELECT t.id FROM tables t JOIN databases d ON d.id = t.database_id "
-			       "WHERE d.name = ? AND t.name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return id;
-}
-
 /* Inside the transaction: one table's new version (none when nothing changes). */
 static int commit_table(struct etl_outputs *o, struct table_out *t, struct lake_error *e)
 {
@@ -524,7 +578,7 @@ static int commit_table(struct etl_outputs *o, struct table_out *t, struct lake_
 	int rc;
 
 	if (!nstaged && o->job->mode == LAKE_ETL_OVERWRITE)
-		table_id = existing_table(o, t->table);
+		table_id = existing_table(o->lake, t->table);
 	if (!table_id)
 		return 0; /* nothing written and nothing to replace */
 	int64_t *ids = lake_xcalloc(nstaged + 1, sizeof *ids);
@@ -541,7 +595,7 @@ static int commit_table(struct etl_outputs *o, struct table_out *t, struct lake_
 	    table_id, operation, o->lake->principal,
 	    ids,      nstaged,	 o->job->mode == LAKE_ETL_OVERWRITE,
 	    parts,    nparts,	 o->ready ? new_columns(o, t, table_id, changes) : NULL,
-	    changes};
+	    changes,  1};
 	rc = lake_catalog_commit_version(o->lake->catalog, &vc, &t->version, e);
 	json_decref(vc.columns);
 	json_decref(changes);

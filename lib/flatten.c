@@ -36,6 +36,10 @@ static int flatten(const struct lake_jvalue *obj, struct lake_buf *path, struct 
 	lake_jiter_begin(&it, obj);
 	while (rc == 0 && lake_jobject_next(&it, &m)) {
 		size_t at = path->len;
+		/* A null is no column: absent reads as null, and a null object makes no stray
+		 * column. */
+		if (m.value.type == LAKE_JNULL)
+			continue;
 		add_key(path, &m);
 		if (m.value.type == LAKE_JOBJECT && has_members(&m.value)) {
 			rc = flatten(&m.value, path, out, empty, fn, arg);

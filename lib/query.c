@@ -48,15 +48,19 @@ static int is_base(const char *table)
 	return n > k && strcmp(table + n - k, BASE_SUFFIX) == 0;
 }
 
-static int is_denied(const struct lake_query *q, const char *schema, const char *table)
-{
-	size_t sn = strlen(schema);
+static int is_attached(struct lake_query *q, const char *name, size_t n);
 
-	for (size_t i = 0; i < q->ndenied; i++)
-		if (strncmp(q->denied[i], schema, sn) == 0 && q->denied[i][sn] == '\n' &&
-		    strcmp(q->denied[i] + sn + 1, table) == 0)
-			return 1;
-	return 0;
+/* Whether schema.table may only be described; schema NULL: in any schema. */
+static const char *is_denied(const struct lake_query *q, const char *schema, const char *table)
+{
+	for (size_t i = 0; i < q->ndenied; i++) {
+		const char *nl = strchr(q->denied[i], '\n');
+		size_t sn = (size_t)(nl - q->denied[i]);
+		if ((!schema || (strlen(schema) == sn && strncmp(q->denied[i], schema, sn) == 0)) &&
+		    strcmp(nl + 1, table) == 0)
+			return q->denied[i];
+	}
+	return NULL;
 }
 
 /*
@@ -67,19 +71,24 @@ static int is_denied(const struct lake_query *q, const char *schema, const char 
  */
 static int authorize_read(struct lake_query *q, const char *table, const char *db, const char *view)
 {
-	if (q->admin || !table || !db)
+	const char *d;
+
+	/* Some reads (count(*)) name no schema: the table's name alone decides then. */
+	if (q->admin || !table)
 		return SQLITE_OK;
 	if (strcmp(table, "sqlite_master") == 0 || strcmp(table, "sqlite_schema") == 0 ||
 	    strcmp(table, "sqlite_temp_master") == 0)
 		return SQLITE_DENY;
 	if (is_base(table) && !is_base_of(table, view))
 		return SQLITE_DENY;
-	if (strcmp(db, "lake") == 0 && strcmp(table, "audit") == 0) {
+	if ((!db || strcmp(db, "lake") == 0) && strcmp(table, "audit") == 0 &&
+	    is_attached(q, "lake", 4)) {
 		snprintf(q->denied_read, sizeof q->denied_read, "lake.audit");
 		return SQLITE_DENY;
 	}
-	if (is_denied(q, db, table)) {
-		snprintf(q->denied_read, sizeof q->denied_read, "%s.%s", db, table);
+	if ((d = is_denied(q, db, table)) != NULL) {
+		snprintf(q->denied_read, sizeof q->denied_read, "%.*s.%s",
+			 (int)(strchr(d, '\n') - d), d, table);
 		return SQLITE_DENY;
 	}
 	return SQLITE_OK;
@@ -316,14 +325,14 @@ int lake_query_column_is_boolean(sqlite3_stmt *st, int i)
 {
 	const char *t = sqlite3_column_decltype(st, i);
 
-	return t && strcmp(t, "BOOLEAN") == 0;
+	return t && strncmp(t, "BOOLEAN", 7) == 0;
 }
 
 int lake_query_column_is_json(sqlite3_stmt *st, int i)
 {
 	const char *t = sqlite3_column_decltype(st, i);
 
-	return t && strcmp(t, "JSON") == 0;
+	return t && strncmp(t, "JSON", 4) == 0;
 }
 
 /* ---- lake databases as schemas ---- */
@@ -500,9 +509,9 @@ static const char *const system_tables[] = {
     "f.partition, f.format, f.compression, f.rows, f.bytes, f.raw_bytes, f.added_version, "
     "f.created FROM cat.files f JOIN cat.tables t ON t.id = f.table_id JOIN cat.databases d "
     "ON d.id = t.database_id WHERE f.state = 'live'",
-    "CREATE TABLE lake.runs AS SELECT r.id, j.name AS job, r.principal, r.started, r.ended, "
+    "CREATE TABLE lake.runs AS SELECT r.id AS run, j.name AS job, r.principal, r.started, r.ended, "
     "r.status, r.input_files, r.input_rows, r.input_bytes, r.output_files, r.output_rows, "
-    "r.output_bytes, r.target, r.target_version, r.error, r.bookmarks, r.params FROM "
+    "r.output_bytes, r.target, r.target_version AS version, r.error, r.bookmarks, r.params FROM "
     "cat.job_runs r JOIN cat.jobs j ON j.id = r.job_id",
     /* Filled from the audit log (audit/DAY.ndjson), for administrators only. */
     "CREATE TABLE lake.audit (time TEXT, principal TEXT, acting_user TEXT, program TEXT, "
@@ -763,10 +772,9 @@ static int sql_error(struct lake_query *q, const char *sql, const char *at, stru
 		return denied(q, e);
 	if (sqlite3_errcode(q->db) == SQLITE_AUTH || strstr(msg, "may not be modified") ||
 	    strstr(msg, "not authorized"))
-		return lake_err(
-		    e, LAKE_EX_NOPERM,
-		    "not allowed: lake-query only reads (no writes, ATTACH, settings or "
-		    "extensions)");
+		return lake_err(e, LAKE_EX_NOPERM,
+				"not allowed: SQL over the lake only reads (no writes, ATTACH, "
+				"settings or extensions)");
 	if (offset >= 0)
 		return lake_err(e, LAKE_EX_DATAERR, "SQL, at character %d: %s",
 				(int)(at - sql) + offset + 1, msg);
@@ -811,9 +819,27 @@ static sqlite3_stmt *prepare_plan(struct lake_query *q, const char *at, const ch
 	return plan;
 }
 
-static int run_statements(struct lake_query *q, const char *sql, int plan_only,
+/* Whether only whitespace, comments and semicolons follow. */
+static int only_trailer(const char *p)
+{
+	for (;;) {
+		p += strspn(p, " \t\r\n;");
+		if (p[0] == '-' && p[1] == '-')
+			p += strcspn(p, "\n");
+		else if (p[0] == '/' && p[1] == '*' && strstr(p + 2, "*/"))
+			p = strstr(p + 2, "*/") + 2;
+		else
+			return !*p;
+	}
+}
+
+enum run_mode { RUN_ALL, RUN_PLAN, RUN_SINGLE };
+
+static int run_statements(struct lake_query *q, const char *sql, enum run_mode mode,
 			  lake_query_row_fn fn, void *arg, struct lake_error *e)
 {
+	int plan_only = mode == RUN_PLAN;
+
 	const char *at = sql, *tail;
 	int index = 0;
 
@@ -829,6 +855,11 @@ static int run_statements(struct lake_query *q, const char *sql, int plan_only,
 		if (!st) { /* only whitespace or a comment was left */
 			at = tail;
 			continue;
+		}
+		if (mode == RUN_SINGLE && !only_trailer(tail)) {
+			sqlite3_finalize(st);
+			return lake_err(e, LAKE_EX_USAGE,
+					"the SQL must be one statement (a SELECT); found more");
 		}
 		if (plan_only) {
 			sqlite3_finalize(st);
@@ -856,11 +887,17 @@ static int run_statements(struct lake_query *q, const char *sql, int plan_only,
 int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		   struct lake_error *e)
 {
-	return run_statements(q, sql, 0, fn, arg, e);
+	return run_statements(q, sql, RUN_ALL, fn, arg, e);
+}
+
+int lake_query_run_single(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
+			  struct lake_error *e)
+{
+	return run_statements(q, sql, RUN_SINGLE, fn, arg, e);
 }
 
 int lake_query_plan(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		    struct lake_error *e)
 {
-	return run_statements(q, sql, 1, fn, arg, e);
+	return run_statements(q, sql, RUN_PLAN, fn, arg, e);
 }

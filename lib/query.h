@@ -68,6 +68,10 @@ int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_erro
 int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		   struct lake_error *e);
 
+/* Like lake_query_run, for a text that must be one statement (else LAKE_EX_USAGE, nothing run). */
+int lake_query_run_single(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
+			  struct lake_error *e);
+
 /* Like lake_query_run, but each statement's rows are SQLite's plan for it. */
 int lake_query_plan(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		    struct lake_error *e);

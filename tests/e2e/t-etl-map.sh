@@ -10,8 +10,8 @@ EOF
 
 run_in "$T/in" lake-etl map "SELECT id, path, ms FROM input WHERE status >= 400"
 expect_rc 0 "a filter"
-expect_eq "$(cat "$T/out")" '{"id":2,"path":"/b","ms":80.0}
-{"id":3,"path":"/cé","ms":null}' "rows that match, as NDJSON, a missing key as null"
+expect_eq "$(cat "$T/out")" '{"id":2,"path":"/b","ms":80}
+{"id":3,"path":"/cé","ms":null}' "rows that match, as NDJSON, a missing key as null, each value of the type its record gave it"
 
 run_in "$T/in" lake-etl map "SELECT * FROM input"
 expect_eq "$(jq -c . "$T/out" | head -1)" '{"id":1,"status":200,"path":"/a","ms":12.5,"ok":true,"user":{"name":"ann","tags":["x"]},"extra":null}' "SELECT *: booleans stay booleans, objects stay JSON"
@@ -25,6 +25,27 @@ expect_eq "$(wc -l <"$T/out" | tr -d ' ')" 3 "a key no record has is a NULL colu
 
 run_in "$T/in" lake-etl map "SELECT id, :tag AS tag FROM input WHERE id = 1" --param tag=run-7
 expect_eq "$(cat "$T/out")" '{"id":1,"tag":"run-7"}' "--param binds :name"
+
+printf '{"status":500}\n{"status":"n/a"}\n{"status":404}\n{"status":1000}\n' >"$T/mixed"
+run_in "$T/mixed" lake-etl map "SELECT status FROM input WHERE typeof(status) = 'integer' AND status >= 500"
+expect_eq "$(jq -c .status "$T/out" | tr '\n' ' ')" "500 1000 " "a key of mixed types keeps each value's own type"
+seq 1 3 | awk '{printf "{\"n\":%d}\n", $1}' >"$T/three"
+run_in "$T/three" lake-etl map "SELECT count(*) AS n FROM input"
+expect_eq "$(cat "$T/out")" '{"n":3}' "count(*) reads no column and is allowed"
+run_in "$T/in" lake-etl map "SELECT * FROM sqlite_master"
+expect_rc 77 "only the table input can be read"
+
+# A quiet feed still flows: a batch waits at most a second for more records.
+mkfifo "$T/feed" "$T/rows"
+lake-etl map "SELECT id FROM input" <"$T/feed" >"$T/rows" &
+mapper=$!
+exec 3>"$T/feed" 4<"$T/rows"
+echo '{"id":41}' >&3
+if read -r -t 20 line <&4 && [ "$line" = '{"id":41}' ]; then ok "a record goes out while the feed is idle"; else not_ok "no row while the feed was idle: '${line:-}'"; fi
+exec 3>&-
+wait "$mapper"
+expect_eq "$?" 0 "and map ends with its input"
+exec 4<&-
 
 # Batches: an aggregate applies per batch (the man page says so).
 seq 1 10 | awk '{printf "{\"n\":%d}\n", $1}' >"$T/ten"

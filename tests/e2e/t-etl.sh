@@ -206,7 +206,7 @@ expect_eq "$(lake-query --format csv 'SELECT id, "customer.name", "customer.addr
 expect_eq "$(lake-query --format csv "SELECT id, pos, sku, qty, opts, day FROM clean.orders_items ORDER BY id, pos" | tr '\n' ' ')" 'id,pos,sku,qty,opts,day 1,0,a,2,"[""red""]",2024-05-01 1,1,b,1,,2024-05-01 2,0,c,5,,2024-05-02 ' "array elements are rows keyed by the parent's id and pos, in its partition"
 expect_eq "$(lake-query --format csv "SELECT id, pos, value FROM clean.orders_tags ORDER BY id, pos" | tr '\n' ' ')" 'id,pos,value 1,0,new 1,1,vip ' "scalar elements are a value column"
 expect_eq "$(lake-query --format csv "SELECT sum(i.qty) FROM clean.orders o JOIN clean.orders_items i ON i.id = o.id WHERE o.\"customer.name\" = 'ann'" | tail -1)" 3 "parent and child join back"
-expect_eq "$(sql "$L" "SELECT count(DISTINCT target_version) FROM job_runs WHERE job_id = (SELECT id FROM jobs WHERE name = 'flatten_raw_nested')")" 1 "one run, one commit"
+expect_eq "$(sql "$L" "SELECT count(DISTINCT target_version) FROM job_runs WHERE job_id = (SELECT id FROM jobs WHERE name = 'flatten_clean_orders')")" 1 "one run, one commit"
 run lake-etl run --name joined --sql "SELECT o.id, i.sku FROM clean.orders o JOIN clean.orders_items i ON i.id = o.id" --target curated.joined
 expect_eq "$(jq -c '[.input_files, .input_rows]' "$T/out")" "[$(sql "$L" "SELECT count(*) || ',' || sum(rows) FROM files WHERE state = 'live' AND (path LIKE 'data/clean/orders/%' OR path LIKE 'data/clean/orders_items/%')")]" "a join's input counts each file once, however often SQLite scans it"
 run lake-etl flatten raw.nested clean.orders2
@@ -216,6 +216,25 @@ expect_eq "$(sql "$L" "SELECT count(*) FROM tables WHERE name LIKE 'orders2%'")"
 echo '{"name":"f","sql":"SELECT * FROM raw.nested","target":"clean.f","flatten":{"key":["id"]},"format":"csv"}' >"$T/flatcsv.json"
 run lake-etl run "$T/flatcsv.json"
 expect_rc 64 "flatten with CSV output"
+
+# ---- mistakes a job's author makes ----
+run lake-etl run --name daily --sql "SELECT 1 AS a" --target curated.other
+expect_rc 64 "a job name reused for another target"
+expect_err "job 'daily' writes curated.daily, not curated.other" "says the job keeps its target"
+run lake-etl run --name p2 --sql "SELECT id FROM clean.events" --target clean.events
+expect_rc 64 "a partitioned target without partition_by"
+expect_err "give the job partition_by [dt] (--partition-by dt)" "says what to give"
+run lake-etl run --name drop --sql "SELECT id FROM clean.events; DROP TABLE x" --target curated.d
+expect_rc 64 "a second statement after the SELECT"
+expect_err "must be one statement" "is refused before anything runs"
+run lake-etl bookmark set daily clean.events 1
+expect_rc 64 "bookmark set on a table the job does not bookmark"
+run lake-etl runs nosuchjob
+expect_rc 66 "runs of an unknown job"
+run lake-crawl clean curated
+expect_eq "$(wc -l <"$T/out" | tr -d ' ')" 0 "a crawl after the jobs finds nothing to change (files described, keys typed)"
+run lake-etl run --name csvflags --sql "SELECT id, ok FROM clean.events WHERE dt = '2024-05-02'" --target curated.flags --to csv
+expect_eq "$(lake-query --format csv "SELECT count(*) FROM curated.flags WHERE ok IS NULL" | tail -1)" 0 "booleans survive a CSV table"
 
 # ---- job files and usage ----
 printf '{"name": "x", "sql": "SELECT 1",\n "target": }\n' >"$T/bad.json"
