@@ -15,6 +15,8 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "audit.h"
+#include "grant.h"
 #include "ltime.h"
 
 /* The live-file condition of SPEC §3 at the table's current version. */
@@ -84,6 +86,53 @@ static int emit_rows(struct lake *lake, sqlite3_stmt *st, lake_record_fn fn, voi
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *rec = row_record(st);
 		int stop = fn(arg, rec, e);
+		json_decref(rec);
+		if (stop < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0
+				 : lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
+}
+
+/* Whether a listing's record is something the acting principal may see. */
+static int record_visible(struct lake *lake, json_t *rec)
+{
+	const char *db = json_string_value(json_object_get(rec, "database"));
+	const char *table = json_string_value(json_object_get(rec, "table"));
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+
+	if (!db) /* the databases listing */
+		return lake_may_see_database(lake, json_string_value(json_object_get(rec, "name")));
+	if (!table)
+		return lake_may_see_database(lake, db);
+	if (kind && strcmp(kind, "column") == 0)
+		return lake_may_describe(lake, db, table);
+	return lake_may_see(lake, db, table);
+}
+
+/* emit_rows for listings: only what the principal may see, and details only where it may. */
+static int emit_visible_rows(struct lake *lake, sqlite3_stmt *st, lake_record_fn fn, void *arg,
+			     struct lake_error *e)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *rec = row_record(st);
+		int stop = 0;
+		if (record_visible(lake, rec)) {
+			const char *db = json_string_value(json_object_get(rec, "database"));
+			const char *table = json_string_value(json_object_get(rec, "table"));
+			if (db && table && json_object_get(rec, "rows") &&
+			    !lake_may_describe(lake, db, table)) {
+				json_object_set_new(rec, "files", json_null());
+				json_object_set_new(rec, "rows", json_null());
+				json_object_set_new(rec, "bytes", json_null());
+			}
+			stop = fn(arg, rec, e);
+		}
 		json_decref(rec);
 		if (stop < 0) {
 			sqlite3_finalize(st);
@@ -215,7 +264,7 @@ int lake_browse_databases(struct lake *lake, lake_record_fn fn, void *arg, struc
 		    "d.created FROM databases d ORDER BY d.name",
 		    &st, e) < 0)
 		return -1;
-	return emit_rows(lake, st, fn, arg, e);
+	return emit_visible_rows(lake, st, fn, arg, e);
 }
 
 int lake_browse_tables(struct lake *lake, const char *db, lake_record_fn fn, void *arg,
@@ -240,7 +289,7 @@ int lake_browse_tables(struct lake *lake, const char *db, lake_record_fn fn, voi
 		&st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, db_id);
-	return emit_rows(lake, st, fn, arg, e);
+	return emit_visible_rows(lake, st, fn, arg, e);
 }
 
 /* fn for a query expected to give one row: keeps it. */
@@ -254,6 +303,24 @@ static int keep_one(void *arg, json_t *rec, struct lake_error *e)
 	return 0;
 }
 
+/* A table whose details the acting principal may see. */
+static int described_table(struct lake *lake, const char *db, const char *table, int64_t *id,
+			   struct lake_error *e)
+{
+	if (table_id(lake, db, table, id, e) < 0)
+		return -1;
+	return lake_require_describe(lake, db, table, e);
+}
+
+/* A table the acting principal holds perm on. */
+static int permitted_table(struct lake *lake, unsigned perm, const char *db, const char *table,
+			   int64_t *id, struct lake_error *e)
+{
+	if (table_id(lake, db, table, id, e) < 0)
+		return -1;
+	return lake_require(lake, perm, db, table, e);
+}
+
 int lake_browse_show(struct lake *lake, const char *db, const char *table, json_t **out,
 		     struct lake_error *e)
 {
@@ -262,7 +329,7 @@ int lake_browse_show(struct lake *lake, const char *db, const char *table, json_
 	int64_t id;
 
 	*out = NULL;
-	if (table_id(lake, db, table, &id, e) < 0)
+	if (described_table(lake, db, table, &id, e) < 0)
 		return -1;
 	if (prepare(lake,
 		    "SELECT d.name AS database, t.name AS \"table\", t.location, t.format, "
@@ -362,7 +429,7 @@ int lake_browse_schema(struct lake *lake, const char *db, const char *table, int
 	int rc = -1;
 
 	snprintf(name, sizeof name, "%s.%s", db, table);
-	if (table_id(lake, db, table, &id, e) < 0 ||
+	if (described_table(lake, db, table, &id, e) < 0 ||
 	    load_schema(lake, id, name, version, &cols, &keys, e) < 0)
 		goto out;
 	if (emit_columns(cols, 0, fn, arg, e) < 0 || emit_columns(keys, 1, fn, arg, e) < 0)
@@ -380,7 +447,7 @@ int lake_browse_history(struct lake *lake, const char *db, const char *table, la
 	sqlite3_stmt *st;
 	int64_t id;
 
-	if (table_id(lake, db, table, &id, e) < 0)
+	if (described_table(lake, db, table, &id, e) < 0)
 		return -1;
 	if (prepare(lake,
 		    "SELECT version, operation, created, principal, files_added, files_removed, "
@@ -467,7 +534,7 @@ int lake_browse_diff(struct lake *lake, const char *db, const char *table, int64
 	int rc = -1;
 
 	snprintf(name, sizeof name, "%s.%s", db, table);
-	if (table_id(lake, db, table, &id, e) < 0 ||
+	if (described_table(lake, db, table, &id, e) < 0 ||
 	    load_schema(lake, id, name, v1, &c1, &k1, e) < 0 ||
 	    load_schema(lake, id, name, v2, &c2, &k2, e) < 0)
 		goto out;
@@ -491,7 +558,7 @@ int lake_browse_partitions(struct lake *lake, const char *db, const char *table,
 	sqlite3_stmt *st;
 	int64_t id;
 
-	if (table_id(lake, db, table, &id, e) < 0)
+	if (described_table(lake, db, table, &id, e) < 0)
 		return -1;
 	/* vals is an array in key order; pairing it with the keys gives the object users read. */
 	if (prepare(lake,
@@ -515,7 +582,7 @@ int lake_browse_files(struct lake *lake, const char *db, const char *table, lake
 	sqlite3_stmt *st;
 	int64_t id;
 
-	if (table_id(lake, db, table, &id, e) < 0)
+	if (described_table(lake, db, table, &id, e) < 0)
 		return -1;
 	if (prepare(lake,
 		    "SELECT f.path, f.partition, f.format, f.rows, f.bytes, f.added_version, "
@@ -560,7 +627,7 @@ int lake_browse_search(struct lake *lake, const char *word, lake_record_fn fn, v
 		&st, e) < 0)
 		return -1;
 	sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
-	return emit_rows(lake, st, fn, arg, e);
+	return emit_visible_rows(lake, st, fn, arg, e);
 }
 
 static void now_text(char *out)
@@ -616,6 +683,13 @@ int lake_database_create(struct lake *lake, const char *name, const char *descri
 	int found;
 
 	*out = NULL;
+	if (!lake_identity(lake)->admin) {
+		lake_audit_denied(lake, "create-database", name);
+		return lake_err(
+		    e, LAKE_EX_NOPERM,
+		    "permission denied: only administrators create databases (%s is not one)",
+		    lake_identity(lake)->name);
+	}
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
 	if ((found = lookup_database(lake, name, &id, e)) < 0)
@@ -703,7 +777,7 @@ int lake_table_describe(struct lake *lake, const char *db, const char *table, co
 	snprintf(name, sizeof name, "%s.%s", db, table);
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (table_id(lake, db, table, &id, e) < 0)
+	if (permitted_table(lake, LAKE_PERM_ALTER, db, table, &id, e) < 0)
 		goto fail;
 	if (column) {
 		if (describe_column(lake, id, name, column, text, e) < 0)
@@ -814,7 +888,7 @@ int lake_table_drop(struct lake *lake, const char *db, const char *table, int64_
 	/* The write lock first: no writer publishes into the table while its tree moves. */
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (table_id(lake, db, table, &id, e) < 0)
+	if (permitted_table(lake, LAKE_PERM_DROP, db, table, &id, e) < 0)
 		goto fail;
 	lake_buf_addf(&rel, "data/%s/%s", db, table);
 	lake_path(lake, &dir, rel.data);
@@ -904,7 +978,10 @@ int lake_table_rename(struct lake *lake, const char *db, const char *table, cons
 
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (table_id(lake, db, table, &id, e) < 0 || find_table(lake, db2, table2, 1, &id2, e) < 0)
+	if (permitted_table(lake, LAKE_PERM_ALTER, db, table, &id, e) < 0 ||
+	    (strcmp(db, db2) != 0 &&
+	     lake_require(lake, LAKE_PERM_CREATE_TABLE, db2, NULL, e) < 0) ||
+	    find_table(lake, db2, table2, 1, &id2, e) < 0)
 		goto fail;
 	lake_buf_addf(&rel, "data/%s/%s", db, table);
 	lake_path(lake, &from, rel.data);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "classifier.h"
+#include "grant.h"
 #include "infer.h"
 #include "input.h"
 #include "ltime.h"
@@ -1647,6 +1648,21 @@ static int check_targets(const struct lake_crawl_options *o, char **names, size_
 	return 0;
 }
 
+/*
+ * Crawling changes a table: ALTER on it (or its database).  Named
+ * targets without it are denied; the others are passed over quietly, as
+ * the principal may not even know them.  1: crawl it, 0: skip, -1: denied.
+ */
+static int may_crawl(struct lake *lake, const struct lake_crawl_options *o, const char *db,
+		     const char *table, struct lake_error *e)
+{
+	if (lake_allowed(lake, LAKE_PERM_ALTER, db, table, NULL))
+		return 1;
+	if (!o->ntargets)
+		return 0;
+	return lake_require(lake, LAKE_PERM_ALTER, db, table, e);
+}
+
 int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 	       struct lake_crawl_totals *totals, struct lake_error *e)
 {
@@ -1673,7 +1689,9 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 		if (!wanted(o, names[i]))
 			continue;
 		*dot = '\0';
-		rc = crawl_table(lake, o, totals, names[i], dot + 1, e);
+		rc = may_crawl(lake, o, names[i], dot + 1, e);
+		if (rc == 1)
+			rc = crawl_table(lake, o, totals, names[i], dot + 1, e);
 		*dot = '.';
 	}
 	free_names(names, n);

@@ -319,6 +319,19 @@ int lake_allowed(struct lake *lake, unsigned perm, const char *db, const char *t
 	return lake_allowed_for(lake, lake_identity(lake), perm, db, table, why);
 }
 
+int lake_require_admin(struct lake *lake, const char *what, struct lake_error *e)
+{
+	const struct lake_identity *id = lake_identity(lake);
+
+	if (id->admin)
+		return 0;
+	lake_audit_denied(lake, what, NULL);
+	return lake_err(e, LAKE_EX_NOPERM,
+			"permission denied: %s is for administrators (%s is not one; the lake's "
+			"owner, root and those of `lake-grant admin add` are)",
+			what, id->name);
+}
+
 int lake_require(struct lake *lake, unsigned perm, const char *db, const char *table,
 		 struct lake_error *e)
 {
@@ -335,6 +348,87 @@ int lake_require(struct lake *lake, unsigned perm, const char *db, const char *t
 		      lake_identity(lake)->name, lake_perm_name(perm), object.data);
 	lake_buf_release(&object);
 	return rc;
+}
+
+/*
+ * 2 when a grant other than a filtered SELECT covers the table (its
+ * details may be shown: row counts, partitions, every column), else
+ * *visible tells whether any grant does.
+ */
+static int describe_level(struct lake *lake, const struct lake_identity *id, const char *db,
+			  const char *table, int *visible)
+{
+	sqlite3_stmt *st;
+	int describe = 0;
+
+	*visible = id->admin;
+	if (id->admin)
+		return 1;
+	st = matching_grants(lake, id, LAKE_PERM_DESCRIBE, db, table);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		*visible = 1;
+		if (strcmp((const char *)sqlite3_column_text(st, 2), "SELECT") != 0 ||
+		    !sqlite3_column_int(st, 9))
+			describe = 1;
+	}
+	sqlite3_finalize(st);
+	return describe;
+}
+
+int lake_may_see_database(struct lake *lake, const char *db)
+{
+	const struct lake_identity *id = lake_identity(lake);
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (id->admin)
+		return 1;
+	if (sqlite3_prepare_v2(cat(lake),
+			       "SELECT 1 FROM grants WHERE principal = ? AND database_name = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	for (size_t i = 0; i < id->nholds && !found; i++) {
+		sqlite3_bind_text(st, 1, id->holds[i], -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, db, -1, SQLITE_TRANSIENT);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int lake_may_describe(struct lake *lake, const char *db, const char *table)
+{
+	int visible;
+
+	return describe_level(lake, lake_identity(lake), db, table, &visible);
+}
+
+int lake_may_see(struct lake *lake, const char *db, const char *table)
+{
+	int visible;
+
+	describe_level(lake, lake_identity(lake), db, table, &visible);
+	return visible;
+}
+
+int lake_require_describe(struct lake *lake, const char *db, const char *table,
+			  struct lake_error *e)
+{
+	int visible;
+	struct lake_buf object = LAKE_BUF_INIT;
+
+	if (describe_level(lake, lake_identity(lake), db, table, &visible))
+		return 0;
+	lake_buf_addf(&object, "%s%s%s", db, table ? "." : "", table ? table : "");
+	lake_audit_denied(lake, "DESCRIBE", object.data);
+	lake_err(e, LAKE_EX_NOPERM, "permission denied: DESCRIBE on %s for %s%s", object.data,
+		 lake_identity(lake)->name,
+		 visible ? " (its SELECT grant is filtered: lake.columns in lake-query shows what "
+			   "it may see)"
+			 : "");
+	lake_buf_release(&object);
+	return -1;
 }
 
 /* ---- reading through filters ---- */
@@ -463,16 +557,7 @@ int lake_read_access(struct lake *lake, const char *db, const char *table, json_
 		json_array_extend(a->columns, columns);
 		return 0;
 	}
-	/* Any grant but a filtered SELECT shows the table's details (row counts, partitions). */
-	if ((st = matching_grants(lake, id, LAKE_PERM_DESCRIBE, db, table)) != NULL) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			a->visible = 1;
-			if (strcmp((const char *)sqlite3_column_text(st, 2), "SELECT") != 0 ||
-			    !sqlite3_column_int(st, 9))
-				a->describe = 1;
-		}
-		sqlite3_finalize(st);
-	}
+	a->describe = describe_level(lake, id, db, table, &a->visible);
 	if (!(st = matching_grants(lake, id, LAKE_PERM_SELECT, db, table)))
 		return 0;
 	while (!full && sqlite3_step(st) == SQLITE_ROW) {

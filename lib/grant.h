@@ -71,12 +71,28 @@ int lake_allowed(struct lake *lake, unsigned perm, const char *db, const char *t
 int lake_allowed_for(struct lake *lake, const struct lake_identity *id, unsigned perm,
 		     const char *db, const char *table, struct lake_buf *why);
 
+/* Administrators only: else LAKE_EX_NOPERM saying `what` is theirs, the denial audited. */
+int lake_require_admin(struct lake *lake, const char *what, struct lake_error *e);
+
 /*
  * lake_allowed, or LAKE_EX_NOPERM naming the permission and object, the
  * denial audited.
  */
 int lake_require(struct lake *lake, unsigned perm, const char *db, const char *table,
 		 struct lake_error *e);
+
+/* Whether any grant shows db.table (or db, table NULL) to the acting principal. */
+int lake_may_see(struct lake *lake, const char *db, const char *table);
+/* Whether any grant on db or one of its tables shows db to the acting principal. */
+int lake_may_see_database(struct lake *lake, const char *db);
+/* Whether the table's details may be shown (see lake_require_describe). */
+int lake_may_describe(struct lake *lake, const char *db, const char *table);
+/*
+ * The table's details (every column, row counts, partitions, files, its
+ * history) need a grant other than a filtered SELECT: else LAKE_EX_NOPERM.
+ */
+int lake_require_describe(struct lake *lake, const char *db, const char *table,
+			  struct lake_error *e);
 
 /*
  * How the acting principal may read db.table, whose columns (partition

@@ -36,19 +36,6 @@ static int exec_bound(struct lake *lake, const char *sql, const char *const *arg
 	return 0;
 }
 
-static int require_admin(struct lake *lake, const char *what, struct lake_error *e)
-{
-	const struct lake_identity *id = lake_identity(lake);
-
-	if (id->admin)
-		return 0;
-	lake_audit_denied(lake, what, NULL);
-	return lake_err(e, LAKE_EX_NOPERM,
-			"%s: only administrators may do this (%s is not one; the lake's owner, "
-			"root and `lake-grant admin add` ones are)",
-			what, id->name);
-}
-
 /* ---- checking a grant before it is made ---- */
 
 static int table_columns(struct lake *lake, const char *db, const char *table, json_t **cols,
@@ -452,7 +439,7 @@ int lake_grant_list(struct lake *lake, const char *principal, const char *table,
 	char db[LAKE_NAME_MAX + 1] = "", t[LAKE_NAME_MAX + 1] = "";
 	sqlite3_stmt *st;
 
-	if (require_admin(lake, "list", e) < 0)
+	if (lake_require_admin(lake, "list", e) < 0)
 		return -1;
 	if (table && !strchr(table, '.'))
 		snprintf(db, sizeof db, "%s", table);
@@ -500,7 +487,8 @@ int lake_grant_check(struct lake *lake, const char *principal, unsigned perm, co
 	char *p;
 	int ok;
 
-	if (require_admin(lake, "check", e) < 0 || lake_principal_normalize(principal, &p, e) < 0)
+	if (lake_require_admin(lake, "check", e) < 0 ||
+	    lake_principal_normalize(principal, &p, e) < 0)
 		return -1;
 	id = lake_identity_of(lake, p);
 	free(p);
@@ -549,7 +537,8 @@ int lake_group_create(struct lake *lake, const char *group, struct lake_error *e
 	struct lake_buf p = LAKE_BUF_INIT;
 	int rc;
 
-	if (require_admin(lake, "group create", e) < 0 || lake_name_check("group", group, e) < 0)
+	if (lake_require_admin(lake, "group create", e) < 0 ||
+	    lake_name_check("group", group, e) < 0)
 		return -1;
 	lake_buf_addf(&p, "group:%s", group);
 	if (group_exists(lake, p.data))
@@ -567,7 +556,7 @@ int lake_group_member(struct lake *lake, const char *group, const char *member, 
 	char *m = NULL;
 	int rc = -1;
 
-	if (require_admin(lake, add ? "group add" : "group remove", e) < 0 ||
+	if (lake_require_admin(lake, add ? "group add" : "group remove", e) < 0 ||
 	    lake_principal_normalize(member, &m, e) < 0)
 		goto out;
 	lake_buf_addf(&p, "group:%s", group);
@@ -612,7 +601,7 @@ int lake_admin_set(struct lake *lake, const char *principal, int admin, struct l
 	char *p = NULL;
 	int rc = -1;
 
-	if (require_admin(lake, admin ? "admin add" : "admin remove", e) < 0 ||
+	if (lake_require_admin(lake, admin ? "admin add" : "admin remove", e) < 0 ||
 	    lake_principal_normalize(principal, &p, e) < 0)
 		goto out;
 	const char *args[] = {p};

@@ -14,6 +14,8 @@
 #include "catalog.h"
 #include "fsutil.h"
 #include "input.h"
+#include "audit.h"
+#include "grant.h"
 #include "ltime.h"
 #include "proc.h"
 
@@ -537,6 +539,8 @@ int lake_maint_check(struct lake *lake, const struct lake_check_options *o,
 	struct lake_buf rel = LAKE_BUF_INIT;
 	int ret;
 
+	if (lake_require_admin(lake, "check", e) < 0)
+		return -1;
 	memset(totals, 0, sizeof *totals);
 	lake_buf_addstr(&rel, "data");
 	ret = check_live(&c) < 0 || walk_orphans(&c, &rel) < 0 || check_debris(&c) < 0 ? -1 : 0;
@@ -552,6 +556,8 @@ int lake_maint_vacuum(struct lake *lake, const struct lake_vacuum_options *o,
 	struct victims vs = {0};
 	int ret = -1;
 
+	if (lake_require_admin(lake, "vacuum", e) < 0)
+		return -1;
 	if (!o->dry_run && lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
 	if (collect_removed(lake, o->older_than_us, &vs, e) < 0 ||
@@ -629,6 +635,58 @@ static json_t *table_stats(struct lake *lake, sqlite3_stmt *st, const char *sinc
 	return rec;
 }
 
+struct use {
+	const char *table;
+	json_t *by_principal; /* {"user:x": {"queries": n, "rows_read": n}} */
+};
+
+static int count_use(json_t *ev, void *arg)
+{
+	struct use *u = arg;
+	json_t *read = json_object_get(json_object_get(ev, "reads"), u->table);
+	const char *who = json_string_value(json_object_get(ev, "principal"));
+
+	if (!read || !who)
+		return 0;
+	json_t *p = json_object_get(u->by_principal, who);
+	if (!p) {
+		p = json_pack("{s:i, s:i}", "queries", 0, "rows_read", 0);
+		json_object_set_new(u->by_principal, who, p);
+	}
+	json_object_set_new(p, "queries",
+			    json_integer(json_integer_value(json_object_get(p, "queries")) + 1));
+	json_object_set_new(p, "rows_read",
+			    json_integer(json_integer_value(json_object_get(p, "rows_read")) +
+					 json_integer_value(json_object_get(read, "rows"))));
+	return 0;
+}
+
+/* Queries and rows read per principal over the period, from the audit log. */
+static void add_use(struct lake *lake, json_t *rec, const char *since)
+{
+	struct lake_buf table = LAKE_BUF_INIT;
+	struct lake_error ignored = {0};
+	struct use u;
+	json_int_t queries = 0, rows = 0;
+	const char *key;
+	json_t *v;
+
+	lake_buf_addf(&table, "%s.%s", json_string_value(json_object_get(rec, "database")),
+		      json_string_value(json_object_get(rec, "table")));
+	u.table = table.data;
+	u.by_principal = json_object();
+	lake_audit_read(lake, since, NULL, NULL, count_use, &u, &ignored);
+	json_object_foreach(u.by_principal, key, v)
+	{
+		queries += json_integer_value(json_object_get(v, "queries"));
+		rows += json_integer_value(json_object_get(v, "rows_read"));
+	}
+	json_object_set_new(rec, "queries_30d", json_integer(queries));
+	json_object_set_new(rec, "rows_read_30d", json_integer(rows));
+	json_object_set_new(rec, "use_30d", u.by_principal);
+	lake_buf_release(&table);
+}
+
 int lake_maint_stats(struct lake *lake, int64_t now_us, lake_maint_record_fn fn, void *arg,
 		     struct lake_error *e)
 {
@@ -648,11 +706,15 @@ int lake_maint_stats(struct lake *lake, int64_t now_us, lake_maint_record_fn fn,
 		&st, e) < 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!lake_may_describe(lake, (const char *)sqlite3_column_text(st, 0),
+				       (const char *)sqlite3_column_text(st, 1)))
+			continue;
 		json_t *rec = table_stats(lake, st, since, e);
 		int stop;
 
 		if (!rec)
 			goto out;
+		add_use(lake, rec, since);
 		stop = fn(rec, arg);
 		json_decref(rec);
 		if (stop) {
@@ -763,6 +825,8 @@ int lake_maint_export(struct lake *lake, lake_maint_record_fn fn, void *arg, str
 	json_t *hdr;
 	int stop, ret = -1;
 
+	if (lake_require_admin(lake, "export", e) < 0)
+		return -1;
 	/* A read transaction: every table is read from the same snapshot. */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return lake_catalog_fail(lake->catalog, "cannot start a transaction", e);
@@ -1001,6 +1065,8 @@ int lake_maint_import(struct lake *lake, FILE *fp, const char *name, uint64_t *r
 	struct import im = {lake, name, 0, e};
 	int empty;
 
+	if (lake_require_admin(lake, "import", e) < 0)
+		return -1;
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
 	if (catalog_is_empty(lake, &empty, e) < 0)

@@ -10,6 +10,7 @@
 #include "compressor.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "grant.h"
 #include "infer.h"
 #include "interrupt.h"
 #include "jscan.h"
@@ -1456,6 +1457,22 @@ int lake_put_records_end(struct lake_put *p, struct lake_error *e)
 
 /* ---- the handle ---- */
 
+/* INSERT on the table, and CREATE_TABLE on its database when it does not exist yet. */
+static int may_land(struct lake *lake, const char *db, const char *table, struct lake_error *e)
+{
+	struct lake_table_spec spec = {db, table, "ndjson", "zstd", "[]", NULL, lake->principal};
+	struct lake_error ignored = {0};
+	int64_t id = 0;
+
+	if (lake_identity(lake)->admin)
+		return 0;
+	if (lake_require(lake, LAKE_PERM_INSERT, db, table, e) < 0)
+		return -1;
+	/* A lookup only (create 0); its disagreements with spec do not matter here. */
+	lake_catalog_ensure_table(lake->catalog, &spec, 0, &id, &ignored);
+	return id ? 0 : lake_require(lake, LAKE_PERM_CREATE_TABLE, db, NULL, e);
+}
+
 int lake_put_open(struct lake *lake, const char *qualified, const struct lake_put_options *o,
 		  lake_put_emit_fn emit, void *emit_arg, struct lake_put **out,
 		  struct lake_error *e)
@@ -1465,7 +1482,8 @@ int lake_put_open(struct lake *lake, const char *qualified, const struct lake_pu
 
 	*out = NULL;
 	p = lake_xcalloc(1, sizeof *p);
-	if (lake_name_split(qualified, p->db, p->table, e) < 0)
+	if (lake_name_split(qualified, p->db, p->table, e) < 0 ||
+	    may_land(lake, p->db, p->table, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < nkeys; i++) {
 		const char *k =
