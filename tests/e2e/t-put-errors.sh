@@ -54,7 +54,7 @@ expect_err "is a directory" "says it is a directory"
 printf '{"a":1}\n' >"$T/secret.ndjson"
 chmod 000 "$T/secret.ndjson"
 if [ "$(id -u)" -eq 0 ]; then
-	lake-grant --lake "$L" grant INSERT ON raw TO public >/dev/null # nobody is no administrator
+	lake-grant --lake "$L" grant INSERT,CREATE_TABLE ON raw TO public >/dev/null # nobody is no administrator
 	chmod -R a+rwX "$L"
 	chmod a+x "$T"
 	setpriv --reuid=65534 --regid=65534 --clear-groups lake-put --lake "$L" raw.t "$T/secret.ndjson" >"$T/out" 2>"$T/err"
