@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "catalog_browse.h"
 #include "catalog_verbs.h"
 #include "cli.h"
@@ -60,7 +61,7 @@ static int run_listing(const struct operands *a, const char *const *columns, lis
 	struct sink s = {a->o->format, columns, NULL};
 	int status = 0;
 
-	if (lake_open(a->o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(a->o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (list(lake, a, emit, &s, &err) < 0)
 		status = cli_fail(&err);
@@ -239,7 +240,7 @@ static int verb_show(const struct catalog_opts *o, int argc, char **argv)
 
 	if ((rc = one_table(argc, argv, "show DB.TABLE", &a)) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (lake_browse_show(lake, a.db, a.table, &rec, &err) < 0) {
 		rc = cli_fail(&err);
@@ -358,6 +359,15 @@ static int verb_search(const struct catalog_opts *o, int argc, char **argv)
 
 /* ---- create-database, describe, drop, rename ---- */
 
+/* A change to the catalog, in the audit log; returns status, for chaining. */
+static int audited(struct lake *lake, const char *action, const char *object, int status)
+{
+	struct lake_audit_event ev = {action, object, "ok", 0, 0, NULL, 0, NULL};
+
+	lake_audit(lake, &ev);
+	return status;
+}
+
 static int verb_create_database(const struct catalog_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"name", "description", "created", NULL};
@@ -371,12 +381,12 @@ static int verb_create_database(const struct catalog_opts *o, int argc, char **a
 		    "usage: lake-catalog create-database DB [--description TEXT]");
 	if (lake_name_check("database", argv[1], &err) < 0)
 		return cli_usage_error("create-database: %s", err.msg);
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (lake_database_create(lake, argv[1], o->description, &rec, &err) < 0)
 		rc = cli_fail(&err);
 	else
-		rc = print_one(o, cols, rec);
+		rc = audited(lake, "create-database", argv[1], print_one(o, cols, rec));
 	lake_close(lake);
 	return rc;
 }
@@ -393,12 +403,13 @@ static int verb_describe(const struct catalog_opts *o, int argc, char **argv)
 		return cli_usage_error("usage: lake-catalog describe DB.TABLE [--column C] TEXT");
 	if ((rc = split_name(argv[0], argv[1], a.db, a.table)) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (lake_table_describe(lake, a.db, a.table, o->column, argv[2], &err) < 0)
 		rc = cli_fail(&err);
 	else
-		rc = print_one(o, cols,
+		rc = audited(lake, "describe", argv[1], 0) |
+		     print_one(o, cols,
 			       json_pack("{s:s, s:s, s:s?, s:s}", "database", a.db, "table",
 					 a.table, "column", o->column, "text", argv[2]));
 	lake_close(lake);
@@ -419,12 +430,13 @@ static int verb_drop(const struct catalog_opts *o, int argc, char **argv)
 	if (!o->yes)
 		return cli_usage_error(
 		    "drop deletes '%s.%s' and all its data; add --yes to confirm", a.db, a.table);
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (lake_table_drop(lake, a.db, a.table, &files, &err) < 0)
 		rc = cli_fail(&err);
 	else
-		rc = print_one(o, cols,
+		rc = audited(lake, "drop", argv[1], 0) |
+		     print_one(o, cols,
 			       json_pack("{s:s, s:s, s:I}", "database", a.db, "table", a.table,
 					 "files", (json_int_t)files));
 	lake_close(lake);
@@ -444,12 +456,13 @@ static int verb_rename(const struct catalog_opts *o, int argc, char **argv)
 	if ((rc = split_name(argv[0], argv[1], a.db, a.table)) != 0 ||
 	    (rc = split_name(argv[0], argv[2], a.db2, a.table2)) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (lake_table_rename(lake, a.db, a.table, a.db2, a.table2, &err) < 0)
 		rc = cli_fail(&err);
 	else
-		rc = print_one(o, cols, json_pack("{s:s, s:s}", "from", argv[1], "to", argv[2]));
+		rc = audited(lake, "rename", argv[1], 0) |
+		     print_one(o, cols, json_pack("{s:s, s:s}", "from", argv[1], "to", argv[2]));
 	lake_close(lake);
 	return rc;
 }

@@ -38,7 +38,7 @@ static int verb_ddl(const struct catalog_opts *o, int argc, char **argv)
 				       LAKE_DDL_DIALECTS);
 	if (lake_name_split(argv[1], db, name, &err) < 0)
 		return cli_fail(&err);
-	if (lake_open(o->lake_dir, &lake, &err) < 0 ||
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0 ||
 	    lake_ddl_table_load(lake->catalog, db, name, &t, &err) < 0)
 		goto fail;
 	t.lake_dir = lake->dir;
@@ -84,7 +84,7 @@ static int verb_set(const struct catalog_opts *o, int argc, char **argv)
 	if (lake_table_prop_parse(key, eq + 1, &value, &err) < 0 ||
 	    lake_name_split(argv[1], db, name, &err) < 0)
 		goto fail;
-	if (lake_open(o->lake_dir, &lake, &err) < 0 ||
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0 ||
 	    lake_table_prop_set(lake->catalog, db, name, key, value, &err) < 0)
 		goto fail;
 	status = print_set_record(argv[1], key, value);

@@ -123,7 +123,7 @@ static int verb_check(const struct catalog_opts *o, int argc, char **argv)
 	if ((rc = no_operands(argc, argv, "check [--repair] [--older-than D]")) != 0 ||
 	    (rc = older_than(o, LAKE_MAINT_TMP_MIN_AGE_US, &co.tmp_age_us)) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	out = lake_out_open(stdout, o->format, cols);
 	struct orphan_repair repair = {out, 0, 0};
@@ -172,7 +172,7 @@ static int verb_vacuum(const struct catalog_opts *o, int argc, char **argv)
 	if ((rc = no_operands(argc, argv, "vacuum [--older-than D] [--dry-run]")) != 0 ||
 	    (rc = older_than(o, dflt, &vo.older_than_us)) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	out = lake_out_open(stdout, o->format, cols);
 	rc = lake_maint_vacuum(lake, &vo, emit_removal, out, &err);
@@ -197,7 +197,7 @@ static int verb_stats(const struct catalog_opts *o, int argc, char **argv)
 
 	if ((rc = no_operands(argc, argv, "stats")) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	out = lake_out_open(stdout, o->format, cols);
 	rc = lake_maint_stats(lake, lake_time_now(), emit_record, out, &err);
@@ -225,7 +225,7 @@ static int verb_export(const struct catalog_opts *o, int argc, char **argv)
 
 	if ((rc = no_operands(argc, argv, "export")) != 0)
 		return rc;
-	if (lake_open(o->lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (lake_maint_export(lake, print_line, NULL, &err) < 0)
 		status = err.code ? cli_fail(&err) : LAKE_EX_IOERR;
@@ -250,7 +250,7 @@ static int verb_import(const struct catalog_opts *o, int argc, char **argv)
 		lake_err_sys(&err, LAKE_EX_NOINPUT, "'%s': cannot open", path);
 		return cli_fail(&err);
 	}
-	if (lake_open(o->lake_dir, &lake, &err) < 0) {
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0) {
 		status = cli_fail(&err);
 		goto out;
 	}

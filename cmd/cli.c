@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "audit.h"
+#include "grant.h"
 
 #include <getopt.h>
 #include <unistd.h>
@@ -25,6 +26,25 @@ void cli_init(const char *prog)
 	 * reported (exit 74, nothing half-registered), not kill us.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+}
+
+static const char *acting_as;
+
+void cli_set_as(const char *name)
+{
+	acting_as = name;
+}
+
+int cli_lake_open(const char *dir, struct lake **out, struct lake_error *e)
+{
+	if (lake_open(dir, out, e) < 0)
+		return -1;
+	if (acting_as && lake_act_as(*out, acting_as, e) < 0) {
+		lake_close(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 const char *cli_prog(void)

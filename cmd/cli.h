@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "lake.h"
 #include "output.h"
 
 void cli_init(const char *prog);
@@ -62,6 +63,13 @@ const char *cli_count(char *buf, size_t size, unsigned long long n, const char *
  */
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_progress_end(void);
+
+/*
+ * --as NAME (administrators only): cli_lake_open opens the lake acting as
+ * NAME.  Every program opens its lake through cli_lake_open.
+ */
+void cli_set_as(const char *name);
+int cli_lake_open(const char *dir, struct lake **out, struct lake_error *e);
 
 /* A getopt_long '?' or ':' turned into a house-style usage error. */
 int cli_bad_option(int c, char **argv);

@@ -27,6 +27,7 @@ static const char help_tail[] =
     "\n"
     "Options:\n"
     "  --lake DIR          the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --as NAME           administrators: act as NAME, to try its grants\n"
     "  --format FMT        ndjson, table, csv, tsv or json (default: table on a\n"
     "                      terminal, ndjson otherwise)\n"
     "  -h, --help, --version\n"
@@ -41,6 +42,7 @@ enum {
 	OPT_FORMAT,
 	OPT_HELP,
 	OPT_LAKE,
+	OPT_ACT_AS,
 	OPT_LOCATION_PREFIX,
 	OPT_OLDER_THAN,
 	OPT_REPAIR,
@@ -57,6 +59,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
+    {"as", required_argument, NULL, OPT_ACT_AS},
     {"location-prefix", required_argument, NULL, OPT_LOCATION_PREFIX},
     {"older-than", required_argument, NULL, OPT_OLDER_THAN},
     {"repair", no_argument, NULL, OPT_REPAIR},
@@ -148,6 +151,9 @@ static int parse_option(struct catalog_opts *o, int c, const char *v)
 	uint64_t n;
 
 	switch (c) {
+	case OPT_ACT_AS:
+		cli_set_as(optarg);
+		return 0;
 	case OPT_LAKE:
 		o->lake_dir = v;
 		return 0;

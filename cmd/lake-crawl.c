@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "classifier.h"
 #include "cli.h"
 #include "crawl.h"
@@ -27,6 +28,7 @@ static const char help[] =
     "Unchanged files are not opened. Prints one JSON event per change.\n"
     "\n"
     "  --lake DIR                  the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --as NAME                   administrators: act as NAME, to try its grants\n"
     "  --on-change update|log|fail what a schema change does (default update)\n"
     "  --on-delete mark|log        what a vanished file does (default mark: removed)\n"
     "  --dry-run                   report what would change, change nothing\n"
@@ -42,6 +44,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_HELP,
 	OPT_LAKE,
+	OPT_ACT_AS,
 	OPT_ON_CHANGE,
 	OPT_ON_DELETE,
 	OPT_VERSION
@@ -52,6 +55,7 @@ static const struct option long_options[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
+    {"as", required_argument, NULL, OPT_ACT_AS},
     {"on-change", required_argument, NULL, OPT_ON_CHANGE},
     {"on-delete", required_argument, NULL, OPT_ON_DELETE},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -91,6 +95,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 			cli_exit_help(usage, help);
 		case OPT_VERSION:
 			cli_exit_version();
+		case OPT_ACT_AS:
+			cli_set_as(optarg);
+			break;
 		case OPT_LAKE:
 			a->lake_dir = optarg;
 			break;
@@ -170,7 +177,7 @@ int main(int argc, char **argv)
 	a.opts.event = print_event;
 	if (isatty(STDERR_FILENO))
 		a.opts.progress = show_progress;
-	if (lake_open(a.lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(a.lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
 	if (save_classifiers(lake, &a, &err) < 0) {
 		status =
@@ -182,6 +189,17 @@ int main(int argc, char **argv)
 		status = cli_fail(&err);
 	else if (t.errors)
 		status = LAKE_EX_DATAERR;
+	if (err.code != LAKE_EX_NOPERM) { /* a denial was audited where it happened */
+		struct lake_audit_event ev = {"crawl",
+					      a.opts.ntargets ? a.opts.targets[0] : "*",
+					      status ? "error" : "ok",
+					      t.rows_read,
+					      0,
+					      NULL,
+					      0,
+					      NULL};
+		lake_audit(lake, &ev);
+	}
 	cli_progress_end();
 	if (isatty(STDERR_FILENO) || t.errors) {
 		char c1[48], c2[48], c3[48], c4[48], c5[48];

@@ -67,6 +67,7 @@ static const char help[] =
     "  --batch-rows N         map: records per batch (default 10000)\n"
     "  --on-error MODE        map: fail (default) or skip a malformed line\n"
     "  --lake DIR             the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --as NAME              administrators: act as NAME, to try its grants\n"
     "  --format FMT           listings: ndjson, table, csv, tsv or json\n"
     "  -h, --help, --version\n"
     "\n"
@@ -84,6 +85,7 @@ enum {
 	OPT_FORMAT,
 	OPT_HELP,
 	OPT_LAKE,
+	OPT_ACT_AS,
 	OPT_MODE,
 	OPT_NAME,
 	OPT_ON_ERROR,
@@ -106,6 +108,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
+    {"as", required_argument, NULL, OPT_ACT_AS},
     {"mode", required_argument, NULL, OPT_MODE},
     {"name", required_argument, NULL, OPT_NAME},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
@@ -175,6 +178,9 @@ static int parse_option(struct opts *o, int c, const char *v)
 	struct lake_etl_job *job = &o->inline_job;
 
 	switch (c) {
+	case OPT_ACT_AS:
+		cli_set_as(optarg);
+		return 0;
 	case OPT_LAKE:
 		o->lake_dir = v;
 		return 0;
@@ -250,7 +256,7 @@ static int open_lake(const struct opts *o, struct lake **lake)
 {
 	struct lake_error err = {0};
 
-	if (lake_open(o->lake_dir, lake, &err) < 0)
+	if (cli_lake_open(o->lake_dir, lake, &err) < 0)
 		return cli_fail(&err);
 	return 0;
 }

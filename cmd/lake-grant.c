@@ -87,7 +87,6 @@ static const struct option long_options[] = {
 
 struct opts {
 	const char *lake_dir;
-	const char *as;
 	enum lake_out_format format;
 	const char *columns, *exclude, *rows;
 	int grant_option;
@@ -317,7 +316,7 @@ static int parse_option(struct opts *o, int c, const char *v)
 		o->lake_dir = v;
 		return 0;
 	case OPT_AS:
-		o->as = v;
+		cli_set_as(v);
 		return 0;
 	case OPT_FORMAT:
 		return cli_parse_format(v, &o->format);
@@ -370,12 +369,8 @@ int main(int argc, char **argv)
 		return cli_usage_error("missing VERB (grant, revoke, list, check, group, admin or "
 				       "audit)");
 	o.format = lake_out_resolve(o.format, STDOUT_FILENO);
-	if (lake_open(o.lake_dir, &lake, &err) < 0)
+	if (cli_lake_open(o.lake_dir, &lake, &err) < 0)
 		return cli_fail(&err);
-	if (o.as && lake_act_as(lake, o.as, &err) < 0) {
-		lake_close(lake);
-		return cli_fail(&err);
-	}
 	rc = dispatch(lake, &o, argc - optind, argv + optind);
 	lake_close(lake);
 	return cli_finish_stdout(rc);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "lake.h"
 #include "put.h"
@@ -30,6 +31,7 @@ static const char help[] =
     "decompressed. Prints one JSON record per committed data file.\n"
     "\n"
     "  --lake DIR                 the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --as NAME                  administrators: act as NAME, to try its grants\n"
     "  --format FMT               input format: ndjson, json (array), csv, tsv, or auto\n"
     "                             (default; sniffed from the name and first line)\n"
     "  --to ndjson                store CSV/TSV rows as JSON records (header names as keys)\n"
@@ -59,6 +61,7 @@ enum {
 	OPT_FROM_SQLITE,
 	OPT_HELP,
 	OPT_LAKE,
+	OPT_ACT_AS,
 	OPT_LEVEL,
 	OPT_MAX_OPEN,
 	OPT_ON_ERROR,
@@ -77,6 +80,7 @@ static const struct option long_options[] = {
     {"from-sqlite", required_argument, NULL, OPT_FROM_SQLITE},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
+    {"as", required_argument, NULL, OPT_ACT_AS},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"max-open-partitions", required_argument, NULL, OPT_MAX_OPEN},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
@@ -149,6 +153,9 @@ static int parse_option(struct args *a, int c, const char *v)
 	uint64_t n;
 
 	switch (c) {
+	case OPT_ACT_AS:
+		cli_set_as(optarg);
+		return 0;
 	case OPT_LAKE:
 		a->lake_dir = v;
 		return 0;
@@ -393,7 +400,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (isatty(STDERR_FILENO))
 		a.opts.progress = show_progress;
-	if (lake_open(a.lake_dir, &lake, &err) < 0 ||
+	if (cli_lake_open(a.lake_dir, &lake, &err) < 0 ||
 	    lake_put_open(lake, a.table, &a.opts, print_file, NULL, &p, &err) < 0) {
 		status = cli_fail(&err);
 		goto out;
@@ -403,6 +410,12 @@ int main(int argc, char **argv)
 		status = cli_fail(&err);
 	}
 	status = report_totals(lake_put_totals(p), a.table, status);
+	{
+		const struct lake_put_totals *t = lake_put_totals(p);
+		struct lake_audit_event ev = {
+		    "put", a.table, status ? "error" : "ok", t->rows, t->bytes, NULL, 0, NULL};
+		lake_audit(lake, &ev);
+	}
 out:
 	lake_put_close(p);
 	lake_close(lake);

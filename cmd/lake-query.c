@@ -9,7 +9,9 @@
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "cli.h"
+#include "input.h"
 #include "fsutil.h"
 #include "jscan.h"
 #include "lake.h"
@@ -28,6 +30,7 @@ static const char help[] =
     "columns the query uses. Nothing can be written.\n"
     "\n"
     "  --lake DIR       the lake (default: $LAKE_DIR, or lake.json found upward)\n"
+    "  --as NAME        administrators: act as NAME, to try its grants\n"
     "  --format FMT     ndjson, table, csv, tsv or json (default: table on a terminal,\n"
     "                   ndjson otherwise)\n"
     "  --limit N        print at most N rows of each statement's result\n"
@@ -39,13 +42,27 @@ static const char help[] =
     "\n"
     "See lake-query(1).\n";
 
-enum { OPT_AS_OF = 256, OPT_EXPLAIN, OPT_FORMAT, OPT_HELP, OPT_LAKE, OPT_LIMIT, OPT_VERSION };
+enum {
+	OPT_AS_OF = 256,
+	OPT_EXPLAIN,
+	OPT_FORMAT,
+	OPT_HELP,
+	OPT_LAKE,
+	OPT_ACT_AS,
+	OPT_LIMIT,
+	OPT_VERSION
+};
 
 static const struct option long_options[] = {
-    {"as-of", required_argument, NULL, OPT_AS_OF},   {"explain", no_argument, NULL, OPT_EXPLAIN},
-    {"format", required_argument, NULL, OPT_FORMAT}, {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},     {"limit", required_argument, NULL, OPT_LIMIT},
-    {"version", no_argument, NULL, OPT_VERSION},     {NULL, 0, NULL, 0},
+    {"as-of", required_argument, NULL, OPT_AS_OF},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"lake", required_argument, NULL, OPT_LAKE},
+    {"as", required_argument, NULL, OPT_ACT_AS},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
 };
 
 struct args {
@@ -65,6 +82,7 @@ struct printer {
 	const char **columns;
 	int ncolumns;
 	uint64_t rows, limit;
+	uint64_t total_rows; /* of every statement, for the audit */
 	int has_limit;
 	int failed;
 };
@@ -81,6 +99,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 			cli_exit_help(usage, help);
 		case OPT_VERSION:
 			cli_exit_version();
+		case OPT_ACT_AS:
+			cli_set_as(optarg);
+			break;
 		case OPT_LAKE:
 			a->lake_dir = optarg;
 			break;
@@ -244,6 +265,7 @@ static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 	lake_buf_add(&fc->line, "}\n", 2);
 	p->failed |= fwrite(fc->line.data, 1, fc->line.len, stdout) != fc->line.len;
 	p->rows++;
+	p->total_rows++;
 	return p->failed;
 }
 
@@ -256,6 +278,7 @@ static int print_json_row(sqlite3_stmt *st, struct printer *p)
 	p->failed |= lake_out_record(p->out, rec) < 0;
 	json_decref(rec);
 	p->rows++;
+	p->total_rows++;
 	return p->failed;
 }
 
@@ -347,6 +370,29 @@ static int explain(struct lake_query *q, const char *sql, struct format_choice *
 	return rc;
 }
 
+/* One audit event per run: the SQL, what it read of each table, the rows it gave. */
+static void audit_query(struct lake *lake, struct lake_query *q, const char *sql,
+			const struct lake_error *err, uint64_t rows, int64_t us)
+{
+	json_t *reads = lake_query_reads(q);
+	struct lake_buf tables = LAKE_BUF_INIT;
+	const char *key;
+	json_t *v;
+
+	/* A denial was audited where it happened. */
+	if (err && err->code == LAKE_EX_NOPERM) {
+		json_decref(reads);
+		return;
+	}
+	json_object_foreach(reads, key, v)
+	    lake_buf_addf(&tables, "%s%s", tables.len ? "," : "", key);
+	struct lake_audit_event ev = {"query", tables.data, err ? "error" : "ok", rows, 0, sql,
+				      us,      reads};
+	lake_audit(lake, &ev);
+	lake_buf_release(&tables);
+	json_decref(reads);
+}
+
 int main(int argc, char **argv)
 {
 	struct lake_error err = {0};
@@ -374,12 +420,16 @@ int main(int argc, char **argv)
 	/* Rows are written in large blocks: stdout is a pipe or a file. */
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (lake_open(a.lake_dir, &lake, &err) == 0 && lake_query_open(lake, &q, &err) == 0 &&
+	if (cli_lake_open(a.lake_dir, &lake, &err) == 0 && lake_query_open(lake, &q, &err) == 0 &&
 	    isatty(STDERR_FILENO))
 		lake_query_on_progress(q, show_progress, NULL);
+	int64_t started = lake_monotonic_us();
 	int failed = !lake || !q || (a.as_of && lake_query_as_of(q, a.as_of, &err) < 0) ||
 		     (a.explain ? explain(q, sql, &fc, &err)
 				: lake_query_run(q, sql, print_row, &fc, &err)) < 0;
+	if (q)
+		audit_query(lake, q, sql, failed ? &err : NULL, p.total_rows,
+			    lake_monotonic_us() - started);
 	/* End the progress line before any message. */
 	cli_progress_end();
 	if (failed)

@@ -29,6 +29,7 @@ struct lake_audit_event {
 	uint64_t rows, bytes;
 	const char *sql;     /* may be NULL */
 	int64_t duration_us; /* 0: not measured */
+	json_t *reads; /* {"db.table": {"rows", "bytes"}} read; may be NULL (not taken over) */
 };
 
 int lake_audit(struct lake *lake, const struct lake_audit_event *ev);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "buf.h"
 #include "etl_output.h"
 #include "fault.h"
@@ -621,6 +622,24 @@ static void release_run(struct etl_run *r)
 	free(r->window_table_ids);
 }
 
+/* The run's audit event: the job's SQL, what it read of each table, the rows it wrote. */
+static void audit_run(struct etl_run *r, const struct lake_error *err)
+{
+	struct io_totals t;
+	json_t *reads = r->q ? lake_query_reads(r->q) : NULL;
+
+	if (err && err->code == LAKE_EX_NOPERM) {
+		json_decref(reads);
+		return; /* audited where it was denied */
+	}
+	count_io(r, &t);
+	struct lake_audit_event ev = {"etl",	  r->job->target, err ? "error" : "ok",
+				      t.out_rows, t.out_bytes,	  r->job->sql,
+				      0,	  reads};
+	lake_audit(r->lake, &ev);
+	json_decref(reads);
+}
+
 static int run_locked(struct etl_run *r, json_t **report, struct lake_error *e)
 {
 	if (fix_windows(r, e) < 0)
@@ -663,6 +682,7 @@ int lake_etl_run(struct lake *lake, const struct lake_etl_job *job,
 		return -1;
 	}
 	rc = run_locked(&r, report, e);
+	audit_run(&r, rc < 0 ? e : NULL);
 	if (rc < 0) {
 		/* The output goes first, so that the failure is recorded only once nothing is left.
 		 */

@@ -345,7 +345,7 @@ static void audit_change(struct lake *lake, const char *action, const struct lak
 			 const char *outcome)
 {
 	struct lake_buf object = LAKE_BUF_INIT;
-	struct lake_audit_event ev = {action, NULL, outcome, 0, 0, NULL, 0};
+	struct lake_audit_event ev = {action, NULL, outcome, 0, 0, NULL, 0, NULL};
 
 	lake_buf_addf(&object, "%s%s%s", g->db, g->table ? "." : "", g->table ? g->table : "");
 	ev.object = object.data;

@@ -285,6 +285,21 @@ size_t lake_query_table_stats(const struct lake_query *q, const char *const **na
 	return q->ctx.ntables;
 }
 
+json_t *lake_query_reads(const struct lake_query *q)
+{
+	json_t *reads = json_object();
+
+	for (size_t i = 0; i < q->ctx.ntables; i++) {
+		const struct lake_scan_stats *s = &q->ctx.tables[i].stats;
+		if (!s->scans)
+			continue;
+		json_object_set_new(reads, q->ctx.tables[i].name,
+				    json_pack("{s:I, s:I}", "rows", (json_int_t)s->rows, "bytes",
+					      (json_int_t)s->bytes_scanned));
+	}
+	return reads;
+}
+
 size_t lake_query_table_inputs(const struct lake_query *q, size_t i, int64_t *ids, size_t max)
 {
 	const struct lake_table_scans *t = &q->ctx.tables[i];

@@ -82,6 +82,10 @@ const struct lake_scan_stats *lake_query_stats(const struct lake_query *q);
 size_t lake_query_table_stats(const struct lake_query *q, const char *const **names,
 			      const struct lake_scan_stats **stats, size_t *stride);
 
+/* {"db.table": {"rows", "bytes"}} of the tables the statements read (their input), for the audit.
+ */
+json_t *lake_query_reads(const struct lake_query *q);
+
 /* Table i's input files (see input_files): up to max catalog ids, in no order; returns how many. */
 size_t lake_query_table_inputs(const struct lake_query *q, size_t i, int64_t *ids, size_t max);
 
