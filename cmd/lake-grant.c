@@ -157,9 +157,10 @@ static int change(struct lake *lake, const struct opts *o, int revoke, int argc,
 	g.exclude = o->exclude ? column_list(o->exclude) : NULL;
 	g.rows = o->rows;
 	g.grant_option = o->grant_option;
-	if ((revoke ? lake_grant_revoke : lake_grant_add)(lake, &g, &done, &err) < 0)
+	if ((revoke ? lake_grant_revoke : lake_grant_add)(lake, &g, &done, &err) < 0) {
 		status = cli_fail(&err);
-	else
+		json_decref(done);
+	} else
 		status = print_rows(o, done, NULL);
 	json_decref(g.include);
 	json_decref(g.exclude);

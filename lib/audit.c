@@ -76,12 +76,13 @@ int lake_audit(struct lake *lake, const struct lake_audit_event *ev)
 		w = write(fd, line.data, line.len);
 		close(fd);
 	}
-	if (w != (ssize_t)line.len)
+	int ok = w == (ssize_t)line.len;
+	if (!ok)
 		fprintf(stderr, "%s: warning: '%s': cannot append the audit event: %s\n", program,
 			path.data, strerror(errno));
 	lake_buf_release(&line);
 	lake_buf_release(&path);
-	return w == (ssize_t)line.len ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 void lake_audit_denied(struct lake *lake, const char *what, const char *object)

@@ -106,14 +106,17 @@ static int check_predicate(struct lake *lake, const struct lake_grant_spec *g, s
 
 	if (lake_query_open(lake, &q, e) < 0)
 		return -1;
-	lake_buf_addf(&sql, "SELECT 1 FROM \"%s\".\"%s\" WHERE (%s)", g->db, g->table, g->rows);
+	lake_buf_addf(&sql, "SELECT 1 FROM %s.%s WHERE (%s)", g->db, g->table, g->rows);
 	rc = lake_query_plan(q, sql.data, ignore_row, NULL, e);
 	lake_query_close(q);
 	lake_buf_release(&sql);
-	if (rc < 0)
+	if (rc < 0) {
+		char why[sizeof e->msg];
+		snprintf(why, sizeof why, "%s", e->msg);
 		return lake_err(e, LAKE_EX_DATAERR,
 				"--rows \"%s\" is not a predicate over %s.%s: %s", g->rows, g->db,
-				g->table, e->msg);
+				g->table, why);
+	}
 	if (strchr(g->rows, ';'))
 		return lake_err(e, LAKE_EX_DATAERR, "--rows: one predicate, without ';'");
 	return 0;
@@ -158,12 +161,13 @@ static int check_spec(struct lake *lake, const struct lake_grant_spec *g, struct
 static int may_grant(struct lake *lake, const struct lake_grant_spec *g, struct lake_error *e)
 {
 	const struct lake_identity *id = lake_identity(lake);
-	json_t *a = json_array();
 	sqlite3_stmt *st;
 	unsigned held = 0;
+	json_t *a;
 
 	if (id->admin)
 		return 0;
+	a = json_array();
 	for (size_t i = 0; i < id->nholds; i++)
 		json_array_append_new(a, json_string(id->holds[i]));
 	char *holds = json_dumps(a, JSON_COMPACT);

@@ -5,6 +5,7 @@
  *	lake-testtool gen-events N [SEED [DAYS]]      N synthetic events, NDJSON, over DAYS (30)
  *	lake-testtool gen-events-csv N [SEED [DAYS]]  the same events flat, as CSV with a header
  *	lake-testtool measure CMD [ARG...]   run CMD; print "SECONDS MAX_RSS_KB" on stderr
+ *	lake-testtool audit LAKE N TAG        append N audit events (8 KB of SQL each) to LAKE
  */
 #include <inttypes.h>
 #include <sys/resource.h>
@@ -15,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "audit.h"
+#include "lake.h"
 
 #include "buf.h"
 #include "ltime.h"
@@ -125,8 +129,34 @@ static int measure(char **argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Many processes running this at once show whether audit lines ever interleave. */
+static int audit_events(const char *dir, uint64_t n, const char *tag)
+{
+	struct lake_error err = {0};
+	struct lake *lake;
+	char sql[8192];
+
+	if (lake_open(dir, &lake, &err) < 0) {
+		fprintf(stderr, "lake-testtool: %s\n", err.msg);
+		return err.code;
+	}
+	memset(sql, 'x', sizeof sql - 1);
+	sql[sizeof sql - 1] = '\0';
+	for (uint64_t i = 0; i < n; i++) {
+		struct lake_audit_event ev = {"test", tag, "ok", i, 0, sql, 0, NULL};
+		if (lake_audit(lake, &ev) < 0) {
+			lake_close(lake);
+			return 74;
+		}
+	}
+	lake_close(lake);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "audit") == 0)
+		return audit_events(argv[2], arg_u64(argv[3]), argv[4]);
 	if (argc >= 3 && strcmp(argv[1], "measure") == 0)
 		return measure(argv + 2);
 	if (argc >= 3 &&
@@ -136,6 +166,7 @@ int main(int argc, char **argv)
 				  strcmp(argv[1], "gen-events-csv") == 0);
 	fprintf(stderr, "usage: lake-testtool gen-events N [SEED [DAYS]]\n"
 			"       lake-testtool gen-events-csv N [SEED [DAYS]]\n"
-			"       lake-testtool measure CMD [ARG...]\n");
+			"       lake-testtool measure CMD [ARG...]\n"
+			"       lake-testtool audit LAKE N TAG\n");
 	return 64;
 }
