@@ -6,7 +6,7 @@ src=${LAKE_SRC:?}
 
 words() { tr -s ' \t\n' '\n' | grep -v '^$' | grep -v '^usage:$' | tr '\n' ' '; }
 
-for prog in lake-put lake-catalog lake-crawl lake-query lake-etl; do
+for prog in lake-put lake-catalog lake-crawl lake-query lake-etl lake-grant; do
 	run "$prog" --help
 	expect_rc 0 "$prog --help"
 	usage=$(sed -n '1,/^$/p' "$T/out" | words)
@@ -21,7 +21,7 @@ if command -v cmake >/dev/null; then
 	cmake --install "$LAKE_BIN/.." --prefix "$T/inst" >"$T/out" 2>"$T/err"
 	rc=$?
 	expect_rc 0 "cmake --install"
-	for prog in lake-put lake-catalog lake-crawl lake-query lake-etl; do
+	for prog in lake-put lake-catalog lake-crawl lake-query lake-etl lake-grant; do
 		[ -x "$T/inst/bin/$prog" ] && ok "installs $prog" || not_ok "$prog not installed"
 		[ -f "$T/inst/share/man/man1/$prog.1" ] && ok "installs $prog.1" || not_ok "$prog.1 not installed"
 	done
