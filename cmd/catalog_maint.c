@@ -3,6 +3,7 @@
  * check, vacuum, stats, export, import.  The work is in lib/maint.c;
  * here operands are checked, records printed and exit codes chosen.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "catalog_verbs.h"
 #include "crawl.h"
 #include "cli.h"
+#include "fsutil.h"
 #include "lake.h"
 #include "ltime.h"
 #include "maint.h"
@@ -246,7 +248,8 @@ static int verb_import(const struct catalog_opts *o, int argc, char **argv)
 	if (argc > 2)
 		return cli_usage_error(
 		    "import takes at most one FILE: 'lake-catalog import [FILE]'");
-	if (strcmp(path, "-") != 0 && !(fp = fopen(path, "r"))) {
+	int fd = strcmp(path, "-") != 0 ? lake_open_user_file(path, O_RDONLY) : -1;
+	if (strcmp(path, "-") != 0 && (fd < 0 || !(fp = fdopen(fd, "r")))) {
 		lake_err_sys(&err, LAKE_EX_NOINPUT, "'%s': cannot open", path);
 		return cli_fail(&err);
 	}

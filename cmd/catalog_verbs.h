@@ -28,6 +28,7 @@ struct catalog_opts {
 	const char *dialect;	     /* --dialect athena|spark|trino|duckdb (ddl) */
 	const char *location_prefix; /* --location-prefix URL (ddl) */
 	const char *older_than;	     /* --older-than DURATION (vacuum) */
+	const char *group;	     /* --group G (init): the hardening mode's service group */
 };
 
 /* A verb: argv[0] is the verb itself; returns the exit status. */

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "audit.h"
+#include "fsutil.h"
 #include "grant.h"
 
 #include <getopt.h>
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,9 @@ void cli_init(const char *prog)
 {
 	prog_name = prog;
 	lake_audit_set_program(prog);
+	/* Setgid to the service group: what the programs create, the whole group may use. */
+	if (lake_setgid_mode())
+		umask(007);
 	/*
 	 * A write past a file size limit must fail with EFBIG and be
 	 * reported (exit 74, nothing half-registered), not kill us.

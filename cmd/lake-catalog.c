@@ -40,6 +40,7 @@ enum {
 	OPT_DIALECT,
 	OPT_DRY_RUN,
 	OPT_FORMAT,
+	OPT_GROUP,
 	OPT_HELP,
 	OPT_LAKE,
 	OPT_ACT_AS,
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
     {"dialect", required_argument, NULL, OPT_DIALECT},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"group", required_argument, NULL, OPT_GROUP},
     {"help", no_argument, NULL, OPT_HELP},
     {"lake", required_argument, NULL, OPT_LAKE},
     {"as", required_argument, NULL, OPT_ACT_AS},
@@ -82,10 +84,11 @@ static int verb_init(const struct catalog_opts *o, int argc, char **argv)
 	char *dir = NULL;
 	int status = 0;
 
-	(void)o;
 	if (argc != 2)
-		return cli_usage_error("init takes one DIR: 'lake-catalog init DIR'");
+		return cli_usage_error("init takes one DIR: 'lake-catalog init DIR [--group G]'");
 	if (lake_init(argv[1], &err) < 0)
+		return cli_fail(&err);
+	if (o->group && lake_init_group(argv[1], o->group, &err) < 0)
 		return cli_fail(&err);
 	if (lake_find(argv[1], &dir, &err) < 0)
 		return cli_fail(&err);
@@ -96,7 +99,7 @@ static int verb_init(const struct catalog_opts *o, int argc, char **argv)
 }
 
 static const struct catalog_verb builtin_verbs[] = {
-    {"init", "init DIR", verb_init},
+    {"init", "init DIR [--group G]", verb_init},
 };
 
 struct verb_group {
@@ -159,6 +162,9 @@ static int parse_option(struct catalog_opts *o, int c, const char *v)
 		return 0;
 	case OPT_FORMAT:
 		return cli_parse_format(v, &o->format);
+	case OPT_GROUP:
+		o->group = v;
+		return 0;
 	case OPT_YES:
 		o->yes = 1;
 		return 0;

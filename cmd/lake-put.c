@@ -315,7 +315,7 @@ static int check_inputs(const struct args *a, struct lake_error *e)
 {
 	for (int i = 0; i < a->nfiles; i++) {
 		struct lake_input *in;
-		if (lake_input_open(a->files[i], &in, e) < 0)
+		if (lake_input_open_user(a->files[i], &in, e) < 0)
 			return -1;
 		lake_input_close(in);
 	}
@@ -334,7 +334,7 @@ static int land_inputs(struct lake_put *p, const struct args *a, struct lake_err
 	for (int i = 0; i < (a->nfiles ? a->nfiles : 1); i++) {
 		struct lake_input *in;
 		int rc;
-		if (lake_input_open(a->nfiles ? a->files[i] : NULL, &in, e) < 0)
+		if (lake_input_open_user(a->nfiles ? a->files[i] : NULL, &in, e) < 0)
 			return -1;
 		rc = lake_put_input(p, in, e);
 		lake_input_close(in);

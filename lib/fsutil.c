@@ -169,11 +169,34 @@ int lake_write_file_atomic(const char *tmpdir, const char *dest, const void *p, 
 	return 0;
 }
 
+int lake_setgid_mode(void)
+{
+	return getegid() != getgid();
+}
+
+int lake_open_user_file(const char *path, int flags)
+{
+	gid_t service = getegid(), user = getgid();
+	int fd, saved;
+
+	if (service == user)
+		return open(path, flags | O_CLOEXEC, 0666);
+	if (setegid(user) < 0)
+		return -1;
+	fd = open(path, flags | O_CLOEXEC, 0666);
+	saved = errno;
+	/* Not regaining the service group would leave a half-privileged process: stop. */
+	if (setegid(service) < 0)
+		abort();
+	errno = saved;
+	return fd;
+}
+
 int lake_read_file(const char *path, char **out, size_t *len, struct lake_error *e)
 {
 	struct lake_buf b = LAKE_BUF_INIT;
 	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = lake_open_user_file(path, O_RDONLY);
 
 	if (fd < 0)
 		return lake_err_sys(e, lake_exit_for_errno(errno), "'%s'", path);

@@ -61,6 +61,16 @@ int lake_write_file_atomic(const char *tmpdir, const char *dest, const void *p, 
 			   struct lake_error *e);
 
 /* Read a whole small file into a NUL-terminated malloc'd buffer. */
+/* Read a whole file the user named (a job file, SQL), opened as by lake_open_user_file. */
 int lake_read_file(const char *path, char **out, size_t *len, struct lake_error *e);
+
+/*
+ * The hardening mode (lake-grant(1)): the programs run setgid to the
+ * lake's service group.  A file the user names is opened with the user's
+ * own group, so that the service group's access reaches only the lake.
+ * Returns the descriptor, or -1 with errno.
+ */
+int lake_setgid_mode(void);
+int lake_open_user_file(const char *path, int flags);
 
 #endif

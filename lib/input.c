@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "interrupt.h"
 
 #define RAW_CAP (256 * 1024)
@@ -76,7 +77,7 @@ struct lake_input *lake_input_fdopen(int fd, const char *name)
 	return input_new(fd, name, 0);
 }
 
-int lake_input_open(const char *path, struct lake_input **out, struct lake_error *e)
+static int open_input(const char *path, int user, struct lake_input **out, struct lake_error *e)
 {
 	struct stat st;
 	int fd;
@@ -86,7 +87,7 @@ int lake_input_open(const char *path, struct lake_input **out, struct lake_error
 		*out = input_new(STDIN_FILENO, "<stdin>", 0);
 		return 0;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = user ? lake_open_user_file(path, O_RDONLY) : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return lake_err_sys(e,
 				    errno == ENOENT ? LAKE_EX_NOINPUT : lake_exit_for_errno(errno),
@@ -97,6 +98,16 @@ int lake_input_open(const char *path, struct lake_input **out, struct lake_error
 	}
 	*out = input_new(fd, path, 1);
 	return 0;
+}
+
+int lake_input_open(const char *path, struct lake_input **out, struct lake_error *e)
+{
+	return open_input(path, 0, out, e);
+}
+
+int lake_input_open_user(const char *path, struct lake_input **out, struct lake_error *e)
+{
+	return open_input(path, 1, out, e);
 }
 
 static int interrupted(const struct lake_input *in, struct lake_error *e)

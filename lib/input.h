@@ -26,6 +26,9 @@ struct lake_input;
 /* Open path, or standard input when path is NULL or "-"; name is what messages call it. */
 int lake_input_open(const char *path, struct lake_input **out, struct lake_error *e);
 
+/* An input the user named (lake-put FILE): opened with the user's group (fsutil.h). */
+int lake_input_open_user(const char *path, struct lake_input **out, struct lake_error *e);
+
 /* Wrap an already open descriptor (not closed by lake_input_close). */
 struct lake_input *lake_input_fdopen(int fd, const char *name);
 

@@ -1,6 +1,11 @@
+/* nftw(3), to give a new lake to its service group without following links, is XSI. */
+#define _XOPEN_SOURCE 700
+
 #include "lake.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -236,13 +241,74 @@ static int check_format(const char *dir, char **owner, struct lake_error *e)
 	return rc;
 }
 
+static int resolve_group(const char *group, gid_t *gid, struct lake_error *e)
+{
+	struct group *g = getgrnam(group);
+	char *end;
+	long n;
+
+	if (g) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	n = strtol(group, &end, 10);
+	if (*group && !*end && n >= 0) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	return lake_err(e, LAKE_EX_NOINPUT, "--group '%s': no such group", group);
+}
+
+static gid_t service_gid;
+static struct lake_error *group_err;
+
+static int give_to_group(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_D && type != FTW_F)
+		return 0;
+	if (lchown(path, (uid_t)-1, service_gid) < 0 ||
+	    chmod(path, S_ISDIR(sb->st_mode) ? 02770 : 0660) < 0)
+		return lake_err_sys(group_err, LAKE_EX_NOPERM, "'%s': cannot give it to the group",
+				    path);
+	return 0;
+}
+
+int lake_init_group(const char *dir, const char *group, struct lake_error *e)
+{
+	if (resolve_group(group, &service_gid, e) < 0)
+		return -1;
+	group_err = e;
+	return nftw(dir, give_to_group, 16, FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/*
+ * Running setgid, the programs reach only a lake of their service group:
+ * a directory named by --lake or $LAKE_DIR that the group does not own
+ * could be anyone's, made to be written with the group's rights.
+ */
+static int check_service_group(const char *dir, struct lake_error *e)
+{
+	struct stat st;
+
+	if (!lake_setgid_mode())
+		return 0;
+	if (stat(dir, &st) < 0 || st.st_gid != getegid() || (st.st_mode & S_IWOTH))
+		return lake_err(e, LAKE_EX_NOPERM,
+				"'%s' is not a lake of this installation's service group (gid %d): "
+				"the programs run setgid and only open their own group's lakes",
+				dir, (int)getegid());
+	return 0;
+}
+
 int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e)
 {
 	struct lake *lake = lake_xcalloc(1, sizeof *lake);
 	struct lake_buf p = LAKE_BUF_INIT;
 
 	*out = NULL;
-	if (lake_find(opt_dir, &lake->dir, e) < 0 || check_format(lake->dir, &lake->owner, e) < 0)
+	if (lake_find(opt_dir, &lake->dir, e) < 0 || check_service_group(lake->dir, e) < 0 ||
+	    check_format(lake->dir, &lake->owner, e) < 0)
 		goto fail;
 	lake_buf_addf(&p, "%s/tmp", lake->dir);
 	lake->tmpdir = lake_buf_detach(&p);

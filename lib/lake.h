@@ -36,6 +36,13 @@ int lake_find(const char *opt_dir, char **dir, struct lake_error *e);
 /* Create a new lake in dir (created if missing, must not already be a lake). */
 int lake_init(const char *dir, struct lake_error *e);
 
+/*
+ * The hardening mode (lake-grant(1)): give a new lake to service group
+ * `group` (a name or a number): every directory 2770, every file 0660,
+ * no access for others.
+ */
+int lake_init_group(const char *dir, const char *group, struct lake_error *e);
+
 int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e);
 void lake_close(struct lake *lake);
 
