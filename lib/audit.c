@@ -70,7 +70,8 @@ int lake_audit(struct lake *lake, const struct lake_audit_event *ev)
 	lake_time_format_timestamp(lake_time_now(), now);
 	format_event(lake, ev, now, &line);
 	lake_buf_addf(&path, "%s/audit/%.10s.ndjson", lake->dir, now);
-	fd = open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	/* 0660: in a group's lake (lake-catalog init --group) every member's programs append. */
+	fd = open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0660);
 	if (fd >= 0) {
 		/* One write: O_APPEND puts the whole line at the end, whoever else is writing. */
 		w = write(fd, line.data, line.len);

@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,7 @@ int lake_catalog_open(const char *path, int create, struct lake_catalog **out, s
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 
 	c->path = lake_xstrdup(path);
-	if (!create && access(path, F_OK) < 0) {
+	if (!create && faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) < 0) {
 		lake_err_sys(e, LAKE_EX_NOINPUT, "'%s': catalog missing", path);
 		goto fail;
 	}

@@ -200,7 +200,10 @@ int lake_principal_normalize(const char *in, char **out, struct lake_error *e)
 		if (strncmp(in, kinds[i], n) != 0)
 			continue;
 		const char *rest = in + n;
-		if (!*rest || strlen(rest) > 64 || strpbrk(rest, ": \t\n'\""))
+		/* uid:N is the name of a user without a login name (lake_current_principal). */
+		int uid_name = strncmp(rest, "uid:", 4) == 0 && rest[4] &&
+			       strspn(rest + 4, "0123456789") == strlen(rest + 4);
+		if (!*rest || strlen(rest) > 64 || (!uid_name && strpbrk(rest, ": \t\n'\"")))
 			break;
 		*out = lake_xstrdup(in);
 		return 0;

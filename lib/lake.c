@@ -4,6 +4,7 @@
 #include "lake.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
@@ -39,7 +40,7 @@ static int has_lake_json(const char *dir)
 	int found;
 
 	lake_buf_addf(&p, "%s/lake.json", dir);
-	found = access(p.data, F_OK) == 0;
+	found = faccessat(AT_FDCWD, p.data, F_OK, AT_EACCESS) == 0;
 	lake_buf_release(&p);
 	return found;
 }
@@ -291,6 +292,12 @@ static int check_service_group(const char *dir, struct lake_error *e)
 {
 	struct stat st;
 
+	/*
+	 * A lake closed to others is a group's (lake-catalog init --group):
+	 * what any program adds is for the whole group, and not for others.
+	 */
+	if (stat(dir, &st) == 0 && !(st.st_mode & S_IRWXO))
+		umask(007);
 	if (!lake_setgid_mode())
 		return 0;
 	if (stat(dir, &st) < 0 || st.st_gid != getegid() || (st.st_mode & S_IWOTH))

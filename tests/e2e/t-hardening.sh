@@ -1,0 +1,73 @@
+# The hardening mode (lake-grant(1)): programs setgid to a service group,
+# a lake given to that group.  An ordinary uid cannot read the data files
+# directly, can query what it was granted through the programs, and
+# nothing more; user-named files are opened with the user's own group;
+# a lake not of the service group is refused.  Needs root (setpriv with
+# numeric ids, no system users created); CI runs as root.
+. "$(dirname "$0")/lib.sh"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "t-hardening: needs root to make setgid programs and switch uids; nothing tested"
+	done_testing
+fi
+S=4242 # the service group
+U=4243 # an ordinary user, in no group of interest
+chmod 755 "$T"
+mkdir -p "$T/bin"
+# What `cmake -DLAKE_SETGID_GROUP=$S` makes `cmake --install` do to each program.
+for p in lake-put lake-query lake-catalog lake-crawl lake-etl lake-grant; do
+	cp "$LAKE_BIN/$p" "$T/bin/$p"
+	chgrp "$S" "$T/bin/$p" && chmod 2755 "$T/bin/$p"
+done
+as_user() { setpriv --reuid=$U --regid=$U --clear-groups "$@"; }
+
+L="$T/lake"
+run lake-catalog init "$L" --group $S
+expect_rc 0 "init --group"
+expect_eq "$(stat -c '%a %g' "$L" "$L/data" "$L/catalog.db" | tr '\n' ' ')" "2770 $S 2770 $S 660 $S " "the lake belongs to the group, closed to others"
+echo '{"a":1,"b":"x"}' | lake-put --lake "$L" raw.pub >/dev/null
+echo '{"s":"secret"}' | lake-put --lake "$L" raw.secret >/dev/null
+lake-crawl --lake "$L" >/dev/null
+lake-grant --lake "$L" grant SELECT ON raw.pub TO public >/dev/null
+lake-grant --lake "$L" grant INSERT,CREATE_TABLE ON inbox TO public >/dev/null
+f=$(find "$L/data/raw/pub" -type f | head -1)
+expect_eq "$(stat -c '%a' "$f")" "640" "data files the administrator adds: read-only for the group, closed to others"
+
+as_user cat "$f" >/dev/null 2>&1
+expect_eq "$?" 1 "the ordinary user cannot read a data file directly"
+as_user "$T/bin/lake-query" --lake "$L" --format csv "SELECT a, b FROM raw.pub" >"$T/out" 2>"$T/err"
+expect_eq "$(tail -1 "$T/out")" "1,x" "but queries what it was granted, through the setgid program"
+as_user "$T/bin/lake-query" --lake "$L" "SELECT * FROM raw.secret" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 66 "and nothing more"
+as_user "$T/bin/lake-query" --lake "$L" --as root "SELECT * FROM raw.secret" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "--as is not for it"
+
+# User-named files are opened with the user's own group, never the service group's.
+mkdir -p "$T/u" && chown $U:$U "$T/u"
+echo '{"n":1}' >"$T/u/mine.ndjson" && chown $U:$U "$T/u/mine.ndjson" && chmod 600 "$T/u/mine.ndjson"
+echo '{"n":2}' >"$T/groups.ndjson" && chgrp $S "$T/groups.ndjson" && chmod 640 "$T/groups.ndjson"
+as_user "$T/bin/lake-put" --lake "$L" inbox.mine "$T/u/mine.ndjson" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "the user lands its own file"
+as_user "$T/bin/lake-put" --lake "$L" inbox.stolen "$T/groups.ndjson" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "a file only the service group may read is not readable through the programs"
+printf 'SELECT 1' >"$T/q.sql" && chgrp $S "$T/q.sql" && chmod 640 "$T/q.sql"
+as_user "$T/bin/lake-query" --lake "$L" -f "$T/q.sql" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "nor is an SQL file"
+new=$(find "$L/data/inbox" -type f | head -1)
+expect_eq "$(stat -c '%a %g' "$new")" "640 $S" "what the user's programs create belongs to the group, not to others"
+
+# A lake that is not the service group's is refused: the group's rights go nowhere else.
+mkdir "$T/u/evil" && chown $U:$U "$T/u/evil"
+as_user lake-catalog init "$T/u/evil/lake" >/dev/null 2>&1
+as_user env LAKE_DIR="$T/u/evil/lake" "$T/bin/lake-query" "SELECT 1" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "LAKE_DIR naming a lake of another group"
+expect_err "not a lake of this installation's service group" "says why"
+lake-grant --lake "$L" audit --principal "user:uid:$U" --format ndjson >"$T/out"
+expect_eq "$(jq -s -c '[.[] | select(.action == "query") | .outcome] | unique' "$T/out")" '["error","ok"]' "the user's queries are audited, in a log it cannot read itself"
+expect_eq "$(jq -s '[.[] | select(.outcome == "denied")] | length > 0' "$T/out")" true "and its denials"
+done_testing
