@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "grant.h"
 #include "names.h"
 #include "proc.h"
 
@@ -66,6 +67,38 @@ static int no_job(const char *job, struct lake_error *e)
 			job);
 }
 
+/* A run shows its SQL, input and errors: only to those who may see its target. */
+static void hide_others_runs(struct lake *lake, json_t *runs)
+{
+	for (size_t i = json_array_size(runs); i-- > 0;) {
+		const char *target =
+		    json_string_value(json_object_get(json_array_get(runs, i), "target"));
+		char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+		struct lake_error ignored = {0};
+		if (!target || lake_name_split(target, db, table, &ignored) < 0 ||
+		    !lake_may_see(lake, db, table))
+			json_array_remove(runs, i);
+	}
+}
+
+/* Moving a job's bookmarks changes what it writes next: INSERT on its target. */
+static int may_move(struct lake *lake, int64_t jid, struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1] = "", table[LAKE_NAME_MAX + 1] = "";
+	struct lake_error ignored = {0};
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
+			       "SELECT definition->>'target' FROM jobs WHERE id = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return fail(lake, e);
+	sqlite3_bind_int64(st, 1, jid);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		lake_name_split((const char *)sqlite3_column_text(st, 0), db, table, &ignored);
+	sqlite3_finalize(st);
+	return lake_require(lake, LAKE_PERM_INSERT, db, *table ? table : NULL, e);
+}
+
 int lake_etl_runs(struct lake *lake, const char *job, json_t **runs, struct lake_error *e)
 {
 	static const char *const json_columns[] = {"bookmarks", "params", NULL};
@@ -87,6 +120,7 @@ int lake_etl_runs(struct lake *lake, const char *job, json_t **runs, struct lake
 	sqlite3_bind_text(st, 1, job, -1, SQLITE_STATIC);
 	*runs = rows_json(st, json_columns);
 	sqlite3_finalize(st);
+	hide_others_runs(lake, *runs);
 	return 0;
 }
 
@@ -219,7 +253,8 @@ int lake_etl_bookmark_set(struct lake *lake, const char *job, const char *table,
 
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (job_id(lake, job, &jid, e) < 0 || table_version(lake, table, &tid, &current, e) < 0)
+	if (job_id(lake, job, &jid, e) < 0 || may_move(lake, jid, e) < 0 ||
+	    table_version(lake, table, &tid, &current, e) < 0)
 		goto fail;
 	if (!bookmarks_table(lake, jid, table)) {
 		lake_err(e, LAKE_EX_USAGE,
@@ -277,7 +312,8 @@ int lake_etl_bookmark_rewind(struct lake *lake, const char *job, int64_t run, st
 
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (job_id(lake, job, &jid, e) < 0 || run_windows(lake, jid, run, &windows, e) < 0)
+	if (job_id(lake, job, &jid, e) < 0 || may_move(lake, jid, e) < 0 ||
+	    run_windows(lake, jid, run, &windows, e) < 0)
 		goto fail;
 	json_object_foreach(windows, table, w)
 	{

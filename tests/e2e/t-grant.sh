@@ -99,6 +99,11 @@ expect_rc 0 "bob's job into his own database"
 expect_eq "$(lake-query --format csv "SELECT group_concat(id, ' ') FROM sandbox.eu" | tail -1)" "1 3 6" "a job reads through the principal's filters"
 run lake-etl --as bob run --name bobs2 --sql "SELECT id FROM shop.orders" --target shop.copy
 expect_rc 77 "a job cannot write where its principal may not"
+lake-etl run --name rootjob --sql "SELECT region, sum(amount) AS total FROM shop.orders GROUP BY 1" --target shop.totals --bookmark shop.orders >/dev/null
+run lake-etl --as bob runs
+expect_eq "$(jq -r .job "$T/out" | sort -u | tr '\n' ' ')" "bobs " "bob's run history shows only jobs writing what he may see"
+run lake-etl --as bob bookmark set rootjob shop.orders 0
+expect_rc 77 "moving another job's bookmark needs INSERT on its target"
 run lake-crawl --as bob shop.orders
 expect_rc 77 "crawling a table needs ALTER"
 run lake-crawl --as bob
