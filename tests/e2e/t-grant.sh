@@ -64,6 +64,28 @@ expect_eq "$(q alice 'SELECT count(*) FROM web.logs')" "count(*) 3" "alice: a da
 expect_eq "$(q alice 'SELECT * FROM crm.contacts')" "exit 77" "alice: DESCRIBE only (public) is no SELECT"
 grep -q "permission denied: SELECT on crm.contacts for user:alice" "$T/qerr" && ok "and the message names the permission and object" || not_ok "message: $(cat "$T/qerr")"
 expect_eq "$(q dave 'SELECT count(*) FROM shop.orders')" "exit 66" "dave (no grant): nothing"
+# ---- the matrix: principals x tables x operations, exactly ----
+# principal|table|SELECT * ... ORDER BY 1|count(*)|lake-catalog show exit
+while IFS='|' read -r who table rows count show; do
+	expect_eq "$(q "$who" "SELECT * FROM $table ORDER BY 1")" "$rows" "$who: SELECT * FROM $table"
+	expect_eq "$(q "$who" "SELECT count(*) AS n FROM $table")" "$count" "$who: count(*) of $table"
+	lake-catalog --as "$who" show "$table" >/dev/null 2>&1
+	expect_eq "$?" "$show" "$who: lake-catalog show $table"
+done <<'EOF'
+alice|shop.orders|id,customer_id,amount,region 1,10,100,EU 2,11,200,US 3,10,300,EU 4,12,400,US 5,13,500,APAC|n 5|77
+alice|shop.customers|id,country 10,FR 11,US|n 2|77
+alice|web.logs|ts,path,status 2024-05-01T00:00:00Z,/,200 2024-05-01T00:01:00Z,/x,503 2024-05-01T00:02:00Z,/y,500|n 3|0
+alice|crm.contacts|exit 77|exit 77|0
+bob|shop.orders|id,amount,region 1,100,EU 3,300,EU|n 2|77
+bob|shop.customers|exit 66|exit 66|77
+bob|web.logs|exit 66|exit 66|77
+bob|crm.contacts|exit 77|exit 77|0
+daemon|shop.orders|exit 66|exit 66|77
+daemon|shop.customers|exit 66|exit 66|77
+daemon|web.logs|ts,path,status 2024-05-01T00:01:00Z,/x,503 2024-05-01T00:02:00Z,/y,500|n 2|77
+daemon|crm.contacts|exit 77|exit 77|0
+EOF
+
 echo '{"id":6,"customer_id":10,"amount":600,"region":"EU","email":"a@x.eu"}' | lake-put shop.orders >/dev/null
 expect_eq "$(q bob 'SELECT count(*) FROM shop.orders')" "count(*) 3" "bob sees a new EU order"
 expect_eq "$(lake-query --as bob --as-of 2 --format csv 'SELECT count(*), max(amount) FROM shop.orders' | tail -1)" "2,300" "bob: --as-of reads the past through the same filter"
