@@ -13,6 +13,7 @@
 #include "catalog_verbs.h"
 #include "cli.h"
 #include "ddl.h"
+#include "grant.h"
 #include "lake.h"
 #include "names.h"
 #include "table_props.h"
@@ -39,6 +40,7 @@ static int verb_ddl(const struct catalog_opts *o, int argc, char **argv)
 	if (lake_name_split(argv[1], db, name, &err) < 0)
 		return cli_fail(&err);
 	if (cli_lake_open(o->lake_dir, &lake, &err) < 0 ||
+	    lake_require_describe(lake, db, name, &err) < 0 ||
 	    lake_ddl_table_load(lake->catalog, db, name, &t, &err) < 0)
 		goto fail;
 	t.lake_dir = lake->dir;

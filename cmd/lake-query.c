@@ -343,6 +343,13 @@ static int print_scans(struct lake_query *q, enum lake_out_format f)
 		    (const struct lake_scan_stats *)((const char *)st + i * stride);
 		if (!s->scans)
 			continue; /* declared with its database, never read */
+		if (s->filtered) {
+			/* Its counts include rows the principal may not see. */
+			json_t *rec = json_pack("{s:s, s:b}", "table", name, "filtered", 1);
+			failed |= lake_out_record(out, rec) < 0;
+			json_decref(rec);
+			continue;
+		}
 		json_t *rec = json_pack(
 		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "table", name, "files_scanned",
 		    (json_int_t)s->files_scanned, "files_skipped_partition",

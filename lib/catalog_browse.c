@@ -584,15 +584,17 @@ int lake_browse_files(struct lake *lake, const char *db, const char *table, lake
 
 	if (described_table(lake, db, table, &id, e) < 0)
 		return -1;
+	/* Minimums and maximums are values: only for those who may read every row and column. */
 	if (prepare(lake,
 		    "SELECT f.path, f.partition, f.format, f.rows, f.bytes, f.added_version, "
-		    "f.state, (SELECT json_group_object(s.column_name, json_object('min', "
-		    "s.min_value, 'max', s.max_value, 'nulls', s.null_count)) FROM "
-		    "file_column_stats s WHERE s.file_id = f.id) AS \"stats:json\" "
-		    "FROM files f WHERE f.table_id = ? AND " LIVE " ORDER BY f.path",
+		    "f.state, CASE WHEN ?2 THEN (SELECT json_group_object(s.column_name, "
+		    "json_object('min', s.min_value, 'max', s.max_value, 'nulls', s.null_count)) "
+		    "FROM file_column_stats s WHERE s.file_id = f.id) END AS \"stats:json\" "
+		    "FROM files f WHERE f.table_id = ?1 AND " LIVE " ORDER BY f.path",
 		    &st, e) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, lake_may_read_all(lake, db, table));
 	return emit_rows(lake, st, fn, arg, e);
 }
 

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "etl_output.h"
 #include "fault.h"
+#include "grant.h"
 #include "ltime.h"
 #include "names.h"
 #include "proc.h"
@@ -274,6 +275,16 @@ static uint64_t files_in_window(struct etl_run *r, int64_t table_id,
 	return n;
 }
 
+/* A table the principal may not read is, for it, no table to bookmark. */
+static int bookmark_readable(struct etl_run *r, const char *qualified)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+	struct lake_error ignored = {0};
+
+	return lake_name_split(qualified, db, table, &ignored) == 0 &&
+	       lake_allowed(r->lake, LAKE_PERM_SELECT, db, table, NULL);
+}
+
 /* Each bookmarked table's window: after the bookmark, up to the table's version now. */
 static int fix_windows(struct etl_run *r, struct lake_error *e)
 {
@@ -286,7 +297,7 @@ static int fix_windows(struct etl_run *r, struct lake_error *e)
 		int64_t id, version;
 		if (find_table(r, job->bookmark[i], &id, &version, e) < 0)
 			return -1;
-		if (!id)
+		if (!id || !bookmark_readable(r, job->bookmark[i]))
 			return lake_err(e, LAKE_EX_NOINPUT,
 					"job '%s': bookmarked table %s does not exist "
 					"(`lake-catalog tables` lists the tables)",
@@ -335,6 +346,8 @@ static void count_io(struct etl_run *r, struct io_totals *t)
 	for (size_t i = 0; i < n; i++) {
 		const struct lake_scan_stats *ts =
 		    (const struct lake_scan_stats *)((const char *)s + i * stride);
+		if (ts->filtered)
+			continue; /* its counts include rows the principal may not see */
 		t->in_files += ts->input_files;
 		t->in_rows += ts->input_rows;
 		t->in_bytes += ts->input_bytes;
@@ -388,7 +401,7 @@ static int record_run(struct etl_run *r, const char *status, const struct io_tot
 		    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		    &st, e) == 0) {
 		sqlite3_bind_int64(st, 1, r->job_id);
-		sqlite3_bind_text(st, 2, r->lake->principal, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, lake_identity(r->lake)->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, r->started, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, status, -1, SQLITE_STATIC);

@@ -407,6 +407,21 @@ int lake_may_describe(struct lake *lake, const char *db, const char *table)
 	return describe_level(lake, lake_identity(lake), db, table, &visible);
 }
 
+int lake_may_read_all(struct lake *lake, const char *db, const char *table)
+{
+	const struct lake_identity *id = lake_identity(lake);
+	sqlite3_stmt *st;
+	int all = 0;
+
+	if (id->admin)
+		return 1;
+	st = matching_grants(lake, id, LAKE_PERM_SELECT, db, table);
+	while (st && !all && sqlite3_step(st) == SQLITE_ROW)
+		all = !sqlite3_column_int(st, 9);
+	sqlite3_finalize(st);
+	return all;
+}
+
 int lake_may_see(struct lake *lake, const char *db, const char *table)
 {
 	int visible;
@@ -536,10 +551,10 @@ static char *filtered_select(json_t *columns, const struct filter *f, size_t n, 
 	}
 	if (!k)
 		lake_buf_addstr(&sql, "NULL AS \"(no columns granted)\"");
-	lake_buf_addstr(&sql, " FROM " LAKE_GRANT_BASE " WHERE ");
+	lake_buf_addstr(&sql, " FROM " LAKE_GRANT_BASE " WHERE " LAKE_GRANT_GUARD " AND (");
 	for (i = 0; i < n; i++)
 		lake_buf_addf(&sql, "%s(%s)", i ? " OR " : "", f[i].rows ? f[i].rows : "1");
-	lake_buf_addstr(&sql, " LIMIT -1 OFFSET 0");
+	lake_buf_addstr(&sql, ") LIMIT -1 OFFSET 0");
 	return lake_buf_detach(&sql);
 }
 

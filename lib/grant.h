@@ -85,6 +85,8 @@ int lake_require(struct lake *lake, unsigned perm, const char *db, const char *t
 int lake_may_see(struct lake *lake, const char *db, const char *table);
 /* Whether any grant on db or one of its tables shows db to the acting principal. */
 int lake_may_see_database(struct lake *lake, const char *db);
+/* Whether an unfiltered SELECT grant (or being an administrator) opens every row and column. */
+int lake_may_read_all(struct lake *lake, const char *db, const char *table);
 /* Whether the table's details may be shown (see lake_require_describe). */
 int lake_may_describe(struct lake *lake, const char *db, const char *table);
 /*
@@ -114,8 +116,13 @@ int lake_read_access(struct lake *lake, const char *db, const char *table, json_
 		     struct lake_read_access *a, struct lake_error *e);
 void lake_read_access_release(struct lake_read_access *a);
 
-/* The placeholder for the table in select_sql. */
+/*
+ * Placeholders in select_sql: the table, and the condition by which the
+ * table admits only this view's reads (query.c puts in a secret only the
+ * view's text holds, which the principal cannot read).
+ */
 #define LAKE_GRANT_BASE "\001base\001"
+#define LAKE_GRANT_GUARD "\002guard\002"
 
 /* ---- lake-grant's verbs ---- */
 

@@ -193,7 +193,10 @@ static int may_grant(struct lake *lake, const struct lake_grant_spec *g, struct 
 	free(holds);
 	if ((g->perms & held) == g->perms)
 		return 0;
-	lake_audit_denied(lake, "grant", g->table ? g->table : g->db);
+	struct lake_buf object = LAKE_BUF_INIT;
+	lake_buf_addf(&object, "%s%s%s", g->db, g->table ? "." : "", g->table ? g->table : "");
+	lake_audit_denied(lake, "grant", object.data);
+	lake_buf_release(&object);
 	return lake_err(e, LAKE_EX_NOPERM,
 			"%s may grant only what it holds with the grant option (on %s%s%s it holds "
 			"%s)",
@@ -367,7 +370,9 @@ int lake_grant_add(struct lake *lake, const struct lake_grant_spec *g, json_t **
 	int rc = -1;
 
 	*added = json_array();
-	if (check_spec(lake, g, e) < 0 || may_grant(lake, g, e) < 0)
+	/* Permission first: the checks would otherwise tell anyone which tables and columns exist.
+	 */
+	if (may_grant(lake, g, e) < 0 || check_spec(lake, g, e) < 0)
 		goto out;
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		goto out;
@@ -585,6 +590,8 @@ int lake_group_list(struct lake *lake, json_t **out, struct lake_error *e)
 {
 	sqlite3_stmt *st;
 
+	if (lake_require_admin(lake, "group list", e) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(cat(lake),
 			       "SELECT substr(p.name, 7), (SELECT json_group_array(member) FROM "
 			       "group_members m WHERE m.group_name = substr(p.name, 7)) FROM "

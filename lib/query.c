@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
 
 #include "buf.h"
 #include "audit.h"
@@ -24,8 +26,9 @@ struct lake_query {
 	char *as_of_time;
 	char **param_names, **param_values; /* lake_query_bind */
 	size_t nparams;
-	int admin;     /* the acting principal sees everything */
-	char **denied; /* "schema\ntable" it may describe but not SELECT */
+	int admin;	 /* the acting principal sees everything */
+	char secret[34]; /* the filtered tables' guard (view_sql) */
+	char **denied;	 /* "schema\ntable" it may describe but not SELECT */
 	size_t ndenied;
 	char denied_read[2 * LAKE_NAME_MAX + 2]; /* the last table the authorizer refused */
 };
@@ -37,15 +40,15 @@ static int is_base_of(const char *table, const char *view)
 {
 	size_t n = strlen(table), k = strlen(BASE_SUFFIX);
 
-	return n > k && strcmp(table + n - k, BASE_SUFFIX) == 0 && view && strlen(view) == n - k &&
-	       strncmp(table, view, n - k) == 0;
+	return n > k && strcasecmp(table + n - k, BASE_SUFFIX) == 0 && view &&
+	       strlen(view) == n - k && strncasecmp(table, view, n - k) == 0;
 }
 
 static int is_base(const char *table)
 {
 	size_t n = strlen(table), k = strlen(BASE_SUFFIX);
 
-	return n > k && strcmp(table + n - k, BASE_SUFFIX) == 0;
+	return n > k && strcasecmp(table + n - k, BASE_SUFFIX) == 0;
 }
 
 static int is_attached(struct lake_query *q, const char *name, size_t n);
@@ -56,8 +59,9 @@ static const char *is_denied(const struct lake_query *q, const char *schema, con
 	for (size_t i = 0; i < q->ndenied; i++) {
 		const char *nl = strchr(q->denied[i], '\n');
 		size_t sn = (size_t)(nl - q->denied[i]);
-		if ((!schema || (strlen(schema) == sn && strncmp(q->denied[i], schema, sn) == 0)) &&
-		    strcmp(nl + 1, table) == 0)
+		if ((!schema ||
+		     (strlen(schema) == sn && strncasecmp(q->denied[i], schema, sn) == 0)) &&
+		    strcasecmp(nl + 1, table) == 0)
 			return q->denied[i];
 	}
 	return NULL;
@@ -76,12 +80,14 @@ static int authorize_read(struct lake_query *q, const char *table, const char *d
 	/* Some reads (count(*)) name no schema: the table's name alone decides then. */
 	if (q->admin || !table)
 		return SQLITE_OK;
-	if (strcmp(table, "sqlite_master") == 0 || strcmp(table, "sqlite_schema") == 0 ||
-	    strcmp(table, "sqlite_temp_master") == 0)
+	/* SQL names ignore case: so do these checks. */
+	if (strcasecmp(table, "sqlite_master") == 0 || strcasecmp(table, "sqlite_schema") == 0 ||
+	    strcasecmp(table, "sqlite_temp_master") == 0 ||
+	    strcasecmp(table, "sqlite_temp_schema") == 0)
 		return SQLITE_DENY;
 	if (is_base(table) && !is_base_of(table, view))
 		return SQLITE_DENY;
-	if ((!db || strcmp(db, "lake") == 0) && strcmp(table, "audit") == 0 &&
+	if ((!db || strcasecmp(db, "lake") == 0) && strcasecmp(table, "audit") == 0 &&
 	    is_attached(q, "lake", 4)) {
 		snprintf(q->denied_read, sizeof q->denied_read, "lake.audit");
 		return SQLITE_DENY;
@@ -132,6 +138,19 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 	}
 }
 
+/* 128 random bits from the kernel, as "k" and hex: a word a module argument may be. */
+static int make_secret(char *out, size_t size, struct lake_error *e)
+{
+	unsigned char bytes[16];
+
+	if (getrandom(bytes, sizeof bytes, 0) != (ssize_t)sizeof bytes)
+		return lake_err_sys(e, LAKE_EX_SOFTWARE, "cannot draw random bytes");
+	out[0] = 'k';
+	for (size_t i = 0; i < sizeof bytes && 2 * i + 3 < size; i++)
+		snprintf(out + 1 + 2 * i, 3, "%02x", bytes[i]);
+	return 0;
+}
+
 int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_error *e)
 {
 	struct lake_query *q = lake_xcalloc(1, sizeof *q);
@@ -158,6 +177,8 @@ int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_erro
 	/* SQLite's sorter (GROUP BY, ORDER BY) may use the second core. */
 	sqlite3_exec(q->db, "PRAGMA threads = 2", NULL, NULL, NULL);
 	q->admin = lake_identity(lake)->admin;
+	if (!q->admin && make_secret(q->secret, sizeof q->secret, e) < 0)
+		goto fail;
 	sqlite3_set_authorizer(q->db, authorize, q);
 	*out = q;
 	return 0;
@@ -393,20 +414,41 @@ static json_t *column_names(struct lake_query *q, const char *db, const char *ta
 	return names;
 }
 
-/* The filtered read with the base table's name put in. */
-static char *view_sql(const char *db, const char *table, const char *select_sql)
+/* Append text with every `from` replaced by `to`. */
+static void add_replaced(struct lake_buf *out, const char *text, const char *from, const char *to)
 {
-	const char *at = strstr(select_sql, LAKE_GRANT_BASE);
-	struct lake_buf sql = LAKE_BUF_INIT;
+	const char *at;
+
+	while ((at = strstr(text, from)) != NULL) {
+		lake_buf_add(out, text, (size_t)(at - text));
+		lake_buf_addstr(out, to);
+		text = at + strlen(from);
+	}
+	lake_buf_addstr(out, text);
+}
+
+/*
+ * The filtered read with the base table's name and its guard put in:
+ * the base table serves only scans that give it this connection's secret
+ * (the vtab refuses others), and only the view's text, which the
+ * principal cannot read, holds it.  A name can be spelt by anyone; the
+ * secret cannot.
+ */
+static char *view_sql(struct lake_query *q, const char *db, const char *table,
+		      const char *select_sql)
+{
+	struct lake_buf sql = LAKE_BUF_INIT, mid = LAKE_BUF_INIT;
 	char *base = sqlite3_mprintf("\"%w\".\"%w" BASE_SUFFIX "\"", db, table);
 	char *head = sqlite3_mprintf("CREATE VIEW \"%w\".\"%w\" AS ", db, table);
+	char *guard = sqlite3_mprintf("\"" LAKE_VTAB_GUARD_COLUMN "\" = '%s'", q->secret);
 
 	lake_buf_addstr(&sql, head);
-	lake_buf_add(&sql, select_sql, (size_t)(at - select_sql));
-	lake_buf_addstr(&sql, base);
-	lake_buf_addstr(&sql, at + strlen(LAKE_GRANT_BASE));
+	add_replaced(&mid, select_sql, LAKE_GRANT_BASE, base);
+	add_replaced(&sql, mid.data, LAKE_GRANT_GUARD, guard);
 	sqlite3_free(base);
 	sqlite3_free(head);
+	sqlite3_free(guard);
+	lake_buf_release(&mid);
 	return lake_buf_detach(&sql);
 }
 
@@ -441,12 +483,13 @@ static int declare_granted(struct lake_query *q, const char *db, const char *tab
 		}
 		goto out;
 	}
-	sql = sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\".\"%w" BASE_SUFFIX "\" USING lake(%s)",
-			      db, table, table);
+	sql =
+	    sqlite3_mprintf("CREATE VIRTUAL TABLE \"%w\".\"%w" BASE_SUFFIX "\" USING lake(%s, %s)",
+			    db, table, table, q->secret);
 	rc = exec_internal(q, sql, e);
 	sqlite3_free(sql);
 	if (rc == 0) {
-		char *view = view_sql(db, table, a.select_sql);
+		char *view = view_sql(q, db, table, a.select_sql);
 		rc = exec_internal(q, view, e);
 		free(view);
 	}
@@ -607,10 +650,12 @@ static void restrict_table(struct lake_query *q, const char *db, const char *tab
 		sqlite3_free(sql);
 		free(visible);
 		if (!a.describe) {
-			exec_bound(q,
-				   "UPDATE lake.tables SET files = NULL, rows = NULL, bytes = NULL "
-				   "WHERE database = ?1 AND name = ?2",
-				   db, table);
+			char *up = sqlite3_mprintf(
+			    "UPDATE lake.tables SET files = NULL, rows = NULL, bytes = NULL, "
+			    "partition_keys = NULL, columns = %d WHERE database = ?1 AND name = ?2",
+			    (int)json_array_size(a.columns));
+			exec_bound(q, up, db, table);
+			sqlite3_free(up);
 			for (size_t i = 2; i < 5; i++)
 				exec_bound(q, hide[i], db, table);
 		}
@@ -640,6 +685,11 @@ static void restrict_system(struct lake_query *q, struct lake_error *e)
 	json_array_foreach(tables, i, t) restrict_table(q, json_string_value(json_array_get(t, 0)),
 							json_string_value(json_array_get(t, 1)), e);
 	json_decref(tables);
+	/* Runs of targets it may not see (or that no longer exist) go with them. */
+	sqlite3_exec(q->db,
+		     "DELETE FROM lake.runs WHERE target IS NULL OR target NOT IN (SELECT "
+		     "database || '.' || name FROM lake.tables)",
+		     NULL, NULL, NULL);
 }
 
 static int attach_system(struct lake_query *q, struct lake_error *e)
@@ -786,14 +836,28 @@ static int sql_error(struct lake_query *q, const char *sql, const char *at, stru
 	if (q->denied_read[0])
 		return denied(q, e);
 	if (sqlite3_errcode(q->db) == SQLITE_AUTH || strstr(msg, "may not be modified") ||
-	    strstr(msg, "not authorized"))
-		return lake_err(e, LAKE_EX_NOPERM,
-				"not allowed: SQL over the lake only reads (no writes, ATTACH, "
-				"settings or extensions)");
+	    strstr(msg, "not authorized") || strstr(msg, "read only through its grant")) {
+		lake_audit_denied(q->lake, "SQL", "lake");
+		return lake_err(
+		    e, LAKE_EX_NOPERM,
+		    "not allowed: SQL over the lake only reads its tables (no writes, "
+		    "ATTACH, settings, extensions, or what is behind a grant's filter)");
+	}
 	if (offset >= 0)
 		return lake_err(e, LAKE_EX_DATAERR, "SQL, at character %d: %s",
 				(int)(at - sql) + offset + 1, msg);
 	return lake_err(e, LAKE_EX_DATAERR, "SQL: %s", msg);
+}
+
+/* A plan line of a filtered table would show the shape of its filter: not for the principal. */
+static int hidden_plan_line(const struct lake_query *q, sqlite3_stmt *st)
+{
+	const char *detail;
+
+	if (q->admin || !sqlite3_stmt_isexplain(st) || sqlite3_column_count(st) < 4)
+		return 0;
+	detail = (const char *)sqlite3_column_text(st, 3);
+	return detail && strstr(detail, BASE_SUFFIX) != NULL;
 }
 
 /*
@@ -810,7 +874,8 @@ static int run_one(struct lake_query *q, sqlite3_stmt *st, int index, lake_query
 			 NULL) != SQLITE_OK)
 		return lake_catalog_fail(c, "cannot start a snapshot", e);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(st, index, 1, arg);
+		if (!hidden_plan_line(q, st))
+			stop = fn(st, index, 1, arg);
 	sqlite3_exec(lake_catalog_db(c), "COMMIT", NULL, NULL, NULL);
 	if (!stop && rc != SQLITE_DONE)
 		return sql_error(q, sql, at, e);

@@ -47,6 +47,11 @@ struct lake_scan_stats {
 	 * their rows and bytes as registered: a statement's input.
 	 */
 	uint64_t input_files, input_rows, input_bytes;
+	/*
+	 * Read through a grant's filter: the counts include the rows the
+	 * principal may not see, so they are not for it.
+	 */
+	int filtered;
 };
 
 /*

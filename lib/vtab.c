@@ -30,6 +30,7 @@ struct lake_vtab {
 	struct lake_vtab_context *ctx;
 	size_t scans;	 /* this table's entry in ctx->tables */
 	int64_t version; /* the version read: the current one, or --as-of's */
+	char *guard;	 /* a filtered table's secret (LAKE_VTAB_GUARD_COLUMN); NULL: none */
 	int64_t after;	 /* a window (lake-etl's bookmark): only files added after it */
 	int windowed;
 	int64_t table_id;
@@ -267,6 +268,7 @@ static void free_vtab(struct lake_vtab *v)
 		free(v->cols[i].name);
 	free(v->cols);
 	free(v->format);
+	free(v->guard);
 	free(v);
 }
 
@@ -285,6 +287,8 @@ static int declare(sqlite3 *db, struct lake_vtab *v)
 	if (!v->ndata)
 		lake_buf_addf(&sql, "%s\"(no columns yet: run lake-crawl)\" TEXT",
 			      v->ncols ? ", " : "");
+	if (v->guard)
+		lake_buf_addstr(&sql, ", \"" LAKE_VTAB_GUARD_COLUMN "\" HIDDEN");
 	lake_buf_addc(&sql, ')');
 	rc = sqlite3_declare_vtab(db, sql.data);
 	lake_buf_release(&sql);
@@ -304,9 +308,13 @@ static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, 
 	 * another name (query.c).
 	 */
 	const char *table = argc > 3 ? argv[3] : argv[2];
+	if (argc > 4)
+		v->guard = lake_xstrdup(argv[4] + strspn(argv[4], " "));
 	rc = load_table(v, argv[1], table, err);
 	if (rc == SQLITE_OK)
 		register_scans(v, argv[1], table);
+	if (rc == SQLITE_OK && v->guard)
+		v->ctx->tables[v->scans].stats.filtered = 1;
 	if (rc == SQLITE_OK)
 		rc = declare(db, v);
 	/* It only reads files the catalog lists: safe inside views (a grant's filtered view). */
@@ -359,6 +367,23 @@ static int usable_op(unsigned char op)
  * to be conservative, never exact.  idxStr carries colUsed and the
  * constraints: "USED;col:op;col:op...".
  */
+/* The guard's equality constraint becomes argv[0] (idxNum 1); 0 when the scan has none. */
+static int take_guard(const struct lake_vtab *v, sqlite3_index_info *info, int *arg)
+{
+	int guard_col = v->ncols + (v->ndata ? 0 : 1);
+
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+		if (c->usable && c->iColumn == guard_col && c->op == SQLITE_INDEX_CONSTRAINT_EQ) {
+			info->aConstraintUsage[i].argvIndex = (*arg)++;
+			info->aConstraintUsage[i].omit = 1;
+			info->idxNum = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 {
 	struct lake_vtab *v = (struct lake_vtab *)vt;
@@ -366,10 +391,12 @@ static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 	double cost = 1e9;
 	int arg = 1;
 
+	if (v->guard && !take_guard(v, info, &arg))
+		return SQLITE_CONSTRAINT; /* no plan without the guard */
 	lake_buf_addf(&plan, "%llx", (unsigned long long)info->colUsed);
 	for (int i = 0; i < info->nConstraint; i++) {
 		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-		if (!c->usable || c->iColumn < 0 || !usable_op(c->op))
+		if (!c->usable || c->iColumn < 0 || c->iColumn >= v->ncols || !usable_op(c->op))
 			continue;
 		/* Ranges compare by the collation; files were measured in BINARY order. */
 		const char *coll = sqlite3_vtab_collation(info, i);
@@ -1027,7 +1054,17 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 	struct constraint *ks;
 	int nks, rc;
 
-	(void)idxnum;
+	if (v->guard) {
+		if (idxnum != 1 || argc < 1 || !sqlite3_value_text(argv[0]) ||
+		    strcmp((const char *)sqlite3_value_text(argv[0]), v->guard) != 0) {
+			v->base.zErrMsg =
+			    sqlite3_mprintf("%s is read only through its grant's filter",
+					    v->ctx->tables[v->scans].name);
+			return SQLITE_AUTH;
+		}
+		argc--;
+		argv++;
+	}
 	forget_files(cur);
 	cur->eof = 0;
 	cur->counted_rows = 0;

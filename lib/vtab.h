@@ -13,6 +13,13 @@
 #include "lake.h"
 #include "query.h"
 
+/*
+ * A table read through a grant's filter is declared with a guard (query.c):
+ * a hidden column that every scan must constrain to the guard's secret,
+ * which only the filter's view knows; any other scan is refused.
+ */
+#define LAKE_VTAB_GUARD_COLUMN "__grant_guard"
+
 /* One table's scans, for --explain. */
 struct lake_table_scans {
 	char *name; /* "db.table" */

@@ -111,6 +111,29 @@ expect_eq "$(q bob 'EXPLAIN SELECT * FROM shop.orders')" "exit 77" "EXPLAIN (whi
 expect_eq "$(q bob "SELECT count(*) FROM shop.orders WHERE CASE WHEN region = 'US' THEN abs(-9223372036854775807 - 1) ELSE 0 END = 0")" "count(*) 3" "a predicate that fails on filtered rows never sees them"
 expect_eq "$(q bob "CREATE TEMP VIEW v AS SELECT * FROM shop.orders")" "exit 77" "views cannot be made"
 
+# From a security review: each of these once leaked.
+expect_eq "$(q bob 'WITH orders AS (SELECT * FROM shop."orders$base") SELECT count(*) AS n FROM orders')" "exit 77" "a CTE named like the view does not open the table behind it"
+expect_eq "$(q bob 'SELECT count(*) FROM shop."orders$BASE"')" "exit 77" "nor another spelling of its name"
+expect_eq "$(q bob "PRAGMA shop.table_info('orders\$BASE')")" "exit 77" "nor table_info under another spelling"
+expect_eq "$(q bob 'SELECT count(*) FROM SHOP.SQLITE_MASTER')" "exit 77" "nor the schema text in capitals"
+run lake-etl --as bob run --name steal --sql 'WITH orders AS (SELECT * FROM shop."orders$base") SELECT * FROM orders' --target sandbox.stolen
+expect_rc 77 "nor through a job"
+run lake-query --as bob --explain --format ndjson "SELECT id FROM shop.orders"
+expect_eq "$(jq -s -c '[.[] | select(.table == "shop.orders")][0]' "$T/out")" '{"table":"shop.orders","filtered":true}' "--explain gives no counts of a filtered table (they include hidden rows)"
+expect_eq "$(grep -c 'orders\$base' "$T/out")" 0 "nor its filter's plan"
+run lake-grant --as bob grant SELECT ON shop.customers TO bob --columns no_such
+expect_rc 77 "a grant without the right to grant says nothing about the table's columns"
+run lake-grant --as bob group list
+expect_rc 77 "groups and their members are for administrators"
+lake-grant grant INSERT ON shop.orders TO erin >/dev/null
+lake-grant grant SELECT ON shop.orders TO erin --columns id --rows "region = 'EU'" >/dev/null
+run lake-catalog --as erin files shop.orders
+expect_eq "$(jq -s '[.[].stats] | unique' "$T/out" | jq -c .)" "[null]" "file min/max are values: not for a principal with a filtered read"
+run lake-catalog --as bob ddl shop.customers --dialect duckdb
+expect_rc 77 "DDL of a table bob may not see"
+grep -h '"outcome":"denied"' "$L"/audit/*.ndjson | grep -c '"action":"SQL"' >"$T/n"
+expect_eq "$(test "$(cat "$T/n")" -gt 0 && echo yes)" yes "refusals of the SQL guard are audited"
+
 # ---- other programs ----
 run lake-put --as bob shop.orders "$T/orders"
 expect_rc 77 "bob cannot land data without INSERT"
@@ -123,7 +146,7 @@ run lake-etl --as bob run --name bobs2 --sql "SELECT id FROM shop.orders" --targ
 expect_rc 77 "a job cannot write where its principal may not"
 lake-etl run --name rootjob --sql "SELECT region, sum(amount) AS total FROM shop.orders GROUP BY 1" --target shop.totals --bookmark shop.orders >/dev/null
 run lake-etl --as bob runs
-expect_eq "$(jq -r .job "$T/out" | sort -u | tr '\n' ' ')" "bobs " "bob's run history shows only jobs writing what he may see"
+expect_eq "$(jq -r .job "$T/out" | sort -u | tr '\n' ' ')" "bobs steal " "bob's run history shows only jobs writing what he may see (his own failed one too)"
 run lake-etl --as bob bookmark set rootjob shop.orders 0
 expect_rc 77 "moving another job's bookmark needs INSERT on its target"
 run lake-crawl --as bob shop.orders
