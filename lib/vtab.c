@@ -731,13 +731,12 @@ static int used(const struct lake_cursor *cur, int col)
 /* Note where each used column's value is in the JSON record. */
 static void place_json(struct lake_cursor *cur, struct lake_vtab *v)
 {
-	struct lake_jvalue root = lake_json_root(cur->rec.json, cur->rec.json_len);
-	struct lake_jiter it;
+	struct lake_jmembers it;
 	struct lake_jmember m;
 	int hint = 0, wanted = cur->used_data, found = 0;
 
-	lake_jiter_begin(&it, &root);
-	while (lake_jobject_next(&it, &m)) {
+	lake_jmembers_begin(&it, cur->rec.json, cur->rec.json_len);
+	while (lake_jmembers_next(&it, &m)) {
 		int col = -1;
 		/* Records mostly list their keys in the same order: try the next column first. */
 		for (int k = 0; k < v->ncols && col < 0; k++) {

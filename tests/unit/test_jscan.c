@@ -250,6 +250,35 @@ static void compare_value(const struct lake_jvalue *v, json_t *j, int ints_exact
 	}
 }
 
+/*
+ * lake_jmembers_next() over text[0..len), the object obj with or without
+ * whitespace around it, must give what lake_jobject_next() gives, member
+ * for member.
+ */
+static void compare_members(const struct lake_jvalue *obj, const char *text, size_t len)
+{
+	struct lake_jiter it;
+	struct lake_jmembers fast;
+	struct lake_jmember a, b;
+	int more;
+
+	lake_jiter_begin(&it, obj);
+	lake_jmembers_begin(&fast, text, len);
+	do {
+		more = lake_jobject_next(&it, &a);
+		CHECK_INT(lake_jmembers_next(&fast, &b), more);
+		if (!more)
+			break;
+		CHECK(a.key == b.key && a.key_len == b.key_len);
+		CHECK_INT(a.key_has_escape, b.key_has_escape);
+		CHECK_INT(a.value.type, b.value.type);
+		CHECK(a.value.start == b.value.start && a.value.len == b.value.len);
+		if (a.value.type == LAKE_JOBJECT)
+			compare_members(&a.value, a.value.start, a.value.len);
+	} while (more);
+	CHECK(!lake_jmembers_next(&fast, &b)); /* stays at the end */
+}
+
 /* The walk of an accepted document c[0..n) against jansson's trees. */
 static void compare_document(const char *c, size_t n, enum lake_jtype type, json_t *j)
 {
@@ -262,6 +291,8 @@ static void compare_document(const char *c, size_t n, enum lake_jtype type, json
 	for (k = (size_t)(root.start - c) + root.len; k < n; k++)
 		CHECK(strchr(" \t\r\n", c[k]) != NULL && c[k]);
 	compare_value(&root, j, 0);
+	if (root.type == LAKE_JOBJECT)
+		compare_members(&root, c, n);
 	/* without INT_AS_REAL jansson has integers, unless one is beyond int64 */
 	exact = json_loadb(c, n, JANSSON_INT_FLAGS, &e);
 	if (exact)
@@ -1511,6 +1542,36 @@ static void test_special_byte_at_every_offset(void)
 	lake_buf_release(&b);
 }
 
+/*
+ * lake_jmembers_next() reads 64 bytes at a time and carries "inside a
+ * string" and "after a backslash" from one block to the next: runs of
+ * backslashes, escaped quotes and brackets inside strings must come out
+ * right wherever a block boundary falls among them.
+ */
+static void test_members_across_blocks(void)
+{
+	static const char *const values[] = {"\"\\\\\"",	 "\"\\\"{,:}\"",
+					     "\"\\\\\\\"]\"",	 "{\"k\":[1,{\"x\":\"}\"}]}",
+					     "[\"\\\\\",\"a\"]", "-1.5e3"};
+	struct lake_buf b = LAKE_BUF_INIT;
+
+	for (int pad = 0; pad <= 140; pad++)
+		for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+			lake_buf_reset(&b);
+			lake_buf_addstr(&b, "{\"");
+			/* A key of pad bytes, an escaped backslash now and then. */
+			for (int i = 0; i < pad; i++)
+				lake_buf_addstr(&b, i % 7 || i + 1 == pad ? "k" : "\\\\");
+			lake_buf_addstr(&b, pad % 2 ? "\" : " : "\":");
+			lake_buf_addstr(&b, values[k]);
+			lake_buf_addstr(&b, pad % 3 ? ",\"t\":" : " , \"t\" :");
+			lake_buf_addstr(&b, values[(k + 1) % (sizeof values / sizeof values[0])]);
+			lake_buf_addstr(&b, "}");
+			CHECK(differential(b.data, b.len));
+		}
+	lake_buf_release(&b);
+}
+
 static void test_random_differential(void)
 {
 	struct lake_buf b = LAKE_BUF_INIT;
@@ -1593,5 +1654,6 @@ int main(void)
 	T_RUN(test_prefixes);
 	T_RUN(test_random_differential);
 	T_RUN(test_special_byte_at_every_offset);
+	T_RUN(test_members_across_blocks);
 	T_DONE();
 }
