@@ -67,7 +67,11 @@ struct printer {
 	uint64_t rows, limit;
 	int has_limit;
 	int failed;
+	struct lake_buf pending; /* NDJSON rows not written yet: they go out in blocks */
 };
+
+/* NDJSON rows are gathered up to this many bytes for one write. */
+#define PENDING_BLOCK (64 * 1024)
 
 static int parse_args(struct args *a, int argc, char **argv)
 {
@@ -128,8 +132,16 @@ static char *read_sql(const struct args *a, struct lake_error *e)
 	return text;
 }
 
+static void write_pending(struct printer *p)
+{
+	if (p->pending.len)
+		p->failed |= fwrite(p->pending.data, 1, p->pending.len, stdout) != p->pending.len;
+	lake_buf_reset(&p->pending);
+}
+
 static void end_output(struct printer *p)
 {
+	write_pending(p);
 	if (p->out && lake_out_close(p->out) < 0)
 		p->failed = 1;
 	p->out = NULL;
@@ -202,26 +214,33 @@ static json_t *value_json(sqlite3_stmt *st, int i)
 struct format_choice {
 	enum lake_out_format format;
 	struct printer *printer;
-	struct lake_buf line; /* NDJSON: the row being written */
-	struct lake_buf keys; /* NDJSON: each column's name, as "\"name\":", NUL-separated */
-	int keys_for;	      /* the statement keys was made for; -1: none yet */
+	/* NDJSON, made once per statement: */
+	struct lake_buf keys; /* each column's name as "\"name\":", one after another */
+	size_t *key_end;      /* where each column's key ends in keys */
+	int *is_json;	      /* the column is a JSON (struct or array) column */
+	int keys_for;	      /* the statement they were made for; -1: none yet */
 };
 
-/* The column names as JSON keys, made once per statement. */
-static void ndjson_keys(struct format_choice *fc, struct printer *p)
+/* The column names as JSON keys, and which columns are JSON. */
+static void ndjson_keys(struct format_choice *fc, struct printer *p, sqlite3_stmt *st)
 {
+	size_t n = (size_t)(p->ncolumns ? p->ncolumns : 1);
+
 	if (fc->keys_for == p->statement)
 		return;
 	lake_buf_reset(&fc->keys);
+	fc->key_end = lake_xrealloc(fc->key_end, n * sizeof *fc->key_end);
+	fc->is_json = lake_xrealloc(fc->is_json, n * sizeof *fc->is_json);
 	for (int i = 0; i < p->ncolumns; i++) {
 		lake_buf_add_json_string(&fc->keys, p->columns[i], strlen(p->columns[i]));
 		lake_buf_addc(&fc->keys, ':');
-		lake_buf_addc(&fc->keys, '\0');
+		fc->key_end[i] = fc->keys.len;
+		fc->is_json[i] = lake_query_column_is_json(st, i);
 	}
 	fc->keys_for = p->statement;
 }
 
-static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
+static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i, int is_json)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
@@ -236,8 +255,7 @@ static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
 	default: {
 		const char *t = (const char *)sqlite3_column_text(st, i);
 		size_t n = (size_t)sqlite3_column_bytes(st, i);
-		if (lake_query_column_is_json(st, i) &&
-		    lake_json_validate(t, n, NULL) != LAKE_JNONE)
+		if (is_json && lake_json_validate(t, n, NULL) != LAKE_JNONE)
 			lake_buf_add(b, t, n);
 		else
 			lake_buf_add_json_string_utf8(b, t, n);
@@ -252,21 +270,21 @@ static void ndjson_value(struct lake_buf *b, sqlite3_stmt *st, int i)
 static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 {
 	struct printer *p = fc->printer;
-	const char *key;
+	struct lake_buf *b = &p->pending;
+	size_t key = 0;
 
-	ndjson_keys(fc, p);
-	lake_buf_reset(&fc->line);
-	lake_buf_addc(&fc->line, '{');
-	key = fc->keys.data;
+	ndjson_keys(fc, p, st);
+	lake_buf_addc(b, '{');
 	for (int i = 0; i < p->ncolumns; i++) {
 		if (i)
-			lake_buf_addc(&fc->line, ',');
-		lake_buf_addstr(&fc->line, key);
-		key += strlen(key) + 1;
-		ndjson_value(&fc->line, st, i);
+			lake_buf_addc(b, ',');
+		lake_buf_add(b, fc->keys.data + key, fc->key_end[i] - key);
+		key = fc->key_end[i];
+		ndjson_value(b, st, i, fc->is_json[i]);
 	}
-	lake_buf_add(&fc->line, "}\n", 2);
-	p->failed |= fwrite(fc->line.data, 1, fc->line.len, stdout) != fc->line.len;
+	lake_buf_add(b, "}\n", 2);
+	if (b->len >= PENDING_BLOCK)
+		write_pending(p);
 	p->rows++;
 	return p->failed;
 }
@@ -392,8 +410,9 @@ int main(int argc, char **argv)
 	p.has_limit = a.has_limit;
 	fc.format = lake_out_resolve(a.format, STDOUT_FILENO);
 	fc.printer = &p;
-	fc.line = (struct lake_buf)LAKE_BUF_INIT;
 	fc.keys = (struct lake_buf)LAKE_BUF_INIT;
+	fc.key_end = NULL;
+	fc.is_json = NULL;
 	fc.keys_for = -1;
 	/* Rows are written in large blocks: stdout is a pipe or a file. */
 	static char outbuf[1 << 16];
@@ -410,8 +429,10 @@ int main(int argc, char **argv)
 		status =
 		    err.code == LAKE_EX_USAGE ? cli_usage_error("%s", err.msg) : cli_fail(&err);
 	end_output(&p);
-	lake_buf_release(&fc.line);
+	lake_buf_release(&p.pending);
 	lake_buf_release(&fc.keys);
+	free(fc.key_end);
+	free(fc.is_json);
 	if (p.failed && !status)
 		status = LAKE_EX_IOERR;
 	lake_query_close(q);

@@ -120,12 +120,22 @@ static void keep(struct batch *b, struct lake_scan_value *v, const char *text, s
 	lake_buf_add(&b->bytes, text, len);
 }
 
+/* Whether a[0..n) and b[0..n) are the same: names are short, a call to memcmp costs more. */
+static inline int same_name(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	while (n && *a == *b)
+		a++, b++, n--;
+	return n == 0;
+}
+
 /* The column named key[0..n), trying `hint` first: records mostly keep one order. */
 static int column_named(const struct lake_scan *s, const char *key, size_t n, size_t hint)
 {
 	for (size_t k = 0; k < s->o.ncolumns; k++) {
-		size_t c = (hint + k) % s->o.ncolumns;
-		if (s->o.name_lens[c] == n && memcmp(s->o.names[c], key, n) == 0)
+		size_t c = hint + k < s->o.ncolumns ? hint + k : hint + k - s->o.ncolumns;
+		if (s->o.name_lens[c] == n && same_name(s->o.names[c], key, n))
 			return (int)c;
 	}
 	return -1;
