@@ -730,56 +730,71 @@ static void plan_values(struct lake_cursor *cur, struct lake_vtab *v)
 	}
 }
 
-/* Step to the next record, opening the next file when one ends. */
+/*
+ * The next batch of records, opening files as they end: cur->batch set,
+ * or the next file's rows to count (counted_rows), or cur->eof.
+ */
+static int next_batch(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	/* Here, not per row: clearing its kilobyte per row was a twelfth of a scan's time. */
+	struct lake_error err = {0};
+
+	for (;;) {
+		if (!cur->scan) {
+			if (cur->next_file >= cur->nfiles) {
+				cur->eof = 1;
+				return SQLITE_OK;
+			}
+			if (count_only(cur, v, &cur->files[cur->next_file])) {
+				cur->file = &cur->files[cur->next_file++];
+				cur->ordinal = 0;
+				cur->counted_rows = cur->file->rows;
+				return SQLITE_OK;
+			}
+			int rc = open_next_file(cur, v);
+			if (rc != SQLITE_OK)
+				return rc;
+		}
+		cur->batch = NULL;
+		int rc = lake_scan_next(cur->scan, &cur->batch, &err);
+		if (rc < 0) {
+			v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);
+			return SQLITE_ERROR;
+		}
+		if (rc == 0) {
+			close_file(cur);
+			continue;
+		}
+		cur->row = 0;
+		if (cur->batch->nrecords)
+			return SQLITE_OK;
+	}
+}
+
+/* Step to the next record: the batch's next, or the next batch's first. */
 static int advance(struct lake_cursor *cur)
 {
 	struct lake_vtab *v = (struct lake_vtab *)cur->base.pVtab;
-	struct lake_error err = {0};
 
 	for (;;) {
 		if (cur->counted_rows > 0) {
 			cur->counted_rows--;
-			cur->ordinal++;
-			v->ctx->stats->rows++;
-			v->ctx->tables[v->scans].stats.rows++;
-			return SQLITE_OK;
+			break;
 		}
 		if (cur->batch && cur->row + 1 < cur->batch->nrecords) {
 			cur->row++;
-		} else {
-			if (!cur->scan) {
-				if (cur->next_file >= cur->nfiles) {
-					cur->eof = 1;
-					return SQLITE_OK;
-				}
-				if (count_only(cur, v, &cur->files[cur->next_file])) {
-					cur->file = &cur->files[cur->next_file++];
-					cur->ordinal = 0;
-					cur->counted_rows = cur->file->rows;
-					continue;
-				}
-				int rc = open_next_file(cur, v);
-				if (rc != SQLITE_OK)
-					return rc;
-			}
-			int rc = lake_scan_next(cur->scan, &cur->batch, &err);
-			if (rc < 0) {
-				v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);
-				return SQLITE_ERROR;
-			}
-			if (rc == 0) {
-				close_file(cur);
-				continue;
-			}
-			cur->row = 0;
-			if (!cur->batch->nrecords)
-				continue;
+			break;
 		}
-		cur->ordinal++;
-		v->ctx->stats->rows++;
-		v->ctx->tables[v->scans].stats.rows++;
-		return SQLITE_OK;
+		int rc = next_batch(cur, v);
+		if (rc != SQLITE_OK || cur->eof)
+			return rc;
+		if (cur->batch)
+			break;
 	}
+	cur->ordinal++;
+	v->ctx->stats->rows++;
+	v->ctx->tables[v->scans].stats.rows++;
+	return SQLITE_OK;
 }
 
 /* ---- the cursor ---- */
