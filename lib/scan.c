@@ -31,7 +31,8 @@ struct batch {
 
 struct lake_scan {
 	struct lake_scan_options o;
-	int *slot; /* o.slot's copy */
+	int *slot;		/* o.slot's copy */
+	unsigned char *numeric; /* o.numeric's copy: per slot, not per column */
 	struct lake_input *in;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -111,12 +112,22 @@ static struct lake_scan_value *add_record(struct lake_scan *s, struct batch *b)
 	return v;
 }
 
-static void keep(struct batch *b, struct lake_scan_value *v, const char *text, size_t len,
-		 enum lake_jtype type)
+static int is_csv(const struct lake_scan *s)
+{
+	return s->o.format == LAKE_FORMAT_CSV || s->o.format == LAKE_FORMAT_TSV;
+}
+
+static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
+		 const char *text, size_t len, enum lake_jtype type)
 {
 	v->off = b->bytes.len;
 	v->len = len;
 	v->type = type;
+	/* Numbers are parsed here, where there is time to spare, not on SQLite's thread. */
+	v->parsed =
+	    s->numeric[k] && len && (type == LAKE_JNUMBER || (type == LAKE_JSTRING && is_csv(s)));
+	if (v->parsed)
+		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
 	lake_buf_add(&b->bytes, text, len);
 }
 
@@ -157,7 +168,8 @@ static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_va
 		hint = (size_t)col + 1;
 		if (s->slot[col] < 0)
 			continue;
-		keep(b, &vals[s->slot[col]], m.value.start, m.value.len, m.value.type);
+		keep(s, b, s->slot[col], &vals[s->slot[col]], m.value.start, m.value.len,
+		     m.value.type);
 		/* Every used column found: the rest of the record need not be walked. */
 		if (++found == s->o.stop_after)
 			break;
@@ -190,7 +202,7 @@ static void place_csv(struct lake_scan *s, struct batch *b, struct lake_scan_val
 		if (k < 0)
 			continue;
 		if (rec->field[i])
-			keep(b, &vals[k], rec->field[i], rec->field_len[i], LAKE_JSTRING);
+			keep(s, b, k, &vals[k], rec->field[i], rec->field_len[i], LAKE_JSTRING);
 		else
 			vals[k].type = LAKE_JNONE;
 	}
@@ -252,6 +264,7 @@ static void free_scan(struct lake_scan *s)
 	pthread_cond_destroy(&s->changed);
 	free(s->field_slot);
 	free(s->slot);
+	free(s->numeric);
 	free(s);
 }
 
@@ -266,6 +279,11 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 	if (o->ncolumns)
 		memcpy(s->slot, o->slot, o->ncolumns * sizeof *s->slot);
 	s->o.slot = s->slot;
+	s->numeric = lake_xcalloc(o->nvalues > 0 ? (size_t)o->nvalues : 1, sizeof *s->numeric);
+	for (size_t c = 0; c < o->ncolumns && o->numeric; c++)
+		if (o->slot[c] >= 0)
+			s->numeric[o->slot[c]] = o->numeric[c];
+	s->o.numeric = NULL; /* per column; s->numeric is per slot */
 	atomic_init(&s->stop, 0);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);

@@ -22,6 +22,7 @@
 #define LAKE_SCAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "jscan.h"
@@ -42,6 +43,12 @@ struct lake_scan_options {
 	const char *const *names;
 	const size_t *name_lens;
 	const int *slot;
+	/*
+	 * Per column: 1 when its values are numbers to SQL (BIGINT, DOUBLE):
+	 * then a CSV field with text and a JSON number are parsed here, on
+	 * the scan's thread (lake_jnumber_parse()).  NULL: none.  Copied.
+	 */
+	const unsigned char *numeric;
 	size_t ncolumns;
 	int nvalues; /* the values each record has: the used columns */
 	/* JSON: a record is looked at no further once this many used members were found (-1:
@@ -58,6 +65,10 @@ struct lake_scan_value {
 	 * (no such member or field, or an empty unquoted CSV field).
 	 */
 	enum lake_jtype type;
+	int parsed;	    /* a numeric column's number was parsed: num, i and d are set */
+	enum lake_jnum num; /* what lake_jnumber_parse() made of it */
+	int64_t i;
+	double d;
 };
 
 struct lake_scan_batch {

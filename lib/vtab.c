@@ -76,8 +76,9 @@ struct lake_cursor {
 	 * is. */
 	const char **names;
 	size_t *name_lens;
-	int *slot_of_data; /* per data column: its place among a record's values, or -1 */
-	int *slot;	   /* the same per column of the table (keys: -1) */
+	int *slot_of_data;	/* per data column: its place among a record's values, or -1 */
+	unsigned char *numeric; /* per data column: its values are numbers to SQL */
+	int *slot;		/* the same per column of the table (keys: -1) */
 	int nvalues;
 	struct lake_buf text; /* a decoded string */
 };
@@ -686,6 +687,7 @@ static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 	    .names = cur->names,
 	    .name_lens = cur->name_lens,
 	    .slot = cur->slot_of_data,
+	    .numeric = cur->numeric,
 	    .ncolumns = (size_t)v->ndata,
 	    .nvalues = cur->nvalues,
 	    .stop_after = cur->used_data,
@@ -726,6 +728,8 @@ static void plan_values(struct lake_cursor *cur, struct lake_vtab *v)
 		cur->names[d] = v->cols[c].name;
 		cur->name_lens[d] = v->cols[c].name_len;
 		cur->slot_of_data[d] = used(cur, c) ? cur->nvalues++ : -1;
+		cur->numeric[d] =
+		    v->cols[c].kind == LAKE_T_BIGINT || v->cols[c].kind == LAKE_T_DOUBLE;
 		cur->slot[c] = cur->slot_of_data[d++];
 	}
 }
@@ -809,6 +813,7 @@ static int x_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	cur->names = lake_xcalloc(n, sizeof *cur->names);
 	cur->name_lens = lake_xcalloc(n, sizeof *cur->name_lens);
 	cur->slot_of_data = lake_xcalloc(n, sizeof *cur->slot_of_data);
+	cur->numeric = lake_xcalloc(n, sizeof *cur->numeric);
 	cur->slot = lake_xcalloc(n, sizeof *cur->slot);
 	*out = &cur->base;
 	return SQLITE_OK;
@@ -835,6 +840,7 @@ static int x_close(sqlite3_vtab_cursor *c)
 	free(cur->names);
 	free(cur->name_lens);
 	free(cur->slot_of_data);
+	free(cur->numeric);
 	free(cur->slot);
 	lake_buf_release(&cur->text);
 	free(cur);
@@ -1030,6 +1036,21 @@ static void result_text(struct lake_vtab *v, sqlite3_context *ctx, enum lake_kin
 	}
 }
 
+/*
+ * A number the scan parsed already (a numeric column's CSV field with
+ * text, or JSON number), as result_text() and result_json() take it.
+ */
+static void result_number(struct lake_vtab *v, sqlite3_context *ctx, enum lake_kind k,
+			  const struct lake_scan_value *val)
+{
+	if (k == LAKE_T_BIGINT && val->num == LAKE_JNUM_INT)
+		sqlite3_result_int64(ctx, val->i);
+	else if (k == LAKE_T_DOUBLE && val->num != LAKE_JNUM_BAD)
+		sqlite3_result_double(ctx, val->d);
+	else
+		bad_value(v, ctx);
+}
+
 static void result_json(struct lake_cursor *cur, struct lake_vtab *v, sqlite3_context *ctx,
 			enum lake_kind k, const struct lake_jvalue *val)
 {
@@ -1106,6 +1127,8 @@ static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 		: &cur->batch->values[cur->row * (size_t)cur->nvalues + (size_t)cur->slot[col]];
 	if (!val || val->type == LAKE_JNONE) {
 		sqlite3_result_null(ctx);
+	} else if (val->parsed) {
+		result_number(v, ctx, vc->kind, val);
 	} else if (v->csv) {
 		result_text(v, ctx, vc->kind, cur->batch->bytes + val->off, val->len);
 	} else {

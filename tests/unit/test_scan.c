@@ -106,10 +106,14 @@ static void test_ndjson_many_batches(void)
 	lake_buf_release(&text);
 }
 
-/* CSV: header order, quotes undone, "" kept apart from an empty field, bad rows left out. */
+/*
+ * CSV: header order, quotes undone, "" kept apart from an empty field, bad
+ * rows left out; numeric columns' fields parsed as numbers.
+ */
 static void test_csv_fields(void)
 {
 	static const int slot[] = {1, -1, 0, -1};
+	static const unsigned char numeric[] = {1, 0, 1, 0};
 	struct lake_buf text = LAKE_BUF_INIT;
 	struct lake_scan_options o = options(LAKE_FORMAT_CSV, slot, -1);
 	struct lake_scan *s;
@@ -124,6 +128,7 @@ static void test_csv_fields(void)
 			       "only,three,fields\n"
 			       "true,\"\",z,10\n");
 	write_zstd(sp("b.csv.zst"), &text);
+	o.numeric = numeric;
 	CHECK(lake_scan_open(sp("b.csv.zst"), &o, &s, &err) == 0);
 	rc = lake_scan_next(s, &b, &err);
 	CHECK_INT(rc, 1);
@@ -133,6 +138,12 @@ static void test_csv_fields(void)
 		CHECK(value_is(b, 1, 0, "2,5") && value_is(b, 1, 1, "8"));
 		CHECK(value_is(b, 2, 0, NULL) && value_is(b, 2, 1, "9"));
 		CHECK(value_is(b, 3, 0, "") && value_is(b, 3, 1, "10"));
+		CHECK(b->values[0].parsed && b->values[0].num == LAKE_JNUM_DOUBLE &&
+		      b->values[0].d == 1.5);
+		CHECK(b->values[1].parsed && b->values[1].num == LAKE_JNUM_INT &&
+		      b->values[1].i == 7);
+		CHECK(b->values[2].parsed && b->values[2].num == LAKE_JNUM_BAD); /* "2,5" */
+		CHECK(!b->values[6].parsed);					 /* "" */
 		CHECK_INT(lake_scan_next(s, &b, &err), 0);
 	}
 	lake_scan_close(s);
