@@ -1022,6 +1022,7 @@ static int next_block(struct lake_jmembers *it)
 		b = tail;
 	}
 	mark_block(b, &m);
+	it->backslashes |= m.backslash != 0;
 	quotes = m.quote & ~escaped_bytes(m.backslash, &it->escaped_in);
 	/* A string's bytes, from its opening quote to before its closing one. */
 	inside = prefix_xor(quotes) ^ it->in_string;
@@ -1057,7 +1058,7 @@ static int member_before(const struct lake_jmembers *it, size_t end, struct lake
 		return 0;
 	m->key = it->text + k0 + 1;
 	m->key_len = k1 - k0 - 2;
-	m->key_has_escape = memchr(m->key, '\\', m->key_len) != NULL;
+	m->key_has_escape = it->backslashes && memchr(m->key, '\\', m->key_len) != NULL;
 	m->value.type = type_at(t[v0]);
 	m->value.start = it->text + v0;
 	m->value.len = v1 - v0;

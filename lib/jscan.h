@@ -109,6 +109,7 @@ struct lake_jmembers {
 	uint64_t marks;	     /* that block's brackets, colons, commas not yet looked at */
 	uint64_t in_string;  /* all ones when the last block ended inside a string */
 	uint64_t escaped_in; /* 1 when the last block ended with a backslash that escapes */
+	int backslashes;     /* a block read so far had one: keys must be looked at for escapes */
 	int depth;
 	size_t member; /* where the current member's text starts: after '{' or ',' */
 	size_t colon;  /* its colon; 0 when not seen yet */

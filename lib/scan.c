@@ -31,8 +31,10 @@ struct batch {
 
 struct lake_scan {
 	struct lake_scan_options o;
-	int *slot;		/* o.slot's copy */
-	unsigned char *numeric; /* o.numeric's copy: per slot, not per column */
+	/* Per slot: the used column's name, and whether its values are numbers. */
+	const char **slot_name;
+	size_t *slot_name_len;
+	unsigned char *numeric;
 	struct lake_input *in;
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -141,12 +143,18 @@ static inline int same_name(const char *a, const char *b, size_t n)
 	return n == 0;
 }
 
-/* The column named key[0..n), trying `hint` first: records mostly keep one order. */
-static int column_named(const struct lake_scan *s, const char *key, size_t n, size_t hint)
+/*
+ * The slot of the used column named key[0..n), or -1; `hint` is tried
+ * first, as records mostly keep one order.  Only used columns are looked
+ * at: most members are not one, and their length alone tells.
+ */
+static int slot_named(const struct lake_scan *s, const char *key, size_t n, size_t hint)
 {
-	for (size_t k = 0; k < s->o.ncolumns; k++) {
-		size_t c = hint + k < s->o.ncolumns ? hint + k : hint + k - s->o.ncolumns;
-		if (s->o.name_lens[c] == n && same_name(s->o.names[c], key, n))
+	size_t slots = (size_t)s->o.nvalues;
+
+	for (size_t k = 0; k < slots; k++) {
+		size_t c = hint + k < slots ? hint + k : hint + k - slots;
+		if (s->slot_name_len[c] == n && same_name(s->slot_name[c], key, n))
 			return (int)c;
 	}
 	return -1;
@@ -162,14 +170,11 @@ static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_va
 
 	lake_jmembers_begin(&it, rec->json, rec->json_len);
 	while (lake_jmembers_next(&it, &m)) {
-		int col = column_named(s, m.key, m.key_len, hint);
-		if (col < 0)
+		int k = slot_named(s, m.key, m.key_len, hint);
+		if (k < 0)
 			continue;
-		hint = (size_t)col + 1;
-		if (s->slot[col] < 0)
-			continue;
-		keep(s, b, s->slot[col], &vals[s->slot[col]], m.value.start, m.value.len,
-		     m.value.type);
+		hint = (size_t)k + 1;
+		keep(s, b, k, &vals[k], m.value.start, m.value.len, m.value.type);
 		/* Every used column found: the rest of the record need not be walked. */
 		if (++found == s->o.stop_after)
 			break;
@@ -185,10 +190,8 @@ static void map_fields(struct lake_scan *s)
 
 	s->field_slot = lake_xcalloc(n ? n : 1, sizeof *s->field_slot);
 	s->nfields = n;
-	for (size_t i = 0; i < n; i++) {
-		int col = column_named(s, names[i], lens[i], 0);
-		s->field_slot[i] = col < 0 ? -1 : s->slot[col];
-	}
+	for (size_t i = 0; i < n; i++)
+		s->field_slot[i] = slot_named(s, names[i], lens[i], 0);
 	s->mapped = 1;
 }
 
@@ -263,9 +266,33 @@ static void free_scan(struct lake_scan *s)
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->changed);
 	free(s->field_slot);
-	free(s->slot);
+	free(s->slot_name);
+	free(s->slot_name_len);
 	free(s->numeric);
 	free(s);
+}
+
+/* What the thread looks for, by slot: the used columns' names, and which are numbers. */
+static void plan_slots(struct lake_scan *s, const struct lake_scan_options *o)
+{
+	size_t n = o->nvalues > 0 ? (size_t)o->nvalues : 1;
+
+	s->slot_name = lake_xcalloc(n, sizeof *s->slot_name);
+	s->slot_name_len = lake_xcalloc(n, sizeof *s->slot_name_len);
+	s->numeric = lake_xcalloc(n, sizeof *s->numeric);
+	for (size_t c = 0; c < o->ncolumns; c++) {
+		int k = o->slot[c];
+		if (k < 0 || k >= o->nvalues)
+			continue;
+		s->slot_name[k] = o->names[c];
+		s->slot_name_len[k] = o->name_lens[c];
+		s->numeric[k] = o->numeric && o->numeric[c];
+	}
+	/* Only the slots' copies are used from here on. */
+	s->o.names = NULL;
+	s->o.name_lens = NULL;
+	s->o.slot = NULL;
+	s->o.numeric = NULL;
 }
 
 int lake_scan_open(const char *path, const struct lake_scan_options *o, struct lake_scan **out,
@@ -275,15 +302,7 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 
 	*out = NULL;
 	s->o = *o;
-	s->slot = lake_xcalloc(o->ncolumns ? o->ncolumns : 1, sizeof *s->slot);
-	if (o->ncolumns)
-		memcpy(s->slot, o->slot, o->ncolumns * sizeof *s->slot);
-	s->o.slot = s->slot;
-	s->numeric = lake_xcalloc(o->nvalues > 0 ? (size_t)o->nvalues : 1, sizeof *s->numeric);
-	for (size_t c = 0; c < o->ncolumns && o->numeric; c++)
-		if (o->slot[c] >= 0)
-			s->numeric[o->slot[c]] = o->numeric[c];
-	s->o.numeric = NULL; /* per column; s->numeric is per slot */
+	plan_slots(s, o);
 	atomic_init(&s->stop, 0);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);

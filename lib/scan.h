@@ -38,7 +38,7 @@ struct lake_scan_options {
 	 * fields are matched against them as they are written, escapes not
 	 * undone), and for each its place among a record's values, or -1
 	 * when the statement does not use it.  The names must outlive the
-	 * scan; slot is copied.
+	 * scan; the arrays are copied.
 	 */
 	const char *const *names;
 	const size_t *name_lens;
