@@ -460,13 +460,54 @@ static int digits_to_int(cursor p, size_t n, int neg, int64_t *out)
 	return 1;
 }
 
+/*
+ * The numbers records mostly hold, 123 and -12.34 (at most 15 digits, no
+ * exponent, no leading zero), read in one pass, to the same result as
+ * the general way below.  LAKE_JNUM_BAD when the text is not that simple.
+ */
+static enum lake_jnum simple_number(cursor p, cursor end, int64_t *i, double *d)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	int neg = p < end && *p == '-';
+	cursor first = p + neg, dot = NULL;
+	uint64_t v = 0;
+
+	if (first == end || !is_digit(*first) ||
+	    (*first == '0' && first + 1 < end && is_digit(first[1])))
+		return LAKE_JNUM_BAD;
+	for (p = first; p < end; p++) {
+		if (is_digit(*p))
+			v = v * 10 + (unsigned)(*p - '0');
+		else if (*p == '.' && !dot && p + 1 < end)
+			dot = p;
+		else
+			return LAKE_JNUM_BAD;
+	}
+	if (end - first - (dot != NULL) > 15)
+		return LAKE_JNUM_BAD;
+	if (!dot) {
+		if (i)
+			*i = neg ? -(int64_t)v : (int64_t)v;
+		if (d)
+			*d = v == 0 && neg ? -0.0 : neg ? -(double)v : (double)v;
+		return LAKE_JNUM_INT;
+	}
+	if (d)
+		*d = neg ? -((double)v / pow10[end - dot - 1]) : (double)v / pow10[end - dot - 1];
+	return LAKE_JNUM_DOUBLE;
+}
+
 enum lake_jnum lake_jnumber_parse(const char *s, size_t len, int64_t *i, double *d)
 {
 	cursor p = (cursor)s, end = p + len;
 	struct numinfo n;
+	enum lake_jnum simple = simple_number(p, end, i, d);
 	int64_t iv;
 	double dv;
 
+	if (simple != LAKE_JNUM_BAD)
+		return simple;
 	if (!len || number_syntax(p, end, &n) != end)
 		return LAKE_JNUM_BAD;
 	if (n.is_int && digits_to_int(n.digits, n.int_digits, *p == '-', &iv)) {

@@ -894,6 +894,18 @@ static void test_numbers(void)
 	    {"1.5e3.2", LAKE_JNUM_BAD, 0, 0},
 	    {"1,5", LAKE_JNUM_BAD, 0, 0},
 	    {"1_000", LAKE_JNUM_BAD, 0, 0},
+	    /* where the one-pass way for short numbers ends and the general one takes over */
+	    {"123456789012345", LAKE_JNUM_INT, 123456789012345, 123456789012345.0},
+	    {"-1234567890123456", LAKE_JNUM_INT, -1234567890123456, -1234567890123456.0},
+	    {"12345678901234.5", LAKE_JNUM_DOUBLE, 0, 12345678901234.5},
+	    {"1234567890123.456", LAKE_JNUM_DOUBLE, 0, 1234567890123.456},
+	    {"0.000001", LAKE_JNUM_DOUBLE, 0, 0.000001},
+	    {"-0.5", LAKE_JNUM_DOUBLE, 0, -0.5},
+	    {"1.2.3", LAKE_JNUM_BAD, 0, 0},
+	    {"-.5", LAKE_JNUM_BAD, 0, 0},
+	    {"0.", LAKE_JNUM_BAD, 0, 0},
+	    {"-0.", LAKE_JNUM_BAD, 0, 0},
+	    {"007.5", LAKE_JNUM_BAD, 0, 0},
 	};
 	size_t i;
 	int64_t iv;
@@ -1604,6 +1616,34 @@ static void test_random_differential(void)
 	lake_buf_release(&b);
 }
 
+/* Integers of every length up to 19 digits: strtoll's value, and its double. */
+static void test_integers_match_strtoll(void)
+{
+	uint64_t seed = 0x1234;
+	char text[40];
+	int mismatches = 0;
+
+	for (int k = 0; k < 200000; k++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		int digits = 1 + (int)(seed % 18);
+		uint64_t v = seed >> 5;
+		size_t n = 0;
+		if ((seed >> 30) & 1)
+			text[n++] = '-';
+		for (int i = 0; i < digits; i++, v /= 10)
+			text[n++] = (char)('0' + (i == 0 ? 1 + v % 9 : v % 10));
+		text[n] = '\0';
+		int64_t want = strtoll(text, NULL, 10), got = 0;
+		double d = 0;
+		if (lake_jnumber_parse(text, n, &got, &d) != LAKE_JNUM_INT || got != want ||
+		    d != (double)want) {
+			if (mismatches++ < 5)
+				fprintf(stderr, "  %s: %lld\n", text, (long long)got);
+		}
+	}
+	CHECK_INT(mismatches, 0);
+}
+
 /* The strtod-free path for short decimals must give strtod's double, bit for bit. */
 static void test_short_decimals_match_strtod(void)
 {
@@ -1638,6 +1678,7 @@ static void test_short_decimals_match_strtod(void)
 int main(void)
 {
 	T_RUN(test_short_decimals_match_strtod);
+	T_RUN(test_integers_match_strtoll);
 	T_RUN(test_valid_documents);
 	T_RUN(test_invalid_documents);
 	T_RUN(test_disagreements);
