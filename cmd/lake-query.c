@@ -215,10 +215,12 @@ struct format_choice {
 	enum lake_out_format format;
 	struct printer *printer;
 	/* NDJSON, made once per statement: */
-	struct lake_buf keys; /* each column's name as "\"name\":", one after another */
-	size_t *key_end;      /* where each column's key ends in keys */
-	int *is_json;	      /* the column is a JSON (struct or array) column */
-	int keys_for;	      /* the statement they were made for; -1: none yet */
+	/* What comes before each column's value: '{' or ',', then "\"name\":", one after another.
+	 */
+	struct lake_buf keys;
+	size_t *key_end; /* where each column's part ends in keys */
+	int *is_json;	 /* the column is a JSON (struct or array) column */
+	int keys_for;	 /* the statement they were made for; -1: none yet */
 };
 
 /* The column names as JSON keys, and which columns are JSON. */
@@ -232,6 +234,7 @@ static void ndjson_keys(struct format_choice *fc, struct printer *p, sqlite3_stm
 	fc->key_end = lake_xrealloc(fc->key_end, n * sizeof *fc->key_end);
 	fc->is_json = lake_xrealloc(fc->is_json, n * sizeof *fc->is_json);
 	for (int i = 0; i < p->ncolumns; i++) {
+		lake_buf_addc(&fc->keys, i ? ',' : '{');
 		lake_buf_add_json_string(&fc->keys, p->columns[i], strlen(p->columns[i]));
 		lake_buf_addc(&fc->keys, ':');
 		fc->key_end[i] = fc->keys.len;
@@ -274,10 +277,9 @@ static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 	size_t key = 0;
 
 	ndjson_keys(fc, p, st);
-	lake_buf_addc(b, '{');
+	if (!p->ncolumns)
+		lake_buf_addc(b, '{');
 	for (int i = 0; i < p->ncolumns; i++) {
-		if (i)
-			lake_buf_addc(b, ',');
 		lake_buf_add(b, fc->keys.data + key, fc->key_end[i] - key);
 		key = fc->key_end[i];
 		ndjson_value(b, st, i, fc->is_json[i]);
