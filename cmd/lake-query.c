@@ -85,7 +85,11 @@ struct printer {
 	uint64_t total_rows; /* of every statement, for the audit */
 	int has_limit;
 	int failed;
+	struct lake_buf pending; /* NDJSON rows not written yet: they go out in blocks */
 };
+
+/* NDJSON rows are gathered up to this many bytes for one write. */
+#define PENDING_BLOCK (64 * 1024)
 
 static int parse_args(struct args *a, int argc, char **argv)
 {
@@ -149,8 +153,16 @@ static char *read_sql(const struct args *a, struct lake_error *e)
 	return text;
 }
 
+static void write_pending(struct printer *p)
+{
+	if (p->pending.len)
+		p->failed |= fwrite(p->pending.data, 1, p->pending.len, stdout) != p->pending.len;
+	lake_buf_reset(&p->pending);
+}
+
 static void end_output(struct printer *p)
 {
+	write_pending(p);
 	if (p->out && lake_out_close(p->out) < 0)
 		p->failed = 1;
 	p->out = NULL;
@@ -223,21 +235,31 @@ static json_t *value_json(sqlite3_stmt *st, int i)
 struct format_choice {
 	enum lake_out_format format;
 	struct printer *printer;
-	struct lake_buf line; /* NDJSON: the row being written */
-	struct lake_buf keys; /* NDJSON: each column's name, as "\"name\":", NUL-separated */
-	int keys_for;	      /* the statement keys was made for; -1: none yet */
+	/* NDJSON, made once per statement: */
+	/* What comes before each column's value: '{' or ',', then "\"name\":", one after another.
+	 */
+	struct lake_buf keys;
+	size_t *key_end;	    /* where each column's part ends in keys */
+	enum lake_value_kind *kind; /* how each column's values are written */
+	int keys_for;		    /* the statement they were made for; -1: none yet */
 };
 
-/* The column names as JSON keys, made once per statement. */
-static void ndjson_keys(struct format_choice *fc, struct printer *p)
+/* The column names as JSON keys, and which columns are JSON. */
+static void ndjson_keys(struct format_choice *fc, struct printer *p, sqlite3_stmt *st)
 {
+	size_t n = (size_t)(p->ncolumns ? p->ncolumns : 1);
+
 	if (fc->keys_for == p->statement)
 		return;
 	lake_buf_reset(&fc->keys);
+	fc->key_end = lake_xrealloc(fc->key_end, n * sizeof *fc->key_end);
+	fc->kind = lake_xrealloc(fc->kind, n * sizeof *fc->kind);
 	for (int i = 0; i < p->ncolumns; i++) {
+		lake_buf_addc(&fc->keys, i ? ',' : '{');
 		lake_buf_add_json_string(&fc->keys, p->columns[i], strlen(p->columns[i]));
 		lake_buf_addc(&fc->keys, ':');
-		lake_buf_addc(&fc->keys, '\0');
+		fc->key_end[i] = fc->keys.len;
+		fc->kind[i] = lake_query_column_kind(st, i, 0);
 	}
 	fc->keys_for = p->statement;
 }
@@ -249,21 +271,20 @@ static void ndjson_keys(struct format_choice *fc, struct printer *p)
 static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 {
 	struct printer *p = fc->printer;
-	const char *key;
+	struct lake_buf *b = &p->pending;
+	size_t key = 0;
 
-	ndjson_keys(fc, p);
-	lake_buf_reset(&fc->line);
-	lake_buf_addc(&fc->line, '{');
-	key = fc->keys.data;
+	ndjson_keys(fc, p, st);
+	if (!p->ncolumns)
+		lake_buf_addc(b, '{');
 	for (int i = 0; i < p->ncolumns; i++) {
-		if (i)
-			lake_buf_addc(&fc->line, ',');
-		lake_buf_addstr(&fc->line, key);
-		key += strlen(key) + 1;
-		lake_query_value_json(&fc->line, st, i, 0);
+		lake_buf_add(b, fc->keys.data + key, fc->key_end[i] - key);
+		key = fc->key_end[i];
+		lake_query_value_as(b, st, i, fc->kind[i]);
 	}
-	lake_buf_add(&fc->line, "}\n", 2);
-	p->failed |= fwrite(fc->line.data, 1, fc->line.len, stdout) != fc->line.len;
+	lake_buf_add(b, "}\n", 2);
+	if (b->len >= PENDING_BLOCK)
+		write_pending(p);
 	p->rows++;
 	p->total_rows++;
 	return p->failed;
@@ -421,8 +442,9 @@ int main(int argc, char **argv)
 	p.has_limit = a.has_limit;
 	fc.format = lake_out_resolve(a.format, STDOUT_FILENO);
 	fc.printer = &p;
-	fc.line = (struct lake_buf)LAKE_BUF_INIT;
 	fc.keys = (struct lake_buf)LAKE_BUF_INIT;
+	fc.key_end = NULL;
+	fc.kind = NULL;
 	fc.keys_for = -1;
 	/* Rows are written in large blocks: stdout is a pipe or a file. */
 	static char outbuf[1 << 16];
@@ -443,8 +465,10 @@ int main(int argc, char **argv)
 		status =
 		    err.code == LAKE_EX_USAGE ? cli_usage_error("%s", err.msg) : cli_fail(&err);
 	end_output(&p);
-	lake_buf_release(&fc.line);
+	lake_buf_release(&p.pending);
 	lake_buf_release(&fc.keys);
+	free(fc.key_end);
+	free(fc.kind);
 	if (p.failed && !status)
 		status = LAKE_EX_IOERR;
 	lake_query_close(q);

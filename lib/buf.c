@@ -260,67 +260,102 @@ void lake_buf_release(struct lake_buf *b)
  * rounds once), m's digits with trailing zeros dropped are the shortest
  * text that reads back as d.  Integer arithmetic, no printf.
  */
-static int add_short_decimal(struct lake_buf *b, double d)
+/* How many decimal digits u has (1 for 0), so that numbers are written in place. */
+static size_t decimal_width(uint64_t u)
 {
-	char text[40], *p = text + sizeof text;
+	size_t n = 1;
+
+	for (uint64_t limit = 10; n < 20 && u >= limit; limit *= 10)
+		n++;
+	return n;
+}
+
+static size_t short_decimal(char *out, double d)
+{
 	double scaled = d * 1e6;
 	long long m;
-	int neg = d < 0, places = 6;
+	uint64_t whole;
+	uint32_t frac;
+	size_t n;
+	int places = 6;
 
 	if (!(scaled > -9007199254740992.0 && scaled < 9007199254740992.0))
 		return 0;
 	m = llround(scaled);
 	if ((double)m / 1e6 != d || (m == 0 && signbit(d)))
 		return 0;
-	if (neg)
-		m = -m;
-	while (places > 1 && m % 10 == 0) {
-		m /= 10;
+	/* The fraction apart, in 32 bits, where dividing by ten is cheapest. */
+	whole = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+	frac = (uint32_t)(whole % 1000000);
+	whole /= 1000000;
+	while (places > 1 && frac % 10 == 0) {
+		frac /= 10;
 		places--;
 	}
-	for (int k = 0; k < places; k++, m /= 10)
-		*--p = (char)('0' + m % 10);
-	*--p = '.';
+	n = (d < 0) + decimal_width(whole) + 1 + (size_t)places;
+	out += n;
+	for (int k = 0; k < places; k++, frac /= 10)
+		*--out = (char)('0' + frac % 10);
+	*--out = '.';
 	do
-		*--p = (char)('0' + m % 10);
-	while ((m /= 10) > 0);
-	if (neg)
-		*--p = '-';
-	lake_buf_add(b, p, (size_t)(text + sizeof text - p));
-	return 1;
+		*--out = (char)('0' + whole % 10);
+	while ((whole /= 10) > 0);
+	if (d < 0)
+		*--out = '-';
+	return n;
 }
 
-void lake_buf_add_double(struct lake_buf *b, double d)
+size_t lake_format_double(char *out, double d)
 {
 	char num[40];
+	size_t n;
 
 	if (!isfinite(d)) {
-		lake_buf_addstr(b, "null");
-		return;
+		memcpy(out, "null", 4);
+		return 4;
 	}
-	if (add_short_decimal(b, d))
-		return;
+	if ((n = short_decimal(out, d)) > 0)
+		return n;
 	for (int digits = 15; digits <= 17; digits++) {
 		snprintf(num, sizeof num, "%.*g", digits, d);
 		if (strtod(num, NULL) == d)
 			break;
 	}
-	lake_buf_addstr(b, num);
-	if (!strpbrk(num, ".e"))
-		lake_buf_addstr(b, ".0");
+	n = strlen(num);
+	memcpy(out, num, n);
+	if (!strpbrk(num, ".e")) {
+		memcpy(out + n, ".0", 2);
+		n += 2;
+	}
+	return n;
+}
+
+void lake_buf_add_double(struct lake_buf *b, double d)
+{
+	lake_buf_grow(b, LAKE_NUMBER_MAX);
+	b->len += lake_format_double(b->data + b->len, d);
+	b->data[b->len] = '\0';
+}
+
+size_t lake_format_int(char *out, int64_t v)
+{
+	/* In unsigned arithmetic, so that INT64_MIN has a magnitude. */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = (v < 0) + decimal_width(u);
+
+	out += n;
+	do {
+		*--out = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--out = '-';
+	return n;
 }
 
 void lake_buf_add_int(struct lake_buf *b, int64_t v)
 {
-	char digits[24], *p = digits + sizeof digits;
-	/* In unsigned arithmetic, so that INT64_MIN has a magnitude. */
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	lake_buf_add(b, p, (size_t)(digits + sizeof digits - p));
+	lake_buf_grow(b, LAKE_NUMBER_MAX);
+	b->len += lake_format_int(b->data + b->len, v);
+	b->data[b->len] = '\0';
 }

@@ -51,6 +51,15 @@ void lake_buf_add_double(struct lake_buf *b, double d);
 
 /* Append v in decimal (the hot path of every integer a program prints). */
 void lake_buf_add_int(struct lake_buf *b, int64_t v);
+
+/*
+ * The same texts, written at out, which must have room for LAKE_NUMBER_MAX
+ * bytes (no NUL is added): their length.  For callers that reserve room
+ * for a whole row at once.
+ */
+#define LAKE_NUMBER_MAX 32
+size_t lake_format_int(char *out, int64_t v);
+size_t lake_format_double(char *out, double d);
 void lake_buf_reset(struct lake_buf *b);
 /* Drop the first n bytes, keeping the rest. */
 void lake_buf_consume(struct lake_buf *b, size_t n);

@@ -460,13 +460,54 @@ static int digits_to_int(cursor p, size_t n, int neg, int64_t *out)
 	return 1;
 }
 
+/*
+ * The numbers records mostly hold, 123 and -12.34 (at most 15 digits, no
+ * exponent, no leading zero), read in one pass, to the same result as
+ * the general way below.  LAKE_JNUM_BAD when the text is not that simple.
+ */
+static enum lake_jnum simple_number(cursor p, cursor end, int64_t *i, double *d)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,	 1e6,  1e7,
+				       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	int neg = p < end && *p == '-';
+	cursor first = p + neg, dot = NULL;
+	uint64_t v = 0;
+
+	if (first == end || !is_digit(*first) ||
+	    (*first == '0' && first + 1 < end && is_digit(first[1])))
+		return LAKE_JNUM_BAD;
+	for (p = first; p < end; p++) {
+		if (is_digit(*p))
+			v = v * 10 + (unsigned)(*p - '0');
+		else if (*p == '.' && !dot && p + 1 < end)
+			dot = p;
+		else
+			return LAKE_JNUM_BAD;
+	}
+	if (end - first - (dot != NULL) > 15)
+		return LAKE_JNUM_BAD;
+	if (!dot) {
+		if (i)
+			*i = neg ? -(int64_t)v : (int64_t)v;
+		if (d)
+			*d = v == 0 && neg ? -0.0 : neg ? -(double)v : (double)v;
+		return LAKE_JNUM_INT;
+	}
+	if (d)
+		*d = neg ? -((double)v / pow10[end - dot - 1]) : (double)v / pow10[end - dot - 1];
+	return LAKE_JNUM_DOUBLE;
+}
+
 enum lake_jnum lake_jnumber_parse(const char *s, size_t len, int64_t *i, double *d)
 {
 	cursor p = (cursor)s, end = p + len;
 	struct numinfo n;
+	enum lake_jnum simple = simple_number(p, end, i, d);
 	int64_t iv;
 	double dv;
 
+	if (simple != LAKE_JNUM_BAD)
+		return simple;
 	if (!len || number_syntax(p, end, &n) != end)
 		return LAKE_JNUM_BAD;
 	if (n.is_int && digits_to_int(n.digits, n.int_digits, *p == '-', &iv)) {
@@ -906,6 +947,213 @@ struct lake_jvalue lake_json_root(const char *buf, size_t len)
 		v.len = 0;
 	}
 	return v;
+}
+
+/* ---- members 64 bytes at a time ---- */
+
+#define BLOCK 64
+
+/* Per byte of a block, one bit each: quotes, backslashes, brackets/colons/commas. */
+struct block_marks {
+	uint64_t quote, backslash, structural;
+};
+
+static void mark_block(const unsigned char *b, struct block_marks *m)
+{
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+		      bit5 = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{'),
+		      close = _mm_set1_epi8('}'), colon = _mm_set1_epi8(':'),
+		      comma = _mm_set1_epi8(',');
+
+	m->quote = m->backslash = m->structural = 0;
+	for (int k = 0; k < BLOCK / 16; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * k));
+		/* '[' and ']' are '{' and '}' with bit 5 clear: one compare finds both. */
+		__m128i folded = _mm_or_si128(v, bit5);
+		__m128i s = _mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, colon), _mm_cmpeq_epi8(v, comma)));
+		unsigned shift = 16 * (unsigned)k;
+		m->quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))
+			    << shift;
+		m->backslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash))
+				<< shift;
+		m->structural |= (uint64_t)(unsigned)_mm_movemask_epi8(s) << shift;
+	}
+#else
+	m->quote = m->backslash = m->structural = 0;
+	for (unsigned i = 0; i < BLOCK; i++) {
+		unsigned char c = b[i];
+		uint64_t bit = (uint64_t)1 << i;
+		if (c == '"')
+			m->quote |= bit;
+		else if (c == '\\')
+			m->backslash |= bit;
+		else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ',')
+			m->structural |= bit;
+	}
+#endif
+}
+
+static inline unsigned lowest_bit(uint64_t x)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctzll(x);
+#else
+	unsigned i = 0;
+	while (!(x & 1)) {
+		x >>= 1;
+		i++;
+	}
+	return i;
+#endif
+}
+
+/*
+ * The bytes a backslash escapes: the one after each backslash that is not
+ * escaped itself.  Records have few backslashes, so they are taken one by
+ * one, in order, which settles runs of them; *carry brings a backslash at
+ * the end of the last block into this one.
+ */
+static uint64_t escaped_bytes(uint64_t backslash, uint64_t *carry)
+{
+	uint64_t escaped = *carry;
+
+	*carry = 0;
+	while (backslash) {
+		unsigned i = lowest_bit(backslash);
+		backslash &= backslash - 1;
+		if ((escaped >> i) & 1)
+			continue;
+		if (i == BLOCK - 1)
+			*carry = 1;
+		else
+			escaped |= (uint64_t)2 << i;
+	}
+	return escaped;
+}
+
+/* Bit i set when an odd number of bits at or below i are: inside a string, given its quotes. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* Mark the next block's brackets, colons and commas that are not inside a string. */
+static int next_block(struct lake_jmembers *it)
+{
+	unsigned char tail[BLOCK];
+	const unsigned char *b = (const unsigned char *)it->text + it->next;
+	struct block_marks m;
+	uint64_t quotes, inside;
+
+	if (it->next >= it->len)
+		return 0;
+	/* The last block is copied, zero-padded, so that no byte past the text is read. */
+	if (it->len - it->next < BLOCK) {
+		memset(tail, 0, sizeof tail);
+		memcpy(tail, b, it->len - it->next);
+		b = tail;
+	}
+	mark_block(b, &m);
+	it->backslashes |= m.backslash != 0;
+	quotes = m.quote & ~escaped_bytes(m.backslash, &it->escaped_in);
+	/* A string's bytes, from its opening quote to before its closing one. */
+	inside = prefix_xor(quotes) ^ it->in_string;
+	it->in_string = 0 - (inside >> 63);
+	it->marks = m.structural & ~inside;
+	it->block = it->next;
+	it->next += BLOCK;
+	return 1;
+}
+
+static size_t trim_start(cursor t, size_t from, size_t to)
+{
+	while (from < to && (ctype[t[from]] & J_WS))
+		from++;
+	return from;
+}
+
+static size_t trim_end(cursor t, size_t from, size_t to)
+{
+	while (to > from && (ctype[t[to - 1]] & J_WS))
+		to--;
+	return to;
+}
+
+/* The member from it->member to `end` (its ',' or '}'): 0 when it is no member. */
+static int member_before(const struct lake_jmembers *it, size_t end, struct lake_jmember *m)
+{
+	cursor t = (cursor)it->text;
+	size_t k0 = trim_start(t, it->member, it->colon), k1 = trim_end(t, k0, it->colon);
+	size_t v0 = trim_start(t, it->colon + 1, end), v1 = trim_end(t, v0, end);
+
+	if (!it->colon || k1 - k0 < 2 || t[k0] != '"' || t[k1 - 1] != '"' || v0 == v1)
+		return 0;
+	m->key = it->text + k0 + 1;
+	m->key_len = k1 - k0 - 2;
+	m->key_has_escape = it->backslashes && memchr(m->key, '\\', m->key_len) != NULL;
+	m->value.type = type_at(t[v0]);
+	m->value.start = it->text + v0;
+	m->value.len = v1 - v0;
+	return m->value.type != LAKE_JNONE;
+}
+
+void lake_jmembers_begin(struct lake_jmembers *it, const char *obj, size_t len)
+{
+	cursor t = (cursor)obj;
+	size_t from = trim_start(t, 0, len), to = trim_end(t, from, len);
+
+	memset(it, 0, sizeof *it);
+	if (to - from < 2 || t[from] != '{')
+		return;
+	it->text = obj + from;
+	it->len = to - from;
+}
+
+int lake_jmembers_next(struct lake_jmembers *it, struct lake_jmember *m)
+{
+	for (;;) {
+		while (!it->marks)
+			if (!next_block(it))
+				return 0;
+		size_t at = it->block + lowest_bit(it->marks);
+		it->marks &= it->marks - 1;
+		switch (it->text[at]) {
+		case '{':
+		case '[':
+			if (++it->depth == 1)
+				it->member = at + 1;
+			continue;
+		case ':':
+			if (it->depth == 1 && !it->colon)
+				it->colon = at;
+			continue;
+		case ',':
+			if (it->depth != 1)
+				continue;
+			break;
+		default: /* '}' or ']' */
+			if (--it->depth > 0)
+				continue;
+		}
+		/* A member ends here, at depth 1; at the object's end nothing follows. */
+		int found = member_before(it, at, m);
+		if (!found || it->depth <= 0) {
+			it->marks = 0;
+			it->next = it->len;
+		}
+		it->member = at + 1;
+		it->colon = 0;
+		return found;
+	}
 }
 
 /* Whether the raw key text, its escapes decoded, is key[0..key_len). */

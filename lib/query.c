@@ -259,11 +259,18 @@ static int bind_params(struct lake_query *q, sqlite3_stmt *st, struct lake_error
 	return 0;
 }
 
-void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans)
+enum lake_value_kind lake_query_column_kind(sqlite3_stmt *st, int i, int booleans)
+{
+	if (booleans && lake_query_column_is_boolean(st, i))
+		return LAKE_VALUE_BOOLEAN;
+	return lake_query_column_is_json(st, i) ? LAKE_VALUE_JSON : LAKE_VALUE_PLAIN;
+}
+
+void lake_query_value_as(struct lake_buf *b, sqlite3_stmt *st, int i, enum lake_value_kind k)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
-		if (booleans && lake_query_column_is_boolean(st, i))
+		if (k == LAKE_VALUE_BOOLEAN)
 			lake_buf_addstr(b, sqlite3_column_int64(st, i) ? "true" : "false");
 		else
 			lake_buf_add_int(b, sqlite3_column_int64(st, i));
@@ -277,13 +284,17 @@ void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int bool
 	default: {
 		const char *t = (const char *)sqlite3_column_text(st, i);
 		size_t n = (size_t)sqlite3_column_bytes(st, i);
-		if (lake_query_column_is_json(st, i) &&
-		    lake_json_validate(t, n, NULL) != LAKE_JNONE)
+		if (k == LAKE_VALUE_JSON && lake_json_validate(t, n, NULL) != LAKE_JNONE)
 			lake_buf_add(b, t, n);
 		else
 			lake_buf_add_json_string_utf8(b, t, n);
 	}
 	}
+}
+
+void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans)
+{
+	lake_query_value_as(b, st, i, lake_query_column_kind(st, i, booleans));
 }
 
 const struct lake_scan_stats *lake_query_stats(const struct lake_query *q)

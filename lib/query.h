@@ -127,6 +127,15 @@ void lake_query_bind(struct lake_query *q, const char *name, const char *value);
  */
 void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans);
 
+/* The same in two steps, for callers that write many rows: how a column is written, once. */
+enum lake_value_kind {
+	LAKE_VALUE_PLAIN,
+	LAKE_VALUE_JSON,    /* a struct or array column: valid JSON text is embedded */
+	LAKE_VALUE_BOOLEAN, /* a boolean column: 0/1 written as false/true */
+};
+enum lake_value_kind lake_query_column_kind(sqlite3_stmt *st, int i, int booleans);
+void lake_query_value_as(struct lake_buf *b, sqlite3_stmt *st, int i, enum lake_value_kind k);
+
 /* 1 when result column i of st is a boolean column of a table, passed through unchanged. */
 int lake_query_column_is_boolean(sqlite3_stmt *st, int i);
 

@@ -35,6 +35,7 @@ struct csv_row {
 	size_t raw_len;
 	const char *error;
 	uint64_t column;
+	int plain; /* split in place (csv_split_plain_line): its fields are out_fields already */
 };
 
 struct lake_reader {
@@ -608,34 +609,58 @@ static char csv_delimiter(const struct lake_reader *r)
 	return r->delim ? r->delim : r->fmt == LAKE_FORMAT_TSV ? '\t' : ',';
 }
 
+static void plain_field(struct lake_reader *r, size_t i, const char *text, size_t len)
+{
+	if (i == r->out_cap) {
+		r->out_cap = r->out_cap ? r->out_cap * 2 : 16;
+		r->out_fields = lake_xrealloc(r->out_fields, r->out_cap * sizeof *r->out_fields);
+		r->out_lens = lake_xrealloc(r->out_lens, r->out_cap * sizeof *r->out_lens);
+	}
+	r->out_fields[i] = text;
+	r->out_lens[i] = len;
+}
+
 /*
  * A whole row on one line with no quote and no carriage return inside is
  * split here, as libcsv would split it (an empty field is NULL): most
  * rows are like that, and libcsv's byte-at-a-time state machine was the
- * largest cost of a CSV scan.
+ * largest cost of a CSV scan.  The fields stay where they are in the
+ * line, each ended with a NUL over its delimiter (the line's text was
+ * copied for the record's raw text already), so nothing is copied.
  */
-static int csv_split_plain_line(struct lake_reader *r, const char *text, size_t n)
+static int csv_split_plain_line(struct lake_reader *r, char *text, size_t n)
 {
-	const char delim = csv_delimiter(r), *end;
+	const char delim = csv_delimiter(r);
+	char *end;
+	size_t nf = 0;
 
 	if (n && text[n - 1] == '\r')
 		n--; /* the row's own terminator, as libcsv takes it */
 	if (memchr(text, '"', n) || memchr(text, '\r', n))
 		return 0;
 	end = text + n;
-	for (const char *f = text;;) {
-		const char *d = memchr(f, delim, (size_t)(end - f));
-		const char *stop = d ? d : end;
-		csv_on_field(stop > f ? (void *)f : NULL, (size_t)(stop - f), r);
+	for (char *f = text;;) {
+		char *d = memchr(f, delim, (size_t)(end - f));
+		char *stop = d ? d : end;
+		plain_field(r, nf++, stop > f ? f : NULL, (size_t)(stop - f));
+		/* Past the line is its newline, or the window's own NUL at the end. */
+		*stop = '\0';
 		if (!d)
 			break;
 		f = d + 1;
 	}
-	csv_on_row(0, r);
+	struct csv_row *row = push_row(r);
+	row->plain = 1;
+	row->nfields = nf;
+	row->line = r->row_line;
+	row->raw_off = r->open_row_raw;
+	row->raw_len = r->raw_lines.len - r->open_row_raw;
+	r->open_row_raw = r->raw_lines.len;
+	r->row_open = 0;
 	return 1;
 }
 
-static void csv_feed_line(struct lake_reader *r, const char *text, size_t n, int with_newline)
+static void csv_feed_line(struct lake_reader *r, char *text, size_t n, int with_newline)
 {
 	int fresh_row = !r->row_open;
 
@@ -711,8 +736,11 @@ static int csv_fill_rows(struct lake_reader *r, int64_t deadline_us, struct lake
 	return 1;
 }
 
-static void csv_expose(struct lake_reader *r, const struct csv_row *row, struct lake_record *rec)
+/* The row's fields in out_fields and out_lens, where a plain row has them already. */
+static void csv_fields_out(struct lake_reader *r, const struct csv_row *row)
 {
+	if (row->plain)
+		return;
 	if (row->nfields > r->out_cap) {
 		r->out_cap = row->nfields * 2;
 		r->out_fields = lake_xrealloc(r->out_fields, r->out_cap * sizeof *r->out_fields);
@@ -723,6 +751,11 @@ static void csv_expose(struct lake_reader *r, const struct csv_row *row, struct 
 		r->out_fields[i] = f->is_null ? NULL : r->field_bytes.data + f->off;
 		r->out_lens[i] = f->len;
 	}
+}
+
+static void csv_expose(struct lake_reader *r, const struct csv_row *row, struct lake_record *rec)
+{
+	csv_fields_out(r, row);
 	rec->nfields = row->nfields;
 	rec->field = r->out_fields;
 	rec->field_len = r->out_lens;
@@ -749,10 +782,11 @@ static void csv_take_header(struct lake_reader *r, const struct csv_row *row)
 	r->nheader = row->nfields;
 	r->header = lake_xcalloc(row->nfields, sizeof *r->header);
 	r->header_len = lake_xcalloc(row->nfields, sizeof *r->header_len);
+	csv_fields_out(r, row);
 	for (size_t i = 0; i < row->nfields; i++) {
-		const struct csv_field_ref *f = &r->fields[row->first_field + i];
-		r->header[i] = lake_xstrndup(r->field_bytes.data + f->off, f->len);
-		r->header_len[i] = f->len;
+		r->header[i] =
+		    lake_xstrndup(r->out_fields[i] ? r->out_fields[i] : "", r->out_lens[i]);
+		r->header_len[i] = r->out_lens[i];
 	}
 	r->have_header = 1;
 }

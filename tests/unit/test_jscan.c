@@ -250,6 +250,35 @@ static void compare_value(const struct lake_jvalue *v, json_t *j, int ints_exact
 	}
 }
 
+/*
+ * lake_jmembers_next() over text[0..len), the object obj with or without
+ * whitespace around it, must give what lake_jobject_next() gives, member
+ * for member.
+ */
+static void compare_members(const struct lake_jvalue *obj, const char *text, size_t len)
+{
+	struct lake_jiter it;
+	struct lake_jmembers fast;
+	struct lake_jmember a, b;
+	int more;
+
+	lake_jiter_begin(&it, obj);
+	lake_jmembers_begin(&fast, text, len);
+	do {
+		more = lake_jobject_next(&it, &a);
+		CHECK_INT(lake_jmembers_next(&fast, &b), more);
+		if (!more)
+			break;
+		CHECK(a.key == b.key && a.key_len == b.key_len);
+		CHECK_INT(a.key_has_escape, b.key_has_escape);
+		CHECK_INT(a.value.type, b.value.type);
+		CHECK(a.value.start == b.value.start && a.value.len == b.value.len);
+		if (a.value.type == LAKE_JOBJECT)
+			compare_members(&a.value, a.value.start, a.value.len);
+	} while (more);
+	CHECK(!lake_jmembers_next(&fast, &b)); /* stays at the end */
+}
+
 /* The walk of an accepted document c[0..n) against jansson's trees. */
 static void compare_document(const char *c, size_t n, enum lake_jtype type, json_t *j)
 {
@@ -262,6 +291,8 @@ static void compare_document(const char *c, size_t n, enum lake_jtype type, json
 	for (k = (size_t)(root.start - c) + root.len; k < n; k++)
 		CHECK(strchr(" \t\r\n", c[k]) != NULL && c[k]);
 	compare_value(&root, j, 0);
+	if (root.type == LAKE_JOBJECT)
+		compare_members(&root, c, n);
 	/* without INT_AS_REAL jansson has integers, unless one is beyond int64 */
 	exact = json_loadb(c, n, JANSSON_INT_FLAGS, &e);
 	if (exact)
@@ -863,6 +894,18 @@ static void test_numbers(void)
 	    {"1.5e3.2", LAKE_JNUM_BAD, 0, 0},
 	    {"1,5", LAKE_JNUM_BAD, 0, 0},
 	    {"1_000", LAKE_JNUM_BAD, 0, 0},
+	    /* where the one-pass way for short numbers ends and the general one takes over */
+	    {"123456789012345", LAKE_JNUM_INT, 123456789012345, 123456789012345.0},
+	    {"-1234567890123456", LAKE_JNUM_INT, -1234567890123456, -1234567890123456.0},
+	    {"12345678901234.5", LAKE_JNUM_DOUBLE, 0, 12345678901234.5},
+	    {"1234567890123.456", LAKE_JNUM_DOUBLE, 0, 1234567890123.456},
+	    {"0.000001", LAKE_JNUM_DOUBLE, 0, 0.000001},
+	    {"-0.5", LAKE_JNUM_DOUBLE, 0, -0.5},
+	    {"1.2.3", LAKE_JNUM_BAD, 0, 0},
+	    {"-.5", LAKE_JNUM_BAD, 0, 0},
+	    {"0.", LAKE_JNUM_BAD, 0, 0},
+	    {"-0.", LAKE_JNUM_BAD, 0, 0},
+	    {"007.5", LAKE_JNUM_BAD, 0, 0},
 	};
 	size_t i;
 	int64_t iv;
@@ -1511,6 +1554,36 @@ static void test_special_byte_at_every_offset(void)
 	lake_buf_release(&b);
 }
 
+/*
+ * lake_jmembers_next() reads 64 bytes at a time and carries "inside a
+ * string" and "after a backslash" from one block to the next: runs of
+ * backslashes, escaped quotes and brackets inside strings must come out
+ * right wherever a block boundary falls among them.
+ */
+static void test_members_across_blocks(void)
+{
+	static const char *const values[] = {"\"\\\\\"",	 "\"\\\"{,:}\"",
+					     "\"\\\\\\\"]\"",	 "{\"k\":[1,{\"x\":\"}\"}]}",
+					     "[\"\\\\\",\"a\"]", "-1.5e3"};
+	struct lake_buf b = LAKE_BUF_INIT;
+
+	for (int pad = 0; pad <= 140; pad++)
+		for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
+			lake_buf_reset(&b);
+			lake_buf_addstr(&b, "{\"");
+			/* A key of pad bytes, an escaped backslash now and then. */
+			for (int i = 0; i < pad; i++)
+				lake_buf_addstr(&b, i % 7 || i + 1 == pad ? "k" : "\\\\");
+			lake_buf_addstr(&b, pad % 2 ? "\" : " : "\":");
+			lake_buf_addstr(&b, values[k]);
+			lake_buf_addstr(&b, pad % 3 ? ",\"t\":" : " , \"t\" :");
+			lake_buf_addstr(&b, values[(k + 1) % (sizeof values / sizeof values[0])]);
+			lake_buf_addstr(&b, "}");
+			CHECK(differential(b.data, b.len));
+		}
+	lake_buf_release(&b);
+}
+
 static void test_random_differential(void)
 {
 	struct lake_buf b = LAKE_BUF_INIT;
@@ -1541,6 +1614,34 @@ static void test_random_differential(void)
 	CHECK(rejected > (size_t)rounds / 4);
 	CHECK(generated_ok > (size_t)rounds / 4);
 	lake_buf_release(&b);
+}
+
+/* Integers of every length up to 19 digits: strtoll's value, and its double. */
+static void test_integers_match_strtoll(void)
+{
+	uint64_t seed = 0x1234;
+	char text[40];
+	int mismatches = 0;
+
+	for (int k = 0; k < 200000; k++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		int digits = 1 + (int)(seed % 18);
+		uint64_t v = seed >> 5;
+		size_t n = 0;
+		if ((seed >> 30) & 1)
+			text[n++] = '-';
+		for (int i = 0; i < digits; i++, v /= 10)
+			text[n++] = (char)('0' + (i == 0 ? 1 + v % 9 : v % 10));
+		text[n] = '\0';
+		int64_t want = strtoll(text, NULL, 10), got = 0;
+		double d = 0;
+		if (lake_jnumber_parse(text, n, &got, &d) != LAKE_JNUM_INT || got != want ||
+		    d != (double)want) {
+			if (mismatches++ < 5)
+				fprintf(stderr, "  %s: %lld\n", text, (long long)got);
+		}
+	}
+	CHECK_INT(mismatches, 0);
 }
 
 /* The strtod-free path for short decimals must give strtod's double, bit for bit. */
@@ -1577,6 +1678,7 @@ static void test_short_decimals_match_strtod(void)
 int main(void)
 {
 	T_RUN(test_short_decimals_match_strtod);
+	T_RUN(test_integers_match_strtoll);
 	T_RUN(test_valid_documents);
 	T_RUN(test_invalid_documents);
 	T_RUN(test_disagreements);
@@ -1593,5 +1695,6 @@ int main(void)
 	T_RUN(test_prefixes);
 	T_RUN(test_random_differential);
 	T_RUN(test_special_byte_at_every_offset);
+	T_RUN(test_members_across_blocks);
 	T_DONE();
 }

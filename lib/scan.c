@@ -1,0 +1,356 @@
+/*
+ * scan.c - a file's records, cut into the used columns' values on a
+ * thread, handed over in batches.
+ *
+ * Batches go round a ring of BATCHES: the thread fills the ones past the
+ * filled ones, the caller reads the oldest and gives it back at its next
+ * call.  So at most BATCHES batches exist per scan, whatever the file's
+ * size, and neither side waits while the other has work for it.
+ */
+#include "scan.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "input.h"
+
+#define BATCHES 4
+/* Large enough that handing over costs nothing, small enough to start quickly. */
+#define BATCH_RECORDS 1024
+#define BATCH_BYTES (256 * 1024)
+
+struct batch {
+	struct lake_scan_batch pub;
+	struct lake_scan_value *values;
+	size_t cap_records;
+	struct lake_buf bytes;
+};
+
+struct lake_scan {
+	struct lake_scan_options o;
+	/* Per slot: the used column's name, and whether its values are numbers. */
+	const char **slot_name;
+	size_t *slot_name_len;
+	unsigned char *numeric;
+	struct lake_input *in;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct batch batch[BATCHES];
+	int head, count; /* the filled batches, oldest first */
+	int held;	 /* the caller is reading the oldest */
+	int done;	 /* the thread has filled its last batch */
+	atomic_int stop; /* the caller wants no more */
+	int failed;
+	struct lake_error err;
+
+	/* The thread's own. */
+	struct lake_reader *reader;
+	int *field_slot; /* CSV: the slot of each field of a row, -1 when unused */
+	size_t nfields;
+	int mapped; /* field_slot was made from the header */
+};
+
+/* ---- on the scan's thread ---- */
+
+/* Wait for a free batch; NULL when the caller asked to stop. */
+static struct batch *claim(struct lake_scan *s)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	while (s->count == BATCHES && !atomic_load(&s->stop))
+		pthread_cond_wait(&s->changed, &s->lock);
+	if (!atomic_load(&s->stop))
+		b = &s->batch[(s->head + s->count) % BATCHES];
+	pthread_mutex_unlock(&s->lock);
+	if (b) {
+		b->pub.nrecords = 0;
+		lake_buf_reset(&b->bytes);
+	}
+	return b;
+}
+
+static void publish(struct lake_scan *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->count++;
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The last batch (b, maybe empty or NULL), then the end or the error. */
+static void finish(struct lake_scan *s, struct batch *b, const struct lake_error *err)
+{
+	pthread_mutex_lock(&s->lock);
+	if (b && b->pub.nrecords)
+		s->count++;
+	s->done = 1;
+	if (err) {
+		s->failed = 1;
+		s->err = *err;
+	}
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A new record's values, all absent. */
+static struct lake_scan_value *add_record(struct lake_scan *s, struct batch *b)
+{
+	size_t n = (size_t)s->o.nvalues;
+
+	if (b->pub.nrecords == b->cap_records) {
+		b->cap_records = b->cap_records ? b->cap_records * 2 : 64;
+		b->values =
+		    lake_xrealloc(b->values, b->cap_records * (n ? n : 1) * sizeof *b->values);
+		b->pub.values = b->values;
+	}
+	struct lake_scan_value *v = &b->values[b->pub.nrecords++ * n];
+	for (size_t k = 0; k < n; k++)
+		v[k].type = LAKE_JNONE;
+	return v;
+}
+
+static int is_csv(const struct lake_scan *s)
+{
+	return s->o.format == LAKE_FORMAT_CSV || s->o.format == LAKE_FORMAT_TSV;
+}
+
+static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
+		 const char *text, size_t len, enum lake_jtype type)
+{
+	v->off = b->bytes.len;
+	v->len = len;
+	v->type = type;
+	/* Numbers are parsed here, where there is time to spare, not on SQLite's thread. */
+	v->parsed =
+	    s->numeric[k] && len && (type == LAKE_JNUMBER || (type == LAKE_JSTRING && is_csv(s)));
+	if (v->parsed)
+		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
+	lake_buf_add(&b->bytes, text, len);
+}
+
+/* Whether a[0..n) and b[0..n) are the same: names are short, a call to memcmp costs more. */
+static inline int same_name(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	while (n && *a == *b)
+		a++, b++, n--;
+	return n == 0;
+}
+
+/*
+ * The slot of the used column named key[0..n), or -1; `hint` is tried
+ * first, as records mostly keep one order.  Only used columns are looked
+ * at: most members are not one, and their length alone tells.
+ */
+static int slot_named(const struct lake_scan *s, const char *key, size_t n, size_t hint)
+{
+	size_t slots = (size_t)s->o.nvalues;
+
+	for (size_t k = 0; k < slots; k++) {
+		size_t c = hint + k < slots ? hint + k : hint + k - slots;
+		if (s->slot_name_len[c] == n && same_name(s->slot_name[c], key, n))
+			return (int)c;
+	}
+	return -1;
+}
+
+static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,
+		       const struct lake_record *rec)
+{
+	struct lake_jmembers it;
+	struct lake_jmember m;
+	size_t hint = 0;
+	int found = 0;
+
+	lake_jmembers_begin(&it, rec->json, rec->json_len);
+	while (lake_jmembers_next(&it, &m)) {
+		int k = slot_named(s, m.key, m.key_len, hint);
+		if (k < 0)
+			continue;
+		hint = (size_t)k + 1;
+		keep(s, b, k, &vals[k], m.value.start, m.value.len, m.value.type);
+		/* Every used column found: the rest of the record need not be walked. */
+		if (++found == s->o.stop_after)
+			break;
+	}
+}
+
+/* CSV: which slot each field of this file feeds, from its header (or col_N). */
+static void map_fields(struct lake_scan *s)
+{
+	const char *const *names;
+	const size_t *lens;
+	size_t n = lake_reader_header(s->reader, &names, &lens);
+
+	s->field_slot = lake_xcalloc(n ? n : 1, sizeof *s->field_slot);
+	s->nfields = n;
+	for (size_t i = 0; i < n; i++)
+		s->field_slot[i] = slot_named(s, names[i], lens[i], 0);
+	s->mapped = 1;
+}
+
+static void place_csv(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,
+		      const struct lake_record *rec)
+{
+	if (!s->mapped)
+		map_fields(s);
+	for (size_t i = 0; i < rec->nfields && i < s->nfields; i++) {
+		int k = s->field_slot[i];
+		if (k < 0)
+			continue;
+		if (rec->field[i])
+			keep(s, b, k, &vals[k], rec->field[i], rec->field_len[i], LAKE_JSTRING);
+		else
+			vals[k].type = LAKE_JNONE;
+	}
+}
+
+static int start_reader(struct lake_scan *s, struct lake_error *e)
+{
+	if (lake_reader_open(s->in, s->o.format, &s->reader, e) < 0)
+		return -1;
+	if (s->o.format == LAKE_FORMAT_CSV || s->o.format == LAKE_FORMAT_TSV)
+		lake_reader_set_csv(s->reader, s->o.csv_header, s->o.csv_delim);
+	if (s->o.format == LAKE_FORMAT_NDJSON && s->o.trusted)
+		lake_reader_set_trusted(s->reader, 1);
+	return 0;
+}
+
+static void *scan_thread(void *arg)
+{
+	struct lake_scan *s = arg;
+	struct lake_error err = {0};
+	struct lake_record rec;
+	struct batch *b = NULL;
+	int rc = start_reader(s, &err) < 0 ? -1 : 1;
+
+	while (rc == 1 && !atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		if (!b && !(b = claim(s)))
+			break;
+		rc = lake_reader_next(s->reader, &rec, 0, &err);
+		if (rc != 1 || rec.error)
+			continue;
+		struct lake_scan_value *vals = add_record(s, b);
+		if (rec.json)
+			place_json(s, b, vals, &rec);
+		else
+			place_csv(s, b, vals, &rec);
+		if (b->pub.nrecords == BATCH_RECORDS || b->bytes.len >= BATCH_BYTES) {
+			b->pub.bytes = b->bytes.data;
+			publish(s);
+			b = NULL;
+		}
+	}
+	if (b)
+		b->pub.bytes = b->bytes.data;
+	finish(s, b, rc < 0 ? &err : NULL);
+	return NULL;
+}
+
+/* ---- on the caller's thread ---- */
+
+static void free_scan(struct lake_scan *s)
+{
+	lake_reader_close(s->reader);
+	lake_input_close(s->in);
+	for (int i = 0; i < BATCHES; i++) {
+		free(s->batch[i].values);
+		lake_buf_release(&s->batch[i].bytes);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->changed);
+	free(s->field_slot);
+	free(s->slot_name);
+	free(s->slot_name_len);
+	free(s->numeric);
+	free(s);
+}
+
+/* What the thread looks for, by slot: the used columns' names, and which are numbers. */
+static void plan_slots(struct lake_scan *s, const struct lake_scan_options *o)
+{
+	size_t n = o->nvalues > 0 ? (size_t)o->nvalues : 1;
+
+	s->slot_name = lake_xcalloc(n, sizeof *s->slot_name);
+	s->slot_name_len = lake_xcalloc(n, sizeof *s->slot_name_len);
+	s->numeric = lake_xcalloc(n, sizeof *s->numeric);
+	for (size_t c = 0; c < o->ncolumns; c++) {
+		int k = o->slot[c];
+		if (k < 0 || k >= o->nvalues)
+			continue;
+		s->slot_name[k] = o->names[c];
+		s->slot_name_len[k] = o->name_lens[c];
+		s->numeric[k] = o->numeric && o->numeric[c];
+	}
+	/* Only the slots' copies are used from here on. */
+	s->o.names = NULL;
+	s->o.name_lens = NULL;
+	s->o.slot = NULL;
+	s->o.numeric = NULL;
+}
+
+int lake_scan_open(const char *path, const struct lake_scan_options *o, struct lake_scan **out,
+		   struct lake_error *e)
+{
+	struct lake_scan *s = lake_xcalloc(1, sizeof *s);
+
+	*out = NULL;
+	s->o = *o;
+	plan_slots(s, o);
+	atomic_init(&s->stop, 0);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->changed, NULL);
+	if (lake_input_open(path, &s->in, e) < 0 || lake_input_read_ahead(s->in, e) < 0)
+		goto fail;
+	if (pthread_create(&s->thread, NULL, scan_thread, s) != 0) {
+		lake_err(e, LAKE_EX_SOFTWARE, "'%s': cannot start a thread", path);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	free_scan(s);
+	return -1;
+}
+
+int lake_scan_next(struct lake_scan *s, const struct lake_scan_batch **out, struct lake_error *e)
+{
+	int got = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->held) {
+		s->head = (s->head + 1) % BATCHES;
+		s->count--;
+		s->held = 0;
+		pthread_cond_broadcast(&s->changed);
+	}
+	while (s->count == 0 && !s->done)
+		pthread_cond_wait(&s->changed, &s->lock);
+	if (s->count > 0) {
+		s->held = got = 1;
+		*out = &s->batch[s->head].pub;
+	} else if (s->failed) {
+		*e = s->err;
+		got = -1;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return got;
+}
+
+void lake_scan_close(struct lake_scan *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	atomic_store(&s->stop, 1);
+	pthread_cond_broadcast(&s->changed);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);
+	free_scan(s);
+}
