@@ -87,6 +87,7 @@ struct lake_reader {
 	char why[96];  /* a record's error text when it carries numbers */
 	int no_header; /* CSV: the first row is data; columns are col_0, col_1, ... */
 	int trusted;   /* NDJSON lake validated when it wrote it */
+	int no_raw;    /* CSV: the caller never looks at rec->raw, so rows are not copied for it */
 	char delim;
 };
 
@@ -711,9 +712,11 @@ static void csv_feed_line(struct lake_reader *r, char *text, size_t n, int with_
 		r->row_open = 1;
 		r->row_line = r->line - 1; /* next_line() already counted this line */
 	}
-	lake_buf_add(&r->raw_lines, text, n);
-	if (with_newline)
-		lake_buf_addc(&r->raw_lines, '\n');
+	if (!r->no_raw) {
+		lake_buf_add(&r->raw_lines, text, n);
+		if (with_newline)
+			lake_buf_addc(&r->raw_lines, '\n');
+	}
 	if (fresh_row && csv_split_plain_line(r, text, n))
 		return;
 	/* Errors point into the line being fed: r->line already counts it. */
@@ -856,7 +859,7 @@ static int csv_next(struct lake_reader *r, struct lake_record *rec, int64_t dead
 		}
 		memset(rec, 0, sizeof *rec);
 		rec->line = row->line;
-		rec->raw = r->raw_lines.data + row->raw_off;
+		rec->raw = r->no_raw ? NULL : r->raw_lines.data + row->raw_off;
 		rec->raw_len = row->raw_len;
 		if (rec->raw_len && rec->raw[rec->raw_len - 1] == '\n')
 			rec->raw_len--;
@@ -967,6 +970,11 @@ void lake_reader_set_csv(struct lake_reader *r, int has_header, char delimiter)
 void lake_reader_set_trusted(struct lake_reader *r, int trusted)
 {
 	r->trusted = trusted;
+}
+
+void lake_reader_no_raw(struct lake_reader *r)
+{
+	r->no_raw = 1;
 }
 
 enum lake_format lake_reader_format(const struct lake_reader *r)

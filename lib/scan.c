@@ -219,6 +219,7 @@ static int start_reader(struct lake_scan *s, struct lake_error *e)
 		lake_reader_set_csv(s->reader, s->o.csv_header, s->o.csv_delim);
 	if (s->o.format == LAKE_FORMAT_NDJSON && s->o.trusted)
 		lake_reader_set_trusted(s->reader, 1);
+	lake_reader_no_raw(s->reader);
 	return 0;
 }
 
