@@ -215,7 +215,7 @@ static int start_reader(struct lake_scan *s, struct lake_error *e)
 {
 	if (lake_reader_open(s->in, s->o.format, &s->reader, e) < 0)
 		return -1;
-	if (s->o.format == LAKE_FORMAT_CSV || s->o.format == LAKE_FORMAT_TSV)
+	if (is_csv(s))
 		lake_reader_set_csv(s->reader, s->o.csv_header, s->o.csv_delim);
 	if (s->o.format == LAKE_FORMAT_NDJSON && s->o.trusted)
 		lake_reader_set_trusted(s->reader, 1);
