@@ -17,8 +17,7 @@
 #include "buf.h"
 #include "input.h"
 
-/* Eight, not four: on a busy machine a thread that waits is descheduled, and a deeper ring rides
- * that out. */
+/* Eight: on a busy machine a waiting thread is descheduled, and a deep ring rides that out. */
 #define BATCHES 8
 /* Large enough that handing over costs nothing, small enough to start quickly. */
 #define BATCH_RECORDS 1024
