@@ -18,7 +18,7 @@
 
 #define RAW_CAP (256 * 1024)
 #define AHEAD_CHUNK (256 * 1024)
-#define AHEAD_CHUNKS 4
+#define AHEAD_CHUNKS 8 /* 2 MiB ahead: enough to ride out the reader being descheduled */
 
 /* Decompression on a second thread, up to AHEAD_CHUNKS chunks ahead of the reads. */
 struct ahead {

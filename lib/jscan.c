@@ -476,12 +476,17 @@ static enum lake_jnum simple_number(cursor p, cursor end, int64_t *i, double *d)
 	if (first == end || !is_digit(*first) ||
 	    (*first == '0' && first + 1 < end && is_digit(first[1])))
 		return LAKE_JNUM_BAD;
-	for (p = first; p < end; p++) {
-		if (is_digit(*p))
+	/* Longer texts are not simple: this also keeps v from overflowing. */
+	if (end - first > 16)
+		return LAKE_JNUM_BAD;
+	for (p = first; p < end && is_digit(*p); p++)
+		v = v * 10 + (unsigned)(*p - '0');
+	if (p < end) {
+		if (*p != '.' || p + 1 == end)
+			return LAKE_JNUM_BAD;
+		for (dot = p++; p < end && is_digit(*p); p++)
 			v = v * 10 + (unsigned)(*p - '0');
-		else if (*p == '.' && !dot && p + 1 < end)
-			dot = p;
-		else
+		if (p < end)
 			return LAKE_JNUM_BAD;
 	}
 	if (end - first - (dot != NULL) > 15)

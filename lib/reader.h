@@ -92,6 +92,12 @@ void lake_reader_set_csv(struct lake_reader *r, int has_header, char delimiter);
  */
 void lake_reader_set_trusted(struct lake_reader *r, int trusted);
 
+/*
+ * The caller never looks at a record's raw text (it quarantines nothing):
+ * CSV rows are then not copied for it, and their rec->raw is NULL.
+ */
+void lake_reader_no_raw(struct lake_reader *r);
+
 /* CSV and TSV: the header's names (as read, n of them). */
 size_t lake_reader_header(const struct lake_reader *r, const char *const **names,
 			  const size_t **lens);

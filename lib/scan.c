@@ -17,7 +17,8 @@
 #include "buf.h"
 #include "input.h"
 
-#define BATCHES 4
+/* Eight: on a busy machine a waiting thread is descheduled, and a deep ring rides that out. */
+#define BATCHES 8
 /* Large enough that handing over costs nothing, small enough to start quickly. */
 #define BATCH_RECORDS 1024
 #define BATCH_BYTES (256 * 1024)
@@ -215,10 +216,11 @@ static int start_reader(struct lake_scan *s, struct lake_error *e)
 {
 	if (lake_reader_open(s->in, s->o.format, &s->reader, e) < 0)
 		return -1;
-	if (s->o.format == LAKE_FORMAT_CSV || s->o.format == LAKE_FORMAT_TSV)
+	if (is_csv(s))
 		lake_reader_set_csv(s->reader, s->o.csv_header, s->o.csv_delim);
 	if (s->o.format == LAKE_FORMAT_NDJSON && s->o.trusted)
 		lake_reader_set_trusted(s->reader, 1);
+	lake_reader_no_raw(s->reader);
 	return 0;
 }
 
