@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "catalog_browse.h"
 #include "ltime.h"
 #include "names.h"
 #include "query.h"
@@ -65,10 +66,19 @@ static int table_columns(struct lake *lake, const char *db, const char *table, j
 		}
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return lake_err(e, LAKE_EX_NOINPUT,
-				"no table %s.%s (grants name existing tables, or a whole database)",
-				db, table);
+	if (rc != SQLITE_ROW) {
+		/* Only administrators get here (permission is checked first): a suggestion is
+		 * theirs. */
+		struct lake_buf name = LAKE_BUF_INIT;
+		lake_buf_addf(&name, "%s.%s", db, table);
+		lake_browse_not_found(
+		    lake, "table", name.data,
+		    "SELECT d.name || '.' || t.name FROM tables t JOIN databases d "
+		    "ON d.id = t.database_id",
+		    e);
+		lake_buf_release(&name);
+		return -1;
+	}
 	return 0;
 }
 
