@@ -192,8 +192,9 @@ run lake-grant grant SELECT ON shop.orders TO bob --columns nope
 expect_rc 65 "an unknown column"
 run lake-grant grant SELEC ON shop.orders TO bob
 expect_rc 64 "an unknown permission"
-run lake-grant grant SELECT ON shop.nosuch TO bob
+run lake-grant grant SELECT ON shop.ordres TO bob
 expect_rc 66 "an unknown table"
+expect_err "did you mean 'shop.orders'?" "suggests the nearest"
 run lake-grant --as bob list
 expect_rc 77 "listing grants is for administrators"
 run lake-grant list --principal group:finance
