@@ -45,6 +45,8 @@ struct map {
 	size_t *offsets;
 	uint64_t nbatch, cap;
 	struct lake_buf line, key;
+	struct lake_buf keys;	     /* each result column's "\"name\":", NUL-separated */
+	enum lake_value_kind *kinds; /* how each result column is written */
 };
 
 /* The SQL reads `input` and calls functions; everything else is refused. */
@@ -351,21 +353,36 @@ static int insert_record(struct map *m, const char *rec, size_t len, uint64_t or
 	return 0;
 }
 
+/* Each result column's key, and how its values are written: once per batch, not per row. */
+static void learn_output(struct map *m, int n)
+{
+	lake_buf_reset(&m->keys);
+	m->kinds = lake_xrealloc(m->kinds, (size_t)(n ? n : 1) * sizeof *m->kinds);
+	for (int i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(m->query, i);
+		lake_buf_add_json_string(&m->keys, name, strlen(name));
+		lake_buf_addc(&m->keys, ':');
+		lake_buf_addc(&m->keys, '\0');
+		m->kinds[i] = lake_query_column_kind(m->query, i, 1);
+	}
+}
+
 static int write_rows(struct map *m, struct lake_error *e)
 {
 	int rc, n = sqlite3_column_count(m->query);
 
+	learn_output(m, n);
 	m->ready = 1;
 	while ((rc = sqlite3_step(m->query)) == SQLITE_ROW) {
+		const char *key = m->keys.data;
 		lake_buf_reset(&m->line);
 		lake_buf_addc(&m->line, '{');
 		for (int i = 0; i < n; i++) {
-			const char *name = sqlite3_column_name(m->query, i);
 			if (i)
 				lake_buf_addc(&m->line, ',');
-			lake_buf_add_json_string(&m->line, name, strlen(name));
-			lake_buf_addc(&m->line, ':');
-			lake_query_value_json(&m->line, m->query, i, 1);
+			lake_buf_addstr(&m->line, key);
+			key += strlen(key) + 1;
+			lake_query_value_as(&m->line, m->query, i, m->kinds[i]);
 		}
 		lake_buf_add(&m->line, "}\n", 2);
 		if (fwrite(m->line.data, 1, m->line.len, m->out) != m->line.len) {
@@ -463,6 +480,8 @@ static void close_map(struct map *m)
 	lake_buf_release(&m->batch);
 	lake_buf_release(&m->line);
 	lake_buf_release(&m->key);
+	lake_buf_release(&m->keys);
+	free(m->kinds);
 }
 
 int lake_etl_map(const char *sql, struct lake_input *in, FILE *out,

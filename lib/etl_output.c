@@ -39,8 +39,9 @@ struct etl_outputs {
 	int ready;
 	int ncols;
 	char **names;
-	int *part_of;		  /* per result column: its partition_by index, or -1 */
-	const char **part_values; /* per partition_by: this row's value, NULL for null */
+	int *part_of;		    /* per result column: its partition_by index, or -1 */
+	enum lake_value_kind *kind; /* per result column: how its values are written */
+	const char **part_values;   /* per partition_by: this row's value, NULL for null */
 	struct lake_buf *part_text;
 	int *key_col;	     /* flatten: the result column of each flatten key */
 	const char **fields; /* CSV: this row's fields */
@@ -216,6 +217,7 @@ static int learn_result(struct etl_outputs *o, sqlite3_stmt *st, struct lake_err
 	o->ncols = sqlite3_column_count(st);
 	o->names = lake_xcalloc((size_t)o->ncols + 1, sizeof *o->names);
 	o->part_of = lake_xcalloc((size_t)o->ncols + 1, sizeof *o->part_of);
+	o->kind = lake_xcalloc((size_t)o->ncols + 1, sizeof *o->kind);
 	o->part_values = lake_xcalloc(o->job->npartition_by + 1, sizeof *o->part_values);
 	o->part_text = lake_xcalloc(o->job->npartition_by + 1, sizeof *o->part_text);
 	o->fields = lake_xcalloc((size_t)o->ncols + 1, sizeof *o->fields);
@@ -223,6 +225,7 @@ static int learn_result(struct etl_outputs *o, sqlite3_stmt *st, struct lake_err
 	for (int i = 0; i < o->ncols; i++) {
 		o->names[i] = lake_xstrdup(sqlite3_column_name(st, i));
 		o->part_of[i] = -1;
+		o->kind[i] = lake_query_column_kind(st, i, 1);
 		if (find_name(o, o->names[i]) < i)
 			return lake_err(e, LAKE_EX_USAGE,
 					"job '%s': the result has two columns named '%s'; name "
@@ -283,7 +286,7 @@ static void row_as_json(struct etl_outputs *o, sqlite3_stmt *st)
 		first = 0;
 		lake_buf_addstr(&o->rec, key);
 		key += strlen(key) + 1;
-		lake_query_value_json(&o->rec, st, i, 1);
+		lake_query_value_as(&o->rec, st, i, o->kind[i]);
 	}
 	lake_buf_addc(&o->rec, '}');
 }
@@ -397,7 +400,7 @@ static void key_members(struct etl_outputs *o, sqlite3_stmt *st)
 		const char *name = o->job->flatten_key[k];
 		lake_buf_add_json_string(&o->keyvals, name, strlen(name));
 		lake_buf_addc(&o->keyvals, ':');
-		lake_query_value_json(&o->keyvals, st, o->key_col[k], 1);
+		lake_query_value_as(&o->keyvals, st, o->key_col[k], o->kind[o->key_col[k]]);
 		lake_buf_addc(&o->keyvals, ',');
 	}
 }
@@ -693,6 +696,7 @@ void etl_outputs_close(struct etl_outputs *o)
 		free(o->names[i]);
 	free(o->names);
 	free(o->part_of);
+	free(o->kind);
 	free(o->part_values);
 	for (size_t k = 0; o->part_text && k < o->job->npartition_by; k++)
 		lake_buf_release(&o->part_text[k]);

@@ -292,11 +292,6 @@ void lake_query_value_as(struct lake_buf *b, sqlite3_stmt *st, int i, enum lake_
 	}
 }
 
-void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans)
-{
-	lake_query_value_as(b, st, i, lake_query_column_kind(st, i, booleans));
-}
-
 const struct lake_scan_stats *lake_query_stats(const struct lake_query *q)
 {
 	return &q->stats;

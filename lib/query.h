@@ -121,13 +121,11 @@ void lake_query_set_windows(struct lake_query *q, const struct lake_table_window
 void lake_query_bind(struct lake_query *q, const char *name, const char *value);
 
 /*
- * Append result column i of st's current row as JSON: numbers, null,
- * JSON columns embedded; with booleans, a boolean column's 0/1 as
- * false/true (SQL itself sees booleans as 0/1, SPEC §4).
+ * Result values as JSON, in two steps: how column i of a statement is
+ * written, found once per statement (with booleans, a boolean column's
+ * 0/1 become false/true, as SQL itself sees booleans as 0/1, SPEC §4);
+ * then each row's value appended: numbers, null, JSON columns embedded.
  */
-void lake_query_value_json(struct lake_buf *b, sqlite3_stmt *st, int i, int booleans);
-
-/* The same in two steps, for callers that write many rows: how a column is written, once. */
 enum lake_value_kind {
 	LAKE_VALUE_PLAIN,
 	LAKE_VALUE_JSON,    /* a struct or array column: valid JSON text is embedded */
