@@ -554,6 +554,35 @@ int lake_catalog_insert_stats(struct lake_catalog *c, int64_t file_id, json_t *s
 	return 0;
 }
 
+int lake_catalog_find_table(struct lake_catalog *c, const char *qualified, int64_t *id,
+			    int64_t *version, struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1];
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	*version = 0;
+	if (lake_name_split(qualified, db, name, e) < 0)
+		return -1;
+	if (prepare(c,
+		    "SELECT t.id, t.version FROM tables t JOIN databases d ON d.id = "
+		    "t.database_id WHERE d.name = ? AND t.name = ?",
+		    &st, e) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*version = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return lake_catalog_fail(c, "cannot look up a table", e);
+	return 0;
+}
+
 static int insert_pending(struct lake_catalog *c, sqlite3_stmt *st, const struct lake_file_spec *f,
 			  const char *now, int64_t *id, struct lake_error *e)
 {

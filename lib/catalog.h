@@ -94,6 +94,13 @@ struct lake_file_spec {
 	int64_t fp_size, fp_mtime_ns;
 };
 
+/*
+ * Look up "db.table": *id and *version, *id 0 when there is no such
+ * table; an error only when the name is malformed or the catalog fails.
+ */
+int lake_catalog_find_table(struct lake_catalog *c, const char *qualified, int64_t *id,
+			    int64_t *version, struct lake_error *e);
+
 /* One transaction of its own: record n pending files, returning their ids in ids[0..n). */
 int lake_catalog_add_pending(struct lake_catalog *c, const struct lake_file_spec *f, size_t n,
 			     int64_t *ids, struct lake_error *e);

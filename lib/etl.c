@@ -208,34 +208,6 @@ static int release_lock(struct etl_run *r, struct lake_error *e)
 
 /* ---- what the run reads ---- */
 
-static int find_table(struct etl_run *r, const char *qualified, int64_t *id, int64_t *version,
-		      struct lake_error *e)
-{
-	char db[LAKE_NAME_MAX + 1], t[LAKE_NAME_MAX + 1];
-	sqlite3_stmt *st;
-	int rc;
-
-	*id = 0;
-	if (lake_name_split(qualified, db, t, e) < 0)
-		return -1;
-	if (prepare(r,
-		    "SELECT t.id, t.version FROM tables t JOIN databases d ON d.id = "
-		    "t.database_id WHERE d.name = ? AND t.name = ?",
-		    &st, e) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, db, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, t, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*version = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return lake_catalog_fail(r->lake->catalog, "cannot look up a table", e);
-	return 0;
-}
-
 static int64_t bookmark_of(struct etl_run *r, int64_t table_id)
 {
 	sqlite3_stmt *st;
@@ -295,7 +267,8 @@ static int fix_windows(struct etl_run *r, struct lake_error *e)
 	for (size_t i = 0; i < job->nbookmark; i++) {
 		struct lake_table_window *w = &r->windows[i];
 		int64_t id, version;
-		if (find_table(r, job->bookmark[i], &id, &version, e) < 0)
+		if (lake_catalog_find_table(r->lake->catalog, job->bookmark[i], &id, &version, e) <
+		    0)
 			return -1;
 		if (!id || !bookmark_readable(r, job->bookmark[i]))
 			return lake_err(e, LAKE_EX_NOINPUT,

@@ -179,24 +179,8 @@ int lake_etl_bookmark_show(struct lake *lake, const char *job, json_t **out, str
 static int table_version(struct lake *lake, const char *qualified, int64_t *id, int64_t *version,
 			 struct lake_error *e)
 {
-	char db[LAKE_NAME_MAX + 1], t[LAKE_NAME_MAX + 1];
-	sqlite3_stmt *st;
-
-	if (lake_name_split(qualified, db, t, e) < 0)
+	if (lake_catalog_find_table(lake->catalog, qualified, id, version, e) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
-			       "SELECT t.id, t.version FROM tables t JOIN databases d ON d.id = "
-			       "t.database_id WHERE d.name = ? AND t.name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return fail(lake, e);
-	sqlite3_bind_text(st, 1, db, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, t, -1, SQLITE_TRANSIENT);
-	*id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		*version = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
 	if (!*id)
 		return lake_err(e, LAKE_EX_NOINPUT, "no table %s", qualified);
 	return 0;

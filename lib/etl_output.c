@@ -92,23 +92,11 @@ static struct table_out *add_table(struct etl_outputs *o, const char *table, con
 
 static int64_t existing_table(struct lake *lake, const char *qualified)
 {
-	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1];
 	struct lake_error ignored = {0};
-	sqlite3_stmt *st;
-	int64_t id = 0;
+	int64_t id, version;
 
-	if (lake_name_split(qualified, db, name, &ignored) < 0 ||
-	    sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
-			       "SELECT t.id FROM tables t JOIN databases d ON d.id = t.database_id "
-			       "WHERE d.name = ? AND t.name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return id;
+	return lake_catalog_find_table(lake->catalog, qualified, &id, &version, &ignored) == 0 ? id
+											       : 0;
 }
 
 /* An existing target's partition keys, as names: the job must partition it the same way. */
