@@ -213,6 +213,30 @@ int lake_classifiers_load(struct lake *lake, struct lake_classifier **out, size_
 	return 0;
 }
 
+int lake_classifier_load(struct lake *lake, const char *name, struct lake_classifier *out,
+			 struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
+			       "SELECT regex FROM classifiers WHERE name = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return lake_catalog_fail(lake->catalog, "cannot read the classifiers", e);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = lake_classifier_compile(name, (const char *)sqlite3_column_text(st, 0), out,
+					     e);
+	else
+		rc = lake_err(e, LAKE_EX_DATAERR,
+			      "classifier '%s' is not in the catalog (keep one with "
+			      "lake-crawl --classifier %s=REGEX)",
+			      name, name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void lake_classifiers_free(struct lake_classifier *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

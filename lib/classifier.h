@@ -66,4 +66,8 @@ int lake_classifiers_load(struct lake *lake, struct lake_classifier **out, size_
 			  struct lake_error *e);
 void lake_classifiers_free(struct lake_classifier *c, size_t n);
 
+/* The catalog's classifier called name, compiled into *out (release it); an error if none. */
+int lake_classifier_load(struct lake *lake, const char *name, struct lake_classifier *out,
+			 struct lake_error *e);
+
 #endif

@@ -50,9 +50,10 @@ struct lake_scan {
 
 	/* The thread's own. */
 	struct lake_reader *reader;
-	int *field_slot; /* CSV: the slot of each field of a row, -1 when unused */
+	int *field_slot; /* CSV: the slot of each field of a row, TEXT: of each group; -1: unused */
 	size_t nfields;
-	int mapped; /* field_slot was made from the header */
+	int mapped; /* field_slot was made from the header (or the classifier's groups) */
+	struct lake_group *groups; /* TEXT: a line's match */
 };
 
 /* ---- on the scan's thread ---- */
@@ -120,6 +121,12 @@ static int is_csv(const struct lake_scan *s)
 	return s->o.format == LAKE_FORMAT_CSV || s->o.format == LAKE_FORMAT_TSV;
 }
 
+/* Values are fields' text (CSV, TSV, a classifier's groups), not JSON. */
+static int values_are_text(const struct lake_scan *s)
+{
+	return is_csv(s) || s->o.format == LAKE_FORMAT_TEXT;
+}
+
 static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
 		 const char *text, size_t len, enum lake_jtype type)
 {
@@ -128,7 +135,7 @@ static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_v
 	v->type = type;
 	/* Numbers are parsed here, where there is time to spare, not on SQLite's thread. */
 	v->parsed =
-	    s->numeric[k] && len && (type == LAKE_JNUMBER || (type == LAKE_JSTRING && is_csv(s)));
+	    s->numeric[k] && len && (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
 	if (v->parsed)
 		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
 	lake_buf_add(&b->bytes, text, len);
@@ -212,6 +219,38 @@ static void place_csv(struct lake_scan *s, struct batch *b, struct lake_scan_val
 	}
 }
 
+/* TEXT: which slot each named group feeds. */
+static void map_groups(struct lake_scan *s)
+{
+	const struct lake_classifier *c = s->o.classifier;
+
+	s->field_slot = lake_xcalloc(c->ngroups ? c->ngroups : 1, sizeof *s->field_slot);
+	s->groups = lake_xcalloc(c->ngroups ? c->ngroups : 1, sizeof *s->groups);
+	s->nfields = c->ngroups;
+	for (size_t i = 0; i < c->ngroups; i++)
+		s->field_slot[i] =
+		    c->names[i] ? slot_named(s, c->names[i], strlen(c->names[i]), 0) : -1;
+	s->mapped = 1;
+}
+
+/* A line the classifier matches: its named groups' text; 0 when it does not match. */
+static int match_line(struct lake_scan *s, const struct lake_record *rec)
+{
+	if (!s->mapped)
+		map_groups(s);
+	return lake_classifier_match(s->o.classifier, rec->raw, rec->raw_len, s->groups);
+}
+
+static void place_groups(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals)
+{
+	for (size_t i = 0; i < s->nfields; i++) {
+		int k = s->field_slot[i];
+		if (k >= 0 && s->groups[i].text)
+			keep(s, b, k, &vals[k], s->groups[i].text, s->groups[i].len,
+			     LAKE_JSTRING);
+	}
+}
+
 static int start_reader(struct lake_scan *s, struct lake_error *e)
 {
 	if (lake_reader_open(s->in, s->o.format, &s->reader, e) < 0)
@@ -238,8 +277,12 @@ static void *scan_thread(void *arg)
 		rc = lake_reader_next(s->reader, &rec, 0, &err);
 		if (rc != 1 || rec.error)
 			continue;
+		if (s->o.format == LAKE_FORMAT_TEXT && !match_line(s, &rec))
+			continue;
 		struct lake_scan_value *vals = add_record(s, b);
-		if (rec.json)
+		if (s->o.format == LAKE_FORMAT_TEXT)
+			place_groups(s, b, vals);
+		else if (rec.json)
 			place_json(s, b, vals, &rec);
 		else
 			place_csv(s, b, vals, &rec);
@@ -268,6 +311,7 @@ static void free_scan(struct lake_scan *s)
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->changed);
 	free(s->field_slot);
+	free(s->groups);
 	free(s->slot_name);
 	free(s->slot_name_len);
 	free(s->numeric);

@@ -8,7 +8,8 @@
  * thread, turns the values of earlier records into SQL values.  Records
  * come in batches.  A value is a copy of its text as the record has it:
  * the field of a CSV row (quotes undone by the reader) or the JSON text of
- * a member's value (strings still quoted and escaped).  Records the reader
+ * a member's value (strings still quoted and escaped), or the text a
+ * classifier's named group took from a line of a text log.  Records the reader
  * finds bad are left out, as a scan never showed them.
  *
  *	struct lake_scan_options o = {.format = LAKE_FORMAT_NDJSON, ...};
@@ -24,12 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classifier.h"
 #include "error.h"
 #include "jscan.h"
 #include "reader.h"
 
 struct lake_scan_options {
-	enum lake_format format; /* NDJSON, JSON or CSV (TSV is CSV with a tab) */
+	enum lake_format format; /* NDJSON, JSON, CSV (TSV is CSV with a tab) or TEXT */
+	/* TEXT: whose named groups are a line's fields; a line it does not match is bad. */
+	const struct lake_classifier *classifier;
 	int csv_header;		 /* CSV: the first row names the fields */
 	char csv_delim;
 	int trusted; /* NDJSON that lake wrote: see lake_reader_set_trusted() */
@@ -60,7 +64,7 @@ struct lake_scan_options {
 struct lake_scan_value {
 	size_t off, len;
 	/*
-	 * JSON: the value's type.  CSV: LAKE_JSTRING for a field with text
+	 * JSON: the value's type.  CSV and TEXT: LAKE_JSTRING for a field with text
 	 * (maybe "" when it was quoted).  LAKE_JNONE, for both: no value
 	 * (no such member or field, or an empty unquoted CSV field).
 	 */

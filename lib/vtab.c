@@ -35,7 +35,9 @@ struct lake_vtab {
 	int windowed;
 	int64_t table_id;
 	char *format;
-	int csv; /* CSV or TSV: values are fields' text, not JSON */
+	int csv;     /* CSV or TSV */
+	int textual; /* values are fields' text (CSV, TSV, a text log's groups), not JSON */
+	struct lake_classifier classifier; /* a text log's, that cuts its lines into fields */
 	char delim;
 	int header;
 	struct vcol *cols;
@@ -199,6 +201,25 @@ static void register_scans(struct lake_vtab *v, const char *db, const char *name
 	v->scans = ctx->ntables++;
 }
 
+/* A text log's lines are read by the classifier that the crawler found them to match. */
+static int load_classifier(struct lake_vtab *v, const char *db, const char *name,
+			   const json_t *props, char **err)
+{
+	const char *cname = json_string_value(json_object_get(props, "classifier"));
+	struct lake_error e = {0};
+
+	if (!cname) {
+		*err = sqlite3_mprintf("%s.%s is a text log without a classifier: run lake-crawl",
+				       db, name);
+		return -1;
+	}
+	if (lake_classifier_load(v->ctx->lake, cname, &v->classifier, &e) < 0) {
+		*err = sqlite3_mprintf("%s.%s: %s", db, name, e.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int load_table(struct lake_vtab *v, const char *db, const char *name, char **err)
 {
 	sqlite3_stmt *st;
@@ -220,6 +241,7 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 	v->table_id = sqlite3_column_int64(st, 0);
 	v->format = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
 	v->csv = strcmp(v->format, "csv") == 0 || strcmp(v->format, "tsv") == 0;
+	v->textual = v->csv || strcmp(v->format, "text") == 0;
 	cols = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
 	keys = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
 	v->version = sqlite3_column_int64(st, 5);
@@ -228,6 +250,8 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 		v->version = -1;
 	apply_window(v, db, name);
 	props = json_loads((const char *)sqlite3_column_text(st, 4), 0, NULL);
+	if (strcmp(v->format, "text") == 0 && load_classifier(v, db, name, props, err) < 0)
+		goto out;
 	v->header = 1;
 	if (json_is_false(json_object_get(props, LAKE_PROP_CSV_HEADER)))
 		v->header = 0;
@@ -268,6 +292,7 @@ static void free_vtab(struct lake_vtab *v)
 	free(v->cols);
 	free(v->format);
 	free(v->guard);
+	lake_classifier_release(&v->classifier);
 	free(v);
 }
 
@@ -770,6 +795,15 @@ static void report_progress(struct lake_cursor *cur, struct lake_vtab *v)
 		      ctx->progress_arg);
 }
 
+static enum lake_format scan_format(const struct lake_vtab *v)
+{
+	if (v->csv)
+		return LAKE_FORMAT_CSV;
+	if (strcmp(v->format, "text") == 0)
+		return LAKE_FORMAT_TEXT;
+	return strcmp(v->format, "json") == 0 ? LAKE_FORMAT_JSON : LAKE_FORMAT_NDJSON;
+}
+
 /* Start reading the next file: its records are cut on threads of the scan's own. */
 static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 {
@@ -777,9 +811,8 @@ static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 	struct lake_buf abs = LAKE_BUF_INIT;
 	struct lake_error err = {0};
 	struct lake_scan_options o = {
-	    .format = v->csv			       ? LAKE_FORMAT_CSV
-		      : strcmp(v->format, "json") == 0 ? LAKE_FORMAT_JSON
-						       : LAKE_FORMAT_NDJSON,
+	    .format = scan_format(v),
+	    .classifier = &v->classifier,
 	    .csv_header = v->header,
 	    .csv_delim = v->delim,
 	    /* lake-put and lake-crawl validated every registered file; zstd guards it since. */
@@ -1239,7 +1272,7 @@ static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 		sqlite3_result_null(ctx);
 	} else if (val->parsed) {
 		result_number(v, ctx, vc->kind, val);
-	} else if (v->csv) {
+	} else if (v->textual) {
 		result_text(v, ctx, vc->kind, cur->batch->bytes + val->off, val->len);
 	} else {
 		struct lake_jvalue j = {val->type, cur->batch->bytes + val->off, val->len};

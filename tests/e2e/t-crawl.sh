@@ -167,6 +167,13 @@ expect_rc 65 "the classifier is kept in the catalog; a non-matching line is a ba
 expect_eq "$(sql "$L" "SELECT count(*) FROM files WHERE path LIKE '%more.log' AND state = 'live'")" 1 "the next log is registered without --classifier"
 jq -s -e 'map(select(.event == "error" and (.error | test("bad.log:2: line does not match classifier")))) | length == 1' "$T/out" >/dev/null &&
 	ok "the bad line is reported" || not_ok "bad.log not reported"
+# lake-query reads a text log through its classifier: the named groups are typed columns.
+run lake-query --lake "$L" "SELECT host, user, path, status, bytes, dt FROM web.access ORDER BY bytes"
+expect_rc 0 "a text log is queried"
+expect_eq "$(jq -c . "$T/out" | tr '\n' ' ')" '{"host":"198.51.100.23","user":"-","path":"/checkout","status":302,"bytes":0,"dt":"2024-05-01"} {"host":"203.0.113.90","user":"-","path":"/x","status":404,"bytes":512,"dt":"2024-05-01"} {"host":"192.0.2.1","user":"-","path":"/","status":200,"bytes":5120,"dt":"2024-05-01"} {"host":"192.0.2.1","user":"alice","path":"/products?a=1,2","status":200,"bytes":20480,"dt":"2024-05-01"} ' \
+	"every registered line, cut by the classifier, numbers typed (the bad file is not registered)"
+run lake-query --lake "$L" "SELECT sum(bytes) AS b FROM web.access WHERE status = 200"
+expect_eq "$(cat "$T/out")" '{"b":25600}' "a text log's typed column in a filter and an aggregate"
 run lake-crawl --lake "$L" --classifier 'broken=(?<a>[0-9'
 expect_rc 64 "a classifier that does not compile"
 run lake-crawl --lake "$L" --classifier 'nonames=([0-9]+)'
