@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "audit.h"
+#include "classifier.h"
 #include "cli.h"
 #include "lake.h"
 #include "put.h"
@@ -18,6 +19,7 @@
 
 static const char usage[] =
     "usage: lake-put [--lake DIR] [--format ndjson|json|csv|tsv|auto] [--to ndjson]\n"
+    "                [--classifier NAME]\n"
     "                [--partition KEY=VALUE ...] [--partition-by KEY=FIELD[:GRAIN] ...]\n"
     "                [--batch-rows N] [--batch-bytes N[K|M|G]] [--batch-seconds S]\n"
     "                [--max-open-partitions N] [--on-error fail|skip|quarantine]\n"
@@ -35,6 +37,9 @@ static const char help[] =
     "  --format FMT               input format: ndjson, json (array), csv, tsv, or auto\n"
     "                             (default; sniffed from the name and first line)\n"
     "  --to ndjson                store CSV/TSV rows as JSON records (header names as keys)\n"
+    "  --classifier NAME          the input is a text log: each line becomes the record of\n"
+    "                             the named groups of the catalog's classifier NAME (kept\n"
+    "                             by lake-crawl --classifier NAME=REGEX)\n"
     "  --partition KEY=VALUE      a static partition for every record (repeatable)\n"
     "  --partition-by KEY=FIELD[:GRAIN]\n"
     "                             a partition from each record's FIELD; GRAIN is year,\n"
@@ -57,6 +62,7 @@ enum {
 	OPT_BATCH_BYTES = 256,
 	OPT_BATCH_ROWS,
 	OPT_BATCH_SECONDS,
+	OPT_CLASSIFIER,
 	OPT_FORMAT,
 	OPT_FROM_SQLITE,
 	OPT_HELP,
@@ -76,6 +82,7 @@ static const struct option long_options[] = {
     {"batch-bytes", required_argument, NULL, OPT_BATCH_BYTES},
     {"batch-rows", required_argument, NULL, OPT_BATCH_ROWS},
     {"batch-seconds", required_argument, NULL, OPT_BATCH_SECONDS},
+    {"classifier", required_argument, NULL, OPT_CLASSIFIER},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"from-sqlite", required_argument, NULL, OPT_FROM_SQLITE},
     {"help", no_argument, NULL, OPT_HELP},
@@ -105,6 +112,7 @@ struct args {
 	char **files;
 	int nfiles;
 	int format_given;
+	const char *classifier;
 };
 
 static int add_static(struct args *a, const char *spec)
@@ -164,6 +172,10 @@ static int parse_option(struct args *a, int c, const char *v)
 		if (lake_format_parse(v, &a->opts.format) < 0)
 			return cli_usage_error("--format '%s': use ndjson, json, csv, tsv or auto",
 					       v);
+		return 0;
+	case OPT_CLASSIFIER:
+		a->classifier = v;
+		a->opts.format = LAKE_FORMAT_TEXT;
 		return 0;
 	case OPT_TO:
 		if (strcmp(v, "ndjson") != 0)
@@ -270,6 +282,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 	if (a->from_sqlite && (a->format_given || a->opts.to_ndjson))
 		return cli_usage_error("--from-sqlite lands JSON records; it takes no --format or "
 				       "--to");
+	if (a->classifier && (a->format_given || a->opts.to_ndjson || a->from_sqlite))
+		return cli_usage_error("--classifier reads lines of text into JSON records; it takes "
+				       "no --format, --to or --from-sqlite");
 	a->opts.static_parts = a->statics;
 	a->opts.nstatic = a->nstatic;
 	a->opts.dynamic = a->dynamics;
@@ -392,6 +407,7 @@ int main(int argc, char **argv)
 	struct args a = {0};
 	struct lake *lake = NULL;
 	struct lake_put *p = NULL;
+	struct lake_classifier classifier = {0};
 	int status;
 
 	cli_init("lake-put");
@@ -400,7 +416,10 @@ int main(int argc, char **argv)
 		goto out;
 	if (isatty(STDERR_FILENO))
 		a.opts.progress = show_progress;
+	if (a.classifier)
+		a.opts.classifier = &classifier;
 	if (cli_lake_open(a.lake_dir, &lake, &err) < 0 ||
+	    (a.classifier && lake_classifier_load(lake, a.classifier, &classifier, &err) < 0) ||
 	    lake_put_open(lake, a.table, &a.opts, print_file, NULL, &p, &err) < 0) {
 		status = cli_fail(&err);
 		goto out;
@@ -419,6 +438,7 @@ int main(int argc, char **argv)
 out:
 	lake_put_close(p);
 	lake_close(lake);
+	lake_classifier_release(&classifier);
 	release_args(&a);
 	return cli_finish_stdout(status);
 }

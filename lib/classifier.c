@@ -229,7 +229,7 @@ int lake_classifier_load(struct lake *lake, const char *name, struct lake_classi
 		rc = lake_classifier_compile(name, (const char *)sqlite3_column_text(st, 0), out,
 					     e);
 	else
-		rc = lake_err(e, LAKE_EX_DATAERR,
+		rc = lake_err(e, LAKE_EX_NOINPUT,
 			      "classifier '%s' is not in the catalog (keep one with "
 			      "lake-crawl --classifier %s=REGEX)",
 			      name, name);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "classifier.h"
 #include "compressor.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -85,6 +86,11 @@ struct lake_put {
 	int values_given;
 	char **header_names; /* CSV with describe_files: the header's names */
 	size_t nheader;
+	/* TEXT: a line's fields, the classifier's named groups in order */
+	struct lake_group *groups;
+	const char **text_field;
+	size_t *text_len;
+	size_t ntext;
 
 	struct writer **buckets;
 	size_t nbuckets;
@@ -1213,11 +1219,60 @@ static void make_json_keys(struct lake_put *p, const char *const *names, const s
 
 static void set_header(struct lake_put *p, const char *const *names, const size_t *lens, size_t n);
 
+/* TEXT: the classifier's group names are the header a CSV file would have. */
+static size_t classifier_header(struct lake_put *p, const char *const **names,
+				const size_t **lens)
+{
+	const struct lake_classifier *c = p->o.classifier;
+
+	if (!p->groups) {
+		p->groups = lake_xcalloc(c->ngroups ? c->ngroups : 1, sizeof *p->groups);
+		p->text_field = lake_xcalloc(c->nnamed ? c->nnamed : 1, sizeof *p->text_field);
+		p->text_len = lake_xcalloc(c->nnamed ? c->nnamed : 1, sizeof *p->text_len);
+		for (size_t i = 0; i < c->ngroups; i++)
+			if (c->names[i]) {
+				p->text_field[p->ntext] = c->names[i];
+				p->text_len[p->ntext++] = strlen(c->names[i]);
+			}
+	}
+	*names = p->text_field;
+	*lens = p->text_len;
+	return p->ntext;
+}
+
+/*
+ * TEXT: cut a line into the fields of the classifier's named groups (a
+ * group that took no part is an empty field, null), or mark it bad.
+ */
+static void cut_line(struct lake_put *p, struct lake_record *rec)
+{
+	const struct lake_classifier *c = p->o.classifier;
+	size_t k = 0;
+
+	rec->json = NULL;
+	rec->json_len = 0;
+	if (!lake_classifier_match(c, rec->raw, rec->raw_len, p->groups)) {
+		snprintf(p->why, sizeof p->why, "line does not match classifier '%s'", c->name);
+		rec->error = p->why;
+		rec->column = 1;
+		return;
+	}
+	for (size_t i = 0; i < c->ngroups; i++)
+		if (c->names[i]) {
+			p->text_field[k] = p->groups[i].text;
+			p->text_len[k++] = p->groups[i].len;
+		}
+	rec->nfields = k;
+	rec->field = p->text_field;
+	rec->field_len = p->text_len;
+}
+
 static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_error *e)
 {
 	const char *const *names;
 	const size_t *lens;
-	size_t n = lake_reader_header(r, &names, &lens);
+	size_t n = p->o.classifier ? classifier_header(p, &names, &lens)
+				   : lake_reader_header(r, &names, &lens);
 
 	p->dyn_column = lake_xcalloc(p->o.ndynamic ? p->o.ndynamic : 1, sizeof *p->dyn_column);
 	for (size_t i = 0; i < p->o.ndynamic; i++) {
@@ -1259,7 +1314,7 @@ static void begin_input(struct lake_put *p, const char *name, enum lake_format f
 	release_input_state(p);
 	p->in_name = name;
 	p->atomic = atomic;
-	p->csv_in = fmt == LAKE_FORMAT_CSV || fmt == LAKE_FORMAT_TSV;
+	p->csv_in = fmt == LAKE_FORMAT_CSV || fmt == LAKE_FORMAT_TSV || fmt == LAKE_FORMAT_TEXT;
 	p->delim = fmt == LAKE_FORMAT_TSV ? '\t' : ',';
 	p->out_format = !p->csv_in || p->o.to_ndjson ? "ndjson" : lake_format_name(fmt);
 	p->last = NULL;
@@ -1336,6 +1391,8 @@ static int read_records(struct lake_put *p, struct lake_input *in, struct lake_r
 				return -1;
 			p->prepared = 1;
 		}
+		if (p->o.classifier && !rec.error)
+			cut_line(p, &rec);
 		if (land(p, &rec, e) < 0)
 			return -1;
 		maybe_report_progress(p, in);
@@ -1499,6 +1556,9 @@ int lake_put_open(struct lake *lake, const char *qualified, const struct lake_pu
 	}
 	p->lake = lake;
 	p->o = *o;
+	/* A log line has no form of its own to keep: its record is JSON. */
+	if (o->classifier)
+		p->o.to_ndjson = 1;
 	p->emit = emit;
 	p->emit_arg = emit_arg;
 	p->qualified = lake_xstrdup(qualified);
@@ -1544,5 +1604,8 @@ void lake_put_close(struct lake_put *p)
 	lake_buf_release(&p->row);
 	lake_buf_release(&p->scratch);
 	lake_buf_release(&p->csv_header);
+	free(p->groups);
+	free(p->text_field);
+	free(p->text_len);
 	free(p);
 }

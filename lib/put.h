@@ -67,9 +67,16 @@ struct lake_put_progress {
 
 typedef void (*lake_put_progress_fn)(const struct lake_put_progress *pr, void *arg);
 
+struct lake_classifier;
+
 struct lake_put_options {
 	enum lake_format format; /* of the inputs; AUTO sniffs each one */
 	int to_ndjson;		 /* convert CSV and TSV rows to JSON records */
+	/*
+	 * TEXT: lines of a log, each cut by this classifier's named groups
+	 * into a record (stored as JSON); a line it does not match is bad.
+	 */
+	const struct lake_classifier *classifier;
 	const struct lake_partkv *static_parts;
 	size_t nstatic;
 	const struct lake_partition_by *dynamic;

@@ -174,6 +174,24 @@ expect_eq "$(jq -c . "$T/out" | tr '\n' ' ')" '{"host":"198.51.100.23","user":"-
 	"every registered line, cut by the classifier, numbers typed (the bad file is not registered)"
 run lake-query --lake "$L" "SELECT sum(bytes) AS b FROM web.access WHERE status = 200"
 expect_eq "$(cat "$T/out")" '{"b":25600}' "a text log's typed column in a filter and an aggregate"
+# lake-put lands a stream of log lines through the same classifier, by day, bad lines quarantined.
+printf '%s\n' '192.0.2.7 - - [2024-05-03T08:00:00Z] "GET /a HTTP/1.1" 200 10' 'not a log line' \
+	'192.0.2.8 - dan [2024-05-04T09:30:00Z] "GET /b HTTP/1.1" 503 0' |
+	lake-put --lake "$L" --classifier access_log --partition-by dt=time:day --on-error quarantine web.stream >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "log lines landed through a classifier"
+expect_eq "$(jq -r .partition "$T/out" | sort | tr '\n' ' ')" "dt=2024-05-03 dt=2024-05-04 " "partitioned by a group's timestamp"
+expect_err "<stdin>:2:1: line does not match classifier 'access_log'" "the bad line is named"
+expect_eq "$(cat "$L"/quarantine/web/stream/* | jq -r '"\(.line) \(.record)"')" "2 not a log line" "and quarantined as it was"
+run lake-crawl --lake "$L" web.stream
+run lake-query --lake "$L" "SELECT user, status, bytes, dt FROM web.stream ORDER BY dt"
+expect_eq "$(jq -c . "$T/out" | tr '\n' ' ')" '{"user":"-","status":200,"bytes":10,"dt":"2024-05-03"} {"user":"dan","status":503,"bytes":0,"dt":"2024-05-04"} ' \
+	"the groups are typed columns"
+run lake-put --lake "$L" --classifier nosuch web.stream /dev/null
+expect_rc 66 "an unknown classifier"
+expect_err "lake-crawl --classifier nosuch=REGEX" "says how to keep one"
+run lake-put --lake "$L" --classifier access_log --format csv web.stream /dev/null
+expect_rc 64 "--classifier with --format"
 run lake-crawl --lake "$L" --classifier 'broken=(?<a>[0-9'
 expect_rc 64 "a classifier that does not compile"
 run lake-crawl --lake "$L" --classifier 'nonames=([0-9]+)'
