@@ -14,7 +14,9 @@
 #include "audit.h"
 #include "catalog_browse.h"
 #include "catalog_verbs.h"
+#include "classifier.h"
 #include "cli.h"
+#include "grant.h"
 #include "lake.h"
 #include "names.h"
 
@@ -467,6 +469,51 @@ static int verb_rename(const struct catalog_opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* ---- classifiers ---- */
+
+static int list_classifiers(struct lake *lake, const struct operands *a, lake_record_fn fn,
+			    void *arg, struct lake_error *e)
+{
+	(void)a;
+	return lake_browse_classifiers(lake, fn, arg, e);
+}
+
+static int verb_classifiers(const struct catalog_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"name", "regex", "created", "created_by", NULL};
+	struct operands a = {.o = o};
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage_error("classifiers takes no operands");
+	return run_listing(&a, cols, list_classifiers);
+}
+
+/* Keep a classifier, as lake-crawl --classifier does, without crawling. */
+static int verb_classifier(const struct catalog_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"name", "regex", NULL};
+	struct lake_error err = {0};
+	struct lake *lake = NULL;
+	int rc;
+
+	if (argc != 3)
+		return cli_usage_error(
+		    "usage: lake-catalog classifier NAME REGEX (an extended "
+		    "regex whose named groups, (?<status>[0-9]+), are the fields)");
+	if (cli_lake_open(o->lake_dir, &lake, &err) < 0)
+		return cli_fail(&err);
+	if (lake_require_admin(lake, "keeping a classifier", &err) < 0 ||
+	    lake_classifier_save(lake, argv[1], argv[2], &err) < 0)
+		rc = cli_fail(&err);
+	else
+		rc = audited(
+		    lake, "classifier", argv[1],
+		    print_one(o, cols, json_pack("{s:s, s:s}", "name", argv[1], "regex", argv[2])));
+	lake_close(lake);
+	return rc;
+}
+
 const struct catalog_verb catalog_browse_verbs[] = {
     {"databases", "databases", verb_databases},
     {"tables", "tables [DB]", verb_tables},
@@ -481,5 +528,7 @@ const struct catalog_verb catalog_browse_verbs[] = {
     {"describe", "describe DB.TABLE [--column C] TEXT", verb_describe},
     {"drop", "drop DB.TABLE --yes", verb_drop},
     {"rename", "rename DB.TABLE DB2.TABLE2", verb_rename},
+    {"classifiers", "classifiers", verb_classifiers},
+    {"classifier", "classifier NAME REGEX", verb_classifier},
 };
 const size_t catalog_browse_nverbs = sizeof catalog_browse_verbs / sizeof catalog_browse_verbs[0];

@@ -283,8 +283,9 @@ static int parse_args(struct args *a, int argc, char **argv)
 		return cli_usage_error("--from-sqlite lands JSON records; it takes no --format or "
 				       "--to");
 	if (a->classifier && (a->format_given || a->opts.to_ndjson || a->from_sqlite))
-		return cli_usage_error("--classifier reads lines of text into JSON records; it takes "
-				       "no --format, --to or --from-sqlite");
+		return cli_usage_error(
+		    "--classifier reads lines of text into JSON records; it takes "
+		    "no --format, --to or --from-sqlite");
 	a->opts.static_parts = a->statics;
 	a->opts.nstatic = a->nstatic;
 	a->opts.dynamic = a->dynamics;

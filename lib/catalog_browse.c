@@ -267,6 +267,16 @@ int lake_browse_databases(struct lake *lake, lake_record_fn fn, void *arg, struc
 	return emit_visible_rows(lake, st, fn, arg, e);
 }
 
+int lake_browse_classifiers(struct lake *lake, lake_record_fn fn, void *arg, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(lake, "SELECT name, regex, created, created_by FROM classifiers ORDER BY name",
+		    &st, e) < 0)
+		return -1;
+	return emit_rows(lake, st, fn, arg, e);
+}
+
 int lake_browse_tables(struct lake *lake, const char *db, lake_record_fn fn, void *arg,
 		       struct lake_error *e)
 {

@@ -38,6 +38,9 @@ typedef int (*lake_record_fn)(void *arg, json_t *rec, struct lake_error *e);
 /* {"name","description","tables","created"} per database, by name. */
 int lake_browse_databases(struct lake *lake, lake_record_fn fn, void *arg, struct lake_error *e);
 
+/* The custom classifiers for text logs: name, regex, created, created_by. */
+int lake_browse_classifiers(struct lake *lake, lake_record_fn fn, void *arg, struct lake_error *e);
+
 /*
  * {"database","table","format","partitioned_by","columns","files","rows",
  * "bytes","version","updated"} per table of db (every table when db is

@@ -226,8 +226,8 @@ int lake_classifier_load(struct lake *lake, const char *name, struct lake_classi
 		return lake_catalog_fail(lake->catalog, "cannot read the classifiers", e);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = lake_classifier_compile(name, (const char *)sqlite3_column_text(st, 0), out,
-					     e);
+		rc =
+		    lake_classifier_compile(name, (const char *)sqlite3_column_text(st, 0), out, e);
 	else
 		rc = lake_err(e, LAKE_EX_NOINPUT,
 			      "classifier '%s' is not in the catalog (keep one with "

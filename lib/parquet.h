@@ -70,8 +70,8 @@ struct lake_parquet_value {
 
 struct lake_parquet_column {
 	const char *name;
-	enum lake_kind kind; /* BOOLEAN, BIGINT, DOUBLE, STRING, DATE or TIMESTAMP */
-	int optional;	     /* may hold nulls */
+	enum lake_kind kind;  /* BOOLEAN, BIGINT, DOUBLE, STRING, DATE or TIMESTAMP */
+	int optional;	      /* may hold nulls */
 	const char *physical; /* "INT64", "BYTE_ARRAY", ... for messages */
 };
 

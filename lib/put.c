@@ -1220,8 +1220,7 @@ static void make_json_keys(struct lake_put *p, const char *const *names, const s
 static void set_header(struct lake_put *p, const char *const *names, const size_t *lens, size_t n);
 
 /* TEXT: the classifier's group names are the header a CSV file would have. */
-static size_t classifier_header(struct lake_put *p, const char *const **names,
-				const size_t **lens)
+static size_t classifier_header(struct lake_put *p, const char *const **names, const size_t **lens)
 {
 	const struct lake_classifier *c = p->o.classifier;
 

@@ -134,8 +134,8 @@ static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_v
 	v->len = len;
 	v->type = type;
 	/* Numbers are parsed here, where there is time to spare, not on SQLite's thread. */
-	v->parsed =
-	    s->numeric[k] && len && (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
+	v->parsed = s->numeric[k] && len &&
+		    (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
 	if (v->parsed)
 		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
 	lake_buf_add(&b->bytes, text, len);
@@ -246,8 +246,7 @@ static void place_groups(struct lake_scan *s, struct batch *b, struct lake_scan_
 	for (size_t i = 0; i < s->nfields; i++) {
 		int k = s->field_slot[i];
 		if (k >= 0 && s->groups[i].text)
-			keep(s, b, k, &vals[k], s->groups[i].text, s->groups[i].len,
-			     LAKE_JSTRING);
+			keep(s, b, k, &vals[k], s->groups[i].text, s->groups[i].len, LAKE_JSTRING);
 	}
 }
 

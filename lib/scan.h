@@ -34,7 +34,7 @@ struct lake_scan_options {
 	enum lake_format format; /* NDJSON, JSON, CSV (TSV is CSV with a tab) or TEXT */
 	/* TEXT: whose named groups are a line's fields; a line it does not match is bad. */
 	const struct lake_classifier *classifier;
-	int csv_header;		 /* CSV: the first row names the fields */
+	int csv_header; /* CSV: the first row names the fields */
 	char csv_delim;
 	int trusted; /* NDJSON that lake wrote: see lake_reader_set_trusted() */
 	/*

@@ -245,6 +245,25 @@ run cat_ rename arch.plain2 arch.p3
 [ -d "$L/data/arch/plain2" ] && [ ! -e "$L/data/arch/p3" ] && ok "and the directory is renamed back" || not_ok "rename left the directory moved"
 sql "$L" "DROP TRIGGER no_rename"
 
+# Classifiers for text logs are kept and listed without crawling.
+run cat_ classifier weblog '^(?<ip>[^ ]+) (?<status>[0-9]+)$'
+expect_rc 0 "a classifier is kept"
+run cat_ classifiers
+expect_eq "$(jq -r '"\(.name) \(.regex) \(.created_by)"' "$T/out")" "weblog ^(?<ip>[^ ]+) (?<status>[0-9]+)\$ $(id -un)" "and listed"
+run cat_ classifier weblog '^(?<ip>[^ ]+) (?<code>[0-9]+)$'
+run cat_ classifiers
+expect_eq "$(jq -r .regex "$T/out")" '^(?<ip>[^ ]+) (?<code>[0-9]+)$' "keeping it again replaces it"
+run cat_ classifier bad '^([0-9]+)$'
+expect_rc 64 "a classifier without a named group"
+run cat_ classifier bad '(?<a>[0-9'
+expect_rc 64 "a regex that does not compile"
+run cat_ classifier only-two
+expect_rc 64 "classifier takes NAME and REGEX"
+printf '10.0.0.1 200\n10.0.0.2 404\n' | lake-put --lake "$L" --classifier weblog web.hits >/dev/null
+run lake-crawl --lake "$L" web.hits
+run lake-query --lake "$L" "SELECT sum(code) AS s FROM web.hits"
+expect_eq "$(cat "$T/out")" '{"s":604}' "lake-put lands lines through it"
+
 # Every listing in json format is one array.
 run cat_ --format json databases
 expect_eq "$(jq -r 'map(.name) | join(" ")' "$T/out")" "arch raw web" "--format json"
