@@ -6,7 +6,12 @@
  *	lake-testtool gen-events-csv N [SEED [DAYS]]  the same events flat, as CSV with a header
  *	lake-testtool measure CMD [ARG...]   run CMD; print "SECONDS MAX_RSS_KB" on stderr
  *	lake-testtool audit LAKE N TAG        append N audit events (8 KB of SQL each) to LAKE
+ *	lake-testtool parquet-write FILE SCHEMA [GROUP_ROWS [GROUP_BYTES [LEVEL]]]
+ *	                                      NDJSON records on stdin into a Parquet file
+ *	                                      written by lake_parquet_writer_*; SCHEMA is
+ *	                                      "name:kind,..." (kinds as lake names them)
  */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -21,7 +26,9 @@
 #include "lake.h"
 
 #include "buf.h"
+#include "infer.h"
 #include "ltime.h"
+#include "parquet.h"
 
 /* xorshift64*: deterministic for a seed, good enough for test data. */
 static uint64_t rng_state;
@@ -153,8 +160,155 @@ static int audit_events(const char *dir, uint64_t n, const char *tag)
 	return 0;
 }
 
+/* "id:bigint,name:string" into fields; the names point into text, which is modified. */
+static size_t parse_schema(char *text, struct lake_parquet_field *fields, size_t max)
+{
+	static const char *const kinds[] = {"null",	 "boolean", "bigint", "double", "date",
+					    "timestamp", "string",  "array",  "struct"};
+	size_t n = 0;
+
+	for (char *item = strtok(text, ","); item; item = strtok(NULL, ",")) {
+		char *colon = strchr(item, ':');
+		size_t k = 0;
+
+		if (!colon || n == max) {
+			fprintf(stderr, "lake-testtool: bad schema item '%s'\n", item);
+			exit(64);
+		}
+		*colon = '\0';
+		while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k], colon + 1) != 0)
+			k++;
+		if (k == sizeof kinds / sizeof kinds[0]) {
+			fprintf(stderr, "lake-testtool: unknown kind '%s'\n", colon + 1);
+			exit(64);
+		}
+		fields[n].name = item;
+		fields[n++].kind = (enum lake_kind)k;
+	}
+	return n;
+}
+
+/* One JSON member as a writer value; objects and arrays become their JSON text in *owned. */
+static void json_to_value(json_t *j, struct lake_parquet_value *v, char **owned)
+{
+	memset(v, 0, sizeof *v);
+	*owned = NULL;
+	switch (j ? json_typeof(j) : JSON_NULL) {
+	case JSON_TRUE:
+	case JSON_FALSE:
+		v->kind = LAKE_PQ_BOOL;
+		v->i = json_is_true(j);
+		break;
+	case JSON_INTEGER:
+		v->kind = LAKE_PQ_INT;
+		v->i = json_integer_value(j);
+		break;
+	case JSON_REAL:
+		v->kind = LAKE_PQ_DOUBLE;
+		v->d = json_real_value(j);
+		break;
+	case JSON_STRING:
+		v->kind = LAKE_PQ_TEXT;
+		v->s = json_string_value(j);
+		v->len = json_string_length(j);
+		break;
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		*owned = json_dumps(j, JSON_COMPACT);
+		v->kind = LAKE_PQ_TEXT;
+		v->s = *owned;
+		v->len = strlen(*owned);
+		break;
+	default:
+		v->kind = LAKE_PQ_NULL;
+		break;
+	}
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Time spent in the writer alone, apart from reading and parsing JSON, goes to stderr. */
+static int parquet_write(int argc, char **argv)
+{
+	struct lake_parquet_write_options o = {0};
+	struct lake_parquet_field fields[64];
+	struct lake_parquet_value values[64];
+	char *owned[64] = {0};
+	struct lake_parquet_writer *w = NULL;
+	struct lake_error err = {0};
+	char *schema = lake_xstrdup(argv[3]), *line = NULL;
+	size_t n = parse_schema(schema, fields, 64), cap = 0;
+	uint64_t rows = 0;
+	double in_writer = 0;
+	struct timespec t0;
+	ssize_t len;
+	int fd, rc = 0;
+
+	o.row_group_rows = argc > 4 ? arg_u64(argv[4]) : 0;
+	o.row_group_bytes = argc > 5 ? arg_u64(argv[5]) : 0;
+	o.zstd_level = argc > 6 ? (int)arg_u64(argv[6]) : 0;
+	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		perror(argv[2]);
+		free(schema);
+		return 73;
+	}
+	if (lake_parquet_writer_open(fd, argv[2], fields, n, &o, &w, &err) < 0)
+		goto fail;
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		json_error_t jerr;
+		json_t *rec = json_loadb(line, (size_t)len, JSON_ALLOW_NUL, &jerr);
+		int r;
+
+		if (!json_is_object(rec)) {
+			fprintf(stderr, "lake-testtool: line %" PRIu64 ": not a JSON object\n",
+				rows + 1);
+			json_decref(rec);
+			rc = 65;
+			goto out;
+		}
+		for (size_t c = 0; c < n; c++)
+			json_to_value(json_object_get(rec, fields[c].name), &values[c], &owned[c]);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = lake_parquet_writer_add(w, values, &err);
+		in_writer += seconds_since(&t0);
+		for (size_t c = 0; c < n; c++)
+			free(owned[c]);
+		json_decref(rec);
+		if (r < 0)
+			goto fail;
+		rows++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (lake_parquet_writer_finish(w, &err) < 0)
+		goto fail;
+	in_writer += seconds_since(&t0);
+	fprintf(stderr, "parquet-write: %" PRIu64 " rows, %.3f s in the writer\n", rows, in_writer);
+	goto out;
+fail:
+	fprintf(stderr, "lake-testtool: %s\n", err.msg);
+	rc = err.code ? err.code : 70;
+out:
+	lake_parquet_writer_free(w);
+	if (close(fd) < 0 && rc == 0) {
+		perror(argv[2]);
+		rc = 74;
+	}
+	free(line);
+	free(schema);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && argc <= 7 && strcmp(argv[1], "parquet-write") == 0)
+		return parquet_write(argc, argv);
 	if (argc == 5 && strcmp(argv[1], "audit") == 0)
 		return audit_events(argv[2], arg_u64(argv[3]), argv[4]);
 	if (argc >= 3 && strcmp(argv[1], "measure") == 0)
@@ -167,6 +321,8 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: lake-testtool gen-events N [SEED [DAYS]]\n"
 			"       lake-testtool gen-events-csv N [SEED [DAYS]]\n"
 			"       lake-testtool measure CMD [ARG...]\n"
-			"       lake-testtool audit LAKE N TAG\n");
+			"       lake-testtool audit LAKE N TAG\n"
+			"       lake-testtool parquet-write FILE SCHEMA [GROUP_ROWS [GROUP_BYTES "
+			"[LEVEL]]]\n");
 	return 64;
 }
