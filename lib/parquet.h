@@ -88,6 +88,9 @@ struct lake_parquet_file;
 
 /* Open path and parse its footer.  Errors: not Parquet, corrupt, nested schema. */
 int lake_parquet_open(const char *path, struct lake_parquet_file **out, struct lake_error *e);
+/* The same on an open file descriptor, named name in messages; fd stays the caller's to close. */
+int lake_parquet_open_fd(int fd, const char *name, struct lake_parquet_file **out,
+			 struct lake_error *e);
 void lake_parquet_close(struct lake_parquet_file *f);
 
 /* Whether the first bytes of a file are Parquet's ("PAR1"). */

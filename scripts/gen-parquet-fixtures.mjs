@@ -146,3 +146,10 @@ await db.run(`COPY (SELECT i AS id, {'a': i, 'b': 'x'} AS s FROM range(3) t(i)) 
 const list = join(out, 'nested-list.parquet');
 rmSync(list, { force: true });
 await db.run(`COPY (SELECT i AS id, [i, i + 1] AS l FROM range(3) t(i)) TO '${list}' (FORMAT parquet)`);
+
+// Refused: codecs lake does not read.  lake_parquet_rows_open() names the codec.
+for (const codec of ['lz4', 'brotli']) {
+	const file = join(out, `codec-${codec}.parquet`);
+	rmSync(file, { force: true });
+	await db.run(`COPY (SELECT i AS id FROM range(10) t(i)) TO '${file}' (FORMAT parquet, COMPRESSION ${codec})`);
+}
