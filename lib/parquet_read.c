@@ -323,14 +323,6 @@ static double be_signed_to_double(const uint8_t *p, size_t len)
 	return neg ? -(v + 1) : v;
 }
 
-static int set_timestamp(int64_t micros, struct lake_parquet_value *v, char *text)
-{
-	v->kind = LAKE_PQ_TEXT;
-	v->s = text;
-	v->len = lake_time_format_timestamp(micros, text);
-	return 0;
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -338,15 +330,80 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/*
+ * The last day formatted: neighbouring timestamps mostly share their day,
+ * and formatting a date with snprintf costs more than decoding a page.
+ */
+struct day_cache {
+	int valid;
+	int64_t day;
+	char date[16];
+	size_t len;
+};
+
+static char *two_digits(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* The date part from the cache, or -1 when the day needs more than "YYYY-MM-DD". */
+static int cached_date(struct day_cache *dc, int64_t day)
+{
+	if (!dc->valid || dc->day != day) {
+		dc->day = day;
+		dc->valid = 1;
+		dc->len = lake_time_format_date(day * INT64_C(86400000000), dc->date);
+	}
+	return dc->len == 10 ? 0 : -1;
+}
+
+/* lake_time_format_timestamp()'s text, the date part taken from the cache. */
+static void set_timestamp(int64_t micros, struct lake_parquet_value *v, char *text,
+			  struct day_cache *dc)
+{
+	int64_t day = floor_div(micros, INT64_C(86400000000));
+	int64_t us = micros - day * INT64_C(86400000000);
+	unsigned secs = (unsigned)(us / 1000000), frac = (unsigned)(us % 1000000);
+	char *p = text + 11;
+
+	v->kind = LAKE_PQ_TEXT;
+	v->s = text;
+	if (cached_date(dc, day) < 0) {
+		v->len = lake_time_format_timestamp(micros, text);
+		return;
+	}
+	memcpy(text, dc->date, 10);
+	text[10] = 'T';
+	p = two_digits(p, secs / 3600);
+	*p++ = ':';
+	p = two_digits(p, secs / 60 % 60);
+	*p++ = ':';
+	p = two_digits(p, secs % 60);
+	if (frac) {
+		*p++ = '.';
+		for (int i = 5; i >= 0; i--, frac /= 10)
+			p[i] = (char)('0' + frac % 10);
+		p += 6;
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	v->len = (size_t)(p - text);
+}
+
 static int convert_time_of_day(int64_t v, int64_t per_second, struct lake_parquet_value *out,
 			       char *text)
 {
-	int64_t micros = per_second == 1000 ? v * 1000 : per_second == 1000000 ? v : v / 1000;
-	int64_t secs = micros / 1000000, frac = micros % 1000000;
+	int64_t micros, secs, frac;
 	int n;
 
+	/* Checked first: only a time within the day is multiplied. */
 	if (v < 0 || v / per_second >= 86400)
 		return -1;
+	micros = per_second == 1000 ? v * 1000 : per_second == 1000000 ? v : v / 1000;
+	secs = micros / 1000000;
+	frac = micros % 1000000;
 	if (frac)
 		n = snprintf(text, TEXT_ROOM, "%02d:%02d:%02d.%06d", (int)(secs / 3600),
 			     (int)(secs / 60 % 60), (int)(secs % 60), (int)frac);
@@ -394,6 +451,7 @@ static int convert(const struct column_info *ci, const struct pq_phys *ph, size_
 		   struct lake_parquet_value *out, char *text, const char **why)
 {
 	int64_t us;
+	struct day_cache dc = {0};
 
 	switch (ci->conv) {
 	case CV_BOOL:
@@ -445,29 +503,34 @@ static int convert(const struct column_info *ci, const struct pq_phys *ph, size_
 				return fail(why, "date out of range");
 			out[i].kind = LAKE_PQ_TEXT;
 			out[i].s = text + i * TEXT_ROOM;
-			out[i].len = lake_time_format_date(us, text + i * TEXT_ROOM);
+			if (cached_date(&dc, ph[i].i) == 0) {
+				memcpy(text + i * TEXT_ROOM, dc.date, 11);
+				out[i].len = 10;
+			} else {
+				out[i].len = lake_time_format_date(us, text + i * TEXT_ROOM);
+			}
 		}
 		return 0;
 	case CV_TS_MS:
 		for (size_t i = 0; i < k; i++) {
 			if (__builtin_mul_overflow(ph[i].i, 1000, &us))
 				return fail(why, "timestamp out of range");
-			set_timestamp(us, &out[i], text + i * TEXT_ROOM);
+			set_timestamp(us, &out[i], text + i * TEXT_ROOM, &dc);
 		}
 		return 0;
 	case CV_TS_US:
 		for (size_t i = 0; i < k; i++)
-			set_timestamp(ph[i].i, &out[i], text + i * TEXT_ROOM);
+			set_timestamp(ph[i].i, &out[i], text + i * TEXT_ROOM, &dc);
 		return 0;
 	case CV_TS_NS:
 		for (size_t i = 0; i < k; i++)
-			set_timestamp(floor_div(ph[i].i, 1000), &out[i], text + i * TEXT_ROOM);
+			set_timestamp(floor_div(ph[i].i, 1000), &out[i], text + i * TEXT_ROOM, &dc);
 		return 0;
 	case CV_TS_INT96:
 		for (size_t i = 0; i < k; i++) {
 			if (int96_micros(ph[i].p, &us) < 0)
 				return fail(why, "INT96 timestamp out of range");
-			set_timestamp(us, &out[i], text + i * TEXT_ROOM);
+			set_timestamp(us, &out[i], text + i * TEXT_ROOM, &dc);
 		}
 		return 0;
 	case CV_TIME_MS:
