@@ -137,6 +137,7 @@ struct col_reader {
 	char *text;
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
+	char why_buf[96]; /* a message with a number in it */
 };
 
 struct lake_parquet_rows {
@@ -144,6 +145,7 @@ struct lake_parquet_rows {
 	size_t n;
 	struct col_reader *c;
 	const struct lake_parquet_value **vals;
+	size_t rg;
 	int64_t rows_left;
 };
 
@@ -1060,9 +1062,9 @@ static int load_dictionary(struct col_reader *c, const struct pq_page_header *h,
 	int rc;
 
 	if (c->dict)
-		return fail(why, "has two dictionary pages");
+		return fail(why, "two dictionary pages");
 	if (h->encoding != PQ_PLAIN && h->encoding != PQ_PLAIN_DICTIONARY)
-		return fail(why, "has a dictionary page not PLAIN encoded");
+		return fail(why, "dictionary page not PLAIN encoded");
 	if (page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
 		       (size_t)h->uncompressed_size, &c->dict_buf, &cap, &p, why) < 0)
 		return -1;
@@ -1106,26 +1108,26 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 	case PQ_PLAIN_DICTIONARY:
 	case PQ_RLE_DICTIONARY:
 		if (!c->dict)
-			return fail(why, "has a dictionary-encoded page but no dictionary");
+			return fail(why, "dictionary-encoded page but no dictionary");
 		if (p >= end)
-			return fail(why, "has a dictionary-encoded page without a bit width");
+			return fail(why, "dictionary-encoded page without a bit width");
 		return pq_rle_init(&c->rle, p + 1, (size_t)(end - p - 1), p[0], why);
 	case PQ_RLE:
 		if (phys != PQ_BOOLEAN)
-			return fail(why, "has RLE values that are not booleans");
+			return fail(why, "RLE values that are not booleans");
 		if (end - p < 4 || le32(p) > (size_t)(end - p - 4))
-			return fail(why, "has RLE booleans of a bad length");
+			return fail(why, "RLE booleans of a bad length");
 		return pq_rle_init(&c->rle, p + 4, le32(p), 1, why);
 	case PQ_DELTA_BINARY_PACKED:
 		if (phys != PQ_INT32 && phys != PQ_INT64)
-			return fail(why, "has DELTA_BINARY_PACKED values that are not integers");
+			return fail(why, "DELTA_BINARY_PACKED values that are not integers");
 		if (pq_delta_init(&c->delta, p, (size_t)(end - p), why) < 0)
 			return -1;
 		c->has_delta = 1;
 		return 0;
 	case PQ_DELTA_LENGTH_BYTE_ARRAY:
 		if (phys != PQ_BYTE_ARRAY)
-			return fail(why, "has DELTA_LENGTH_BYTE_ARRAY values that are not strings");
+			return fail(why, "DELTA_LENGTH_BYTE_ARRAY values that are not strings");
 		if (pq_delta_end(p, (size_t)(end - p), &data, why) < 0 ||
 		    pq_delta_init(&c->delta, p, (size_t)(data - p), why) < 0)
 			return -1;
@@ -1136,7 +1138,7 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 		const uint8_t *mid;
 
 		if (phys != PQ_BYTE_ARRAY && phys != PQ_FIXED)
-			return fail(why, "has DELTA_BYTE_ARRAY values that are not strings");
+			return fail(why, "DELTA_BYTE_ARRAY values that are not strings");
 		if (pq_delta_end(p, (size_t)(end - p), &mid, why) < 0 ||
 		    pq_delta_init(&c->delta, p, (size_t)(mid - p), why) < 0)
 			return -1;
@@ -1155,12 +1157,14 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 		    phys == PQ_FIXED ? (size_t)c->leaf->type_length : plain_width(c->leaf);
 		if (phys == PQ_BOOLEAN || phys == PQ_BYTE_ARRAY || phys == PQ_INT96 ||
 		    c->bss_width == 0 || (size_t)(end - p) % c->bss_width)
-			return fail(why, "has BYTE_STREAM_SPLIT values of a bad size");
+			return fail(why, "BYTE_STREAM_SPLIT values of a bad size");
 		c->bss_count = (size_t)(end - p) / c->bss_width;
 		c->bss_next = 0;
 		return 0;
 	default:
-		return fail(why, "has values in an encoding lake does not read");
+		snprintf(c->why_buf, sizeof c->why_buf,
+			 "values in encoding %d, which lake does not read", encoding);
+		return fail(why, c->why_buf);
 	}
 }
 
@@ -1174,9 +1178,9 @@ static int start_levels_v1(struct col_reader *c, const struct pq_page_header *h,
 	if (!c->has_defs)
 		return 0;
 	if (h->def_encoding != PQ_RLE)
-		return fail(why, "has definition levels not RLE encoded");
+		return fail(why, "definition levels not RLE encoded");
 	if (end - *p < 4 || (len = le32(*p)) > (size_t)(end - *p - 4))
-		return fail(why, "has definition levels of a bad length");
+		return fail(why, "definition levels of a bad length");
 	if (pq_rle_init(&c->defs, *p + 4, len, 1, why) < 0)
 		return -1;
 	*p += 4 + len;
@@ -1202,7 +1206,7 @@ static int start_data_page(struct col_reader *c, const struct pq_page_header *h,
 	/* v2: levels first and never compressed, then the values, maybe compressed. */
 	if ((int64_t)h->rep_length + h->def_length > h->compressed_size ||
 	    (int64_t)h->rep_length + h->def_length > h->uncompressed_size)
-		return fail(why, "has levels longer than its page");
+		return fail(why, "levels longer than its page");
 	c->has_defs = c->leaf->repetition == PQ_OPTIONAL;
 	if (c->has_defs &&
 	    pq_rle_init(&c->defs, body + h->rep_length, (size_t)h->def_length, 1, why) < 0)
@@ -1271,11 +1275,11 @@ static int delta_strings(struct col_reader *c, size_t k, const char **why)
 
 		if (pre < 0 || (size_t)pre > c->prev_len || suf < 0 ||
 		    (uint64_t)suf > (uint64_t)(c->vend - c->vp))
-			return fail(why, "has a DELTA_BYTE_ARRAY prefix or suffix out of range");
+			return fail(why, "DELTA_BYTE_ARRAY prefix or suffix out of range");
 		len = (size_t)pre + (size_t)suf;
 		c->expanded += len;
 		if (c->expanded > EXPANSION_MAX)
-			return fail(why, "has DELTA_BYTE_ARRAY values too large in all");
+			return fail(why, "DELTA_BYTE_ARRAY values too large in all");
 		if (reserve(&c->arena, &c->arena_cap, c->arena_len + len + 1, 1) < 0 ||
 		    reserve(&c->prev, &c->prev_cap, len + 1, 1) < 0)
 			return fail(why, "out of memory");
@@ -1293,7 +1297,7 @@ static int delta_strings(struct col_reader *c, size_t k, const char **why)
 	if (c->leaf->physical == PQ_FIXED)
 		for (size_t i = 0; i < k; i++)
 			if (c->phys[i].len != (size_t)c->leaf->type_length)
-				return fail(why, "has a fixed-length value of another length");
+				return fail(why, "fixed-length value of another length");
 	return 0;
 }
 
@@ -1351,7 +1355,7 @@ static int physical_values(struct col_reader *c, size_t k, const char **why)
 			return -1;
 		for (size_t i = 0; i < k; i++) {
 			if (c->i64[i] < 0 || (uint64_t)c->i64[i] > (uint64_t)(c->vend - c->vp))
-				return fail(why, "has a string length out of range");
+				return fail(why, "string length out of range");
 			c->phys[i].p = c->vp;
 			c->phys[i].len = (size_t)c->i64[i];
 			c->vp += c->i64[i];
@@ -1362,7 +1366,7 @@ static int physical_values(struct col_reader *c, size_t k, const char **why)
 	case PQ_BYTE_STREAM_SPLIT:
 		return split_streams(c, k, why);
 	default:
-		return fail(why, "has values in an encoding lake does not read");
+		return fail(why, "values in an encoding lake does not read");
 	}
 }
 
@@ -1395,7 +1399,7 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 			return -1;
 		for (size_t i = 0; i < k; i++) {
 			if (c->u32[i] >= c->ndict)
-				return fail(why, "has a dictionary index out of range");
+				return fail(why, "dictionary index out of range");
 			c->out[i] = c->dict[c->u32[i]];
 		}
 	} else if (physical_values(c, k, why) < 0 ||
@@ -1494,6 +1498,7 @@ int lake_parquet_rows_open(struct lake_parquet_file *f, size_t rg, const size_t 
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
 	}
 	r->f = f;
+	r->rg = rg;
 	r->rows_left = f->meta.row_groups[rg].num_rows;
 	for (size_t i = 0; i < n; i++) {
 		r->n = i + 1;
@@ -1539,7 +1544,8 @@ int lake_parquet_rows_next(struct lake_parquet_rows *r, size_t max, size_t *nrow
 	*values = r->vals;
 	return 1;
 fail:
-	return lake_err(e, LAKE_EX_DATAERR, "%s: column \"%s\" %s", r->f->name, r->c[i].name, why);
+	return lake_err(e, LAKE_EX_DATAERR, "%s: column \"%s\" in row group %zu: %s", r->f->name,
+			r->c[i].name, r->rg, why);
 }
 
 void lake_parquet_rows_close(struct lake_parquet_rows *r)
