@@ -16,6 +16,8 @@
  *	DATE                                    date       "2024-05-01"
  *	TIMESTAMP millis/micros/nanos, INT96    timestamp  "2024-05-01T13:45:10Z"
  *	                                                   (lake_time_format_timestamp)
+ *	TIME millis/micros/nanos                string     "13:45:10[.123456]"
+ *	FLOAT16                                 double
  *
  * Reading: lake_parquet_open() parses the footer only; lake_parquet_rows_open()
  * reads the chunks of the asked columns of one row group (nothing else of

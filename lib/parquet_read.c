@@ -172,17 +172,20 @@ static uint64_t le64(const uint8_t *p)
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-/* Grow *buf to hold n elements of size each (never shrinks). */
-static int reserve(void *pbuf, size_t *cap, size_t n, size_t size)
+/* realloc() for n elements of size each, NULL when that overflows or fails (old kept). */
+static void *resize(void *old, size_t n, size_t size)
 {
-	void **buf = pbuf;
-	void *nb;
+	return n > SIZE_MAX / size ? NULL : realloc(old, n * size);
+}
+
+/* Grow a byte buffer to hold n bytes (never shrinks). */
+static int reserve(uint8_t **buf, size_t *cap, size_t n)
+{
+	uint8_t *nb;
 
 	if (n <= *cap)
 		return 0;
-	if (n > SIZE_MAX / size)
-		return -1;
-	nb = realloc(*buf, n * size);
+	nb = resize(*buf, n, 1);
 	if (!nb)
 		return -1;
 	*buf = nb;
@@ -705,7 +708,8 @@ static void decode_stats(const struct pq_leaf *l, const struct column_info *ci,
 		lo = &m->min_old;
 		hi = &m->max_old;
 	}
-	if (!lo->set || !hi->set)
+	/* INT96's sort order is undefined by the format: its bounds mean nothing. */
+	if (!lo->set || !hi->set || l->physical == PQ_INT96)
 		return;
 	if (stat_value(l, ci, lo, &cs->st.min, cs->text[0]) < 0 ||
 	    stat_value(l, ci, hi, &cs->st.max, cs->text[1]) < 0) {
@@ -1005,7 +1009,7 @@ static int page_bytes(int codec, const uint8_t *src, size_t srclen, size_t rawle
 		if (n != ZSTD_CONTENTSIZE_UNKNOWN && n != rawlen)
 			return fail(why, "zstd page size differs from its header's");
 	}
-	if (reserve(buf, cap, rawlen ? rawlen : 1, 1) < 0)
+	if (reserve(buf, cap, rawlen ? rawlen : 1) < 0)
 		return fail(why, "out of memory");
 	if (decompress(codec, src, srclen, *buf, rawlen, why) < 0)
 		return -1;
@@ -1015,30 +1019,34 @@ static int page_bytes(int codec, const uint8_t *src, size_t srclen, size_t rawle
 
 static int ensure_scratch(struct col_reader *c, size_t n)
 {
-	size_t cap = c->cap;
+	void *p;
 
 	if (n <= c->cap)
 		return 0;
-	if (reserve(&c->u32, &cap, n, sizeof *c->u32) < 0)
+	/* Each array is kept as soon as it grew, so a failure half way leaks nothing. */
+	if (!(p = resize(c->u32, n, sizeof *c->u32)))
 		return -1;
-	cap = c->cap;
-	if (reserve(&c->levels, &cap, n, sizeof *c->levels) < 0)
+	c->u32 = p;
+	if (!(p = resize(c->levels, n, sizeof *c->levels)))
 		return -1;
-	cap = c->cap;
-	if (reserve(&c->i64, &cap, n, sizeof *c->i64) < 0)
+	c->levels = p;
+	if (!(p = resize(c->i64, n, sizeof *c->i64)))
 		return -1;
-	cap = c->cap;
-	if (reserve(&c->i64b, &cap, n, sizeof *c->i64b) < 0)
+	c->i64 = p;
+	if (!(p = resize(c->i64b, n, sizeof *c->i64b)))
 		return -1;
-	cap = c->cap;
-	if (reserve(&c->phys, &cap, n, sizeof *c->phys) < 0)
+	c->i64b = p;
+	if (!(p = resize(c->phys, n, sizeof *c->phys)))
 		return -1;
-	cap = c->cap;
-	if (reserve(&c->out, &cap, n, sizeof *c->out) < 0)
+	c->phys = p;
+	if (!(p = resize(c->out, n, sizeof *c->out)))
 		return -1;
-	cap = c->cap;
-	if (conv_needs_text(c->info->conv) && reserve(&c->text, &cap, n, TEXT_ROOM) < 0)
-		return -1;
+	c->out = p;
+	if (conv_needs_text(c->info->conv)) {
+		if (!(p = resize(c->text, n, TEXT_ROOM)))
+			return -1;
+		c->text = p;
+	}
 	c->cap = n;
 	return 0;
 }
@@ -1280,8 +1288,8 @@ static int delta_strings(struct col_reader *c, size_t k, const char **why)
 		c->expanded += len;
 		if (c->expanded > EXPANSION_MAX)
 			return fail(why, "DELTA_BYTE_ARRAY values too large in all");
-		if (reserve(&c->arena, &c->arena_cap, c->arena_len + len + 1, 1) < 0 ||
-		    reserve(&c->prev, &c->prev_cap, len + 1, 1) < 0)
+		if (reserve(&c->arena, &c->arena_cap, c->arena_len + len + 1) < 0 ||
+		    reserve(&c->prev, &c->prev_cap, len + 1) < 0)
 			return fail(why, "out of memory");
 		/* The new previous value is built in place: its prefix is already there. */
 		memcpy(c->prev + pre, c->vp, (size_t)suf);
@@ -1310,7 +1318,7 @@ static int split_streams(struct col_reader *c, size_t k, const char **why)
 		return fail(why, "fewer values than the page holds");
 	if (c->leaf->physical == PQ_FIXED) {
 		c->arena_len = 0;
-		if (reserve(&c->arena, &c->arena_cap, k * w + 1, 1) < 0)
+		if (reserve(&c->arena, &c->arena_cap, k * w + 1) < 0)
 			return fail(why, "out of memory");
 	}
 	for (size_t i = 0; i < k; i++, c->bss_next++) {
