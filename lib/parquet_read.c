@@ -36,6 +36,8 @@
 #define TEXT_ROOM 48
 /* A page may not claim to grow beyond this when decompressed. */
 #define PAGE_MAX ((size_t)1 << 30)
+/* Real writers cap dictionaries at about a megabyte; far more entries is a hostile file. */
+#define DICT_MAX_ENTRIES ((size_t)1 << 22)
 /* DELTA_BYTE_ARRAY rebuilds values from shared prefixes; a page may not expand past this. */
 #define EXPANSION_MAX ((size_t)1 << 28)
 
@@ -734,6 +736,7 @@ static int check_row_groups(struct lake_parquet_file *f, uint64_t footer_start,
 
 	for (size_t g = 0; g < f->meta.nrow_groups; g++) {
 		const struct pq_row_group_meta *rg = &f->meta.row_groups[g];
+		uint64_t bytes = 0;
 
 		if (rg->nchunks != f->meta.nleaves)
 			return lake_err(e, LAKE_EX_DATAERR,
@@ -754,7 +757,16 @@ static int check_row_groups(struct lake_parquet_file *f, uint64_t footer_start,
 				    "%s: corrupt footer: column \"%s\" in row group %zu "
 				    "has a bad size",
 				    f->name, f->cols[c].name, g);
+			bytes += (uint64_t)m->total_compressed_size;
 		}
+		/* Chunks may not overlap, so reading a row group whole never takes more than the
+		 * file. */
+		if (bytes > footer_start)
+			return lake_err(
+			    e, LAKE_EX_DATAERR,
+			    "%s: corrupt footer: the chunks of row group %zu are larger "
+			    "than the file",
+			    f->name, g);
 	}
 	if (total != f->meta.num_rows)
 		return lake_err(e, LAKE_EX_DATAERR,
@@ -997,10 +1009,13 @@ static int page_bytes(int codec, const uint8_t *src, size_t srclen, size_t rawle
 		*out = src;
 		return 0;
 	}
-	/* Snappy expands at most ~22 times, deflate ~1032, zstd (repeat blocks) far more. */
+	/*
+	 * What each codec can expand to at most: snappy ~22 times, deflate
+	 * ~1032, zstd 32768 (a 4-byte RLE block gives 128 KiB).
+	 */
 	max = codec == PQ_SNAPPY ? srclen * 32 + 64
 	      : codec == PQ_GZIP ? srclen * 1040 + 64
-				 : PAGE_MAX;
+				 : srclen * 32768 + 65536;
 	if (rawlen > max || rawlen > PAGE_MAX)
 		return fail(why, "page claims more bytes than it can hold");
 	if (codec == PQ_ZSTD) {
@@ -1080,7 +1095,8 @@ static int load_dictionary(struct col_reader *c, const struct pq_page_header *h,
 	limit = c->leaf->physical == PQ_BOOLEAN	     ? (size_t)h->uncompressed_size * 8
 		: c->leaf->physical == PQ_BYTE_ARRAY ? (size_t)h->uncompressed_size / 4
 						     : (size_t)h->uncompressed_size / w;
-	if (h->num_values < 0 || (size_t)h->num_values > limit)
+	if (h->num_values < 0 || (size_t)h->num_values > limit ||
+	    (size_t)h->num_values > DICT_MAX_ENTRIES)
 		return fail(why, "dictionary claims more entries than its page holds");
 	c->ndict = (size_t)h->num_values;
 	ph = calloc(c->ndict ? c->ndict : 1, sizeof *ph);
