@@ -24,16 +24,14 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "ltime.h"
 #include "parquet.h"
 #include "parquet_decode.h"
 #include "parquet_meta.h"
+#include "parquet_values.h"
 #include "snappy.h"
 
 /* Rows per window at most, whatever the caller asks: bounds the scratch arrays. */
 #define WINDOW_MAX 65536
-/* Room for one value's text: a timestamp of a six-digit year, a UUID, a time of day. */
-#define TEXT_ROOM 48
 /* A page may not claim to grow beyond this when decompressed. */
 #define PAGE_MAX ((size_t)1 << 30)
 /* Real writers cap dictionaries at about a megabyte; far more entries is a hostile file. */
@@ -41,48 +39,9 @@
 /* DELTA_BYTE_ARRAY rebuilds values from shared prefixes; a page may not expand past this. */
 #define EXPANSION_MAX ((size_t)1 << 28)
 
-/* How a column's physical values become lake's. */
-enum conv {
-	CV_BOOL,
-	CV_INT,	   /* INT32, INT64 as they are */
-	CV_UINT32, /* INT32 holding an unsigned value */
-	CV_UINT64, /* INT64 holding an unsigned value: above INT64_MAX a double */
-	CV_DOUBLE, /* FLOAT, DOUBLE */
-	CV_FLOAT16,
-	CV_DEC_INT,   /* DECIMAL in INT32/INT64 */
-	CV_DEC_BYTES, /* DECIMAL in big-endian bytes */
-	CV_DATE,
-	CV_TS_MS,
-	CV_TS_US,
-	CV_TS_NS,
-	CV_TS_INT96,
-	CV_TIME_MS,
-	CV_TIME_US,
-	CV_TIME_NS,
-	CV_BYTES,
-	CV_UUID,
-};
-
-/* A physical value: integers and floats in i/d, byte strings in p/len. */
-struct pq_phys {
-	union {
-		int64_t i;
-		double d;
-	};
-	const uint8_t *p;
-	size_t len;
-};
-
-struct column_info {
-	enum conv conv;
-	double divisor;	  /* DECIMAL: 10^scale */
-	int signed_order; /* the deprecated min/max statistics are safe for it */
-	char name_for_phys[16];
-};
-
 struct chunk_stats {
 	struct lake_parquet_stats st;
-	char text[2][TEXT_ROOM]; /* min's and max's text when it is formatted */
+	char text[2][PQ_TEXT_ROOM]; /* min's and max's text when it is formatted */
 };
 
 struct lake_parquet_file {
@@ -95,14 +54,14 @@ struct lake_parquet_file {
 	uint8_t *footer_buf;
 	struct pq_footer meta;
 	struct lake_parquet_column *cols;
-	struct column_info *info;
+	struct pq_column_info *info;
 	struct chunk_stats *stats; /* row group major */
 };
 
 /* The state of one asked column while its chunk is read. */
 struct col_reader {
 	const struct pq_leaf *leaf;
-	const struct column_info *info;
+	const struct pq_column_info *info;
 	const struct pq_chunk_meta *meta;
 	const char *name;
 	uint8_t *chunk; /* the chunk's bytes, read whole */
@@ -164,16 +123,6 @@ static int fail(const char **why, const char *msg)
 	return -1;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /* realloc() for n elements of size each, NULL when that overflows or fails (old kept). */
 static void *resize(void *old, size_t n, size_t size)
 {
@@ -215,492 +164,15 @@ static int pread_all(struct lake_parquet_file *f, void *buf, size_t len, uint64_
 	return 0;
 }
 
-/* ---- from physical values to lake's ---- */
-
-static int choose_conv(const struct pq_leaf *l, struct column_info *ci, enum lake_kind *kind,
-		       const char **why)
-{
-	int lt = l->logical, ct = l->converted;
-	int decimal = lt == PQ_LT_DECIMAL || ct == PQ_CT_DECIMAL;
-	int is_unsigned =
-	    (lt == PQ_LT_INTEGER && !l->int_signed) || (ct >= PQ_CT_UINT_8 && ct <= PQ_CT_UINT_64);
-	int unit = l->time_unit;
-
-	ci->divisor = pow(10.0, l->scale);
-	ci->signed_order = 0;
-	switch (l->physical) {
-	case PQ_BOOLEAN:
-		ci->conv = CV_BOOL;
-		*kind = LAKE_T_BOOLEAN;
-		return 0;
-	case PQ_INT32:
-	case PQ_INT64:
-		ci->signed_order = !decimal && !is_unsigned;
-		*kind = LAKE_T_BIGINT;
-		if (decimal) {
-			ci->conv = CV_DEC_INT;
-			*kind = LAKE_T_DOUBLE;
-		} else if (l->physical == PQ_INT32 && (lt == PQ_LT_DATE || ct == PQ_CT_DATE)) {
-			ci->conv = CV_DATE;
-			*kind = LAKE_T_DATE;
-		} else if (lt == PQ_LT_TIMESTAMP || ct == PQ_CT_TIMESTAMP_MILLIS ||
-			   ct == PQ_CT_TIMESTAMP_MICROS) {
-			if (lt != PQ_LT_TIMESTAMP)
-				unit = ct == PQ_CT_TIMESTAMP_MILLIS ? PQ_MILLIS : PQ_MICROS;
-			ci->conv = unit == PQ_MILLIS  ? CV_TS_MS
-				   : unit == PQ_NANOS ? CV_TS_NS
-						      : CV_TS_US;
-			*kind = LAKE_T_TIMESTAMP;
-		} else if (lt == PQ_LT_TIME || ct == PQ_CT_TIME_MILLIS || ct == PQ_CT_TIME_MICROS) {
-			if (lt != PQ_LT_TIME)
-				unit = ct == PQ_CT_TIME_MILLIS ? PQ_MILLIS : PQ_MICROS;
-			ci->conv = unit == PQ_MILLIS  ? CV_TIME_MS
-				   : unit == PQ_NANOS ? CV_TIME_NS
-						      : CV_TIME_US;
-			*kind = LAKE_T_STRING;
-		} else if (is_unsigned) {
-			ci->conv = l->physical == PQ_INT32 ? CV_UINT32 : CV_UINT64;
-		} else {
-			ci->conv = CV_INT;
-		}
-		return 0;
-	case PQ_INT96:
-		ci->conv = CV_TS_INT96;
-		*kind = LAKE_T_TIMESTAMP;
-		return 0;
-	case PQ_FLOAT:
-	case PQ_DOUBLE:
-		ci->conv = CV_DOUBLE;
-		ci->signed_order = 1;
-		*kind = LAKE_T_DOUBLE;
-		return 0;
-	case PQ_FIXED:
-		if (l->type_length <= 0)
-			return fail(why, "has a FIXED_LEN_BYTE_ARRAY of no length");
-		/* fall through */
-	case PQ_BYTE_ARRAY:
-		*kind = LAKE_T_STRING;
-		ci->conv = CV_BYTES;
-		if (decimal) {
-			ci->conv = CV_DEC_BYTES;
-			*kind = LAKE_T_DOUBLE;
-		} else if (l->physical == PQ_FIXED && lt == PQ_LT_UUID && l->type_length == 16) {
-			ci->conv = CV_UUID;
-		} else if (l->physical == PQ_FIXED && lt == PQ_LT_FLOAT16 && l->type_length == 2) {
-			ci->conv = CV_FLOAT16;
-			*kind = LAKE_T_DOUBLE;
-		}
-		return 0;
-	default:
-		return fail(why, "has an unknown physical type");
-	}
-}
-
-static double half_to_double(unsigned h)
-{
-	int exp = (h >> 10) & 0x1f;
-	double mant = h & 0x3ff;
-	double v;
-
-	if (exp == 0x1f)
-		v = mant ? NAN : INFINITY;
-	else if (exp == 0)
-		v = ldexp(mant, -24);
-	else
-		v = ldexp(mant + 1024, exp - 25);
-	return (h & 0x8000) ? -v : v;
-}
-
-static uint64_t be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	/* The compiler turns this into one load and a byte swap. */
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* A big-endian two's complement integer of any length, as a double. */
-static double be_signed_to_double(const uint8_t *p, size_t len)
-{
-	double v = 0;
-	int neg = len > 0 && (p[0] & 0x80);
-
-	if (len <= 8) {
-		/* The common DECIMAL(18) and narrower: 64-bit arithmetic, exact. */
-		uint64_t x = neg ? UINT64_MAX : 0;
-
-		for (size_t i = 0; i < len; i++)
-			x = x << 8 | p[i];
-		return (double)(int64_t)x;
-	}
-	if (len == 16) {
-		/* DECIMAL(38) as writers store it; most values fit the low half. */
-		uint64_t hi = be64(p), lo = be64(p + 8);
-
-		if (hi == (uint64_t)0 - (lo >> 63))
-			return (double)(int64_t)lo;
-		return (double)(__int128)((unsigned __int128)hi << 64 | lo);
-	}
-	if (len < 16) {
-		__int128 x = neg ? -1 : 0;
-
-		for (size_t i = 0; i < len; i++)
-			x = (__int128)((unsigned __int128)x << 8) | p[i];
-		return (double)x;
-	}
-	/* Longer than any decimal needs: magnitude of the complement, rounded as it goes. */
-	for (size_t i = 0; i < len; i++)
-		v = v * 256 + (neg ? (uint8_t)~p[i] : p[i]);
-	return neg ? -(v + 1) : v;
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-/*
- * The last day formatted: neighbouring timestamps mostly share their day,
- * and formatting a date with snprintf costs more than decoding a page.
- */
-struct day_cache {
-	int valid;
-	int64_t day;
-	char date[16];
-	size_t len;
-};
-
-static char *two_digits(char *p, unsigned v)
-{
-	p[0] = (char)('0' + v / 10);
-	p[1] = (char)('0' + v % 10);
-	return p + 2;
-}
-
-/* The date part from the cache, or -1 when the day needs more than "YYYY-MM-DD". */
-static int cached_date(struct day_cache *dc, int64_t day)
-{
-	if (!dc->valid || dc->day != day) {
-		dc->day = day;
-		dc->valid = 1;
-		dc->len = lake_time_format_date(day * INT64_C(86400000000), dc->date);
-	}
-	return dc->len == 10 ? 0 : -1;
-}
-
-/* lake_time_format_timestamp()'s text, the date part taken from the cache. */
-static void set_timestamp(int64_t micros, struct lake_parquet_value *v, char *text,
-			  struct day_cache *dc)
-{
-	int64_t day = floor_div(micros, INT64_C(86400000000));
-	int64_t us = micros - day * INT64_C(86400000000);
-	unsigned secs = (unsigned)(us / 1000000), frac = (unsigned)(us % 1000000);
-	char *p = text + 11;
-
-	v->kind = LAKE_PQ_TEXT;
-	v->s = text;
-	if (cached_date(dc, day) < 0) {
-		v->len = lake_time_format_timestamp(micros, text);
-		return;
-	}
-	memcpy(text, dc->date, 10);
-	text[10] = 'T';
-	p = two_digits(p, secs / 3600);
-	*p++ = ':';
-	p = two_digits(p, secs / 60 % 60);
-	*p++ = ':';
-	p = two_digits(p, secs % 60);
-	if (frac) {
-		*p++ = '.';
-		for (int i = 5; i >= 0; i--, frac /= 10)
-			p[i] = (char)('0' + frac % 10);
-		p += 6;
-	}
-	*p++ = 'Z';
-	*p = '\0';
-	v->len = (size_t)(p - text);
-}
-
-static int convert_time_of_day(int64_t v, int64_t per_second, struct lake_parquet_value *out,
-			       char *text)
-{
-	int64_t micros, secs, frac;
-	int n;
-
-	/* Checked first: only a time within the day is multiplied. */
-	if (v < 0 || v / per_second >= 86400)
-		return -1;
-	micros = per_second == 1000 ? v * 1000 : per_second == 1000000 ? v : v / 1000;
-	secs = micros / 1000000;
-	frac = micros % 1000000;
-	if (frac)
-		n = snprintf(text, TEXT_ROOM, "%02d:%02d:%02d.%06d", (int)(secs / 3600),
-			     (int)(secs / 60 % 60), (int)(secs % 60), (int)frac);
-	else
-		n = snprintf(text, TEXT_ROOM, "%02d:%02d:%02d", (int)(secs / 3600),
-			     (int)(secs / 60 % 60), (int)(secs % 60));
-	out->kind = LAKE_PQ_TEXT;
-	out->s = text;
-	out->len = n > 0 ? (size_t)n : 0;
-	return 0;
-}
-
-static void format_uuid(const uint8_t *p, struct lake_parquet_value *out, char *text)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			text[n++] = '-';
-		text[n++] = hex[p[i] >> 4];
-		text[n++] = hex[p[i] & 15];
-	}
-	text[n] = '\0';
-	out->kind = LAKE_PQ_TEXT;
-	out->s = text;
-	out->len = n;
-}
-
-/* An INT96 timestamp: nanoseconds of the day, then the Julian day. */
-static int int96_micros(const uint8_t *p, int64_t *micros)
-{
-	int64_t nanos = (int64_t)le64(p);
-	int64_t days = (int64_t)(int32_t)le32(p + 8) - 2440588;
-	int64_t us;
-
-	if (__builtin_mul_overflow(days, INT64_C(86400000000), &us) ||
-	    __builtin_add_overflow(us, floor_div(nanos, 1000), micros))
-		return -1;
-	return 0;
-}
-
-/* Values k of a tight loop per conversion; text gets TEXT_ROOM bytes per value. */
-static int convert(const struct column_info *ci, const struct pq_phys *ph, size_t k,
-		   struct lake_parquet_value *out, char *text, const char **why)
-{
-	int64_t us;
-	struct day_cache dc = {0};
-
-	switch (ci->conv) {
-	case CV_BOOL:
-		for (size_t i = 0; i < k; i++)
-			out[i] =
-			    (struct lake_parquet_value){.kind = LAKE_PQ_BOOL, .i = ph[i].i != 0};
-		return 0;
-	case CV_INT:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){.kind = LAKE_PQ_INT, .i = ph[i].i};
-		return 0;
-	case CV_UINT32:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){.kind = LAKE_PQ_INT,
-							     .i = (uint32_t)ph[i].i};
-		return 0;
-	case CV_UINT64:
-		for (size_t i = 0; i < k; i++)
-			out[i] =
-			    ph[i].i >= 0
-				? (struct lake_parquet_value){.kind = LAKE_PQ_INT, .i = ph[i].i}
-				: (struct lake_parquet_value){.kind = LAKE_PQ_DOUBLE,
-							      .d = (double)(uint64_t)ph[i].i};
-		return 0;
-	case CV_DOUBLE:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){.kind = LAKE_PQ_DOUBLE, .d = ph[i].d};
-		return 0;
-	case CV_FLOAT16:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){
-			    .kind = LAKE_PQ_DOUBLE,
-			    .d = half_to_double((unsigned)ph[i].p[0] | (unsigned)ph[i].p[1] << 8)};
-		return 0;
-	case CV_DEC_INT:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){.kind = LAKE_PQ_DOUBLE,
-							     .d = (double)ph[i].i / ci->divisor};
-		return 0;
-	case CV_DEC_BYTES:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){
-			    .kind = LAKE_PQ_DOUBLE,
-			    .d = be_signed_to_double(ph[i].p, ph[i].len) / ci->divisor};
-		return 0;
-	case CV_DATE:
-		for (size_t i = 0; i < k; i++) {
-			if (__builtin_mul_overflow(ph[i].i, INT64_C(86400000000), &us))
-				return fail(why, "date out of range");
-			out[i].kind = LAKE_PQ_TEXT;
-			out[i].s = text + i * TEXT_ROOM;
-			if (cached_date(&dc, ph[i].i) == 0) {
-				memcpy(text + i * TEXT_ROOM, dc.date, 11);
-				out[i].len = 10;
-			} else {
-				out[i].len = lake_time_format_date(us, text + i * TEXT_ROOM);
-			}
-		}
-		return 0;
-	case CV_TS_MS:
-		for (size_t i = 0; i < k; i++) {
-			if (__builtin_mul_overflow(ph[i].i, 1000, &us))
-				return fail(why, "timestamp out of range");
-			set_timestamp(us, &out[i], text + i * TEXT_ROOM, &dc);
-		}
-		return 0;
-	case CV_TS_US:
-		for (size_t i = 0; i < k; i++)
-			set_timestamp(ph[i].i, &out[i], text + i * TEXT_ROOM, &dc);
-		return 0;
-	case CV_TS_NS:
-		for (size_t i = 0; i < k; i++)
-			set_timestamp(floor_div(ph[i].i, 1000), &out[i], text + i * TEXT_ROOM, &dc);
-		return 0;
-	case CV_TS_INT96:
-		for (size_t i = 0; i < k; i++) {
-			if (int96_micros(ph[i].p, &us) < 0)
-				return fail(why, "INT96 timestamp out of range");
-			set_timestamp(us, &out[i], text + i * TEXT_ROOM, &dc);
-		}
-		return 0;
-	case CV_TIME_MS:
-	case CV_TIME_US:
-	case CV_TIME_NS: {
-		int64_t per_second = ci->conv == CV_TIME_MS   ? 1000
-				     : ci->conv == CV_TIME_US ? 1000000
-							      : 1000000000;
-		for (size_t i = 0; i < k; i++)
-			if (convert_time_of_day(ph[i].i, per_second, &out[i],
-						text + i * TEXT_ROOM) < 0)
-				return fail(why, "time of day out of range");
-		return 0;
-	}
-	case CV_BYTES:
-		for (size_t i = 0; i < k; i++)
-			out[i] = (struct lake_parquet_value){
-			    .kind = LAKE_PQ_TEXT, .s = (const char *)ph[i].p, .len = ph[i].len};
-		return 0;
-	case CV_UUID:
-		for (size_t i = 0; i < k; i++)
-			format_uuid(ph[i].p, &out[i], text + i * TEXT_ROOM);
-		return 0;
-	}
-	return fail(why, "unknown conversion");
-}
-
-static int conv_needs_text(enum conv c)
-{
-	return c == CV_DATE || (c >= CV_TS_MS && c <= CV_TIME_NS) || c == CV_UUID;
-}
-
-/* ---- PLAIN values (pages and statistics) ---- */
-
-static size_t plain_width(const struct pq_leaf *l)
-{
-	switch (l->physical) {
-	case PQ_INT32:
-	case PQ_FLOAT:
-		return 4;
-	case PQ_INT64:
-	case PQ_DOUBLE:
-		return 8;
-	case PQ_INT96:
-		return 12;
-	case PQ_FIXED:
-		return (size_t)l->type_length;
-	default:
-		return 0; /* BOOLEAN: bits; BYTE_ARRAY: variable */
-	}
-}
-
-/* k fixed-width values from p (n bytes checked by the caller). */
-static void plain_fixed(const struct pq_leaf *l, const uint8_t *p, size_t k, struct pq_phys *ph)
-{
-	size_t w = plain_width(l);
-
-	switch (l->physical) {
-	case PQ_INT32:
-		for (size_t i = 0; i < k; i++)
-			ph[i].i = (int32_t)le32(p + 4 * i);
-		break;
-	case PQ_INT64:
-		for (size_t i = 0; i < k; i++)
-			ph[i].i = (int64_t)le64(p + 8 * i);
-		break;
-	case PQ_FLOAT:
-		for (size_t i = 0; i < k; i++) {
-			uint32_t u = le32(p + 4 * i);
-			float x;
-
-			memcpy(&x, &u, 4);
-			ph[i].d = x;
-		}
-		break;
-	case PQ_DOUBLE:
-		for (size_t i = 0; i < k; i++) {
-			uint64_t u = le64(p + 8 * i);
-
-			memcpy(&ph[i].d, &u, 8);
-		}
-		break;
-	default: /* INT96, FIXED_LEN_BYTE_ARRAY: the bytes themselves */
-		for (size_t i = 0; i < k; i++) {
-			ph[i].p = p + w * i;
-			ph[i].len = w;
-		}
-	}
-}
-
-/* k PLAIN values from [*pp, end), advancing *pp; booleans count bits in *bit. */
-static int plain_values(const struct pq_leaf *l, const uint8_t **pp, const uint8_t *end,
-			uint64_t *bit, size_t k, struct pq_phys *ph, const char **why)
-{
-	const uint8_t *p = *pp;
-	size_t have = (size_t)(end - p), w = plain_width(l);
-
-	if (l->physical == PQ_BOOLEAN) {
-		if ((*bit + k + 7) / 8 > have)
-			return fail(why, "fewer values than the page holds");
-		for (size_t i = 0; i < k; i++, (*bit)++)
-			ph[i].i = (p[*bit >> 3] >> (*bit & 7)) & 1;
-		return 0;
-	}
-	if (l->physical == PQ_BYTE_ARRAY) {
-		for (size_t i = 0; i < k; i++) {
-			uint32_t len;
-
-			if (end - p < 4)
-				return fail(why, "fewer values than the page holds");
-			len = le32(p);
-			p += 4;
-			if (len > (size_t)(end - p))
-				return fail(why, "string longer than its page");
-			ph[i].p = p;
-			ph[i].len = len;
-			p += len;
-		}
-		*pp = p;
-		return 0;
-	}
-	if (k > have / w)
-		return fail(why, "fewer values than the page holds");
-	plain_fixed(l, p, k, ph);
-	*pp = p + k * w;
-	return 0;
-}
-
 /* ---- statistics ---- */
 
 /* One statistics value: PLAIN without a length prefix. */
-static int stat_value(const struct pq_leaf *l, const struct column_info *ci,
+static int stat_value(const struct pq_leaf *l, const struct pq_column_info *ci,
 		      const struct pq_bytes *b, struct lake_parquet_value *out, char *text)
 {
 	struct pq_phys ph = {{0}, NULL, 0};
 	const char *why;
-	size_t w = plain_width(l);
+	size_t w = pq_plain_width(l);
 
 	if (l->physical == PQ_BOOLEAN) {
 		if (b->len != 1)
@@ -712,16 +184,16 @@ static int stat_value(const struct pq_leaf *l, const struct column_info *ci,
 	} else {
 		if (b->len != w)
 			return -1;
-		plain_fixed(l, b->p, 1, &ph);
+		pq_plain_fixed(l, b->p, 1, &ph);
 	}
-	if (convert(ci, &ph, 1, out, text, &why) < 0)
+	if (pq_convert(ci, &ph, 1, out, text, &why) < 0)
 		return -1;
 	if (out->kind == LAKE_PQ_DOUBLE && isnan(out->d))
 		return -1; /* a NaN bound orders nothing */
 	return 0;
 }
 
-static void decode_stats(const struct pq_leaf *l, const struct column_info *ci,
+static void decode_stats(const struct pq_leaf *l, const struct pq_column_info *ci,
 			 const struct pq_chunk_meta *m, struct chunk_stats *cs)
 {
 	const struct pq_bytes *lo = &m->min_value, *hi = &m->max_value;
@@ -816,7 +288,7 @@ static int describe_columns(struct lake_parquet_file *f, struct lake_error *e)
 		f->cols[c].name = l->name;
 		f->cols[c].optional = l->repetition == PQ_OPTIONAL;
 		f->cols[c].physical = physical_names[l->physical];
-		if (choose_conv(l, &f->info[c], &f->cols[c].kind, &why) < 0)
+		if (pq_choose_conv(l, &f->info[c], &f->cols[c].kind, &why) < 0)
 			return lake_err(e, LAKE_EX_DATAERR, "%s: column \"%s\" %s", f->name,
 					l->name, why);
 	}
@@ -856,7 +328,7 @@ static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 	if (!lake_parquet_sniff(head, 4) || memcmp(tail + 4, "PAR1", 4) != 0)
 		return lake_err(e, LAKE_EX_DATAERR, "%s: not a Parquet file (no PAR1 magic)",
 				f->name);
-	len = le32(tail);
+	len = pq_le32(tail);
 	if (len == 0 || len > f->size - 12)
 		return lake_err(e, LAKE_EX_DATAERR,
 				"%s: corrupt footer: length %u does not fit a file of %llu bytes",
@@ -1083,8 +555,8 @@ static int ensure_scratch(struct col_reader *c, size_t n)
 	if (!(p = resize(c->out, n, sizeof *c->out)))
 		return -1;
 	c->out = p;
-	if (conv_needs_text(c->info->conv)) {
-		if (!(p = resize(c->text, n, TEXT_ROOM)))
+	if (pq_conv_needs_text(c->info->conv)) {
+		if (!(p = resize(c->text, n, PQ_TEXT_ROOM)))
 			return -1;
 		c->text = p;
 	}
@@ -1105,7 +577,7 @@ static int load_dictionary(struct col_reader *c, const struct pq_page_header *h,
 			   const uint8_t *body, const char **why)
 {
 	const uint8_t *p, *vp;
-	size_t cap = 0, w = plain_width(c->leaf), limit;
+	size_t cap = 0, w = pq_plain_width(c->leaf), limit;
 	uint64_t bit = 0;
 	struct pq_phys *ph;
 	int rc;
@@ -1127,16 +599,16 @@ static int load_dictionary(struct col_reader *c, const struct pq_page_header *h,
 	c->ndict = (size_t)h->num_values;
 	ph = calloc(c->ndict ? c->ndict : 1, sizeof *ph);
 	c->dict = calloc(c->ndict ? c->ndict : 1, sizeof *c->dict);
-	if (conv_needs_text(c->info->conv))
-		c->dict_text = malloc(c->ndict ? c->ndict * TEXT_ROOM : 1);
-	if (!ph || !c->dict || (conv_needs_text(c->info->conv) && !c->dict_text)) {
+	if (pq_conv_needs_text(c->info->conv))
+		c->dict_text = malloc(c->ndict ? c->ndict * PQ_TEXT_ROOM : 1);
+	if (!ph || !c->dict || (pq_conv_needs_text(c->info->conv) && !c->dict_text)) {
 		free(ph);
 		return fail(why, "out of memory");
 	}
 	vp = p;
-	rc = plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
+	rc = pq_plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
 	if (rc == 0)
-		rc = convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
+		rc = pq_convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
 	free(ph);
 	return rc;
 }
@@ -1165,9 +637,9 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 	case PQ_RLE:
 		if (phys != PQ_BOOLEAN)
 			return fail(why, "RLE values that are not booleans");
-		if (end - p < 4 || le32(p) > (size_t)(end - p - 4))
+		if (end - p < 4 || pq_le32(p) > (size_t)(end - p - 4))
 			return fail(why, "RLE booleans of a bad length");
-		return pq_rle_init(&c->rle, p + 4, le32(p), 1, why);
+		return pq_rle_init(&c->rle, p + 4, pq_le32(p), 1, why);
 	case PQ_DELTA_BINARY_PACKED:
 		if (phys != PQ_INT32 && phys != PQ_INT64)
 			return fail(why, "DELTA_BINARY_PACKED values that are not integers");
@@ -1204,7 +676,7 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 	}
 	case PQ_BYTE_STREAM_SPLIT:
 		c->bss_width =
-		    phys == PQ_FIXED ? (size_t)c->leaf->type_length : plain_width(c->leaf);
+		    phys == PQ_FIXED ? (size_t)c->leaf->type_length : pq_plain_width(c->leaf);
 		if (phys == PQ_BOOLEAN || phys == PQ_BYTE_ARRAY || phys == PQ_INT96 ||
 		    c->bss_width == 0 || (size_t)(end - p) % c->bss_width)
 			return fail(why, "BYTE_STREAM_SPLIT values of a bad size");
@@ -1229,7 +701,7 @@ static int start_levels_v1(struct col_reader *c, const struct pq_page_header *h,
 		return 0;
 	if (h->def_encoding != PQ_RLE)
 		return fail(why, "definition levels not RLE encoded");
-	if (end - *p < 4 || (len = le32(*p)) > (size_t)(end - *p - 4))
+	if (end - *p < 4 || (len = pq_le32(*p)) > (size_t)(end - *p - 4))
 		return fail(why, "definition levels of a bad length");
 	if (pq_rle_init(&c->defs, *p + 4, len, 1, why) < 0)
 		return -1;
@@ -1372,7 +844,7 @@ static int split_streams(struct col_reader *c, size_t k, const char **why)
 			c->phys[i].p = dst;
 			c->phys[i].len = w;
 		} else {
-			plain_fixed(c->leaf, dst, 1, &c->phys[i]);
+			pq_plain_fixed(c->leaf, dst, 1, &c->phys[i]);
 		}
 	}
 	return 0;
@@ -1383,7 +855,7 @@ static int physical_values(struct col_reader *c, size_t k, const char **why)
 {
 	switch (c->encoding) {
 	case PQ_PLAIN:
-		return plain_values(c->leaf, &c->vp, c->vend, &c->bit, k, c->phys, why);
+		return pq_plain_values(c->leaf, &c->vp, c->vend, &c->bit, k, c->phys, why);
 	case PQ_RLE:
 		if (pq_rle_get(&c->rle, c->u32, k, why) < 0)
 			return -1;
@@ -1453,7 +925,7 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 			c->out[i] = c->dict[c->u32[i]];
 		}
 	} else if (physical_values(c, k, why) < 0 ||
-		   convert(c->info, c->phys, k, c->out, c->text, why) < 0) {
+		   pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0) {
 		return -1;
 	}
 	if (c->has_defs)
