@@ -16,6 +16,8 @@
  *	DATE                                    date       "2024-05-01"
  *	TIMESTAMP millis/micros/nanos, INT96    timestamp  "2024-05-01T13:45:10Z"
  *	                                                   (lake_time_format_timestamp)
+ *	TIME millis/micros/nanos                string     "13:45:10[.123456]"
+ *	FLOAT16                                 double
  *
  * Reading: lake_parquet_open() parses the footer only; lake_parquet_rows_open()
  * reads the chunks of the asked columns of one row group (nothing else of
@@ -88,6 +90,9 @@ struct lake_parquet_file;
 
 /* Open path and parse its footer.  Errors: not Parquet, corrupt, nested schema. */
 int lake_parquet_open(const char *path, struct lake_parquet_file **out, struct lake_error *e);
+/* The same on an open file descriptor, named name in messages; fd stays the caller's to close. */
+int lake_parquet_open_fd(int fd, const char *name, struct lake_parquet_file **out,
+			 struct lake_error *e);
 void lake_parquet_close(struct lake_parquet_file *f);
 
 /* Whether the first bytes of a file are Parquet's ("PAR1"). */
