@@ -18,7 +18,7 @@
 #include "sqlite_source.h"
 
 static const char usage[] =
-    "usage: lake-put [--lake DIR] [--format ndjson|json|csv|tsv|auto] [--to ndjson]\n"
+    "usage: lake-put [--lake DIR] [--format ndjson|json|csv|tsv|auto] [--to ndjson|parquet]\n"
     "                [--classifier NAME]\n"
     "                [--partition KEY=VALUE ...] [--partition-by KEY=FIELD[:GRAIN] ...]\n"
     "                [--batch-rows N] [--batch-bytes N[K|M|G]] [--batch-seconds S]\n"
@@ -37,6 +37,8 @@ static const char help[] =
     "  --format FMT               input format: ndjson, json (array), csv, tsv, or auto\n"
     "                             (default; sniffed from the name and first line)\n"
     "  --to ndjson                store CSV/TSV rows as JSON records (header names as keys)\n"
+    "  --to parquet               store the records as Parquet files (ZSTD, typed columns\n"
+    "                             from the values, statistics per row group)\n"
     "  --classifier NAME          the input is a text log: each line becomes the record of\n"
     "                             the named groups of the catalog's classifier NAME (kept\n"
     "                             by lake-crawl --classifier NAME=REGEX)\n"
@@ -178,9 +180,12 @@ static int parse_option(struct args *a, int c, const char *v)
 		a->opts.format = LAKE_FORMAT_TEXT;
 		return 0;
 	case OPT_TO:
-		if (strcmp(v, "ndjson") != 0)
-			return cli_usage_error("--to '%s': only ndjson is supported", v);
-		a->opts.to_ndjson = 1;
+		if (strcmp(v, "ndjson") == 0)
+			a->opts.to_ndjson = 1;
+		else if (strcmp(v, "parquet") == 0)
+			a->opts.to_parquet = 1;
+		else
+			return cli_usage_error("--to '%s': use ndjson or parquet", v);
 		return 0;
 	case OPT_PARTITION:
 		return add_static(a, v);

@@ -933,6 +933,21 @@ int lake_catalog_publish(struct lake_catalog *c, int64_t table_id, const int64_t
 	return lake_catalog_commit(c, e);
 }
 
+json_t *lake_catalog_table_columns(struct lake_catalog *c, int64_t table_id)
+{
+	sqlite3_stmt *st;
+	json_t *cols = NULL;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT columns FROM tables WHERE id = ?", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, table_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			cols = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		sqlite3_finalize(st);
+	}
+	return cols ? cols : json_array();
+}
+
 void lake_catalog_drop_pending(struct lake_catalog *c, const int64_t *file_ids, size_t n)
 {
 	struct lake_error ignored = {0};

@@ -141,6 +141,9 @@ int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_versio
 int lake_catalog_insert_stats(struct lake_catalog *c, int64_t file_id, json_t *stats,
 			      struct lake_error *e);
 
+/* A table's columns as the catalog has them now (an empty array when it has none). */
+json_t *lake_catalog_table_columns(struct lake_catalog *c, int64_t table_id);
+
 /* Best effort, one transaction: forget pending files that will never be published. */
 void lake_catalog_drop_pending(struct lake_catalog *c, const int64_t *file_ids, size_t n);
 

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "classifier.h"
+#include "parquet_describe.h"
 #include "grant.h"
 #include "infer.h"
 #include "input.h"
@@ -723,6 +724,39 @@ static enum lake_format sniff_separated(const struct table_crawl *tc, const char
 	return d == '|' || d == ';' ? LAKE_FORMAT_CSV : LAKE_FORMAT_AUTO;
 }
 
+/* Whether the file starts as Parquet does, whatever its name. */
+static int looks_parquet(const char *path)
+{
+	unsigned char head[4];
+	FILE *fp = fopen(path, "rb");
+	int yes = fp && fread(head, 1, sizeof head, fp) == sizeof head &&
+		  lake_parquet_sniff(head, sizeof head);
+
+	if (fp)
+		fclose(fp);
+	return yes;
+}
+
+/* A Parquet file: columns, rows and statistics from its footer; no page is read. */
+static int read_parquet(struct result *res, const char *path)
+{
+	struct lake_parquet_description d;
+	struct lake_error err = {0};
+
+	if (lake_parquet_describe(path, &d, &err) < 0) {
+		result_error(res, err.msg);
+		return -1;
+	}
+	res->columns = json_incref(d.columns);
+	res->stats = json_incref(d.stats);
+	res->rows = d.rows;
+	res->raw_bytes = 0;
+	res->zstd = 0;
+	snprintf(res->format, sizeof res->format, "%s", "parquet");
+	lake_parquet_description_release(&d);
+	return 0;
+}
+
 static int read_file(const struct table_crawl *tc, struct result *res)
 {
 	const struct found *f = res->file;
@@ -738,6 +772,11 @@ static int read_file(const struct table_crawl *tc, struct result *res)
 
 	lake_path(tc->lake, &abs, f->rel);
 	fmt = lake_format_from_name(f->rel);
+	if (fmt == LAKE_FORMAT_PARQUET || (fmt == LAKE_FORMAT_AUTO && looks_parquet(abs.data))) {
+		rc = read_parquet(res, abs.data);
+		lake_buf_release(&abs);
+		return rc;
+	}
 	const struct lake_classifier *custom = custom_classifier(tc, abs.data);
 	if (custom)
 		fmt = LAKE_FORMAT_TEXT;

@@ -266,6 +266,7 @@ struct gen {
 	size_t nkeys;
 	struct lake_buf types; /* every mapped type, NUL-separated */
 	int csv;	       /* the files are CSV or TSV */
+	int parquet;	       /* the files are Parquet: they carry their own types */
 	int header;	       /* CSV files start with a header row */
 	char delim;	       /* CSV field separator */
 	struct lake_buf url;   /* the table's location as the engine sees it */
@@ -336,6 +337,7 @@ static void resolve_csv(struct gen *g)
 	char *delim = NULL;
 
 	g->csv = strcmp(g->t->format, "csv") == 0 || strcmp(g->t->format, "tsv") == 0;
+	g->parquet = strcmp(g->t->format, "parquet") == 0;
 	g->header = 1;
 	g->delim = strcmp(g->t->format, "tsv") == 0 ? '\t' : ',';
 	/* What the user said with `lake-catalog set` overrides the format's default. */
@@ -559,6 +561,13 @@ static void gen_athena(struct lake_buf *out, const struct gen *g)
 		add_column_lines(out, g, g->keys, g->nkeys, 0);
 		lake_buf_addstr(out, ")\n");
 	}
+	if (g->parquet) {
+		lake_buf_addstr(out, "STORED AS PARQUET\nLOCATION ");
+		add_literal(out, g->d, g->url.data);
+		lake_buf_addstr(out, "\nTBLPROPERTIES (\n  'classification'='parquet'\n);\n");
+		add_repair(out, g);
+		return;
+	}
 	if (g->csv) {
 		lake_buf_addstr(out,
 				"ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.OpenCSVSerde'\n"
@@ -588,7 +597,7 @@ static void gen_spark(struct lake_buf *out, const struct gen *g)
 	add_create_head(out, g, "DATABASE", "TABLE");
 	add_column_lines(out, g, g->cols, g->ncols, g->nkeys > 0);
 	add_column_lines(out, g, g->keys, g->nkeys, 0);
-	lake_buf_addf(out, ")\nUSING %s\n", g->csv ? "CSV" : "JSON");
+	lake_buf_addf(out, ")\nUSING %s\n", g->parquet ? "PARQUET" : g->csv ? "CSV" : "JSON");
 	if (g->csv) {
 		lake_buf_addf(
 		    out, "OPTIONS (\n  'header'='%s',\n  'sep'=", g->header ? "true" : "false");
@@ -622,7 +631,7 @@ static void gen_trino(struct lake_buf *out, const struct gen *g)
 	add_column_lines(out, g, g->keys, g->nkeys, 0);
 	lake_buf_addstr(out, ")\nWITH (\n  external_location = ");
 	add_literal(out, g->d, g->url.data);
-	lake_buf_addf(out, ",\n  format = '%s'", g->csv ? "CSV" : "JSON");
+	lake_buf_addf(out, ",\n  format = '%s'", g->parquet ? "PARQUET" : g->csv ? "CSV" : "JSON");
 	if (g->csv) {
 		lake_buf_addstr(out, ",\n  csv_separator = ");
 		add_delim_literal(out, g);
@@ -669,11 +678,35 @@ static void add_duckdb_map(struct lake_buf *out, const struct gen *g, const stru
  * the view does not change with whatever files a scan samples; the
  * partition columns come from the paths, typed by hive_types.
  */
+/*
+ * read_parquet(...): the files carry their types; union_by_name, since
+ * the files of one table may differ (a column missing from older files
+ * reads as NULL).
+ */
+static void add_duckdb_parquet(struct lake_buf *out, const struct gen *g, const char *glob,
+			       int hive)
+{
+	lake_buf_addstr(out, "read_parquet(\n  ");
+	add_literal(out, g->d, glob);
+	lake_buf_addf(out, ",\n  union_by_name = true,\n  hive_partitioning = %s",
+		      hive ? "true" : "false");
+	if (hive) {
+		lake_buf_addstr(out, ",\n  hive_types = {\n");
+		add_duckdb_map(out, g, g->keys, g->nkeys, "    ");
+		lake_buf_addstr(out, "  }");
+	}
+	lake_buf_addstr(out, "\n)");
+}
+
 /* read_json(...) or read_csv(...) over glob, with every type given. */
 static void add_duckdb_reader(struct lake_buf *out, const struct gen *g, const char *glob, int hive)
 {
 	int zstd = strcmp(g->t->compression, "zstd") == 0;
 
+	if (g->parquet) {
+		add_duckdb_parquet(out, g, glob, hive);
+		return;
+	}
 	lake_buf_addf(out, "%s(\n  ", g->csv ? "read_csv" : "read_json");
 	add_literal(out, g->d, glob);
 	if (g->csv) {

@@ -44,10 +44,11 @@ int lake_etl_job_check(const struct lake_etl_job *job, struct lake_error *e)
 		return lake_err(e, LAKE_EX_USAGE, "job '%s' has no target table", job->name);
 	if (check_qualified("target", job->target, e) < 0)
 		return -1;
-	if (strcmp(job->format, "ndjson") != 0 && strcmp(job->format, "csv") != 0)
+	if (strcmp(job->format, "ndjson") != 0 && strcmp(job->format, "csv") != 0 &&
+	    strcmp(job->format, "parquet") != 0)
 		return lake_err(e, LAKE_EX_USAGE,
-				"job '%s': format '%s' is not one of ndjson, csv (both are written "
-				"zstd-compressed)",
+				"job '%s': format '%s' is not one of ndjson, csv (both written "
+				"zstd-compressed), parquet",
 				job->name, job->format);
 	for (size_t i = 0; i < job->nbookmark; i++)
 		if (check_qualified("bookmark", job->bookmark[i], e) < 0)
@@ -62,11 +63,12 @@ int lake_etl_job_check(const struct lake_etl_job *job, struct lake_error *e)
 						"job '%s': partition_by names '%s' twice",
 						job->name, job->partition_by[i]);
 	}
-	if (job->flatten && strcmp(job->format, "ndjson") != 0)
-		return lake_err(e, LAKE_EX_USAGE,
-				"job '%s': flatten writes ndjson (its columns vary with the data); "
-				"drop format csv",
-				job->name);
+	if (job->flatten && strcmp(job->format, "csv") == 0)
+		return lake_err(
+		    e, LAKE_EX_USAGE,
+		    "job '%s': flatten writes ndjson or parquet (its columns vary with the data); "
+		    "drop format csv",
+		    job->name);
 	if (job->mode == LAKE_ETL_OVERWRITE_PARTITIONS && !job->npartition_by)
 		return lake_err(e, LAKE_EX_USAGE,
 				"job '%s': mode overwrite-partitions needs partition_by (use "

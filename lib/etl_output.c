@@ -68,6 +68,7 @@ static int open_put(struct etl_outputs *o, const char *table, struct lake_put **
 	po.batch_bytes = 0; /* one file per partition and run; split only to make room */
 	po.describe_files = 1;
 	po.defer_publish = 1;
+	po.to_parquet = strcmp(o->job->format, "parquet") == 0;
 	return lake_put_open(o->lake, table, &po, NULL, NULL, put, e);
 }
 
@@ -486,22 +487,6 @@ int etl_outputs_end(struct etl_outputs *o, struct lake_error *e)
 
 /* ---- committing ---- */
 
-static json_t *table_columns_now(struct etl_outputs *o, int64_t table_id)
-{
-	sqlite3_stmt *st;
-	json_t *cols = NULL;
-
-	if (sqlite3_prepare_v2(lake_catalog_db(o->lake->catalog),
-			       "SELECT columns FROM tables WHERE id = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, table_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			cols = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-		sqlite3_finalize(st);
-	}
-	return cols ? cols : json_array();
-}
-
 static int has_column(json_t *cols, const char *name)
 {
 	size_t i;
@@ -521,7 +506,8 @@ static int has_column(json_t *cols, const char *name)
 static json_t *new_columns(struct etl_outputs *o, const struct table_out *t, int64_t table_id,
 			   json_t *changes)
 {
-	json_t *old = table_columns_now(o, table_id), *known = lake_schema_columns_json(t->schema);
+	json_t *old = lake_catalog_table_columns(o->lake->catalog, table_id),
+	       *known = lake_schema_columns_json(t->schema);
 	json_t *base = o->job->mode == LAKE_ETL_OVERWRITE ? NULL : old, *merged;
 
 	for (size_t i = json_array_size(known); i-- > 0;) {

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "parquet.h"
 #include "buf.h"
 #include "catalog.h"
 #include "fsutil.h"
@@ -391,6 +392,17 @@ static int verify_zstd(const char *abs, struct lake_error *why)
 	return ret;
 }
 
+/* Parquet has no checksum of its own to check: its footer, at least, must make sense. */
+static int verify_parquet(const char *abs, struct lake_error *why)
+{
+	struct lake_parquet_file *f;
+
+	if (lake_parquet_open(abs, &f, why) < 0)
+		return -1;
+	lake_parquet_close(f);
+	return 0;
+}
+
 /* The record names the file already: drop the "'PATH': " that starts a library message. */
 static const char *without_subject(const char *msg, const char *abs)
 {
@@ -426,6 +438,8 @@ static int check_one(struct check *c, sqlite3_stmt *st)
 	}
 	if (strcmp(col_text(st, 2), "zstd") == 0 && verify_zstd(abs.data, &why) < 0)
 		ret = report(c, "checksum", path, table, without_subject(why.msg, abs.data), 0);
+	else if (strcmp(col_text(st, 4), "parquet") == 0 && verify_parquet(abs.data, &why) < 0)
+		ret = report(c, "corrupt", path, table, without_subject(why.msg, abs.data), 0);
 out:
 	lake_buf_release(&abs);
 	return ret;
@@ -437,7 +451,8 @@ static int check_live(struct check *c)
 	int rc;
 
 	if (prepare(c->lake,
-		    "SELECT f.path, f.bytes, f.compression, d.name || '.' || t.name FROM files f "
+		    "SELECT f.path, f.bytes, f.compression, d.name || '.' || t.name, f.format "
+		    "FROM files f "
 		    "JOIN tables t ON t.id = f.table_id JOIN databases d ON d.id = t.database_id "
 		    "WHERE f.state = 'live' ORDER BY f.path",
 		    &st, c->e) < 0)

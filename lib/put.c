@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "classifier.h"
+#include "parquet_convert.h"
 #include "compressor.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -268,7 +269,8 @@ static void recompute_deadline(struct lake_put *p)
 
 static int ext_for(const char *format, struct lake_buf *out)
 {
-	lake_buf_addf(out, "%s.zst", format);
+	/* Parquet compresses its own pages. */
+	lake_buf_addf(out, strcmp(format, "parquet") == 0 ? "%s" : "%s.zst", format);
 	return 0;
 }
 
@@ -334,7 +336,7 @@ static int ensure_table(struct lake_put *p, int create, struct lake_error *e)
 	struct lake_table_spec spec = {p->db,
 				       p->table,
 				       p->out_format,
-				       "zstd",
+				       p->o.to_parquet ? "none" : "zstd",
 				       keys,
 				       p->o.to_ndjson ? NULL : p->csv_header_json,
 				       p->lake->principal};
@@ -479,6 +481,39 @@ static void describe_staged(struct staged *st, const struct lake_schema *s, cons
 	st->fp_mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 }
 
+/*
+ * --to parquet: the writer's records, complete in its temporary file, as
+ * a Parquet file that takes its place.
+ */
+static int convert_to_parquet(struct lake_put *p, struct writer *w, struct lake_error *e)
+{
+	struct lake_parquet_write_options o = {.zstd_level = p->o.level};
+	struct lake_tmpfile pq;
+	json_t *cols;
+	int rc;
+
+	if (close(w->tmp.fd) < 0) {
+		w->tmp.fd = -1;
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", w->tmp.path);
+	}
+	w->tmp.fd = -1;
+	cols = lake_schema_columns_json(w->schema);
+	if (lake_tmpfile_open(&pq, p->lake->tmpdir, e) < 0) {
+		json_decref(cols);
+		return -1;
+	}
+	rc = lake_parquet_write_ndjson(w->tmp.path, cols, pq.fd, pq.path, &o, e);
+	json_decref(cols);
+	if (rc < 0) {
+		lake_tmpfile_abort(&pq);
+		return -1;
+	}
+	unlink(w->tmp.path);
+	free(w->tmp.path);
+	w->tmp = pq;
+	return 0;
+}
+
 /* A closing writer whose chunks are all written: close its file and stage it. */
 static int finish_closing(struct lake_put *p, struct writer *w, struct lake_error *e)
 {
@@ -489,9 +524,11 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 		*e = w->sink.err;
 		return -1;
 	}
+	if (p->o.to_parquet && convert_to_parquet(p, w, e) < 0)
+		return -1;
 	lake_start_writeback(w->tmp.fd);
 	struct stat sb;
-	if (w->schema && fstat(w->tmp.fd, &sb) < 0)
+	if ((w->schema || p->o.to_parquet) && fstat(w->tmp.fd, &sb) < 0)
 		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': cannot stat", w->tmp.path);
 	if (close(w->tmp.fd) < 0) {
 		w->tmp.fd = -1;
@@ -505,7 +542,7 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 	st->path = lake_buf_detach(&rel);
 	st->partition = lake_xstrdup(w->partition);
 	st->rows = w->rows;
-	st->bytes = w->sink.bytes_out;
+	st->bytes = p->o.to_parquet ? (uint64_t)sb.st_size : w->sink.bytes_out;
 	st->raw_bytes = w->raw_bytes;
 	if (w->schema)
 		describe_staged(st, w->schema, &sb);
@@ -567,19 +604,13 @@ static int place_staged(struct lake_put *p, struct lake_error *e)
 	int rc = -1;
 
 	for (size_t i = 0; i < p->nstaged; i++)
-		specs[i] = (struct lake_file_spec){p->table_id,
-						   p->staged[i].path,
-						   p->staged[i].partition,
-						   p->out_format,
-						   "zstd",
-						   (int64_t)p->staged[i].bytes,
-						   (int64_t)p->staged[i].rows,
-						   p->lake->principal,
-						   (int64_t)p->staged[i].raw_bytes,
-						   p->staged[i].schema,
-						   p->staged[i].stats,
-						   p->staged[i].fp_size,
-						   p->staged[i].fp_mtime_ns};
+		specs[i] = (struct lake_file_spec){
+		    p->table_id, p->staged[i].path, p->staged[i].partition, p->out_format,
+		    /* Parquet compresses its pages, not the file. */
+		    p->o.to_parquet ? "none" : "zstd", (int64_t)p->staged[i].bytes,
+		    (int64_t)p->staged[i].rows, p->lake->principal, (int64_t)p->staged[i].raw_bytes,
+		    p->staged[i].schema, p->staged[i].stats, p->staged[i].fp_size,
+		    p->staged[i].fp_mtime_ns};
 	if (lake_catalog_add_pending(p->lake->catalog, specs, p->nstaged, ids, e) < 0)
 		goto out;
 	lake_fault_point();
@@ -654,6 +685,40 @@ static int report_published(struct lake_put *p, int64_t version, struct lake_err
  * part of the table; then report each.  The files sorted by directory
  * make fewer directory fsyncs.
  */
+/*
+ * --to parquet: the files know their columns (they were written typed),
+ * so the table's columns follow them in the same commit, as a job's
+ * output does, and the table needs no crawl to be queried.
+ */
+static int publish_typed(struct lake_put *p, const int64_t *ids, int64_t *version,
+			 struct lake_error *e)
+{
+	struct lake_catalog *c = p->lake->catalog;
+	json_t *changes = json_array(), *cols = NULL;
+	int rc = -1;
+
+	if (lake_catalog_begin(c, e) < 0)
+		goto out;
+	cols = lake_catalog_table_columns(c, p->table_id);
+	for (size_t i = 0; i < p->nstaged; i++) {
+		json_t *file = json_loads(p->staged[i].schema, 0, NULL);
+		json_t *merged = lake_schema_merge_columns(cols, file, changes);
+		json_decref(file);
+		json_decref(cols);
+		cols = merged;
+	}
+	struct lake_version_change vc = {
+	    p->table_id, "put", p->lake->principal, ids, p->nstaged, 0, NULL, 0, cols, changes, 1};
+	if (lake_catalog_commit_version(c, &vc, version, e) < 0)
+		lake_catalog_rollback(c);
+	else
+		rc = lake_catalog_commit(c, e);
+out:
+	json_decref(cols);
+	json_decref(changes);
+	return rc;
+}
+
 static int publish_staged(struct lake_put *p, struct lake_error *e)
 {
 	int64_t *ids, version;
@@ -666,8 +731,11 @@ static int publish_staged(struct lake_put *p, struct lake_error *e)
 	ids = lake_xcalloc(p->nstaged, sizeof *ids);
 	for (size_t i = 0; i < p->nstaged; i++)
 		ids[i] = p->staged[i].id;
-	rc = lake_catalog_publish(p->lake->catalog, p->table_id, ids, p->nstaged, "put",
-				  p->lake->principal, &version, e);
+	if (p->o.to_parquet)
+		rc = publish_typed(p, ids, &version, e);
+	else
+		rc = lake_catalog_publish(p->lake->catalog, p->table_id, ids, p->nstaged, "put",
+					  p->lake->principal, &version, e);
 	free(ids);
 	if (rc < 0 || quarantine_commit(p, e) < 0)
 		return -1;
@@ -739,7 +807,7 @@ static struct writer *open_writer(struct lake_put *p, const char *partition, str
 		return NULL;
 	}
 	w->partition = lake_xstrdup(partition);
-	if (p->o.describe_files)
+	if (p->o.describe_files || p->o.to_parquet)
 		w->schema = lake_schema_new();
 	w->sink.fd = w->tmp.fd;
 	w->sink.name = w->tmp.path;
@@ -1315,7 +1383,9 @@ static void begin_input(struct lake_put *p, const char *name, enum lake_format f
 	p->atomic = atomic;
 	p->csv_in = fmt == LAKE_FORMAT_CSV || fmt == LAKE_FORMAT_TSV || fmt == LAKE_FORMAT_TEXT;
 	p->delim = fmt == LAKE_FORMAT_TSV ? '\t' : ',';
-	p->out_format = !p->csv_in || p->o.to_ndjson ? "ndjson" : lake_format_name(fmt);
+	p->out_format = p->o.to_parquet		       ? "parquet"
+			: !p->csv_in || p->o.to_ndjson ? "ndjson"
+						       : lake_format_name(fmt);
 	p->last = NULL;
 }
 
@@ -1555,8 +1625,9 @@ int lake_put_open(struct lake *lake, const char *qualified, const struct lake_pu
 	}
 	p->lake = lake;
 	p->o = *o;
-	/* A log line has no form of its own to keep: its record is JSON. */
-	if (o->classifier)
+	/* A log line has no form of its own to keep: its record is JSON (and Parquet's made from
+	 * JSON). */
+	if (o->classifier || o->to_parquet)
 		p->o.to_ndjson = 1;
 	p->emit = emit;
 	p->emit_arg = emit_arg;

@@ -73,6 +73,11 @@ struct lake_put_options {
 	enum lake_format format; /* of the inputs; AUTO sniffs each one */
 	int to_ndjson;		 /* convert CSV and TSV rows to JSON records */
 	/*
+	 * Write Parquet files (their records buffered as NDJSON in tmp/,
+	 * converted when the file is complete, with the columns observed).
+	 */
+	int to_parquet;
+	/*
 	 * TEXT: lines of a log, each cut by this classifier's named groups
 	 * into a record (stored as JSON); a line it does not match is bad.
 	 */

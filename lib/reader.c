@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "jscan.h"
+#include "parquet.h"
 
 #define READ_CHUNK (1 << 20)
 
@@ -104,6 +105,8 @@ const char *lake_format_name(enum lake_format f)
 		return "tsv";
 	case LAKE_FORMAT_TEXT:
 		return "text";
+	case LAKE_FORMAT_PARQUET:
+		return "parquet";
 	default:
 		return "auto";
 	}
@@ -141,6 +144,8 @@ enum lake_format lake_format_from_name(const char *path)
 		n -= 4;
 	else if (ends_with(path, n, ".zstd"))
 		n -= 5;
+	if (ends_with(path, n, ".parquet"))
+		return LAKE_FORMAT_PARQUET;
 	if (ends_with(path, n, ".ndjson") || ends_with(path, n, ".jsonl"))
 		return LAKE_FORMAT_NDJSON;
 	if (ends_with(path, n, ".json"))
@@ -920,6 +925,10 @@ static int sniff(struct lake_reader *r, struct lake_error *e)
 			lead++;
 		/* The first line that has something on it decides. */
 		const char *nl = lead < n ? memchr(s + lead, '\n', n - lead) : NULL;
+		if (n >= 4 && lake_parquet_sniff(s, n)) {
+			r->fmt = LAKE_FORMAT_PARQUET;
+			return 0;
+		}
 		if (nl || r->eof) {
 			r->fmt = sniff_text(s, n);
 			return 0;
@@ -943,6 +952,13 @@ int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_re
 		goto fail;
 	if (fmt == LAKE_FORMAT_AUTO && sniff(r, e) < 0)
 		goto fail;
+	if (r->fmt == LAKE_FORMAT_PARQUET) {
+		lake_err(e, LAKE_EX_DATAERR,
+			 "%s: a Parquet file has columns, not records to read one by one; put it "
+			 "under the lake's data/DB/TABLE/ and run lake-crawl",
+			 lake_input_name(in));
+		goto fail;
+	}
 	if (r->fmt == LAKE_FORMAT_AUTO) {
 		lake_err(e, LAKE_EX_DATAERR,
 			 "%s: cannot tell the format from the first line (not JSON, and no comma "

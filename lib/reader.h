@@ -38,13 +38,14 @@ enum lake_format {
 	LAKE_FORMAT_JSON,
 	LAKE_FORMAT_CSV,
 	LAKE_FORMAT_TSV,
-	LAKE_FORMAT_TEXT, /* lines of text, unchecked (for custom classifiers); never sniffed */
+	LAKE_FORMAT_TEXT,    /* lines of text, unchecked (for custom classifiers); never sniffed */
+	LAKE_FORMAT_PARQUET, /* columns, not records: parquet.h reads it; a reader refuses it */
 };
 
-/* "ndjson", "json", "csv", "tsv", "auto". */
+/* "ndjson", "json", "csv", "tsv", "text", "parquet", "auto". */
 const char *lake_format_name(enum lake_format f);
 int lake_format_parse(const char *s, enum lake_format *f);
-/* The format a file name announces (x.csv, x.ndjson.zst, x.jsonl), or AUTO. */
+/* The format a file name announces (x.csv, x.ndjson.zst, x.jsonl, x.parquet), or AUTO. */
 enum lake_format lake_format_from_name(const char *path);
 
 struct lake_record {

@@ -11,6 +11,8 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,8 @@ struct lake_scan {
 	size_t nfields;
 	int mapped; /* field_slot was made from the header (or the classifier's groups) */
 	struct lake_group *groups; /* TEXT: a line's match */
+	unsigned char *row_groups; /* PARQUET: which to read */
+	size_t *pq_col;		   /* PARQUET: per slot, the file's column (SIZE_MAX: none) */
 };
 
 /* ---- on the scan's thread ---- */
@@ -297,6 +301,141 @@ static void *scan_thread(void *arg)
 	return NULL;
 }
 
+/* ---- Parquet ---- */
+
+/* A Parquet value as a record's: numbers parsed as CSV fields would be, the rest as text. */
+static void keep_parquet(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
+			 const struct lake_parquet_value *pv)
+{
+	char num[40];
+	int n;
+
+	switch (pv->kind) {
+	case LAKE_PQ_NULL:
+		return;
+	case LAKE_PQ_BOOL:
+		keep(s, b, k, v, pv->i ? "true" : "false", pv->i ? 4 : 5, LAKE_JSTRING);
+		return;
+	case LAKE_PQ_TEXT:
+		keep(s, b, k, v, pv->s, pv->len, LAKE_JSTRING);
+		return;
+	case LAKE_PQ_INT:
+	case LAKE_PQ_DOUBLE:
+		if (s->numeric[k]) {
+			v->off = b->bytes.len;
+			v->len = 0;
+			v->type = LAKE_JNUMBER;
+			v->parsed = 1;
+			v->num = pv->kind == LAKE_PQ_INT ? LAKE_JNUM_INT : LAKE_JNUM_DOUBLE;
+			v->i = pv->i;
+			v->d = pv->kind == LAKE_PQ_INT ? (double)pv->i : pv->d;
+			return;
+		}
+		/* A number in a column the table calls text (widened): its text. */
+		n = pv->kind == LAKE_PQ_INT ? snprintf(num, sizeof num, "%lld", (long long)pv->i)
+					    : snprintf(num, sizeof num, "%.17g", pv->d);
+		keep(s, b, k, v, num, (size_t)n, LAKE_JSTRING);
+		return;
+	}
+}
+
+/* The used columns' values of rows [0, n) of one decoded batch, as records. */
+static struct batch *place_parquet_rows(struct lake_scan *s, struct batch *b, size_t n,
+					const struct lake_parquet_value *const *cols,
+					const int *slot_of, size_t ncols)
+{
+	for (size_t r = 0; r < n; r++) {
+		if (!b && !(b = claim(s)))
+			return NULL;
+		struct lake_scan_value *vals = add_record(s, b);
+		for (size_t c = 0; c < ncols; c++)
+			keep_parquet(s, b, slot_of[c], &vals[slot_of[c]], &cols[c][r]);
+		if (b->pub.nrecords == BATCH_RECORDS || b->bytes.len >= BATCH_BYTES) {
+			b->pub.bytes = b->bytes.data;
+			publish(s);
+			b = NULL;
+		}
+	}
+	return b;
+}
+
+/*
+ * One row group's used columns, a decoded batch at a time.  A used column
+ * the file lacks stays absent (null), as a JSON member would.
+ */
+static int read_row_group(struct lake_scan *s, size_t rg, struct batch **b, struct lake_error *e)
+{
+	size_t n = (size_t)s->o.nvalues, ncols = 0, nrows;
+	size_t *cols = lake_xcalloc(n ? n : 1, sizeof *cols);
+	int *slot_of = lake_xcalloc(n ? n : 1, sizeof *slot_of);
+	const struct lake_parquet_value *const *values;
+	struct lake_parquet_rows *rows = NULL;
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		if (s->pq_col[k] != SIZE_MAX) {
+			cols[ncols] = s->pq_col[k];
+			slot_of[ncols++] = (int)k;
+		}
+	if (ncols == 0) {
+		/* No column of the file is used (count(*) with a filter on keys): rows only. */
+		*b = place_parquet_rows(
+		    s, *b, (size_t)lake_parquet_row_group_rows(s->o.parquet, rg), NULL, slot_of, 0);
+		free(cols);
+		free(slot_of);
+		return 0;
+	}
+	rc = lake_parquet_rows_open(s->o.parquet, rg, cols, ncols, &rows, e);
+	while (rc == 0 && !atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+		int got = lake_parquet_rows_next(rows, BATCH_RECORDS, &nrows, &values, e);
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		*b = place_parquet_rows(s, *b, nrows, values, slot_of, ncols);
+		if (!*b && atomic_load(&s->stop))
+			break;
+	}
+	if (rows)
+		lake_parquet_rows_close(rows);
+	free(cols);
+	free(slot_of);
+	return rc;
+}
+
+/* Which of the file's columns each slot reads, by name. */
+static void map_parquet_columns(struct lake_scan *s)
+{
+	const struct lake_parquet_column *cols;
+	size_t n = lake_parquet_columns(s->o.parquet, &cols), slots = (size_t)s->o.nvalues;
+
+	s->pq_col = lake_xcalloc(slots ? slots : 1, sizeof *s->pq_col);
+	for (size_t k = 0; k < slots; k++) {
+		s->pq_col[k] = SIZE_MAX;
+		for (size_t c = 0; c < n; c++)
+			if (strlen(cols[c].name) == s->slot_name_len[k] &&
+			    memcmp(cols[c].name, s->slot_name[k], s->slot_name_len[k]) == 0)
+				s->pq_col[k] = c;
+	}
+}
+
+static void *parquet_thread(void *arg)
+{
+	struct lake_scan *s = arg;
+	struct lake_error err = {0};
+	struct batch *b = NULL;
+	size_t groups = lake_parquet_row_groups(s->o.parquet);
+	int rc = 0;
+
+	for (size_t rg = 0; rg < groups && rc == 0 && !atomic_load(&s->stop); rg++)
+		if (!s->row_groups || s->row_groups[rg])
+			rc = read_row_group(s, rg, &b, &err);
+	if (b)
+		b->pub.bytes = b->bytes.data;
+	finish(s, b, rc < 0 ? &err : NULL);
+	return NULL;
+}
+
 /* ---- on the caller's thread ---- */
 
 static void free_scan(struct lake_scan *s)
@@ -311,6 +450,10 @@ static void free_scan(struct lake_scan *s)
 	pthread_cond_destroy(&s->changed);
 	free(s->field_slot);
 	free(s->groups);
+	free(s->row_groups);
+	free(s->pq_col);
+	if (s->o.parquet)
+		lake_parquet_close(s->o.parquet);
 	free(s->slot_name);
 	free(s->slot_name_len);
 	free(s->numeric);
@@ -351,9 +494,17 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 	atomic_init(&s->stop, 0);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->changed, NULL);
-	if (lake_input_open(path, &s->in, e) < 0 || lake_input_read_ahead(s->in, e) < 0)
+	if (o->parquet) {
+		size_t groups = lake_parquet_row_groups(o->parquet);
+		map_parquet_columns(s);
+		if (o->row_groups) {
+			s->row_groups = lake_xcalloc(groups ? groups : 1, 1);
+			memcpy(s->row_groups, o->row_groups, groups);
+		}
+	} else if (lake_input_open(path, &s->in, e) < 0 || lake_input_read_ahead(s->in, e) < 0) {
 		goto fail;
-	if (pthread_create(&s->thread, NULL, scan_thread, s) != 0) {
+	}
+	if (pthread_create(&s->thread, NULL, o->parquet ? parquet_thread : scan_thread, s) != 0) {
 		lake_err(e, LAKE_EX_SOFTWARE, "'%s': cannot start a thread", path);
 		goto fail;
 	}

@@ -9,7 +9,9 @@
  * come in batches.  A value is a copy of its text as the record has it:
  * the field of a CSV row (quotes undone by the reader) or the JSON text of
  * a member's value (strings still quoted and escaped), or the text a
- * classifier's named group took from a line of a text log.  Records the reader
+ * classifier's named group took from a line of a text log.  Parquet's
+ * columns are decoded a row group at a time into the same form: numbers
+ * come parsed, everything else as text.  Records the reader
  * finds bad are left out, as a scan never showed them.
  *
  *	struct lake_scan_options o = {.format = LAKE_FORMAT_NDJSON, ...};
@@ -28,12 +30,20 @@
 #include "classifier.h"
 #include "error.h"
 #include "jscan.h"
+#include "parquet.h"
 #include "reader.h"
 
 struct lake_scan_options {
 	enum lake_format format; /* NDJSON, JSON, CSV (TSV is CSV with a tab) or TEXT */
 	/* TEXT: whose named groups are a line's fields; a line it does not match is bad. */
 	const struct lake_classifier *classifier;
+	/*
+	 * PARQUET: the file, opened by the caller and owned by the scan from
+	 * lake_scan_open() on (whatever it returns), and per row group 1 to
+	 * read it (NULL: all; copied).  The path is then only for messages.
+	 */
+	struct lake_parquet_file *parquet;
+	const unsigned char *row_groups;
 	int csv_header; /* CSV: the first row names the fields */
 	char csv_delim;
 	int trusted; /* NDJSON that lake wrote: see lake_reader_set_trusted() */

@@ -12,6 +12,7 @@
 #include "input.h"
 #include "jscan.h"
 #include "scan.h"
+#include "vtab_group.h"
 #include "table_props.h"
 
 /* The subtype SQLite's JSON functions give JSON text, so they take it as JSON, not a string. */
@@ -37,6 +38,7 @@ struct lake_vtab {
 	char *format;
 	int csv;     /* CSV or TSV */
 	int textual; /* values are fields' text (CSV, TSV, a text log's groups), not JSON */
+	int parquet;
 	struct lake_classifier classifier; /* a text log's, that cuts its lines into fields */
 	char delim;
 	int header;
@@ -86,6 +88,19 @@ struct lake_cursor {
 	int *slot;		/* the same per column of the table (keys: -1) */
 	int nvalues;
 	struct lake_buf text; /* a decoded string */
+	/* Parquet: the filter's constraints on data columns (copies), to skip row groups by. */
+	struct constraint *ks;
+	int nks;
+	/*
+	 * A GROUP BY's or DISTINCT's scan: every row gathered by the values of
+	 * the grouping columns first, then given group after group.  Per
+	 * column: its place among the keys (k >= 0), among the other values
+	 * kept (-2 - k), or -1 when unused.
+	 */
+	struct lake_groups *groups;
+	int *group_slot;
+	const struct lake_sqlval *group_keys, *group_other;
+	sqlite3_int64 group_row;
 };
 
 /* ---- declaring the table ---- */
@@ -241,7 +256,9 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 	v->table_id = sqlite3_column_int64(st, 0);
 	v->format = lake_xstrdup((const char *)sqlite3_column_text(st, 1));
 	v->csv = strcmp(v->format, "csv") == 0 || strcmp(v->format, "tsv") == 0;
-	v->textual = v->csv || strcmp(v->format, "text") == 0;
+	v->parquet = strcmp(v->format, "parquet") == 0;
+	/* Parquet's values come as text or numbers already parsed, as a CSV field's. */
+	v->textual = v->csv || v->parquet || strcmp(v->format, "text") == 0;
 	cols = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
 	keys = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
 	v->version = sqlite3_column_int64(st, 5);
@@ -408,6 +425,37 @@ static int take_guard(const struct lake_vtab *v, sqlite3_index_info *info, int *
 	return 0;
 }
 
+/*
+ * A GROUP BY or DISTINCT on columns of this table asks for rows of a
+ * group to come together (sqlite3_vtab_distinct() 1 or 2): the scan
+ * gathers them by a hash and gives the groups in their keys' order, which
+ * costs far less than the sort of every row SQLite would make.  In order,
+ * since SQLite also counts on it when the ORDER BY is the GROUP BY.  Not
+ * for DISTINCT with another ORDER BY (3), nor for a term that is not a
+ * plain column.
+ */
+static int can_group(const struct lake_vtab *v, sqlite3_index_info *info)
+{
+	int d = sqlite3_vtab_distinct(info);
+
+	if ((d != 1 && d != 2) || info->nOrderBy < 1)
+		return 0;
+	for (int i = 0; i < info->nOrderBy; i++)
+		if (info->aOrderBy[i].iColumn < 0 || info->aOrderBy[i].iColumn >= v->ncols)
+			return 0;
+	return 1;
+}
+
+/* The plan's "|c,c,...": the grouping columns. */
+static void plan_grouping(sqlite3_index_info *info, struct lake_buf *plan)
+{
+	lake_buf_addc(plan, '|');
+	for (int i = 0; i < info->nOrderBy; i++)
+		lake_buf_addf(plan, "%s%s%d", i ? "," : "", info->aOrderBy[i].desc ? "~" : "",
+			      info->aOrderBy[i].iColumn);
+	info->orderByConsumed = 1;
+}
+
 static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 {
 	struct lake_vtab *v = (struct lake_vtab *)vt;
@@ -431,7 +479,6 @@ static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 		lake_buf_addf(&plan, ";%d:%c", c->iColumn, in ? 'I' : (char)('0' + c->op));
 		cost /= v->cols[c->iColumn].key ? 100 : 4;
 	}
-	info->idxStr = sqlite3_mprintf("%s", plan.data);
 	info->needToFreeIdxStr = 1;
 	/*
 	 * Files are read in path order, so rows come sorted by the first
@@ -445,6 +492,9 @@ static int x_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 	    v->cols[info->aOrderBy[0].iColumn].key_index == 0 &&
 	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !has_null_partition(v))
 		info->orderByConsumed = 1;
+	else if (can_group(v, info))
+		plan_grouping(info, &plan);
+	info->idxStr = sqlite3_mprintf("%s", plan.data);
 	info->estimatedCost = cost;
 	lake_buf_release(&plan);
 	return SQLITE_OK;
@@ -801,7 +851,107 @@ static enum lake_format scan_format(const struct lake_vtab *v)
 		return LAKE_FORMAT_CSV;
 	if (strcmp(v->format, "text") == 0)
 		return LAKE_FORMAT_TEXT;
+	if (v->parquet)
+		return LAKE_FORMAT_PARQUET;
 	return strcmp(v->format, "json") == 0 ? LAKE_FORMAT_JSON : LAKE_FORMAT_NDJSON;
+}
+
+/* A row group's min and max of a column as SQLite values, to compare as a file's stats are. */
+static int stats_values(sqlite3 *db, const struct lake_parquet_stats *st, sqlite3_stmt **out)
+{
+	const struct lake_parquet_value *side[2] = {&st->min, &st->max};
+
+	if (sqlite3_prepare_v2(db, "SELECT ?1, ?2", -1, out, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		const struct lake_parquet_value *pv = side[i];
+		if (pv->kind == LAKE_PQ_INT || pv->kind == LAKE_PQ_BOOL)
+			sqlite3_bind_int64(*out, i + 1, pv->i);
+		else if (pv->kind == LAKE_PQ_DOUBLE)
+			sqlite3_bind_double(*out, i + 1, pv->d);
+		else if (pv->kind == LAKE_PQ_TEXT)
+			sqlite3_bind_text(*out, i + 1, pv->s, (int)pv->len, SQLITE_STATIC);
+	}
+	return sqlite3_step(*out) == SQLITE_ROW ? 0 : -1;
+}
+
+/* The file's column named as the table's column c, or -1. */
+static long parquet_column(const struct lake_parquet_file *pf, const struct vcol *c)
+{
+	const struct lake_parquet_column *cols;
+	size_t n = lake_parquet_columns(pf, &cols);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i].name, c->name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Whether row group rg may hold a row the constraints let through (1 when unsure). */
+static int row_group_may_match(struct lake_cursor *cur, struct lake_vtab *v,
+			       const struct lake_parquet_file *pf, size_t rg)
+{
+	sqlite3 *db = lake_catalog_db(v->ctx->lake->catalog);
+	int64_t rows = lake_parquet_row_group_rows(pf, rg);
+
+	for (int i = 0; i < cur->nks; i++) {
+		const struct vcol *c = &v->cols[cur->ks[i].col];
+		long col = parquet_column(pf, c);
+		struct lake_parquet_stats st;
+		sqlite3_stmt *vals = NULL;
+		if (col < 0)
+			continue;
+		lake_parquet_column_stats(pf, rg, (size_t)col, &st);
+		/* All null: no comparison can be true. */
+		if (st.has_null_count && rows > 0 && st.null_count >= rows)
+			return 0;
+		if (!st.has_min_max || stats_values(db, &st, &vals) < 0) {
+			sqlite3_finalize(vals);
+			continue;
+		}
+		sqlite3_value *lo = sqlite3_column_value(vals, 0),
+			      *hi = sqlite3_column_value(vals, 1);
+		int may = !comparable(c->kind, lo) || !comparable(c->kind, hi) ||
+			  constraint_may_match(lo, hi, &cur->ks[i], c->kind);
+		sqlite3_finalize(vals);
+		if (!may)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The row groups of a Parquet file to read, and the bytes that reads: the
+ * used columns' chunks of the row groups the constraints leave.  What it
+ * does not read counts as skipped, as a whole file skipped by its stats.
+ */
+static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vtab *v,
+					const struct lake_parquet_file *pf)
+{
+	size_t groups = lake_parquet_row_groups(pf);
+	unsigned char *keep = lake_xcalloc(groups ? groups : 1, 1);
+	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
+	uint64_t planned = 0;
+
+	for (size_t rg = 0; rg < groups; rg++) {
+		keep[rg] = (unsigned char)row_group_may_match(cur, v, pf, rg);
+		for (int c = 0; keep[rg] && c < v->ncols; c++) {
+			long col = !v->cols[c].key && cur->slot[c] >= 0
+				       ? parquet_column(pf, &v->cols[c])
+				       : -1;
+			struct lake_parquet_stats st;
+			if (col < 0)
+				continue;
+			lake_parquet_column_stats(pf, rg, (size_t)col, &st);
+			planned += st.compressed_bytes;
+		}
+	}
+	uint64_t file = (uint64_t)cur->file->bytes, unread = planned < file ? file - planned : 0;
+	s->bytes_scanned -= unread;
+	t->bytes_scanned -= unread;
+	s->bytes_skipped += unread;
+	t->bytes_skipped += unread;
+	return keep;
 }
 
 /* Start reading the next file: its records are cut on threads of the scan's own. */
@@ -831,7 +981,13 @@ static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 	cur->ordinal = 0;
 	cur->file = &cur->files[cur->next_file++];
 	lake_path(v->ctx->lake, &abs, cur->file->path);
-	rc = lake_scan_open(abs.data, &o, &cur->scan, &err);
+	unsigned char *keep = NULL;
+	rc = 0;
+	if (v->parquet && (rc = lake_parquet_open(abs.data, &o.parquet, &err)) == 0)
+		o.row_groups = keep = choose_row_groups(cur, v, o.parquet);
+	if (rc == 0)
+		rc = lake_scan_open(abs.data, &o, &cur->scan, &err);
+	free(keep);
 	lake_buf_release(&abs);
 	if (rc < 0) {
 		v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);
@@ -952,6 +1108,11 @@ static int x_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	return SQLITE_OK;
 }
 
+static void free_plan(struct constraint *ks, int n);
+static void forget_groups(struct lake_cursor *cur);
+static void column_value(struct lake_cursor *cur, struct lake_vtab *v, int col,
+			 struct lake_sqlval *out);
+
 static void forget_files(struct lake_cursor *cur)
 {
 	close_file(cur);
@@ -963,6 +1124,10 @@ static void forget_files(struct lake_cursor *cur)
 	free(cur->files);
 	cur->files = NULL;
 	cur->nfiles = cur->next_file = 0;
+	free_plan(cur->ks, cur->nks);
+	cur->ks = NULL;
+	cur->nks = 0;
+	forget_groups(cur);
 }
 
 static int x_close(sqlite3_vtab_cursor *c)
@@ -1035,6 +1200,24 @@ static void free_plan(struct constraint *ks, int n)
 	free(ks);
 }
 
+/* Parquet: copies of the constraints on data columns, for choosing row groups file by file. */
+static void keep_data_constraints(struct lake_cursor *cur, struct lake_vtab *v,
+				  const struct constraint *ks, int nks)
+{
+	for (int i = 0; i < nks; i++) {
+		if (v->cols[ks[i].col].key)
+			continue;
+		cur->ks = lake_xrealloc(cur->ks, (size_t)(cur->nks + 1) * sizeof *cur->ks);
+		struct constraint *k = &cur->ks[cur->nks++];
+		*k = ks[i];
+		k->values =
+		    lake_xcalloc((size_t)(ks[i].nvalues ? ks[i].nvalues : 1), sizeof *k->values);
+		for (int j = 0; j < ks[i].nvalues; j++)
+			k->values[j] = sqlite3_value_dup(ks[i].values[j]);
+		k->owned = 1;
+	}
+}
+
 #ifndef NDEBUG
 /*
  * Test-only (compiled out of release builds): with LAKE_TEST_SCAN_GATE
@@ -1058,6 +1241,112 @@ static void test_scan_gate(void)
 	}
 }
 #endif
+
+/* ---- grouping ---- */
+
+static void forget_groups(struct lake_cursor *cur)
+{
+	lake_groups_free(cur->groups);
+	cur->groups = NULL;
+	free(cur->group_slot);
+	cur->group_slot = NULL;
+}
+
+/* Which columns group (the plan's list) and which others the statement uses. */
+static void plan_groups(struct lake_cursor *cur, struct lake_vtab *v, const char *list,
+			size_t *nkeys, size_t *nother, unsigned char *desc)
+{
+	cur->group_slot = lake_xcalloc((size_t)v->ncols + 1, sizeof *cur->group_slot);
+	for (int c = 0; c < v->ncols; c++)
+		cur->group_slot[c] = -1;
+	*nkeys = *nother = 0;
+	for (const char *p = list; *p; p++) {
+		int down = *p == '~';
+		int c = atoi(p + down);
+		if (c >= 0 && c < v->ncols && cur->group_slot[c] == -1) {
+			desc[*nkeys] = (unsigned char)down;
+			cur->group_slot[c] = (int)(*nkeys)++;
+		}
+		while (p[1] && p[1] != ',')
+			p++;
+		if (p[1] == ',')
+			p++;
+	}
+	for (int c = 0; c < v->ncols; c++)
+		if (cur->group_slot[c] == -1 && used(cur, c))
+			cur->group_slot[c] = -2 - (int)(*nother)++;
+}
+
+/* Give the next gathered row; eof after the last. */
+static void next_grouped(struct lake_cursor *cur)
+{
+	cur->eof = !lake_groups_next(cur->groups, &cur->group_keys, &cur->group_other);
+	cur->group_row++;
+}
+
+/*
+ * Read every row the scan gives, keeping each by its group's values, then
+ * stand on the first: a GROUP BY's rows come a group at a time.
+ */
+static int gather_groups(struct lake_cursor *cur, struct lake_vtab *v, const char *list)
+{
+	unsigned char *desc = lake_xcalloc((size_t)v->ncols + 1, 1);
+	size_t nkeys, nother;
+	int rc;
+
+	plan_groups(cur, v, list, &nkeys, &nother, desc);
+	cur->groups = lake_groups_new(nkeys, nother);
+	struct lake_sqlval *keys = lake_xcalloc(nkeys + 1, sizeof *keys);
+	struct lake_sqlval *other = lake_xcalloc(nother + 1, sizeof *other);
+	/* A decoded JSON string lives in cur->text until the next: each column keeps a copy. */
+	struct lake_buf *copies = lake_xcalloc((size_t)v->ncols + 1, sizeof *copies);
+	for (rc = advance(cur); rc == SQLITE_OK && !cur->eof; rc = advance(cur)) {
+		for (int c = 0; c < v->ncols; c++) {
+			int k = cur->group_slot[c];
+			struct lake_sqlval *val = k >= 0    ? &keys[k]
+						  : k <= -2 ? &other[-2 - k]
+							    : NULL;
+			if (!val)
+				continue;
+			column_value(cur, v, c, val);
+			if (val->type == SQLITE_TEXT && val->s == cur->text.data) {
+				lake_buf_reset(&copies[c]);
+				lake_buf_grow(&copies[c], val->n + 1);
+				lake_buf_add(&copies[c], val->s, val->n);
+				val->s = copies[c].data;
+			}
+		}
+		lake_groups_add(cur->groups, keys, other);
+	}
+	for (int c = 0; c < v->ncols; c++)
+		lake_buf_release(&copies[c]);
+	free(copies);
+	free(keys);
+	free(other);
+	close_file(cur);
+	if (rc == SQLITE_OK)
+		lake_groups_sort(cur->groups, desc);
+	free(desc);
+	if (rc != SQLITE_OK)
+		return rc;
+	cur->group_row = 0;
+	next_grouped(cur);
+	return SQLITE_OK;
+}
+
+static const struct lake_sqlval *grouped_value(const struct lake_cursor *cur, int col)
+{
+	static const struct lake_sqlval null_value = {SQLITE_NULL, 0, 0, 0, NULL, 0};
+	int k = col < 0 || col >= ((struct lake_vtab *)cur->base.pVtab)->ncols
+		    ? -1
+		    : cur->group_slot[col];
+
+	if (k >= 0)
+		return &cur->group_keys[k];
+	if (k <= -2)
+		return &cur->group_other[-2 - k];
+	return &null_value;
+}
 
 static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
 		    sqlite3_value **argv)
@@ -1099,15 +1388,24 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		cur->used_data = -1;
 	plan_values(cur, v);
 	rc = choose_files(cur, v, ks, nks);
+	if (v->parquet)
+		keep_data_constraints(cur, v, ks, nks);
 	free_plan(ks, nks);
 	if (rc != SQLITE_OK)
 		return rc;
-	return advance(cur);
+	const char *bar = idxstr ? strchr(idxstr, '|') : NULL;
+	return bar ? gather_groups(cur, v, bar + 1) : advance(cur);
 }
 
 static int x_next(sqlite3_vtab_cursor *c)
 {
-	return advance((struct lake_cursor *)c);
+	struct lake_cursor *cur = (struct lake_cursor *)c;
+
+	if (cur->groups) {
+		next_grouped(cur);
+		return SQLITE_OK;
+	}
+	return advance(cur);
 }
 
 static int x_eof(sqlite3_vtab_cursor *c)
@@ -1124,122 +1422,192 @@ static int x_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 
+	/* Gathered rows are not read again by rowid: their place in the gathering will do. */
+	if (cur->groups) {
+		*rowid = cur->group_row;
+		return SQLITE_OK;
+	}
 	*rowid = (sqlite3_int64)((uint64_t)cur->file->id << 32 | (uint64_t)cur->ordinal);
 	return SQLITE_OK;
 }
 
 /* ---- values ---- */
 
-static void bad_value(struct lake_vtab *v, sqlite3_context *ctx)
+/* A value that does not fit its column's type: NULL, and counted. */
+static void bad_value(struct lake_vtab *v, struct lake_sqlval *out)
 {
 	v->ctx->stats->bad_values++;
-	sqlite3_result_null(ctx);
+	out->type = SQLITE_NULL;
+}
+
+static void int_value(int64_t i, struct lake_sqlval *out)
+{
+	out->type = SQLITE_INTEGER;
+	out->i = i;
+}
+
+static void text_value(const char *s, size_t n, struct lake_sqlval *out)
+{
+	out->type = SQLITE_TEXT;
+	out->s = s;
+	out->n = n;
 }
 
 /* A text value (a CSV field, a partition value, a decoded JSON string) as the column's type. */
-static void result_text(struct lake_vtab *v, sqlite3_context *ctx, enum lake_kind k, const char *s,
-			size_t n)
+static void typed_text(struct lake_vtab *v, enum lake_kind k, const char *s, size_t n,
+		       struct lake_sqlval *out)
 {
 	int64_t i;
 	double d;
 
-	if (!s) {
-		sqlite3_result_null(ctx);
-		return;
-	}
+	if (!s || (!n && (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN)))
+		return; /* NULL */
 	switch (k) {
 	case LAKE_T_BIGINT:
-		if (n && lake_jnumber_parse(s, n, &i, &d) == LAKE_JNUM_INT)
-			sqlite3_result_int64(ctx, i);
-		else if (n)
-			bad_value(v, ctx);
+		if (lake_jnumber_parse(s, n, &i, &d) == LAKE_JNUM_INT)
+			int_value(i, out);
 		else
-			sqlite3_result_null(ctx);
+			bad_value(v, out);
 		return;
 	case LAKE_T_DOUBLE:
-		if (n && lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD)
-			sqlite3_result_double(ctx, d);
-		else if (n)
-			bad_value(v, ctx);
-		else
-			sqlite3_result_null(ctx);
+		if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD) {
+			out->type = SQLITE_FLOAT;
+			out->d = d;
+		} else {
+			bad_value(v, out);
+		}
 		return;
 	case LAKE_T_BOOLEAN:
 		if (n == 4 && strncasecmp(s, "true", 4) == 0)
-			sqlite3_result_int(ctx, 1);
+			int_value(1, out);
 		else if (n == 5 && strncasecmp(s, "false", 5) == 0)
-			sqlite3_result_int(ctx, 0);
-		else if (n)
-			bad_value(v, ctx);
+			int_value(0, out);
 		else
-			sqlite3_result_null(ctx);
+			bad_value(v, out);
 		return;
 	default:
-		sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+		text_value(s, n, out);
 	}
 }
 
 /*
  * A number the scan parsed already (a numeric column's CSV field with
- * text, or JSON number), as result_text() and result_json() take it.
+ * text, or JSON number), as typed_text() and json_value() take it.
  */
-static void result_number(struct lake_vtab *v, sqlite3_context *ctx, enum lake_kind k,
-			  const struct lake_scan_value *val)
+static void number_value(struct lake_vtab *v, enum lake_kind k, const struct lake_scan_value *val,
+			 struct lake_sqlval *out)
 {
-	if (k == LAKE_T_BIGINT && val->num == LAKE_JNUM_INT)
-		sqlite3_result_int64(ctx, val->i);
-	else if (k == LAKE_T_DOUBLE && val->num != LAKE_JNUM_BAD)
-		sqlite3_result_double(ctx, val->d);
-	else
-		bad_value(v, ctx);
+	if (k == LAKE_T_BIGINT && val->num == LAKE_JNUM_INT) {
+		int_value(val->i, out);
+	} else if (k == LAKE_T_DOUBLE && val->num != LAKE_JNUM_BAD) {
+		out->type = SQLITE_FLOAT;
+		out->d = val->d;
+	} else {
+		bad_value(v, out);
+	}
 }
 
-static void result_json(struct lake_cursor *cur, struct lake_vtab *v, sqlite3_context *ctx,
-			enum lake_kind k, const struct lake_jvalue *val)
+static void json_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_kind k,
+		       const struct lake_jvalue *val, struct lake_sqlval *out)
 {
+	int numeric = k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN;
 	int64_t i;
 	double d;
 	long n;
 
 	switch (val->type) {
 	case LAKE_JNULL:
-		sqlite3_result_null(ctx);
 		return;
 	case LAKE_JSTRING:
 		lake_buf_reset(&cur->text);
 		lake_buf_grow(&cur->text, val->len);
 		n = lake_jstring_decode(val, cur->text.data);
-		result_text(v, ctx, k, cur->text.data, n < 0 ? 0 : (size_t)n);
+		typed_text(v, k, cur->text.data, n < 0 ? 0 : (size_t)n, out);
 		return;
 	case LAKE_JNUMBER:
 		if (k == LAKE_T_BIGINT &&
-		    lake_jnumber_parse(val->start, val->len, &i, &d) == LAKE_JNUM_INT)
-			sqlite3_result_int64(ctx, i);
-		else if (k == LAKE_T_DOUBLE &&
-			 lake_jnumber_parse(val->start, val->len, &i, &d) != LAKE_JNUM_BAD)
-			sqlite3_result_double(ctx, d);
-		else if (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN)
-			bad_value(v, ctx);
-		else
-			sqlite3_result_text(ctx, val->start, (int)val->len, SQLITE_TRANSIENT);
+		    lake_jnumber_parse(val->start, val->len, &i, &d) == LAKE_JNUM_INT) {
+			int_value(i, out);
+		} else if (k == LAKE_T_DOUBLE &&
+			   lake_jnumber_parse(val->start, val->len, &i, &d) != LAKE_JNUM_BAD) {
+			out->type = SQLITE_FLOAT;
+			out->d = d;
+		} else if (numeric) {
+			bad_value(v, out);
+		} else {
+			text_value(val->start, val->len, out);
+		}
 		return;
 	case LAKE_JTRUE:
 	case LAKE_JFALSE:
 		if (k == LAKE_T_BOOLEAN)
-			sqlite3_result_int(ctx, val->type == LAKE_JTRUE);
-		else if (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE)
-			bad_value(v, ctx);
+			int_value(val->type == LAKE_JTRUE, out);
+		else if (numeric)
+			bad_value(v, out);
+		else if (val->type == LAKE_JTRUE)
+			text_value("true", 4, out);
 		else
-			sqlite3_result_text(ctx, val->type == LAKE_JTRUE ? "true" : "false", -1,
-					    SQLITE_STATIC);
+			text_value("false", 5, out);
 		return;
 	default:
-		if (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN) {
-			bad_value(v, ctx);
+		if (numeric) {
+			bad_value(v, out);
 			return;
 		}
-		sqlite3_result_text(ctx, val->start, (int)val->len, SQLITE_TRANSIENT);
-		sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+		text_value(val->start, val->len, out);
+		out->json = 1;
+	}
+}
+
+/* Column col of the current row, as SQL is to see it. */
+static void column_value(struct lake_cursor *cur, struct lake_vtab *v, int col,
+			 struct lake_sqlval *out)
+{
+	memset(out, 0, sizeof *out);
+	/* The placeholder column of a table not crawled yet. */
+	if (col >= v->ncols)
+		return;
+	const struct vcol *vc = &v->cols[col];
+
+	if (vc->key) {
+		json_t *val = json_array_get(cur->file->vals, (size_t)vc->key_index);
+		if (json_is_string(val))
+			typed_text(v, vc->kind, json_string_value(val), json_string_length(val),
+				   out);
+		return;
+	}
+	const struct lake_scan_value *val =
+	    cur->slot[col] < 0
+		? NULL
+		: &cur->batch->values[cur->row * (size_t)cur->nvalues + (size_t)cur->slot[col]];
+	if (!val || val->type == LAKE_JNONE)
+		return;
+	if (val->parsed) {
+		number_value(v, vc->kind, val, out);
+	} else if (v->textual) {
+		typed_text(v, vc->kind, cur->batch->bytes + val->off, val->len, out);
+	} else {
+		struct lake_jvalue j = {val->type, cur->batch->bytes + val->off, val->len};
+		json_value(cur, v, vc->kind, &j, out);
+	}
+}
+
+static void set_result(sqlite3_context *ctx, const struct lake_sqlval *val)
+{
+	switch (val->type) {
+	case SQLITE_INTEGER:
+		sqlite3_result_int64(ctx, val->i);
+		break;
+	case SQLITE_FLOAT:
+		sqlite3_result_double(ctx, val->d);
+		break;
+	case SQLITE_TEXT:
+		sqlite3_result_text(ctx, val->s, (int)val->n, SQLITE_TRANSIENT);
+		if (val->json)
+			sqlite3_result_subtype(ctx, JSON_SUBTYPE);
+		break;
+	default:
+		sqlite3_result_null(ctx);
 	}
 }
 
@@ -1247,37 +1615,14 @@ static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
+	struct lake_sqlval val;
 
-	/* The placeholder column of a table not crawled yet. */
-	if (col >= v->ncols) {
-		sqlite3_result_null(ctx);
+	if (cur->groups) {
+		set_result(ctx, grouped_value(cur, col));
 		return SQLITE_OK;
 	}
-	const struct vcol *vc = &v->cols[col];
-
-	if (vc->key) {
-		json_t *val = json_array_get(cur->file->vals, (size_t)vc->key_index);
-		if (json_is_string(val))
-			result_text(v, ctx, vc->kind, json_string_value(val),
-				    json_string_length(val));
-		else
-			sqlite3_result_null(ctx);
-		return SQLITE_OK;
-	}
-	const struct lake_scan_value *val =
-	    cur->slot[col] < 0
-		? NULL
-		: &cur->batch->values[cur->row * (size_t)cur->nvalues + (size_t)cur->slot[col]];
-	if (!val || val->type == LAKE_JNONE) {
-		sqlite3_result_null(ctx);
-	} else if (val->parsed) {
-		result_number(v, ctx, vc->kind, val);
-	} else if (v->textual) {
-		result_text(v, ctx, vc->kind, cur->batch->bytes + val->off, val->len);
-	} else {
-		struct lake_jvalue j = {val->type, cur->batch->bytes + val->off, val->len};
-		result_json(cur, v, ctx, vc->kind, &j);
-	}
+	column_value(cur, v, col, &val);
+	set_result(ctx, &val);
 	return SQLITE_OK;
 }
 

@@ -86,6 +86,23 @@ check "SELECT id FROM raw.people WHERE score > 2 ORDER BY id"
 check "SELECT typeof(id), typeof(zip), typeof(score) FROM raw.people WHERE id = 1"
 check "SELECT upper(kind), length(page) FROM raw.ev WHERE id = 77"
 check "SELECT strftime('%H', ts) h, count(*) FROM raw.ev WHERE dt = '2024-05-06' GROUP BY h ORDER BY h"
+# GROUP BY and DISTINCT gathered by the scan (no sort): NULL groups, DESC, several keys, other columns kept.
+check "SELECT zip, count(*) FROM raw.people GROUP BY zip ORDER BY zip"
+check "SELECT score, count(*), max(name) FROM raw.people GROUP BY score"
+check "SELECT kind, count(*) FROM raw.ev GROUP BY kind ORDER BY kind DESC"
+check "SELECT dt, kind, count(*), sum(duration_ms) FROM raw.ev GROUP BY dt, kind ORDER BY dt DESC, kind LIMIT 7"
+check "SELECT page, count(*) FROM raw.ev GROUP BY page"
+check "SELECT kind, round(avg(duration_ms), 6), min(ts), max(page), group_concat(id) IS NOT NULL FROM raw.ev GROUP BY kind"
+check "SELECT DISTINCT page FROM raw.ev ORDER BY page"
+check "SELECT DISTINCT kind, ok FROM raw.ev ORDER BY 1, 2"
+check "SELECT user, count(*) FROM raw.ev WHERE id < 300 GROUP BY user ORDER BY 2 DESC, 1 LIMIT 3"
+check "SELECT ok, kind, count(*) FROM raw.ev WHERE amount > 500 GROUP BY ok, kind"
+run lake-query --explain --format ndjson "SELECT kind, page, count(*) FROM raw.ev GROUP BY kind, page"
+if grep -q 'INDEX 0:[0-9a-f]*|2,4' "$T/out" && ! grep -q 'TEMP B-TREE' "$T/out"; then
+	ok "a GROUP BY's rows come gathered by the scan: SQLite sorts nothing"
+else
+	not_ok "GROUP BY plan: $(jq -r 'select(.detail) | .detail' "$T/out" | tr '\n' ' ')"
+fi
 
 # Pruning: what was opened.  A day touches only its own files.
 files_total=$(sql "$L" "SELECT count(*) FROM files f JOIN tables t ON t.id = f.table_id WHERE t.name = 'ev' AND f.state = 'live'")

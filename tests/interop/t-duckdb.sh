@@ -4,28 +4,7 @@
 # Needs Node.js and npm (and the package, installed once into a cache
 # outside the repository); without them it says so and tests nothing.
 . "$(dirname "$0")/../e2e/lib.sh"
-duck=${XDG_CACHE_HOME:-$HOME/.cache}/lake-bench/duckdb
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	echo "t-duckdb: node and npm are not both installed; DuckDB interop not tested"
-	done_testing
-fi
-if [ ! -d "$duck/node_modules/@duckdb/node-api" ] &&
-	! { mkdir -p "$duck" && npm install --prefix "$duck" --no-audit --no-fund --loglevel=error \
-		--fetch-retries=1 @duckdb/node-api >"$T/npm.log" 2>&1; }; then
-	echo "t-duckdb: 'npm install @duckdb/node-api' failed ($(grep -m 1 . "$T/npm.log")); DuckDB interop not tested"
-	done_testing
-fi
-# Runs the DDL file, then one query: its rows as JSON arrays, one per line.
-cat >"$duck/lake-interop.mjs" <<'JS'
-import { DuckDBInstance } from '@duckdb/node-api';
-import { readFileSync } from 'node:fs';
-const connection = await (await DuckDBInstance.create(':memory:')).connect();
-await connection.run(readFileSync(process.argv[2], 'utf8'));
-const result = await connection.runAndReadAll(process.argv[3]);
-const plain = (v) => v === null ? null : typeof v === 'bigint' ? Number(v)
-	: typeof v === 'object' ? String(v) : v;
-for (const row of result.getRows()) console.log(JSON.stringify(row.map(plain)));
-JS
+. "$(dirname "$0")/duckdb.sh"
 
 L="$T/lake"
 new_lake "$L"
@@ -44,20 +23,10 @@ done
 
 # Each check: the SQL for lake-query, and the same for DuckDB where their
 # dialects differ (JSON paths, booleans), with TABLE names spelt per engine.
-n=0
 check() {
-	n=$((n + 1))
 	lsql=$(echo "$1" | sed 's/{events}/raw.events/g; s/{contacts}/crm.contacts/g; s/{daily}/curated.daily/g')
 	dsql=$(echo "${2:-$1}" | sed 's/{events}/raw_events/g; s/{contacts}/crm_contacts/g; s/{daily}/curated_daily/g')
-	lake-query --format ndjson "$lsql" | jq -c '[.[]]' >"$T/lake.$n"
-	node "$duck/lake-interop.mjs" "$T/ddl.sql" "$dsql" >"$T/duck.$n" 2>"$T/duck.err" ||
-		{ not_ok "query $n: DuckDB failed: $(grep -m 1 . "$T/duck.err")"; return; }
-	if [ -s "$T/lake.$n" ] && cmp -s "$T/lake.$n" "$T/duck.$n"; then
-		ok "query $n: $(wc -l <"$T/lake.$n" | tr -d ' ') rows alike: $1"
-	else
-		not_ok "query $n differs: $1"
-		diff "$T/lake.$n" "$T/duck.$n" | head -4 | sed 's/^/    /'
-	fi
+	same_rows "$T/ddl.sql" "$lsql" "$dsql" "$1"
 }
 check "SELECT count(*) FROM {events}"
 check "SELECT kind, count(*) FROM {events} GROUP BY kind ORDER BY kind"

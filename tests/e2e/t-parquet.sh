@@ -1,0 +1,144 @@
+# Parquet end to end: files another engine wrote (tests/data/parquet, by
+# DuckDB) are crawled from their footers and queried value for value;
+# lake-put --to parquet and lake-etl's parquet format write files that
+# lake reads back as it reads the same rows in NDJSON; corrupt and nested
+# files are refused with a message.
+. "$(dirname "$0")/lib.sh"
+fx="$LAKE_SRC/tests/data/parquet"
+L="$T/lake"
+new_lake "$L"
+export LAKE_DIR="$L"
+
+# ---- files other engines wrote ----
+mkdir -p "$L/data/ext/types" "$L/data/ext/types2" "$L/data/ext/strings"
+cp "$fx/types-v2-zstd.parquet" "$L/data/ext/types/a.parquet"
+cp "$fx/types-v1-gzip.parquet" "$L/data/ext/types2/a.parquet"
+# The name does not say Parquet: the first bytes do.
+cp "$fx/types-v1-snappy.parquet" "$L/data/ext/types2/b.data"
+cp "$fx/strings-v1-snappy.parquet" "$L/data/ext/strings/s1.parquet"
+cp "$fx/strings-v2-zstd.parquet" "$L/data/ext/strings/s2.parquet"
+run lake-crawl ext
+expect_rc 0 "lake-crawl registers Parquet files"
+expect_eq "$(lake-catalog show ext.types2 --format ndjson | jq -r '"\(.format) \(.files) \(.rows)"')" "parquet 2 600" \
+	"named .parquet or not, two files of 300 rows"
+expect_eq "$(lake-catalog schema ext.types --format ndjson | jq -r '"\(.name):\(.type)"' | tr '\n' ' ')" \
+	"b:boolean i8:bigint i16:bigint i32:bigint i64:bigint u8:bigint u16:bigint u32:bigint u64:bigint f:double d:double dec9:double dec18:double dec38:double s_low:string s_high:string bl:string dt:date ts:timestamp ts_ms:timestamp ts_ns:timestamp tstz:timestamp uid:string en:string nul:bigint id:bigint " \
+	"Parquet's types as lake's"
+expect_eq "$(sql "$L" "SELECT min_value || ' ' || max_value || ' ' || null_count FROM file_column_stats s JOIN files f ON f.id = s.file_id WHERE f.path LIKE '%/types/a.parquet' AND s.column_name = 'id'")" "0 299 0" \
+	"statistics from the row groups"
+
+# Every value of every row, as DuckDB says it is (types.expected).
+cols="b i8 i16 i32 i64 u8 u16 u32 s_low s_high dt ts ts_ms ts_ns tstz uid en nul id"
+# As text, so that 64-bit integers are compared exactly; booleans as their words.
+sel="CASE b WHEN 1 THEN 'true' WHEN 0 THEN 'false' END$(echo "$cols" | sed 's/^b//; s/ \([a-z0-9_]*\)/, CAST(\1 AS TEXT)/g')"
+run lake-query --format ndjson "SELECT $sel FROM ext.types ORDER BY id"
+jq -c '[.[]]' "$T/out" >"$T/lake.rows"
+jq -c --arg cols "$cols" 'if (.[0] | type) == "array" then empty else . end' "$fx/types.expected" >"$T/all.rows"
+head -1 "$fx/types.expected" | jq -r '[.[][0]] | join(" ")' >"$T/names"
+jq -c --arg cols "$cols" --rawfile names "$T/names" '($names | rtrimstr("\n") | split(" ")) as $n | ($cols | split(" ")) as $c | . as $row | [$c[] as $k | ($n | index($k)) as $i | $row[$i]]' "$T/all.rows" >"$T/want.rows"
+if [ "$(wc -l <"$T/lake.rows")" -eq 300 ] && cmp -s "$T/lake.rows" "$T/want.rows"; then
+	ok "every value of 300 rows and 19 columns is DuckDB's"
+else
+	not_ok "values differ from types.expected"
+	diff "$T/lake.rows" "$T/want.rows" | head -6 | sed 's/^/    /'
+fi
+# Every file of the other table (gzip and snappy, pages v1) holds the same values.
+for c in f d dec9 dec18 dec38 u64 s_low ts_ns; do
+	a=$(lake-query --format csv "SELECT $c FROM ext.types ORDER BY id" | md5sum)
+	b=$(lake-query --format csv "SELECT $c FROM ext.types2 WHERE id >= 0 GROUP BY id ORDER BY id" | md5sum)
+	[ "$a" = "$b" ] || not_ok "column $c differs between the codecs"
+done
+ok "four codecs and both page versions read alike"
+run lake-query "SELECT sum(f) AS f, sum(dec18) AS dec18, count(d) AS d FROM ext.types"
+want=$(jq -s -c '.[1:] | {f: (map(.[9] | select(. != null) | tonumber) | add), dec18: (map(.[12] | select(. != null) | tonumber) | add), d: (map(.[10] | select(. != null)) | length)}' "$fx/types.expected")
+jq -e -n --argjson got "$(cat "$T/out")" --argjson want "$want" \
+	'(($got.f - $want.f) | fabs) < 1e-6 and (($got.dec18 - $want.dec18) | fabs) < 1e-3 and $got.d == $want.d' >/dev/null &&
+	ok "floats, decimals and doubles add up as DuckDB's" || not_ok "sums: $(cat "$T/out") vs $want"
+run lake-query --format csv "SELECT few, many, n FROM ext.strings WHERE n < 50 GROUP BY n ORDER BY n"
+jq -r -s '.[1:51] | .[] | map(. // "") | @csv' "$fx/strings.expected" | sed 's/"//g' >"$T/want.csv"
+tail -n +2 "$T/out" | sed 's/"//g' >"$T/got.csv"
+cmp -s "$T/got.csv" "$T/want.csv" && ok "dictionary and plain strings of data pages v1 and v2" || not_ok "strings differ: $(diff "$T/got.csv" "$T/want.csv" | head -3)"
+
+# Only the used columns' chunks are read, and only the row groups the statistics leave.
+mkdir -p "$L/data/ext/rg"
+seq 1 10000 | jq -c '{id: ., v: (. * 7 % 1000), s: ("s" + (. % 50 | tostring))}' |
+	"$TESTTOOL" parquet-write "$L/data/ext/rg/x.parquet" "id:bigint,v:bigint,s:string" 1000 2>/dev/null
+lake-crawl ext.rg >/dev/null
+run lake-query --explain --format ndjson "SELECT count(*) AS n FROM ext.rg WHERE id BETWEEN 2500 AND 2600"
+expect_eq "$(jq -c 'select(.table) | {rows, files_scanned}' "$T/out")" '{"rows":1000,"files_scanned":1}' \
+	"a range of ids reads one row group of ten"
+jq -e 'select(.table) | .bytes_scanned * 10 < .bytes_skipped' "$T/out" >/dev/null &&
+	ok "and under a tenth of the file's bytes" || not_ok "bytes: $(jq -c 'select(.table)' "$T/out")"
+expect_eq "$(lake-query "SELECT count(*) AS n FROM ext.rg WHERE id BETWEEN 2500 AND 2600")" '{"n":101}' "with the right answer"
+run lake-query --explain --format ndjson "SELECT sum(v) AS v FROM ext.rg"
+jq -e 'select(.table) | .rows == 10000 and .bytes_skipped * 3 > .bytes_scanned + .bytes_skipped' "$T/out" >/dev/null &&
+	ok "one column of three leaves the other two chunks unread" || not_ok "bytes: $(jq -c 'select(.table)' "$T/out")"
+expect_eq "$(lake-query "SELECT sum(v) AS v FROM ext.rg")" "$(seq 1 10000 | awk '{ s += $1 * 7 % 1000 } END { printf "{\"v\":%d}", s }')" "and sums it right"
+
+# The crawl read the footer only: a file whose pages are garbage is registered all the same...
+mkdir -p "$L/data/ext/pages"
+cp "$fx/types-v2-zstd.parquet" "$T/garbled.parquet"
+printf '%0512d' 0 | dd of="$T/garbled.parquet" bs=1 seek=4 conv=notrunc 2>/dev/null
+cp "$T/garbled.parquet" "$L/data/ext/pages/g.parquet"
+run lake-crawl ext.pages
+expect_rc 0 "a file with garbage pages is crawled from its intact footer"
+expect_eq "$(lake-catalog show ext.pages --format ndjson | jq .rows)" 300 "its rows from the footer"
+# ...and reading it says what is wrong.
+run lake-query "SELECT count(b) FROM ext.pages"
+expect_rc 65 "reading the garbage pages fails"
+expect_err "g.parquet" "naming the file"
+
+# Corrupt and unsupported files are reported, not registered.
+mkdir -p "$L/data/ext/bad"
+head -c 3000 "$fx/types-v2-zstd.parquet" >"$L/data/ext/bad/truncated.parquet"
+cp "$fx/nested-struct.parquet" "$L/data/ext/bad/nested.parquet"
+run lake-crawl ext.bad
+expect_rc 65 "corrupt or nested Parquet files are errors"
+jq -e -s 'map(select(.event == "error")) | length == 2' "$T/out" >/dev/null && ok "both are reported" || not_ok "errors: $(cat "$T/out")"
+grep -q 'truncated.parquet' "$T/out" && ok "the truncated file is named" || not_ok "truncated file not named"
+grep -q 'nested' "$T/out" && grep -q 'flat' "$T/out" && ok "the nested column is refused: flat schemas only" || not_ok "nested: $(grep nested "$T/out")"
+expect_eq "$(sql "$L" "SELECT count(*) FROM files f JOIN tables t ON t.id = f.table_id WHERE t.name = 'bad'")" 0 "neither is registered"
+run lake-put raw.x "$fx/types-v2-zstd.parquet"
+expect_rc 65 "lake-put does not take Parquet input"
+expect_err "lake-crawl" "and says to crawl it instead"
+
+# ---- files lake writes ----
+"$TESTTOOL" gen-events 4000 7 8 >"$T/ev.ndjson"
+lake-put --partition-by dt=ts:day raw.nd "$T/ev.ndjson" >/dev/null
+run lake-put --to parquet --partition-by dt=ts:day raw.pq "$T/ev.ndjson"
+expect_rc 0 "lake-put --to parquet"
+expect_eq "$(jq -r .file "$T/out" | sed 's/.*\.//' | sort -u)" "parquet" "writes .parquet files"
+[ "$(head -c 4 "$L/$(jq -r .file "$T/out" | head -1)")" = "PAR1" ] && ok "that are Parquet" || not_ok "no PAR1 magic"
+expect_eq "$(lake-catalog show raw.pq --format ndjson | jq -r '"\(.format) \(.rows)"')" "parquet 4000" "a Parquet table of every record"
+lake-crawl >/dev/null
+expect_eq "$(lake-catalog schema raw.pq --format ndjson | jq -c '[.[]?] // .' | md5sum)" "$(lake-catalog schema raw.nd --format ndjson | jq -c '[.[]?] // .' | md5sum)" \
+	"the same schema as the NDJSON table"
+same=0
+total=0
+for q in "SELECT * FROM {t} ORDER BY id" \
+	"SELECT kind, count(*), sum(amount), min(ts), max(ts) FROM {t} GROUP BY kind ORDER BY kind" \
+	"SELECT dt, count(*) FROM {t} WHERE ok GROUP BY dt ORDER BY dt" \
+	"SELECT id, user->>'country' AS c, json_array_length(tags) AS n FROM {t} WHERE id % 17 = 3 ORDER BY id" \
+	"SELECT count(*) FROM {t} WHERE amount IS NULL" \
+	"SELECT count(*) FROM {t} WHERE ts >= '2024-05-03T00:00:00Z' AND duration_ms BETWEEN 100 AND 900"; do
+	total=$((total + 1))
+	a=$(lake-query --format ndjson "$(echo "$q" | sed 's/{t}/raw.nd/')" | md5sum)
+	b=$(lake-query --format ndjson "$(echo "$q" | sed 's/{t}/raw.pq/')" | md5sum)
+	if [ "$a" = "$b" ]; then same=$((same + 1)); else echo "    differs: $q"; fi
+done
+expect_eq "$same" "$total" "lake-query gives the same rows over the Parquet and NDJSON tables"
+run lake-catalog check
+expect_rc 65 "lake-catalog check finds a problem"
+expect_eq "$(jq -r '"\(.problem) \(.path)"' "$T/out" | sort | tr "\n" " ")" "orphan data/ext/bad/nested.parquet orphan data/ext/bad/truncated.parquet " "only the files crawl refused, none lake wrote"
+
+# A job writing Parquet, incremental by bookmark, equals its NDJSON twin.
+for f in ndjson parquet; do
+	lake-etl run --name "j_$f" --to "$f" --bookmark raw.nd --partition-by dt \
+		--sql "SELECT id, kind, amount, ok, dt FROM raw.nd WHERE kind <> 'view'" --target "cur.$f" >/dev/null ||
+		not_ok "job $f failed"
+done
+expect_eq "$(lake-catalog show cur.parquet --format ndjson | jq -r .format)" "parquet" "a job's parquet target"
+a=$(lake-query --format ndjson "SELECT * FROM cur.ndjson ORDER BY id" | md5sum)
+b=$(lake-query --format ndjson "SELECT * FROM cur.parquet ORDER BY id" | md5sum)
+expect_eq "$a" "$b" "a job writes the same rows as Parquet and as NDJSON"
+done_testing
