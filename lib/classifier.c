@@ -71,6 +71,16 @@ static void translate(const char *regex, struct lake_buf *out, struct lake_class
 	}
 }
 
+/* A group name given to two groups, or NULL. */
+static const char *name_used_twice(const struct lake_classifier *c)
+{
+	for (size_t i = 0; i < c->ngroups; i++)
+		for (size_t j = 0; c->names[i] && j < i; j++)
+			if (c->names[j] && strcmp(c->names[i], c->names[j]) == 0)
+				return c->names[i];
+	return NULL;
+}
+
 int lake_classifier_compile(const char *name, const char *regex, struct lake_classifier *c,
 			    struct lake_error *e)
 {
@@ -97,6 +107,15 @@ int lake_classifier_compile(const char *name, const char *regex, struct lake_cla
 				"classifier '%s' names no group; name the fields, as in "
 				"(?<status>[0-9]+)",
 				name);
+	}
+	const char *twice = name_used_twice(c);
+	if (twice) {
+		rc = lake_err(e, LAKE_EX_USAGE,
+			      "classifier '%s' names two groups '%s'; a record's fields need "
+			      "names of their own",
+			      name, twice);
+		lake_classifier_release(c);
+		return rc;
 	}
 	return 0;
 }
@@ -231,7 +250,7 @@ int lake_classifier_load(struct lake *lake, const char *name, struct lake_classi
 	else
 		rc = lake_err(e, LAKE_EX_NOINPUT,
 			      "classifier '%s' is not in the catalog (keep one with "
-			      "lake-crawl --classifier %s=REGEX)",
+			      "lake-catalog classifier %s REGEX)",
 			      name, name);
 	sqlite3_finalize(st);
 	return rc;

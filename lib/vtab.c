@@ -313,6 +313,21 @@ static void free_vtab(struct lake_vtab *v)
 	free(v);
 }
 
+/*
+ * SQL names are not case-sensitive, JSON keys are: of columns "a" and "A"
+ * the second is declared "A_2" (the third "a_3"...), so the table can be
+ * declared and each column named.  Returns 0 for a name first seen, else
+ * the suffix.
+ */
+static int name_twin(const struct lake_vtab *v, int i)
+{
+	int seen = 0;
+
+	for (int j = 0; j < i; j++)
+		seen += strcasecmp(v->cols[j].name, v->cols[i].name) == 0;
+	return seen ? seen + 1 : 0;
+}
+
 static int declare(sqlite3 *db, struct lake_vtab *v)
 {
 	struct lake_buf sql = LAKE_BUF_INIT;
@@ -320,8 +335,11 @@ static int declare(sqlite3 *db, struct lake_vtab *v)
 
 	lake_buf_addstr(&sql, "CREATE TABLE x(");
 	for (int i = 0; i < v->ncols; i++) {
-		char *q = sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", v->cols[i].name,
-					  sql_type(v->cols[i].kind));
+		int twin = name_twin(v, i);
+		char *q = twin ? sqlite3_mprintf("%s\"%w_%d\" %s", i ? ", " : "", v->cols[i].name,
+						 twin, sql_type(v->cols[i].kind))
+			       : sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", v->cols[i].name,
+						 sql_type(v->cols[i].kind));
 		lake_buf_addstr(&sql, q);
 		sqlite3_free(q);
 	}
@@ -1564,6 +1582,7 @@ static void column_value(struct lake_cursor *cur, struct lake_vtab *v, int col,
 			 struct lake_sqlval *out)
 {
 	memset(out, 0, sizeof *out);
+	out->type = SQLITE_NULL;
 	/* The placeholder column of a table not crawled yet. */
 	if (col >= v->ncols)
 		return;

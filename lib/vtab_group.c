@@ -104,7 +104,8 @@ static void put_value(struct lake_buf *b, const struct lake_sqlval *v, int is_ke
 	size_t text = v->type == SQLITE_TEXT ? v->n : 0;
 
 	/* SQL's equality: -0.0 is 0.0; NaN never reaches SQL (it is NULL there). */
-	if (v->type == SQLITE_FLOAT && isnan(d))
+	if ((v->type == SQLITE_FLOAT && isnan(d)) ||
+	    (v->type != SQLITE_INTEGER && v->type != SQLITE_FLOAT && v->type != SQLITE_TEXT))
 		type = SQLITE_NULL;
 	if (d == 0)
 		d = 0;
@@ -271,8 +272,8 @@ void lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
 /* SQL's order of two values: NULL, then numbers by value, then texts (BINARY). */
 static int value_order(const struct lake_sqlval *a, const struct lake_sqlval *b)
 {
-	int ra = a->type == SQLITE_NULL ? 0 : a->type == SQLITE_TEXT ? 2 : 1;
-	int rb = b->type == SQLITE_NULL ? 0 : b->type == SQLITE_TEXT ? 2 : 1;
+	int ra = a->type == SQLITE_TEXT ? 2 : a->type == SQLITE_INTEGER || a->type == SQLITE_FLOAT;
+	int rb = b->type == SQLITE_TEXT ? 2 : b->type == SQLITE_INTEGER || b->type == SQLITE_FLOAT;
 
 	if (ra != rb || ra == 0)
 		return (ra > rb) - (ra < rb);

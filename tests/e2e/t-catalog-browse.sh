@@ -259,6 +259,9 @@ run cat_ classifier bad '(?<a>[0-9'
 expect_rc 64 "a regex that does not compile"
 run cat_ classifier only-two
 expect_rc 64 "classifier takes NAME and REGEX"
+run cat_ classifier dup '(?<a>x)(?<a>y)'
+expect_rc 64 "two groups of one name"
+expect_err "names two groups 'a'" "are refused, naming the group"
 printf '10.0.0.1 200\n10.0.0.2 404\n' | lake-put --lake "$L" --classifier weblog web.hits >/dev/null
 run lake-crawl --lake "$L" web.hits
 run lake-query --lake "$L" "SELECT sum(code) AS s FROM web.hits"

@@ -189,7 +189,7 @@ expect_eq "$(jq -c . "$T/out" | tr '\n' ' ')" '{"user":"-","status":200,"bytes":
 	"the groups are typed columns"
 run lake-put --lake "$L" --classifier nosuch web.stream /dev/null
 expect_rc 66 "an unknown classifier"
-expect_err "lake-crawl --classifier nosuch=REGEX" "says how to keep one"
+expect_err "lake-catalog classifier nosuch REGEX" "says how to keep one"
 run lake-put --lake "$L" --classifier access_log --format csv web.stream /dev/null
 expect_rc 64 "--classifier with --format"
 run lake-crawl --lake "$L" --classifier 'broken=(?<a>[0-9'
