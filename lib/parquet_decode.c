@@ -18,7 +18,7 @@ static int fail(const char **why, const char *msg)
 	return -1;
 }
 
-int pq_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+int lake_pq_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
 	uint64_t x = 0;
 	const uint8_t *q = *p;
@@ -70,8 +70,8 @@ static uint64_t bits_at(const uint8_t *src, size_t len, uint64_t bitpos, unsigne
 	return width == 64 ? v : v & ((UINT64_C(1) << width) - 1);
 }
 
-void pq_unpack_bits(const uint8_t *src, size_t len, unsigned width, uint64_t first, size_t n,
-		    uint64_t *out)
+void lake_pq_unpack_bits(const uint8_t *src, size_t len, unsigned width, uint64_t first, size_t n,
+			 uint64_t *out)
 {
 	uint64_t bit = first * width;
 
@@ -79,7 +79,8 @@ void pq_unpack_bits(const uint8_t *src, size_t len, unsigned width, uint64_t fir
 		out[i] = bits_at(src, len, bit, width);
 }
 
-int pq_rle_init(struct pq_rle *r, const uint8_t *p, size_t len, unsigned width, const char **why)
+int lake_pq_rle_init(struct lake_pq_rle *r, const uint8_t *p, size_t len, unsigned width,
+		     const char **why)
 {
 	memset(r, 0, sizeof *r);
 	if (width > 32)
@@ -91,12 +92,12 @@ int pq_rle_init(struct pq_rle *r, const uint8_t *p, size_t len, unsigned width, 
 }
 
 /* Read the next run's header (and a repeated run's value). */
-static int rle_next_run(struct pq_rle *r, const char **why)
+static int rle_next_run(struct lake_pq_rle *r, const char **why)
 {
 	uint64_t header, count;
 	size_t value_bytes = (r->width + 7) / 8;
 
-	if (pq_varint(&r->p, r->end, &header) < 0)
+	if (lake_pq_varint(&r->p, r->end, &header) < 0)
 		return fail(why, "truncated or overlong run header");
 	count = header >> 1;
 	if (header & 1) {
@@ -127,7 +128,7 @@ static int rle_next_run(struct pq_rle *r, const char **why)
 	return 0;
 }
 
-int pq_rle_get(struct pq_rle *r, uint32_t *out, size_t n, const char **why)
+int lake_pq_rle_get(struct lake_pq_rle *r, uint32_t *out, size_t n, const char **why)
 {
 	size_t done = 0;
 
@@ -163,14 +164,14 @@ int pq_rle_get(struct pq_rle *r, uint32_t *out, size_t n, const char **why)
 	return 0;
 }
 
-/* The header shared by pq_delta_init() and pq_delta_end(). */
+/* The header shared by lake_pq_delta_init() and lake_pq_delta_end(). */
 static int delta_header(const uint8_t **p, const uint8_t *end, uint32_t *mini_count,
 			uint32_t *per_mini, uint64_t *total, uint64_t *first, const char **why)
 {
 	uint64_t block, minis;
 
-	if (pq_varint(p, end, &block) < 0 || pq_varint(p, end, &minis) < 0 ||
-	    pq_varint(p, end, total) < 0 || pq_varint(p, end, first) < 0)
+	if (lake_pq_varint(p, end, &block) < 0 || lake_pq_varint(p, end, &minis) < 0 ||
+	    lake_pq_varint(p, end, total) < 0 || lake_pq_varint(p, end, first) < 0)
 		return fail(why, "truncated delta header");
 	if (block == 0 || block % 128 || block > DELTA_MAX_BLOCK || minis == 0 ||
 	    minis > DELTA_MAX_MINIBLOCKS || block % minis || (block / minis) % 32)
@@ -180,7 +181,7 @@ static int delta_header(const uint8_t **p, const uint8_t *end, uint32_t *mini_co
 	return 0;
 }
 
-int pq_delta_init(struct pq_delta *d, const uint8_t *p, size_t len, const char **why)
+int lake_pq_delta_init(struct lake_pq_delta *d, const uint8_t *p, size_t len, const char **why)
 {
 	uint64_t first;
 
@@ -198,19 +199,19 @@ int pq_delta_init(struct pq_delta *d, const uint8_t *p, size_t len, const char *
 	return 0;
 }
 
-void pq_delta_release(struct pq_delta *d)
+void lake_pq_delta_release(struct lake_pq_delta *d)
 {
 	free(d->buf);
 	d->buf = NULL;
 }
 
-uint64_t pq_delta_count(const struct pq_delta *d)
+uint64_t lake_pq_delta_count(const struct lake_pq_delta *d)
 {
 	return d->left;
 }
 
 /* Unpack the next miniblock (reading a block header first when one ends). */
-static int delta_next_mini(struct pq_delta *d, const char **why)
+static int delta_next_mini(struct lake_pq_delta *d, const char **why)
 {
 	unsigned width;
 	uint64_t full, need, want;
@@ -219,7 +220,7 @@ static int delta_next_mini(struct pq_delta *d, const char **why)
 	if (d->mini + 1 >= d->mini_count) {
 		uint64_t zz;
 
-		if (pq_varint(&d->p, d->end, &zz) < 0)
+		if (lake_pq_varint(&d->p, d->end, &zz) < 0)
 			return fail(why, "truncated delta block");
 		d->min_delta = (zz >> 1) ^ (~(zz & 1) + 1);
 		if ((size_t)(d->end - d->p) < d->mini_count)
@@ -239,14 +240,15 @@ static int delta_next_mini(struct pq_delta *d, const char **why)
 	have = (size_t)(d->end - d->p);
 	if (need > have)
 		return fail(why, "truncated delta miniblock");
-	pq_unpack_bits(d->p, full < have ? (size_t)full : have, width, 0, (size_t)want, d->buf);
+	lake_pq_unpack_bits(d->p, full < have ? (size_t)full : have, width, 0, (size_t)want,
+			    d->buf);
 	d->p += full < have ? (size_t)full : have;
 	d->avail = (uint32_t)want;
 	d->used = 0;
 	return 0;
 }
 
-int pq_delta_get(struct pq_delta *d, int64_t *out, size_t n, const char **why)
+int lake_pq_delta_get(struct lake_pq_delta *d, int64_t *out, size_t n, const char **why)
 {
 	size_t done = 0;
 
@@ -275,7 +277,7 @@ int pq_delta_get(struct pq_delta *d, int64_t *out, size_t n, const char **why)
 	return 0;
 }
 
-int pq_delta_end(const uint8_t *p, size_t len, const uint8_t **endp, const char **why)
+int lake_pq_delta_end(const uint8_t *p, size_t len, const uint8_t **endp, const char **why)
 {
 	const uint8_t *end = p + len;
 	uint32_t mini_count, per_mini;
@@ -288,7 +290,7 @@ int pq_delta_end(const uint8_t *p, size_t len, const uint8_t **endp, const char 
 	while (left) {
 		const uint8_t *widths;
 
-		if (pq_varint(&p, end, &first) < 0 || (size_t)(end - p) < mini_count)
+		if (lake_pq_varint(&p, end, &first) < 0 || (size_t)(end - p) < mini_count)
 			return fail(why, "truncated delta block");
 		widths = p;
 		p += mini_count;

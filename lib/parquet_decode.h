@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 /* RLE/bit-packed hybrid of values width bits wide (0..32). */
-struct pq_rle {
+struct lake_pq_rle {
 	const uint8_t *p, *end;
 	unsigned width;
 	uint32_t rle_left; /* values left in the current repeated run */
@@ -28,12 +28,13 @@ struct pq_rle {
 	uint64_t lit_next;  /* index in the run of the next value */
 };
 
-int pq_rle_init(struct pq_rle *r, const uint8_t *p, size_t len, unsigned width, const char **why);
+int lake_pq_rle_init(struct lake_pq_rle *r, const uint8_t *p, size_t len, unsigned width,
+		     const char **why);
 /* The next n values into out. */
-int pq_rle_get(struct pq_rle *r, uint32_t *out, size_t n, const char **why);
+int lake_pq_rle_get(struct lake_pq_rle *r, uint32_t *out, size_t n, const char **why);
 
 /* DELTA_BINARY_PACKED. */
-struct pq_delta {
+struct lake_pq_delta {
 	const uint8_t *p, *end;
 	uint32_t mini_count; /* miniblocks per block */
 	uint32_t per_mini;   /* values per miniblock */
@@ -48,19 +49,19 @@ struct pq_delta {
 	uint64_t *buf;	       /* one miniblock's unpacked deltas */
 };
 
-int pq_delta_init(struct pq_delta *d, const uint8_t *p, size_t len, const char **why);
-void pq_delta_release(struct pq_delta *d);
+int lake_pq_delta_init(struct lake_pq_delta *d, const uint8_t *p, size_t len, const char **why);
+void lake_pq_delta_release(struct lake_pq_delta *d);
 /* The number of values the stream holds (from its header). */
-uint64_t pq_delta_count(const struct pq_delta *d);
-int pq_delta_get(struct pq_delta *d, int64_t *out, size_t n, const char **why);
+uint64_t lake_pq_delta_count(const struct lake_pq_delta *d);
+int lake_pq_delta_get(struct lake_pq_delta *d, int64_t *out, size_t n, const char **why);
 /* Where a delta stream at p[0..len) ends, found from its headers alone. */
-int pq_delta_end(const uint8_t *p, size_t len, const uint8_t **end, const char **why);
+int lake_pq_delta_end(const uint8_t *p, size_t len, const uint8_t **end, const char **why);
 
 /* Unpack n little-endian bit-packed values width (0..64) bits wide; bytes past len read as 0. */
-void pq_unpack_bits(const uint8_t *src, size_t len, unsigned width, uint64_t first, size_t n,
-		    uint64_t *out);
+void lake_pq_unpack_bits(const uint8_t *src, size_t len, unsigned width, uint64_t first, size_t n,
+			 uint64_t *out);
 
 /* A ULEB128 varint at *p (advanced), at most 10 bytes, not past end. */
-int pq_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+int lake_pq_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
 
 #endif

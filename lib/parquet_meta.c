@@ -11,90 +11,93 @@
 /* A schema element before the tree is checked to be flat. */
 struct schema_elem {
 	int has_type;
-	struct pq_leaf leaf;
+	struct lake_pq_leaf leaf;
 	const uint8_t *name;
 	size_t name_len;
 	int32_t num_children;
 };
 
-static int fail(struct thrift_in *in, const char *why)
+static int fail(struct lake_thrift_in *in, const char *why)
 {
 	in->why = why;
 	return -1;
 }
 
 /* An empty struct (the members of LogicalType's union and TimeUnit's). */
-static int read_union_member(struct thrift_in *in, const struct thrift_field *f, int *which)
+static int read_union_member(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+			     int *which)
 {
 	if (f->type != THRIFT_STRUCT)
 		return fail(in, "union member of another type");
 	*which = f->id;
-	return thrift_skip(in, THRIFT_STRUCT);
+	return lake_thrift_skip(in, THRIFT_STRUCT);
 }
 
-static int read_time_unit(struct thrift_in *in, const struct thrift_field *outer, int *unit)
+static int read_time_unit(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
+			  int *unit)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
 	if (outer->type != THRIFT_STRUCT)
 		return fail(in, "time unit of another type");
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1)
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1)
 		if ((f.type == THRIFT_STRUCT ? read_union_member(in, &f, unit)
-					     : thrift_skip(in, f.type)) < 0)
+					     : lake_thrift_skip(in, f.type)) < 0)
 			return -1;
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
 /* The fields of DecimalType, TimeType/TimestampType and IntType that matter. */
-static int read_logical_params(struct thrift_in *in, int which, struct pq_leaf *l)
+static int read_logical_params(struct lake_thrift_in *in, int which, struct lake_pq_leaf *l)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		int32_t v;
 
 		if (which == PQ_LT_DECIMAL && f.id == 1)
-			rc = thrift_read_i32(in, &f, &l->scale);
+			rc = lake_thrift_read_i32(in, &f, &l->scale);
 		else if (which == PQ_LT_DECIMAL && f.id == 2)
-			rc = thrift_read_i32(in, &f, &l->precision);
+			rc = lake_thrift_read_i32(in, &f, &l->precision);
 		else if ((which == PQ_LT_TIME || which == PQ_LT_TIMESTAMP) && f.id == 2)
 			rc = read_time_unit(in, &f, &l->time_unit);
 		else if (which == PQ_LT_INTEGER && f.id == 1 &&
-			 (rc = thrift_read_i32(in, &f, &v)) == 0)
+			 (rc = lake_thrift_read_i32(in, &f, &v)) == 0)
 			l->int_bits = v;
 		else if (which == PQ_LT_INTEGER && f.id == 2)
-			rc = thrift_read_bool(in, &f, &l->int_signed);
+			rc = lake_thrift_read_bool(in, &f, &l->int_signed);
 		else
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
-static int read_logical(struct thrift_in *in, const struct thrift_field *outer, struct pq_leaf *l)
+static int read_logical(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
+			struct lake_pq_leaf *l)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
 	if (outer->type != THRIFT_STRUCT)
 		return fail(in, "logical type of another type");
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		if (f.type != THRIFT_STRUCT) {
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		} else {
 			l->logical = f.id;
 			rc = read_logical_params(in, f.id, l);
@@ -102,13 +105,13 @@ static int read_logical(struct thrift_in *in, const struct thrift_field *outer, 
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
-static int read_schema_elem(struct thrift_in *in, struct schema_elem *s)
+static int read_schema_elem(struct lake_thrift_in *in, struct schema_elem *s)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 	int32_t v;
@@ -116,48 +119,48 @@ static int read_schema_elem(struct thrift_in *in, struct schema_elem *s)
 	memset(s, 0, sizeof *s);
 	s->leaf.converted = -1;
 	s->leaf.repetition = PQ_REQUIRED;
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		switch (f.id) {
 		case 1:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			s->has_type = 1;
 			s->leaf.physical = v;
 			break;
 		case 2:
-			rc = thrift_read_i32(in, &f, &s->leaf.type_length);
+			rc = lake_thrift_read_i32(in, &f, &s->leaf.type_length);
 			break;
 		case 3:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			s->leaf.repetition = v;
 			break;
 		case 4:
-			rc = thrift_read_binary(in, &f, &s->name, &s->name_len);
+			rc = lake_thrift_read_binary(in, &f, &s->name, &s->name_len);
 			break;
 		case 5:
-			rc = thrift_read_i32(in, &f, &s->num_children);
+			rc = lake_thrift_read_i32(in, &f, &s->num_children);
 			break;
 		case 6:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			s->leaf.converted = v;
 			break;
 		case 7:
-			rc = thrift_read_i32(in, &f, &s->leaf.scale);
+			rc = lake_thrift_read_i32(in, &f, &s->leaf.scale);
 			break;
 		case 8:
-			rc = thrift_read_i32(in, &f, &s->leaf.precision);
+			rc = lake_thrift_read_i32(in, &f, &s->leaf.precision);
 			break;
 		case 10:
 			rc = read_logical(in, &f, &s->leaf);
 			break;
 		default:
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
@@ -174,8 +177,8 @@ static char *copy_name(const uint8_t *p, size_t len)
 }
 
 /* The root's children must all be leaves: anything else is named in *nested_name. */
-static int flatten_schema(struct thrift_in *in, struct schema_elem *el, uint32_t n,
-			  struct pq_footer *out, char **nested_name)
+static int flatten_schema(struct lake_thrift_in *in, struct schema_elem *el, uint32_t n,
+			  struct lake_pq_footer *out, char **nested_name)
 {
 	if (n == 0 || el[0].num_children < 0 || (uint32_t)el[0].num_children > n - 1)
 		return fail(in, "schema has no root or a wrong child count");
@@ -206,8 +209,8 @@ static int flatten_schema(struct thrift_in *in, struct schema_elem *el, uint32_t
 	return 0;
 }
 
-static int read_schema(struct thrift_in *in, const struct thrift_field *f, struct pq_footer *out,
-		       char **nested_name)
+static int read_schema(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+		       struct lake_pq_footer *out, char **nested_name)
 {
 	struct schema_elem *el;
 	uint32_t n;
@@ -215,7 +218,7 @@ static int read_schema(struct thrift_in *in, const struct thrift_field *f, struc
 
 	if (out->leaves)
 		return fail(in, "two schemas");
-	if (thrift_read_list(in, f, &type, &n) < 0)
+	if (lake_thrift_read_list(in, f, &type, &n) < 0)
 		return -1;
 	if (type != THRIFT_STRUCT)
 		return fail(in, "schema is not a list of structs");
@@ -225,96 +228,96 @@ static int read_schema(struct thrift_in *in, const struct thrift_field *f, struc
 	for (uint32_t i = 0; i < n; i++)
 		if (read_schema_elem(in, &el[i]) < 0)
 			goto out;
-	thrift_list_end(in);
+	lake_thrift_leave_list(in);
 	rc = flatten_schema(in, el, n, out, nested_name);
 out:
 	free(el);
 	return rc;
 }
 
-static int read_statistics(struct thrift_in *in, const struct thrift_field *outer,
-			   struct pq_chunk_meta *c)
+static int read_statistics(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
+			   struct lake_pq_chunk_meta *c)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
 	if (outer->type != THRIFT_STRUCT)
 		return fail(in, "statistics of another type");
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
-		struct pq_bytes *b = f.id == 1	 ? &c->max_old
-				     : f.id == 2 ? &c->min_old
-				     : f.id == 5 ? &c->max_value
-				     : f.id == 6 ? &c->min_value
-						 : NULL;
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
+		struct lake_pq_bytes *b = f.id == 1   ? &c->max_old
+					  : f.id == 2 ? &c->min_old
+					  : f.id == 5 ? &c->max_value
+					  : f.id == 6 ? &c->min_value
+						      : NULL;
 		if (b) {
-			rc = thrift_read_binary(in, &f, &b->p, &b->len);
+			rc = lake_thrift_read_binary(in, &f, &b->p, &b->len);
 			b->set = 1;
 		} else if (f.id == 3) {
-			rc = thrift_read_i64(in, &f, &c->null_count);
+			rc = lake_thrift_read_i64(in, &f, &c->null_count);
 			c->has_null_count = 1;
 		} else {
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
-static int read_column_meta(struct thrift_in *in, const struct thrift_field *outer,
-			    struct pq_chunk_meta *c)
+static int read_column_meta(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
+			    struct lake_pq_chunk_meta *c)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 	int32_t v;
 
 	if (outer->type != THRIFT_STRUCT)
 		return fail(in, "column metadata of another type");
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		switch (f.id) {
 		case 1:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			c->physical = v;
 			break;
 		case 4:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			c->codec = v;
 			break;
 		case 5:
-			rc = thrift_read_i64(in, &f, &c->num_values);
+			rc = lake_thrift_read_i64(in, &f, &c->num_values);
 			break;
 		case 7:
-			rc = thrift_read_i64(in, &f, &c->total_compressed_size);
+			rc = lake_thrift_read_i64(in, &f, &c->total_compressed_size);
 			break;
 		case 9:
-			rc = thrift_read_i64(in, &f, &c->data_page_offset);
+			rc = lake_thrift_read_i64(in, &f, &c->data_page_offset);
 			break;
 		case 11:
-			rc = thrift_read_i64(in, &f, &c->dictionary_page_offset);
+			rc = lake_thrift_read_i64(in, &f, &c->dictionary_page_offset);
 			break;
 		case 12:
 			rc = read_statistics(in, &f, c);
 			break;
 		default:
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
-static int read_column_chunk(struct thrift_in *in, struct pq_chunk_meta *c)
+static int read_column_chunk(struct lake_thrift_in *in, struct lake_pq_chunk_meta *c)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc, has_meta = 0;
 
@@ -323,36 +326,36 @@ static int read_column_chunk(struct thrift_in *in, struct pq_chunk_meta *c)
 	c->dictionary_page_offset = -1;
 	c->total_compressed_size = -1;
 	c->data_page_offset = -1;
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		if (f.id == 1) {
 			c->has_file_path = 1;
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		} else if (f.id == 3) {
 			has_meta = 1;
 			rc = read_column_meta(in, &f, c);
 		} else {
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	if (rc == 0 && !has_meta)
 		return fail(in, "column chunk without metadata");
 	return rc;
 }
 
-static int read_chunks(struct thrift_in *in, const struct thrift_field *f,
-		       struct pq_row_group_meta *g)
+static int read_chunks(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+		       struct lake_pq_row_group_meta *g)
 {
 	uint32_t n;
 	int type;
 
 	if (g->chunks)
 		return fail(in, "two column lists in a row group");
-	if (thrift_read_list(in, f, &type, &n) < 0)
+	if (lake_thrift_read_list(in, f, &type, &n) < 0)
 		return -1;
 	if (type != THRIFT_STRUCT)
 		return fail(in, "columns are not a list of structs");
@@ -364,45 +367,45 @@ static int read_chunks(struct thrift_in *in, const struct thrift_field *f,
 			return -1;
 		g->nchunks = (size_t)i + 1;
 	}
-	thrift_list_end(in);
+	lake_thrift_leave_list(in);
 	return 0;
 }
 
-static int read_row_group(struct thrift_in *in, struct pq_row_group_meta *g)
+static int read_row_group(struct lake_thrift_in *in, struct lake_pq_row_group_meta *g)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc, has_rows = 0;
 
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		if (f.id == 1) {
 			rc = read_chunks(in, &f, g);
 		} else if (f.id == 3) {
 			has_rows = 1;
-			rc = thrift_read_i64(in, &f, &g->num_rows);
+			rc = lake_thrift_read_i64(in, &f, &g->num_rows);
 		} else {
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	if (rc == 0 && (!has_rows || !g->chunks))
 		return fail(in, "row group without columns or row count");
 	return rc;
 }
 
-static int read_row_groups(struct thrift_in *in, const struct thrift_field *f,
-			   struct pq_footer *out)
+static int read_row_groups(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+			   struct lake_pq_footer *out)
 {
 	uint32_t n;
 	int type;
 
 	if (out->row_groups)
 		return fail(in, "two row group lists");
-	if (thrift_read_list(in, f, &type, &n) < 0)
+	if (lake_thrift_read_list(in, f, &type, &n) < 0)
 		return -1;
 	if (type != THRIFT_STRUCT)
 		return fail(in, "row groups are not a list of structs");
@@ -415,33 +418,33 @@ static int read_row_groups(struct thrift_in *in, const struct thrift_field *f,
 		if (read_row_group(in, &out->row_groups[i]) < 0)
 			return -1;
 	}
-	thrift_list_end(in);
+	lake_thrift_leave_list(in);
 	return 0;
 }
 
-int pq_footer_parse(const uint8_t *buf, size_t len, struct pq_footer *out, const char **why,
-		    char **nested_name)
+int lake_pq_footer_parse(const uint8_t *buf, size_t len, struct lake_pq_footer *out,
+			 const char **why, char **nested_name)
 {
-	struct thrift_in in;
-	struct thrift_field f;
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc, has_rows = 0;
 
 	memset(out, 0, sizeof *out);
 	*nested_name = NULL;
-	thrift_in_init(&in, buf, len);
-	if (thrift_struct_begin(&in, &last) < 0)
+	lake_thrift_in_init(&in, buf, len);
+	if (lake_thrift_enter_struct(&in, &last) < 0)
 		goto fail;
-	while ((rc = thrift_next_field(&in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(&in, &last, &f)) == 1) {
 		if (f.id == 2) {
 			rc = read_schema(&in, &f, out, nested_name);
 		} else if (f.id == 3) {
 			has_rows = 1;
-			rc = thrift_read_i64(&in, &f, &out->num_rows);
+			rc = lake_thrift_read_i64(&in, &f, &out->num_rows);
 		} else if (f.id == 4) {
 			rc = read_row_groups(&in, &f, out);
 		} else {
-			rc = thrift_skip(&in, f.type);
+			rc = lake_thrift_skip(&in, f.type);
 		}
 		if (rc < 0)
 			goto fail;
@@ -458,7 +461,7 @@ fail:
 	return -1;
 }
 
-void pq_footer_release(struct pq_footer *f)
+void lake_pq_footer_release(struct lake_pq_footer *f)
 {
 	for (size_t i = 0; i < f->nleaves; i++)
 		free(f->leaves[i].name);
@@ -469,68 +472,69 @@ void pq_footer_release(struct pq_footer *f)
 	memset(f, 0, sizeof *f);
 }
 
-static int read_data_page_header(struct thrift_in *in, const struct thrift_field *outer,
-				 struct pq_page_header *h, int v2)
+static int read_data_page_header(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
+				 struct lake_pq_page_header *h, int v2)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 	int32_t v;
 
 	if (outer->type != THRIFT_STRUCT)
 		return fail(in, "page header part of another type");
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
 		int id = v2 ? f.id + 100 : f.id;
 
 		switch (id) {
 		case 1:
 		case 101:
-			rc = thrift_read_i32(in, &f, &h->num_values);
+			rc = lake_thrift_read_i32(in, &f, &h->num_values);
 			break;
 		case 2:
 		case 104:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			h->encoding = v;
 			break;
 		case 3:
-			rc = thrift_read_i32(in, &f, &v);
+			rc = lake_thrift_read_i32(in, &f, &v);
 			h->def_encoding = v;
 			break;
 		case 102:
-			rc = thrift_read_i32(in, &f, &h->num_nulls);
+			rc = lake_thrift_read_i32(in, &f, &h->num_nulls);
 			break;
 		case 105:
-			rc = thrift_read_i32(in, &f, &h->def_length);
+			rc = lake_thrift_read_i32(in, &f, &h->def_length);
 			break;
 		case 106:
-			rc = thrift_read_i32(in, &f, &h->rep_length);
+			rc = lake_thrift_read_i32(in, &f, &h->rep_length);
 			break;
 		case 107:
-			rc = thrift_read_bool(in, &f, &h->is_compressed);
+			rc = lake_thrift_read_bool(in, &f, &h->is_compressed);
 			break;
 		default:
-			rc = thrift_skip(in, f.type);
+			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
 	}
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
 /* DictionaryPageHeader: its count and encoding land where a data page's do. */
-static int read_dict_page_header(struct thrift_in *in, const struct thrift_field *outer,
-				 struct pq_page_header *h)
+static int read_dict_page_header(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
+				 struct lake_pq_page_header *h)
 {
 	return read_data_page_header(in, outer, h, 0);
 }
 
-int pq_page_header_parse(const uint8_t *buf, size_t len, struct pq_page_header *h, const char **why)
+int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_page_header *h,
+			      const char **why)
 {
-	struct thrift_in in;
-	struct thrift_field f;
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc, parts = 0;
 	int32_t v;
@@ -540,20 +544,20 @@ int pq_page_header_parse(const uint8_t *buf, size_t len, struct pq_page_header *
 	h->num_values = -1;
 	h->is_compressed = 1;
 	h->def_encoding = PQ_RLE;
-	thrift_in_init(&in, buf, len);
-	if (thrift_struct_begin(&in, &last) < 0)
+	lake_thrift_in_init(&in, buf, len);
+	if (lake_thrift_enter_struct(&in, &last) < 0)
 		goto fail;
-	while ((rc = thrift_next_field(&in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_field(&in, &last, &f)) == 1) {
 		switch (f.id) {
 		case 1:
-			rc = thrift_read_i32(&in, &f, &v);
+			rc = lake_thrift_read_i32(&in, &f, &v);
 			h->type = v;
 			break;
 		case 2:
-			rc = thrift_read_i32(&in, &f, &h->uncompressed_size);
+			rc = lake_thrift_read_i32(&in, &f, &h->uncompressed_size);
 			break;
 		case 3:
-			rc = thrift_read_i32(&in, &f, &h->compressed_size);
+			rc = lake_thrift_read_i32(&in, &f, &h->compressed_size);
 			break;
 		case 5:
 		case 7:
@@ -566,7 +570,7 @@ int pq_page_header_parse(const uint8_t *buf, size_t len, struct pq_page_header *
 			rc = read_data_page_header(&in, &f, h, 1);
 			break;
 		default:
-			rc = thrift_skip(&in, f.type);
+			rc = lake_thrift_skip(&in, f.type);
 		}
 		if (rc < 0)
 			goto fail;
@@ -582,7 +586,7 @@ int pq_page_header_parse(const uint8_t *buf, size_t len, struct pq_page_header *
 		in.why = "page header of two kinds at once";
 		goto fail;
 	}
-	h->header_size = thrift_consumed(&in, buf);
+	h->header_size = lake_thrift_consumed(&in, buf);
 	return 0;
 fail:
 	*why = in.why ? in.why : "unreadable";

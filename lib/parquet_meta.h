@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 /* Numbers as parquet.thrift defines them. */
-enum pq_physical {
+enum lake_pq_physical {
 	PQ_BOOLEAN = 0,
 	PQ_INT32 = 1,
 	PQ_INT64 = 2,
@@ -26,7 +26,7 @@ enum pq_physical {
 	PQ_FIXED = 7,
 };
 
-enum pq_converted {
+enum lake_pq_converted {
 	PQ_CT_UTF8 = 0,
 	PQ_CT_ENUM = 4,
 	PQ_CT_DECIMAL = 5,
@@ -47,7 +47,7 @@ enum pq_converted {
 };
 
 /* LogicalType's union members (the field ids). */
-enum pq_logical {
+enum lake_pq_logical {
 	PQ_LT_NONE = 0,
 	PQ_LT_STRING = 1,
 	PQ_LT_MAP = 2,
@@ -65,11 +65,11 @@ enum pq_logical {
 	PQ_LT_FLOAT16 = 15,
 };
 
-enum pq_time_unit { PQ_MILLIS = 1, PQ_MICROS = 2, PQ_NANOS = 3 };
+enum lake_pq_time_unit { PQ_MILLIS = 1, PQ_MICROS = 2, PQ_NANOS = 3 };
 
-enum pq_repetition { PQ_REQUIRED = 0, PQ_OPTIONAL = 1, PQ_REPEATED = 2 };
+enum lake_pq_repetition { PQ_REQUIRED = 0, PQ_OPTIONAL = 1, PQ_REPEATED = 2 };
 
-enum pq_codec {
+enum lake_pq_codec {
 	PQ_UNCOMPRESSED = 0,
 	PQ_SNAPPY = 1,
 	PQ_GZIP = 2,
@@ -80,7 +80,7 @@ enum pq_codec {
 	PQ_LZ4_RAW = 7,
 };
 
-enum pq_encoding {
+enum lake_pq_encoding {
 	PQ_PLAIN = 0,
 	PQ_PLAIN_DICTIONARY = 2,
 	PQ_RLE = 3,
@@ -92,7 +92,7 @@ enum pq_encoding {
 	PQ_BYTE_STREAM_SPLIT = 9,
 };
 
-enum pq_page_type {
+enum lake_pq_page_type {
 	PQ_DATA_PAGE = 0,
 	PQ_INDEX_PAGE = 1,
 	PQ_DICTIONARY_PAGE = 2,
@@ -100,52 +100,52 @@ enum pq_page_type {
 };
 
 /* One leaf of the (flat) schema: a column. */
-struct pq_leaf {
+struct lake_pq_leaf {
 	char *name;	     /* NUL-terminated copy */
-	int physical;	     /* enum pq_physical */
+	int physical;	     /* enum lake_pq_physical */
 	int32_t type_length; /* FIXED_LEN_BYTE_ARRAY's width */
-	int repetition;	     /* enum pq_repetition */
-	int converted;	     /* enum pq_converted, or -1 */
+	int repetition;	     /* enum lake_pq_repetition */
+	int converted;	     /* enum lake_pq_converted, or -1 */
 	int32_t scale, precision;
-	int logical;	/* enum pq_logical */
-	int time_unit;	/* for TIME and TIMESTAMP: enum pq_time_unit */
+	int logical;	/* enum lake_pq_logical */
+	int time_unit;	/* for TIME and TIMESTAMP: enum lake_pq_time_unit */
 	int int_bits;	/* INTEGER: 8, 16, 32 or 64 */
 	int int_signed; /* INTEGER: signed */
 };
 
 /* A byte string inside the footer buffer. */
-struct pq_bytes {
+struct lake_pq_bytes {
 	const uint8_t *p;
 	size_t len;
 	int set;
 };
 
-struct pq_chunk_meta {
+struct lake_pq_chunk_meta {
 	int physical;
 	int codec;
 	int has_file_path; /* the chunk lives in another file: refused */
 	int64_t num_values;
 	int64_t total_compressed_size;
 	int64_t data_page_offset;
-	int64_t dictionary_page_offset;	      /* -1 when absent */
-	struct pq_bytes min_value, max_value; /* Statistics fields 6 and 5 */
-	struct pq_bytes min_old, max_old;     /* the deprecated fields 2 and 1 */
+	int64_t dictionary_page_offset;		   /* -1 when absent */
+	struct lake_pq_bytes min_value, max_value; /* Statistics fields 6 and 5 */
+	struct lake_pq_bytes min_old, max_old;	   /* the deprecated fields 2 and 1 */
 	int has_null_count;
 	int64_t null_count;
 };
 
-struct pq_row_group_meta {
+struct lake_pq_row_group_meta {
 	int64_t num_rows;
 	size_t nchunks;
-	struct pq_chunk_meta *chunks;
+	struct lake_pq_chunk_meta *chunks;
 };
 
-struct pq_footer {
+struct lake_pq_footer {
 	int64_t num_rows;
 	size_t nleaves;
-	struct pq_leaf *leaves;
+	struct lake_pq_leaf *leaves;
 	size_t nrow_groups;
-	struct pq_row_group_meta *row_groups;
+	struct lake_pq_row_group_meta *row_groups;
 };
 
 /*
@@ -153,12 +153,12 @@ struct pq_footer {
  * or nested_name (the offending group's name, owned by the caller after
  * the call, set when the schema is nested) tells what was wrong.
  */
-int pq_footer_parse(const uint8_t *buf, size_t len, struct pq_footer *f, const char **why,
-		    char **nested_name);
-void pq_footer_release(struct pq_footer *f);
+int lake_pq_footer_parse(const uint8_t *buf, size_t len, struct lake_pq_footer *f, const char **why,
+			 char **nested_name);
+void lake_pq_footer_release(struct lake_pq_footer *f);
 
-struct pq_page_header {
-	int type; /* enum pq_page_type */
+struct lake_pq_page_header {
+	int type; /* enum lake_pq_page_type */
 	int32_t uncompressed_size;
 	int32_t compressed_size;
 	int32_t num_values;
@@ -172,7 +172,7 @@ struct pq_page_header {
 };
 
 /* Parse a PageHeader at buf[0..len); checks sizes are not negative. */
-int pq_page_header_parse(const uint8_t *buf, size_t len, struct pq_page_header *h,
-			 const char **why);
+int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_page_header *h,
+			      const char **why);
 
 #endif

@@ -52,17 +52,17 @@ struct lake_parquet_file {
 	uint64_t footer_start; /* where the footer begins: chunks lie before it */
 	uint64_t bytes_read;
 	uint8_t *footer_buf;
-	struct pq_footer meta;
+	struct lake_pq_footer meta;
 	struct lake_parquet_column *cols;
-	struct pq_column_info *info;
+	struct lake_pq_column_info *info;
 	struct chunk_stats *stats; /* row group major */
 };
 
 /* The state of one asked column while its chunk is read. */
 struct col_reader {
-	const struct pq_leaf *leaf;
-	const struct pq_column_info *info;
-	const struct pq_chunk_meta *meta;
+	const struct lake_pq_leaf *leaf;
+	const struct lake_pq_column_info *info;
+	const struct lake_pq_chunk_meta *meta;
 	const char *name;
 	uint8_t *chunk; /* the chunk's bytes, read whole */
 	size_t chunk_len, pos;
@@ -78,12 +78,12 @@ struct col_reader {
 	size_t page_cap;
 	int64_t page_left; /* rows left in the page */
 	int has_defs;
-	struct pq_rle defs;
+	struct lake_pq_rle defs;
 	int encoding;
 	const uint8_t *vp, *vend; /* the values' bytes */
 	uint64_t bit;		  /* PLAIN booleans: next bit */
-	struct pq_rle rle;	  /* dictionary indices, RLE booleans */
-	struct pq_delta delta, delta2;
+	struct lake_pq_rle rle;	  /* dictionary indices, RLE booleans */
+	struct lake_pq_delta delta, delta2;
 	int has_delta, has_delta2;
 	size_t bss_next, bss_count, bss_width;
 	uint8_t *prev; /* DELTA_BYTE_ARRAY: the previous value */
@@ -93,7 +93,7 @@ struct col_reader {
 	size_t cap;
 	uint32_t *levels, *u32;
 	int64_t *i64, *i64b;
-	struct pq_phys *phys;
+	struct lake_pq_phys *phys;
 	struct lake_parquet_value *out;
 	char *text;
 	uint8_t *arena;
@@ -167,12 +167,12 @@ static int pread_all(struct lake_parquet_file *f, void *buf, size_t len, uint64_
 /* ---- statistics ---- */
 
 /* One statistics value: PLAIN without a length prefix. */
-static int stat_value(const struct pq_leaf *l, const struct pq_column_info *ci,
-		      const struct pq_bytes *b, struct lake_parquet_value *out, char *text)
+static int stat_value(const struct lake_pq_leaf *l, const struct lake_pq_column_info *ci,
+		      const struct lake_pq_bytes *b, struct lake_parquet_value *out, char *text)
 {
-	struct pq_phys ph = {{0}, NULL, 0};
+	struct lake_pq_phys ph = {{0}, NULL, 0};
 	const char *why;
-	size_t w = pq_plain_width(l);
+	size_t w = lake_pq_plain_width(l);
 
 	if (l->physical == PQ_BOOLEAN) {
 		if (b->len != 1)
@@ -184,19 +184,19 @@ static int stat_value(const struct pq_leaf *l, const struct pq_column_info *ci,
 	} else {
 		if (b->len != w)
 			return -1;
-		pq_plain_fixed(l, b->p, 1, &ph);
+		lake_pq_plain_fixed(l, b->p, 1, &ph);
 	}
-	if (pq_convert(ci, &ph, 1, out, text, &why) < 0)
+	if (lake_pq_convert(ci, &ph, 1, out, text, &why) < 0)
 		return -1;
 	if (out->kind == LAKE_PQ_DOUBLE && isnan(out->d))
 		return -1; /* a NaN bound orders nothing */
 	return 0;
 }
 
-static void decode_stats(const struct pq_leaf *l, const struct pq_column_info *ci,
-			 const struct pq_chunk_meta *m, struct chunk_stats *cs)
+static void decode_stats(const struct lake_pq_leaf *l, const struct lake_pq_column_info *ci,
+			 const struct lake_pq_chunk_meta *m, struct chunk_stats *cs)
 {
-	const struct pq_bytes *lo = &m->min_value, *hi = &m->max_value;
+	const struct lake_pq_bytes *lo = &m->min_value, *hi = &m->max_value;
 
 	memset(&cs->st, 0, sizeof cs->st);
 	cs->st.compressed_bytes =
@@ -233,7 +233,7 @@ static int check_row_groups(struct lake_parquet_file *f, uint64_t footer_start,
 	int64_t total = 0;
 
 	for (size_t g = 0; g < f->meta.nrow_groups; g++) {
-		const struct pq_row_group_meta *rg = &f->meta.row_groups[g];
+		const struct lake_pq_row_group_meta *rg = &f->meta.row_groups[g];
 		uint64_t bytes = 0;
 
 		if (rg->nchunks != f->meta.nleaves)
@@ -246,7 +246,7 @@ static int check_row_groups(struct lake_parquet_file *f, uint64_t footer_start,
 					"%s: corrupt footer: row group %zu has a bad row count",
 					f->name, g);
 		for (size_t c = 0; c < rg->nchunks; c++) {
-			const struct pq_chunk_meta *m = &rg->chunks[c];
+			const struct lake_pq_chunk_meta *m = &rg->chunks[c];
 
 			if (m->total_compressed_size < 0 ||
 			    (uint64_t)m->total_compressed_size > footer_start)
@@ -282,13 +282,13 @@ static int describe_columns(struct lake_parquet_file *f, struct lake_error *e)
 	if (!f->cols || !f->info)
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
 	for (size_t c = 0; c < n; c++) {
-		const struct pq_leaf *l = &f->meta.leaves[c];
+		const struct lake_pq_leaf *l = &f->meta.leaves[c];
 		const char *why;
 
 		f->cols[c].name = l->name;
 		f->cols[c].optional = l->repetition == PQ_OPTIONAL;
 		f->cols[c].physical = physical_names[l->physical];
-		if (pq_choose_conv(l, &f->info[c], &f->cols[c].kind, &why) < 0)
+		if (lake_pq_choose_conv(l, &f->info[c], &f->cols[c].kind, &why) < 0)
 			return lake_err(e, LAKE_EX_DATAERR, "%s: column \"%s\" %s", f->name,
 					l->name, why);
 	}
@@ -328,7 +328,7 @@ static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 	if (!lake_parquet_sniff(head, 4) || memcmp(tail + 4, "PAR1", 4) != 0)
 		return lake_err(e, LAKE_EX_DATAERR, "%s: not a Parquet file (no PAR1 magic)",
 				f->name);
-	len = pq_le32(tail);
+	len = lake_pq_le32(tail);
 	if (len == 0 || len > f->size - 12)
 		return lake_err(e, LAKE_EX_DATAERR,
 				"%s: corrupt footer: length %u does not fit a file of %llu bytes",
@@ -338,7 +338,7 @@ static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
 	if (pread_all(f, f->footer_buf, len, f->size - 8 - len, e) < 0)
 		return -1;
-	if (pq_footer_parse(f->footer_buf, len, &f->meta, &why, &nested) < 0) {
+	if (lake_pq_footer_parse(f->footer_buf, len, &f->meta, &why, &nested) < 0) {
 		if (nested) {
 			lake_err(e, LAKE_EX_DATAERR,
 				 "%s: column \"%s\" %s; lake reads flat Parquet schemas only",
@@ -403,7 +403,7 @@ void lake_parquet_close(struct lake_parquet_file *f)
 		return;
 	if (f->owns_fd)
 		close(f->fd);
-	pq_footer_release(&f->meta);
+	lake_pq_footer_release(&f->meta);
 	free(f->footer_buf);
 	free(f->cols);
 	free(f->info);
@@ -555,7 +555,7 @@ static int ensure_scratch(struct col_reader *c, size_t n)
 	if (!(p = resize(c->out, n, sizeof *c->out)))
 		return -1;
 	c->out = p;
-	if (pq_conv_needs_text(c->info->conv)) {
+	if (lake_pq_conv_needs_text(c->info->conv)) {
 		if (!(p = resize(c->text, n, PQ_TEXT_ROOM)))
 			return -1;
 		c->text = p;
@@ -567,19 +567,19 @@ static int ensure_scratch(struct col_reader *c, size_t n)
 static void release_page(struct col_reader *c)
 {
 	if (c->has_delta)
-		pq_delta_release(&c->delta);
+		lake_pq_delta_release(&c->delta);
 	if (c->has_delta2)
-		pq_delta_release(&c->delta2);
+		lake_pq_delta_release(&c->delta2);
 	c->has_delta = c->has_delta2 = 0;
 }
 
-static int load_dictionary(struct col_reader *c, const struct pq_page_header *h,
+static int load_dictionary(struct col_reader *c, const struct lake_pq_page_header *h,
 			   const uint8_t *body, const char **why)
 {
 	const uint8_t *p, *vp;
-	size_t cap = 0, w = pq_plain_width(c->leaf), limit;
+	size_t cap = 0, w = lake_pq_plain_width(c->leaf), limit;
 	uint64_t bit = 0;
-	struct pq_phys *ph;
+	struct lake_pq_phys *ph;
 	int rc;
 
 	if (c->dict)
@@ -599,16 +599,16 @@ static int load_dictionary(struct col_reader *c, const struct pq_page_header *h,
 	c->ndict = (size_t)h->num_values;
 	ph = calloc(c->ndict ? c->ndict : 1, sizeof *ph);
 	c->dict = calloc(c->ndict ? c->ndict : 1, sizeof *c->dict);
-	if (pq_conv_needs_text(c->info->conv))
+	if (lake_pq_conv_needs_text(c->info->conv))
 		c->dict_text = malloc(c->ndict ? c->ndict * PQ_TEXT_ROOM : 1);
-	if (!ph || !c->dict || (pq_conv_needs_text(c->info->conv) && !c->dict_text)) {
+	if (!ph || !c->dict || (lake_pq_conv_needs_text(c->info->conv) && !c->dict_text)) {
 		free(ph);
 		return fail(why, "out of memory");
 	}
 	vp = p;
-	rc = pq_plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
+	rc = lake_pq_plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
 	if (rc == 0)
-		rc = pq_convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
+		rc = lake_pq_convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
 	free(ph);
 	return rc;
 }
@@ -633,25 +633,25 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 			return fail(why, "dictionary-encoded page but no dictionary");
 		if (p >= end)
 			return fail(why, "dictionary-encoded page without a bit width");
-		return pq_rle_init(&c->rle, p + 1, (size_t)(end - p - 1), p[0], why);
+		return lake_pq_rle_init(&c->rle, p + 1, (size_t)(end - p - 1), p[0], why);
 	case PQ_RLE:
 		if (phys != PQ_BOOLEAN)
 			return fail(why, "RLE values that are not booleans");
-		if (end - p < 4 || pq_le32(p) > (size_t)(end - p - 4))
+		if (end - p < 4 || lake_pq_le32(p) > (size_t)(end - p - 4))
 			return fail(why, "RLE booleans of a bad length");
-		return pq_rle_init(&c->rle, p + 4, pq_le32(p), 1, why);
+		return lake_pq_rle_init(&c->rle, p + 4, lake_pq_le32(p), 1, why);
 	case PQ_DELTA_BINARY_PACKED:
 		if (phys != PQ_INT32 && phys != PQ_INT64)
 			return fail(why, "DELTA_BINARY_PACKED values that are not integers");
-		if (pq_delta_init(&c->delta, p, (size_t)(end - p), why) < 0)
+		if (lake_pq_delta_init(&c->delta, p, (size_t)(end - p), why) < 0)
 			return -1;
 		c->has_delta = 1;
 		return 0;
 	case PQ_DELTA_LENGTH_BYTE_ARRAY:
 		if (phys != PQ_BYTE_ARRAY)
 			return fail(why, "DELTA_LENGTH_BYTE_ARRAY values that are not strings");
-		if (pq_delta_end(p, (size_t)(end - p), &data, why) < 0 ||
-		    pq_delta_init(&c->delta, p, (size_t)(data - p), why) < 0)
+		if (lake_pq_delta_end(p, (size_t)(end - p), &data, why) < 0 ||
+		    lake_pq_delta_init(&c->delta, p, (size_t)(data - p), why) < 0)
 			return -1;
 		c->has_delta = 1;
 		c->vp = data;
@@ -661,12 +661,12 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 
 		if (phys != PQ_BYTE_ARRAY && phys != PQ_FIXED)
 			return fail(why, "DELTA_BYTE_ARRAY values that are not strings");
-		if (pq_delta_end(p, (size_t)(end - p), &mid, why) < 0 ||
-		    pq_delta_init(&c->delta, p, (size_t)(mid - p), why) < 0)
+		if (lake_pq_delta_end(p, (size_t)(end - p), &mid, why) < 0 ||
+		    lake_pq_delta_init(&c->delta, p, (size_t)(mid - p), why) < 0)
 			return -1;
 		c->has_delta = 1;
-		if (pq_delta_end(mid, (size_t)(end - mid), &data, why) < 0 ||
-		    pq_delta_init(&c->delta2, mid, (size_t)(data - mid), why) < 0)
+		if (lake_pq_delta_end(mid, (size_t)(end - mid), &data, why) < 0 ||
+		    lake_pq_delta_init(&c->delta2, mid, (size_t)(data - mid), why) < 0)
 			return -1;
 		c->has_delta2 = 1;
 		c->vp = data;
@@ -676,7 +676,7 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 	}
 	case PQ_BYTE_STREAM_SPLIT:
 		c->bss_width =
-		    phys == PQ_FIXED ? (size_t)c->leaf->type_length : pq_plain_width(c->leaf);
+		    phys == PQ_FIXED ? (size_t)c->leaf->type_length : lake_pq_plain_width(c->leaf);
 		if (phys == PQ_BOOLEAN || phys == PQ_BYTE_ARRAY || phys == PQ_INT96 ||
 		    c->bss_width == 0 || (size_t)(end - p) % c->bss_width)
 			return fail(why, "BYTE_STREAM_SPLIT values of a bad size");
@@ -691,8 +691,8 @@ static int start_values(struct col_reader *c, int encoding, const uint8_t *p, co
 }
 
 /* Definition levels of a v1 page: a 4-byte length, then the RLE hybrid. */
-static int start_levels_v1(struct col_reader *c, const struct pq_page_header *h, const uint8_t **p,
-			   const uint8_t *end, const char **why)
+static int start_levels_v1(struct col_reader *c, const struct lake_pq_page_header *h,
+			   const uint8_t **p, const uint8_t *end, const char **why)
 {
 	uint32_t len;
 
@@ -701,15 +701,15 @@ static int start_levels_v1(struct col_reader *c, const struct pq_page_header *h,
 		return 0;
 	if (h->def_encoding != PQ_RLE)
 		return fail(why, "definition levels not RLE encoded");
-	if (end - *p < 4 || (len = pq_le32(*p)) > (size_t)(end - *p - 4))
+	if (end - *p < 4 || (len = lake_pq_le32(*p)) > (size_t)(end - *p - 4))
 		return fail(why, "definition levels of a bad length");
-	if (pq_rle_init(&c->defs, *p + 4, len, 1, why) < 0)
+	if (lake_pq_rle_init(&c->defs, *p + 4, len, 1, why) < 0)
 		return -1;
 	*p += 4 + len;
 	return 0;
 }
 
-static int start_data_page(struct col_reader *c, const struct pq_page_header *h,
+static int start_data_page(struct col_reader *c, const struct lake_pq_page_header *h,
 			   const uint8_t *body, const char **why)
 {
 	const uint8_t *p, *end;
@@ -731,7 +731,7 @@ static int start_data_page(struct col_reader *c, const struct pq_page_header *h,
 		return fail(why, "levels longer than its page");
 	c->has_defs = c->leaf->repetition == PQ_OPTIONAL;
 	if (c->has_defs &&
-	    pq_rle_init(&c->defs, body + h->rep_length, (size_t)h->def_length, 1, why) < 0)
+	    lake_pq_rle_init(&c->defs, body + h->rep_length, (size_t)h->def_length, 1, why) < 0)
 		return -1;
 	body += h->rep_length + h->def_length;
 	vsize = (size_t)h->uncompressed_size - (size_t)h->rep_length - (size_t)h->def_length;
@@ -751,14 +751,14 @@ static int start_data_page(struct col_reader *c, const struct pq_page_header *h,
 static int next_page(struct col_reader *c, const char **why)
 {
 	for (;;) {
-		struct pq_page_header h;
+		struct lake_pq_page_header h;
 		const uint8_t *body;
 		size_t left = c->chunk_len - c->pos;
 
 		release_page(c);
 		if (left == 0)
 			return fail(why, "chunk ends before its rows do");
-		if (pq_page_header_parse(c->chunk + c->pos, left, &h, why) < 0)
+		if (lake_pq_page_header_parse(c->chunk + c->pos, left, &h, why) < 0)
 			return -1;
 		if ((size_t)h.compressed_size > left - h.header_size)
 			return fail(why, "page runs past the end of its chunk");
@@ -787,8 +787,8 @@ static int next_page(struct col_reader *c, const char **why)
 /* DELTA_BYTE_ARRAY: each value is a prefix of the one before and a suffix of its own. */
 static int delta_strings(struct col_reader *c, size_t k, const char **why)
 {
-	if (pq_delta_get(&c->delta, c->i64, k, why) < 0 ||
-	    pq_delta_get(&c->delta2, c->i64b, k, why) < 0)
+	if (lake_pq_delta_get(&c->delta, c->i64, k, why) < 0 ||
+	    lake_pq_delta_get(&c->delta2, c->i64b, k, why) < 0)
 		return -1;
 	c->arena_len = 0;
 	for (size_t i = 0; i < k; i++) {
@@ -844,7 +844,7 @@ static int split_streams(struct col_reader *c, size_t k, const char **why)
 			c->phys[i].p = dst;
 			c->phys[i].len = w;
 		} else {
-			pq_plain_fixed(c->leaf, dst, 1, &c->phys[i]);
+			lake_pq_plain_fixed(c->leaf, dst, 1, &c->phys[i]);
 		}
 	}
 	return 0;
@@ -855,15 +855,15 @@ static int physical_values(struct col_reader *c, size_t k, const char **why)
 {
 	switch (c->encoding) {
 	case PQ_PLAIN:
-		return pq_plain_values(c->leaf, &c->vp, c->vend, &c->bit, k, c->phys, why);
+		return lake_pq_plain_values(c->leaf, &c->vp, c->vend, &c->bit, k, c->phys, why);
 	case PQ_RLE:
-		if (pq_rle_get(&c->rle, c->u32, k, why) < 0)
+		if (lake_pq_rle_get(&c->rle, c->u32, k, why) < 0)
 			return -1;
 		for (size_t i = 0; i < k; i++)
 			c->phys[i].i = c->u32[i];
 		return 0;
 	case PQ_DELTA_BINARY_PACKED:
-		if (pq_delta_get(&c->delta, c->i64, k, why) < 0)
+		if (lake_pq_delta_get(&c->delta, c->i64, k, why) < 0)
 			return -1;
 		if (c->leaf->physical == PQ_INT32)
 			for (size_t i = 0; i < k; i++)
@@ -873,7 +873,7 @@ static int physical_values(struct col_reader *c, size_t k, const char **why)
 				c->phys[i].i = c->i64[i];
 		return 0;
 	case PQ_DELTA_LENGTH_BYTE_ARRAY:
-		if (pq_delta_get(&c->delta, c->i64, k, why) < 0)
+		if (lake_pq_delta_get(&c->delta, c->i64, k, why) < 0)
 			return -1;
 		for (size_t i = 0; i < k; i++) {
 			if (c->i64[i] < 0 || (uint64_t)c->i64[i] > (uint64_t)(c->vend - c->vp))
@@ -910,14 +910,14 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 	size_t k = n;
 
 	if (c->has_defs) {
-		if (pq_rle_get(&c->defs, c->levels, n, why) < 0)
+		if (lake_pq_rle_get(&c->defs, c->levels, n, why) < 0)
 			return -1;
 		k = 0;
 		for (size_t r = 0; r < n; r++)
 			k += c->levels[r];
 	}
 	if (c->encoding == PQ_PLAIN_DICTIONARY || c->encoding == PQ_RLE_DICTIONARY) {
-		if (pq_rle_get(&c->rle, c->u32, k, why) < 0)
+		if (lake_pq_rle_get(&c->rle, c->u32, k, why) < 0)
 			return -1;
 		for (size_t i = 0; i < k; i++) {
 			if (c->u32[i] >= c->ndict)
@@ -925,7 +925,7 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 			c->out[i] = c->dict[c->u32[i]];
 		}
 	} else if (physical_values(c, k, why) < 0 ||
-		   pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0) {
+		   lake_pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0) {
 		return -1;
 	}
 	if (c->has_defs)
@@ -945,7 +945,7 @@ static int supported_codec(int codec)
 static int open_column(struct lake_parquet_file *f, size_t rg, size_t col, struct col_reader *c,
 		       struct lake_error *e)
 {
-	const struct pq_chunk_meta *m = &f->meta.row_groups[rg].chunks[col];
+	const struct lake_pq_chunk_meta *m = &f->meta.row_groups[rg].chunks[col];
 	int64_t start;
 
 	c->leaf = &f->meta.leaves[col];

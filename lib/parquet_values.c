@@ -15,8 +15,8 @@ static int fail(const char **why, const char *msg)
 	return -1;
 }
 
-int pq_choose_conv(const struct pq_leaf *l, struct pq_column_info *ci, enum lake_kind *kind,
-		   const char **why)
+int lake_pq_choose_conv(const struct lake_pq_leaf *l, struct lake_pq_column_info *ci,
+			enum lake_kind *kind, const char **why)
 {
 	int lt = l->logical, ct = l->converted;
 	int decimal = lt == PQ_LT_DECIMAL || ct == PQ_CT_DECIMAL;
@@ -267,8 +267,8 @@ static void format_uuid(const uint8_t *p, struct lake_parquet_value *out, char *
 /* An INT96 timestamp: nanoseconds of the day, then the Julian day. */
 static int int96_micros(const uint8_t *p, int64_t *micros)
 {
-	int64_t nanos = (int64_t)pq_le64(p);
-	int64_t days = (int64_t)(int32_t)pq_le32(p + 8) - 2440588;
+	int64_t nanos = (int64_t)lake_pq_le64(p);
+	int64_t days = (int64_t)(int32_t)lake_pq_le32(p + 8) - 2440588;
 	int64_t us;
 
 	if (__builtin_mul_overflow(days, INT64_C(86400000000), &us) ||
@@ -278,8 +278,8 @@ static int int96_micros(const uint8_t *p, int64_t *micros)
 }
 
 /* Values k of a tight loop per conversion; text gets PQ_TEXT_ROOM bytes per value. */
-int pq_convert(const struct pq_column_info *ci, const struct pq_phys *ph, size_t k,
-	       struct lake_parquet_value *out, char *text, const char **why)
+int lake_pq_convert(const struct lake_pq_column_info *ci, const struct lake_pq_phys *ph, size_t k,
+		    struct lake_parquet_value *out, char *text, const char **why)
 {
 	int64_t us;
 	struct day_cache dc = {0};
@@ -390,14 +390,14 @@ int pq_convert(const struct pq_column_info *ci, const struct pq_phys *ph, size_t
 	return fail(why, "unknown conversion");
 }
 
-int pq_conv_needs_text(enum pq_conv c)
+int lake_pq_conv_needs_text(enum lake_pq_conv c)
 {
 	return c == CV_DATE || (c >= CV_TS_MS && c <= CV_TIME_NS) || c == CV_UUID;
 }
 
 /* ---- PLAIN values (pages and statistics) ---- */
 
-size_t pq_plain_width(const struct pq_leaf *l)
+size_t lake_pq_plain_width(const struct lake_pq_leaf *l)
 {
 	switch (l->physical) {
 	case PQ_INT32:
@@ -416,22 +416,23 @@ size_t pq_plain_width(const struct pq_leaf *l)
 }
 
 /* k fixed-width values from p (n bytes checked by the caller). */
-void pq_plain_fixed(const struct pq_leaf *l, const uint8_t *p, size_t k, struct pq_phys *ph)
+void lake_pq_plain_fixed(const struct lake_pq_leaf *l, const uint8_t *p, size_t k,
+			 struct lake_pq_phys *ph)
 {
-	size_t w = pq_plain_width(l);
+	size_t w = lake_pq_plain_width(l);
 
 	switch (l->physical) {
 	case PQ_INT32:
 		for (size_t i = 0; i < k; i++)
-			ph[i].i = (int32_t)pq_le32(p + 4 * i);
+			ph[i].i = (int32_t)lake_pq_le32(p + 4 * i);
 		break;
 	case PQ_INT64:
 		for (size_t i = 0; i < k; i++)
-			ph[i].i = (int64_t)pq_le64(p + 8 * i);
+			ph[i].i = (int64_t)lake_pq_le64(p + 8 * i);
 		break;
 	case PQ_FLOAT:
 		for (size_t i = 0; i < k; i++) {
-			uint32_t u = pq_le32(p + 4 * i);
+			uint32_t u = lake_pq_le32(p + 4 * i);
 			float x;
 
 			memcpy(&x, &u, 4);
@@ -440,7 +441,7 @@ void pq_plain_fixed(const struct pq_leaf *l, const uint8_t *p, size_t k, struct 
 		break;
 	case PQ_DOUBLE:
 		for (size_t i = 0; i < k; i++) {
-			uint64_t u = pq_le64(p + 8 * i);
+			uint64_t u = lake_pq_le64(p + 8 * i);
 
 			memcpy(&ph[i].d, &u, 8);
 		}
@@ -454,11 +455,11 @@ void pq_plain_fixed(const struct pq_leaf *l, const uint8_t *p, size_t k, struct 
 }
 
 /* k PLAIN values from [*pp, end), advancing *pp; booleans count bits in *bit. */
-int pq_plain_values(const struct pq_leaf *l, const uint8_t **pp, const uint8_t *end, uint64_t *bit,
-		    size_t k, struct pq_phys *ph, const char **why)
+int lake_pq_plain_values(const struct lake_pq_leaf *l, const uint8_t **pp, const uint8_t *end,
+			 uint64_t *bit, size_t k, struct lake_pq_phys *ph, const char **why)
 {
 	const uint8_t *p = *pp;
-	size_t have = (size_t)(end - p), w = pq_plain_width(l);
+	size_t have = (size_t)(end - p), w = lake_pq_plain_width(l);
 
 	if (l->physical == PQ_BOOLEAN) {
 		if ((*bit + k + 7) / 8 > have)
@@ -473,7 +474,7 @@ int pq_plain_values(const struct pq_leaf *l, const uint8_t **pp, const uint8_t *
 
 			if (end - p < 4)
 				return fail(why, "fewer values than the page holds");
-			len = pq_le32(p);
+			len = lake_pq_le32(p);
 			p += 4;
 			if (len > (size_t)(end - p))
 				return fail(why, "string longer than its page");
@@ -486,7 +487,7 @@ int pq_plain_values(const struct pq_leaf *l, const uint8_t **pp, const uint8_t *
 	}
 	if (k > have / w)
 		return fail(why, "fewer values than the page holds");
-	pq_plain_fixed(l, p, k, ph);
+	lake_pq_plain_fixed(l, p, k, ph);
 	*pp = p + k * w;
 	return 0;
 }

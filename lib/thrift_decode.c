@@ -4,13 +4,13 @@
  */
 #include "thrift_decode.h"
 
-static int fail(struct thrift_in *in, const char *why)
+static int fail(struct lake_thrift_in *in, const char *why)
 {
 	in->why = why;
 	return -1;
 }
 
-void thrift_in_init(struct thrift_in *in, const void *buf, size_t len)
+void lake_thrift_in_init(struct lake_thrift_in *in, const void *buf, size_t len)
 {
 	in->p = buf;
 	in->end = in->p + len;
@@ -18,12 +18,12 @@ void thrift_in_init(struct thrift_in *in, const void *buf, size_t len)
 	in->why = NULL;
 }
 
-size_t thrift_consumed(const struct thrift_in *in, const void *start)
+size_t lake_thrift_consumed(const struct lake_thrift_in *in, const void *start)
 {
 	return (size_t)(in->p - (const uint8_t *)start);
 }
 
-int thrift_read_varint(struct thrift_in *in, uint64_t *v)
+int lake_thrift_read_varint(struct lake_thrift_in *in, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -45,13 +45,13 @@ int thrift_read_varint(struct thrift_in *in, uint64_t *v)
 	return fail(in, "varint does not end");
 }
 
-int64_t thrift_unzigzag(uint64_t v)
+int64_t lake_thrift_unzigzag(uint64_t v)
 {
 	/* Unsigned arithmetic throughout: the result's bits are the answer, no overflow. */
 	return (int64_t)((v >> 1) ^ (~(v & 1) + 1));
 }
 
-static int enter(struct thrift_in *in)
+static int enter(struct lake_thrift_in *in)
 {
 	if (in->depth >= THRIFT_MAX_DEPTH)
 		return fail(in, "structures nested too deep");
@@ -59,24 +59,24 @@ static int enter(struct thrift_in *in)
 	return 0;
 }
 
-int thrift_struct_begin(struct thrift_in *in, int16_t *last_id)
+int lake_thrift_enter_struct(struct lake_thrift_in *in, int16_t *last_id)
 {
 	*last_id = 0;
 	return enter(in);
 }
 
-void thrift_struct_end(struct thrift_in *in)
+void lake_thrift_leave_struct(struct lake_thrift_in *in)
 {
 	if (in->depth > 0)
 		in->depth--;
 }
 
-void thrift_list_end(struct thrift_in *in)
+void lake_thrift_leave_list(struct lake_thrift_in *in)
 {
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 }
 
-int thrift_next_field(struct thrift_in *in, int16_t *last_id, struct thrift_field *f)
+int lake_thrift_next_field(struct lake_thrift_in *in, int16_t *last_id, struct lake_thrift_field *f)
 {
 	uint8_t b;
 	int delta;
@@ -96,9 +96,9 @@ int thrift_next_field(struct thrift_in *in, int16_t *last_id, struct thrift_fiel
 		uint64_t raw;
 		int64_t id;
 
-		if (thrift_read_varint(in, &raw) < 0)
+		if (lake_thrift_read_varint(in, &raw) < 0)
 			return -1;
-		id = thrift_unzigzag(raw);
+		id = lake_thrift_unzigzag(raw);
 		if (id < INT16_MIN || id > INT16_MAX)
 			return fail(in, "field id out of range");
 		f->id = (int16_t)id;
@@ -107,7 +107,7 @@ int thrift_next_field(struct thrift_in *in, int16_t *last_id, struct thrift_fiel
 	return 1;
 }
 
-int thrift_read_bool(struct thrift_in *in, const struct thrift_field *f, int *v)
+int lake_thrift_read_bool(struct lake_thrift_in *in, const struct lake_thrift_field *f, int *v)
 {
 	if (f->type != THRIFT_TRUE && f->type != THRIFT_FALSE)
 		return fail(in, "boolean field of another type");
@@ -116,7 +116,7 @@ int thrift_read_bool(struct thrift_in *in, const struct thrift_field *f, int *v)
 }
 
 /* An integer of any width; the caller narrows it. */
-static int read_int(struct thrift_in *in, int type, int64_t *v)
+static int read_int(struct lake_thrift_in *in, int type, int64_t *v)
 {
 	uint64_t raw;
 
@@ -128,18 +128,18 @@ static int read_int(struct thrift_in *in, int type, int64_t *v)
 	}
 	if (type != THRIFT_I16 && type != THRIFT_I32 && type != THRIFT_I64)
 		return fail(in, "integer field of another type");
-	if (thrift_read_varint(in, &raw) < 0)
+	if (lake_thrift_read_varint(in, &raw) < 0)
 		return -1;
-	*v = thrift_unzigzag(raw);
+	*v = lake_thrift_unzigzag(raw);
 	return 0;
 }
 
-int thrift_read_i64(struct thrift_in *in, const struct thrift_field *f, int64_t *v)
+int lake_thrift_read_i64(struct lake_thrift_in *in, const struct lake_thrift_field *f, int64_t *v)
 {
 	return read_int(in, f->type, v);
 }
 
-int thrift_read_elem_i32(struct thrift_in *in, int elem_type, int32_t *v)
+int lake_thrift_read_elem_i32(struct lake_thrift_in *in, int elem_type, int32_t *v)
 {
 	int64_t x;
 
@@ -151,18 +151,19 @@ int thrift_read_elem_i32(struct thrift_in *in, int elem_type, int32_t *v)
 	return 0;
 }
 
-int thrift_read_i32(struct thrift_in *in, const struct thrift_field *f, int32_t *v)
+int lake_thrift_read_i32(struct lake_thrift_in *in, const struct lake_thrift_field *f, int32_t *v)
 {
-	return thrift_read_elem_i32(in, f->type, v);
+	return lake_thrift_read_elem_i32(in, f->type, v);
 }
 
-int thrift_read_elem_binary(struct thrift_in *in, int elem_type, const uint8_t **p, size_t *len)
+int lake_thrift_read_elem_binary(struct lake_thrift_in *in, int elem_type, const uint8_t **p,
+				 size_t *len)
 {
 	uint64_t n;
 
 	if (elem_type != THRIFT_BINARY)
 		return fail(in, "string field of another type");
-	if (thrift_read_varint(in, &n) < 0)
+	if (lake_thrift_read_varint(in, &n) < 0)
 		return -1;
 	if (n > (uint64_t)(in->end - in->p))
 		return fail(in, "string longer than the bytes left");
@@ -172,13 +173,13 @@ int thrift_read_elem_binary(struct thrift_in *in, int elem_type, const uint8_t *
 	return 0;
 }
 
-int thrift_read_binary(struct thrift_in *in, const struct thrift_field *f, const uint8_t **p,
-		       size_t *len)
+int lake_thrift_read_binary(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+			    const uint8_t **p, size_t *len)
 {
-	return thrift_read_elem_binary(in, f->type, p, len);
+	return lake_thrift_read_elem_binary(in, f->type, p, len);
 }
 
-static int list_header(struct thrift_in *in, int *elem_type, uint32_t *count)
+static int list_header(struct lake_thrift_in *in, int *elem_type, uint32_t *count)
 {
 	uint8_t b;
 	uint64_t n;
@@ -188,7 +189,7 @@ static int list_header(struct thrift_in *in, int *elem_type, uint32_t *count)
 	b = *in->p++;
 	*elem_type = b & 0x0f;
 	n = b >> 4;
-	if (n == 15 && thrift_read_varint(in, &n) < 0)
+	if (n == 15 && lake_thrift_read_varint(in, &n) < 0)
 		return -1;
 	/* Every element takes a byte at least, so a longer list is a lie. */
 	if (n > (uint64_t)(in->end - in->p))
@@ -199,15 +200,15 @@ static int list_header(struct thrift_in *in, int *elem_type, uint32_t *count)
 	return enter(in);
 }
 
-int thrift_read_list(struct thrift_in *in, const struct thrift_field *f, int *elem_type,
-		     uint32_t *count)
+int lake_thrift_read_list(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+			  int *elem_type, uint32_t *count)
 {
 	if (f->type != THRIFT_LIST && f->type != THRIFT_SET)
 		return fail(in, "list field of another type");
 	return list_header(in, elem_type, count);
 }
 
-static int skip_bytes(struct thrift_in *in, size_t n)
+static int skip_bytes(struct lake_thrift_in *in, size_t n)
 {
 	if (n > (size_t)(in->end - in->p))
 		return fail(in, "truncated value");
@@ -215,30 +216,30 @@ static int skip_bytes(struct thrift_in *in, size_t n)
 	return 0;
 }
 
-static int skip_struct(struct thrift_in *in)
+static int skip_struct(struct lake_thrift_in *in)
 {
-	struct thrift_field f;
+	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
-	if (thrift_struct_begin(in, &last) < 0)
+	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = thrift_next_field(in, &last, &f)) == 1)
-		if (thrift_skip(in, f.type) < 0)
+	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1)
+		if (lake_thrift_skip(in, f.type) < 0)
 			return -1;
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return rc;
 }
 
 /* A boolean inside a container is a byte of its own, unlike a boolean field. */
-static int skip_elem(struct thrift_in *in, int type)
+static int skip_elem(struct lake_thrift_in *in, int type)
 {
 	if (type == THRIFT_TRUE || type == THRIFT_FALSE)
 		return skip_bytes(in, 1);
-	return thrift_skip(in, type);
+	return lake_thrift_skip(in, type);
 }
 
-static int skip_list(struct thrift_in *in)
+static int skip_list(struct lake_thrift_in *in)
 {
 	int type;
 	uint32_t n;
@@ -248,16 +249,16 @@ static int skip_list(struct thrift_in *in)
 	for (uint32_t i = 0; i < n; i++)
 		if (skip_elem(in, type) < 0)
 			return -1;
-	thrift_list_end(in);
+	lake_thrift_leave_list(in);
 	return 0;
 }
 
-static int skip_map(struct thrift_in *in)
+static int skip_map(struct lake_thrift_in *in)
 {
 	uint64_t n;
 	uint8_t kv;
 
-	if (thrift_read_varint(in, &n) < 0)
+	if (lake_thrift_read_varint(in, &n) < 0)
 		return -1;
 	if (n == 0)
 		return 0;
@@ -271,11 +272,11 @@ static int skip_map(struct thrift_in *in)
 	for (uint64_t i = 0; i < n; i++)
 		if (skip_elem(in, kv >> 4) < 0 || skip_elem(in, kv & 0x0f) < 0)
 			return -1;
-	thrift_struct_end(in);
+	lake_thrift_leave_struct(in);
 	return 0;
 }
 
-int thrift_skip(struct thrift_in *in, int type)
+int lake_thrift_skip(struct lake_thrift_in *in, int type)
 {
 	uint64_t v;
 
@@ -288,13 +289,13 @@ int thrift_skip(struct thrift_in *in, int type)
 	case THRIFT_I16:
 	case THRIFT_I32:
 	case THRIFT_I64:
-		return thrift_read_varint(in, &v);
+		return lake_thrift_read_varint(in, &v);
 	case THRIFT_DOUBLE:
 		return skip_bytes(in, 8);
 	case THRIFT_UUID:
 		return skip_bytes(in, 16);
 	case THRIFT_BINARY:
-		if (thrift_read_varint(in, &v) < 0)
+		if (lake_thrift_read_varint(in, &v) < 0)
 			return -1;
 		if (v > (uint64_t)(in->end - in->p))
 			return fail(in, "string longer than the bytes left");

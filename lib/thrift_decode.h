@@ -4,24 +4,24 @@
  *
  * A cursor over a buffer that is never read past its end.  The caller
  * walks a struct field by field and switches on the field id; anything it
- * does not know it hands to thrift_skip().  Every function returns 0 on
+ * does not know it hands to lake_thrift_skip().  Every function returns 0 on
  * success and -1 on failure with in->why saying what was wrong (a static
  * string the caller puts behind its own context: the file and the
  * structure).
  *
- *	struct thrift_in in;
- *	struct thrift_field f;
+ *	struct lake_thrift_in in;
+ *	struct lake_thrift_field f;
  *	int16_t last;
- *	thrift_in_init(&in, buf, len);
- *	if (thrift_struct_begin(&in, &last) < 0) ...
- *	while ((rc = thrift_next_field(&in, &last, &f)) == 1) {
+ *	lake_thrift_in_init(&in, buf, len);
+ *	if (lake_thrift_enter_struct(&in, &last) < 0) ...
+ *	while ((rc = lake_thrift_next_field(&in, &last, &f)) == 1) {
  *		switch (f.id) {
- *		case 1: rc = thrift_read_i32(&in, &f, &x); break;
- *		default: rc = thrift_skip(&in, f.type); break;
+ *		case 1: rc = lake_thrift_read_i32(&in, &f, &x); break;
+ *		default: rc = lake_thrift_skip(&in, f.type); break;
  *		}
  *		if (rc < 0) ...
  *	}
- *	thrift_struct_end(&in);
+ *	lake_thrift_leave_struct(&in);
  *
  * Structs nest at most THRIFT_MAX_DEPTH deep, so that a hostile buffer
  * cannot exhaust the stack; list sizes are checked against the bytes left
@@ -35,7 +35,7 @@
 #include <stdint.h>
 
 /* The compact protocol's type codes. */
-enum thrift_type {
+enum lake_thrift_in_type {
 	THRIFT_STOP = 0,
 	THRIFT_TRUE = 1, /* a boolean field's value is in its type */
 	THRIFT_FALSE = 2,
@@ -54,50 +54,52 @@ enum thrift_type {
 
 #define THRIFT_MAX_DEPTH 32
 
-struct thrift_in {
+struct lake_thrift_in {
 	const uint8_t *p, *end;
 	int depth;	 /* structs and containers entered and not left */
 	const char *why; /* after a -1: what was wrong */
 };
 
-struct thrift_field {
-	int type; /* enum thrift_type */
+struct lake_thrift_field {
+	int type; /* enum lake_thrift_in_type */
 	int16_t id;
 };
 
-void thrift_in_init(struct thrift_in *in, const void *buf, size_t len);
+void lake_thrift_in_init(struct lake_thrift_in *in, const void *buf, size_t len);
 
 /* Bytes consumed since init (for a page header's length). */
-size_t thrift_consumed(const struct thrift_in *in, const void *start);
+size_t lake_thrift_consumed(const struct lake_thrift_in *in, const void *start);
 
-int thrift_struct_begin(struct thrift_in *in, int16_t *last_id);
-void thrift_struct_end(struct thrift_in *in);
+int lake_thrift_enter_struct(struct lake_thrift_in *in, int16_t *last_id);
+void lake_thrift_leave_struct(struct lake_thrift_in *in);
 
 /* 1 and the next field in *f, 0 at the struct's end (STOP), -1 on error. */
-int thrift_next_field(struct thrift_in *in, int16_t *last_id, struct thrift_field *f);
+int lake_thrift_next_field(struct lake_thrift_in *in, int16_t *last_id,
+			   struct lake_thrift_field *f);
 
 /* A field's value, checked to be of the type asked for (any integer type fits i32/i64 if in range).
  */
-int thrift_read_bool(struct thrift_in *in, const struct thrift_field *f, int *v);
-int thrift_read_i32(struct thrift_in *in, const struct thrift_field *f, int32_t *v);
-int thrift_read_i64(struct thrift_in *in, const struct thrift_field *f, int64_t *v);
-int thrift_read_binary(struct thrift_in *in, const struct thrift_field *f, const uint8_t **p,
-		       size_t *len);
+int lake_thrift_read_bool(struct lake_thrift_in *in, const struct lake_thrift_field *f, int *v);
+int lake_thrift_read_i32(struct lake_thrift_in *in, const struct lake_thrift_field *f, int32_t *v);
+int lake_thrift_read_i64(struct lake_thrift_in *in, const struct lake_thrift_field *f, int64_t *v);
+int lake_thrift_read_binary(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+			    const uint8_t **p, size_t *len);
 
 /* A list (or set) header: its element type and count, count <= bytes left. */
-int thrift_read_list(struct thrift_in *in, const struct thrift_field *f, int *elem_type,
-		     uint32_t *count);
+int lake_thrift_read_list(struct lake_thrift_in *in, const struct lake_thrift_field *f,
+			  int *elem_type, uint32_t *count);
 /* A list's element when it is an integer or a string (elements carry no field header). */
-int thrift_read_elem_i32(struct thrift_in *in, int elem_type, int32_t *v);
-int thrift_read_elem_binary(struct thrift_in *in, int elem_type, const uint8_t **p, size_t *len);
-/* Leave a list entered by thrift_read_list() (depth accounting). */
-void thrift_list_end(struct thrift_in *in);
+int lake_thrift_read_elem_i32(struct lake_thrift_in *in, int elem_type, int32_t *v);
+int lake_thrift_read_elem_binary(struct lake_thrift_in *in, int elem_type, const uint8_t **p,
+				 size_t *len);
+/* Leave a list entered by lake_thrift_read_list() (depth accounting). */
+void lake_thrift_leave_list(struct lake_thrift_in *in);
 
 /* Skip a value of any type, containers and structs included. */
-int thrift_skip(struct thrift_in *in, int type);
+int lake_thrift_skip(struct lake_thrift_in *in, int type);
 
 /* The base-128 varint and its zigzag form, as the protocol uses them. */
-int thrift_read_varint(struct thrift_in *in, uint64_t *v);
-int64_t thrift_unzigzag(uint64_t v);
+int lake_thrift_read_varint(struct lake_thrift_in *in, uint64_t *v);
+int64_t lake_thrift_unzigzag(uint64_t v);
 
 #endif

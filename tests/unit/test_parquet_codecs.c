@@ -13,29 +13,29 @@
 
 static void test_varints_and_zigzag(void)
 {
-	struct thrift_in in;
+	struct lake_thrift_in in;
 	uint64_t v;
 	static const uint8_t max[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
 	static const uint8_t over[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02};
 	static const uint8_t endless[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
 					  0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
 
-	thrift_in_init(&in, max, sizeof max);
-	CHECK(thrift_read_varint(&in, &v) == 0);
+	lake_thrift_in_init(&in, max, sizeof max);
+	CHECK(lake_thrift_read_varint(&in, &v) == 0);
 	CHECK(v == UINT64_MAX);
-	thrift_in_init(&in, over, sizeof over);
-	CHECK(thrift_read_varint(&in, &v) == -1);
+	lake_thrift_in_init(&in, over, sizeof over);
+	CHECK(lake_thrift_read_varint(&in, &v) == -1);
 	CHECK_STR(in.why, "varint overflows 64 bits");
-	thrift_in_init(&in, endless, sizeof endless);
-	CHECK(thrift_read_varint(&in, &v) == -1);
-	thrift_in_init(&in, endless, 3);
-	CHECK(thrift_read_varint(&in, &v) == -1);
+	lake_thrift_in_init(&in, endless, sizeof endless);
+	CHECK(lake_thrift_read_varint(&in, &v) == -1);
+	lake_thrift_in_init(&in, endless, 3);
+	CHECK(lake_thrift_read_varint(&in, &v) == -1);
 	CHECK_STR(in.why, "truncated varint");
-	CHECK_INT(thrift_unzigzag(0), 0);
-	CHECK_INT(thrift_unzigzag(1), -1);
-	CHECK_INT(thrift_unzigzag(2), 1);
-	CHECK(thrift_unzigzag(UINT64_MAX) == INT64_MIN);
-	CHECK(thrift_unzigzag(UINT64_MAX - 1) == INT64_MAX);
+	CHECK_INT(lake_thrift_unzigzag(0), 0);
+	CHECK_INT(lake_thrift_unzigzag(1), -1);
+	CHECK_INT(lake_thrift_unzigzag(2), 1);
+	CHECK(lake_thrift_unzigzag(UINT64_MAX) == INT64_MIN);
+	CHECK(lake_thrift_unzigzag(UINT64_MAX - 1) == INT64_MAX);
 }
 
 static void test_struct_fields_and_skipping(void)
@@ -50,49 +50,49 @@ static void test_struct_fields_and_skipping(void)
 				      0x26, 0x02, 0x04, 0x1b, 0x01, 0x85, 0x01, 'k',  0x02,
 				      0x17, 0,	  0,	0,    0,    0,	  0,	0,    0,
 				      0x1c, 0x13, 0x07, 0x00, 0x1a, 0x11, 0x01, 0x00};
-	struct thrift_in in;
-	struct thrift_field f;
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
 	int16_t last;
 	int32_t i;
 	const uint8_t *p;
 	size_t len;
 	int b, seen = 0;
 
-	thrift_in_init(&in, buf, sizeof buf);
-	CHECK(thrift_struct_begin(&in, &last) == 0);
-	CHECK(thrift_next_field(&in, &last, &f) == 1);
+	lake_thrift_in_init(&in, buf, sizeof buf);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
 	CHECK_INT(f.id, 1);
-	CHECK(thrift_read_i32(&in, &f, &i) == 0);
+	CHECK(lake_thrift_read_i32(&in, &f, &i) == 0);
 	CHECK_INT(i, -3);
-	CHECK(thrift_next_field(&in, &last, &f) == 1);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
 	CHECK_INT(f.id, 20);
-	CHECK(thrift_read_binary(&in, &f, &p, &len) == 0);
+	CHECK(lake_thrift_read_binary(&in, &f, &p, &len) == 0);
 	CHECK(len == 2 && memcmp(p, "ab", 2) == 0);
-	CHECK(thrift_next_field(&in, &last, &f) == 1);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
 	CHECK_INT(f.id, 21);
-	CHECK(thrift_read_bool(&in, &f, &b) == 0);
+	CHECK(lake_thrift_read_bool(&in, &f, &b) == 0);
 	CHECK(b);
-	while (thrift_next_field(&in, &last, &f) == 1) {
+	while (lake_thrift_next_field(&in, &last, &f) == 1) {
 		seen++;
-		CHECK(thrift_skip(&in, f.type) == 0);
+		CHECK(lake_thrift_skip(&in, f.type) == 0);
 	}
 	CHECK_INT(seen, 5);
 	CHECK(in.p == buf + sizeof buf);
-	thrift_struct_end(&in);
+	lake_thrift_leave_struct(&in);
 	CHECK_INT(in.depth, 0);
 
 	/* A wrong type where an integer is expected. */
-	thrift_in_init(&in, buf, sizeof buf);
-	CHECK(thrift_struct_begin(&in, &last) == 0);
-	CHECK(thrift_next_field(&in, &last, &f) == 1);
+	lake_thrift_in_init(&in, buf, sizeof buf);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
 	f.type = THRIFT_BINARY;
-	CHECK(thrift_read_i32(&in, &f, &i) == -1);
+	CHECK(lake_thrift_read_i32(&in, &f, &i) == -1);
 }
 
 static void test_lies_and_depth(void)
 {
-	struct thrift_in in;
-	struct thrift_field f;
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
 	int16_t last;
 	int type;
 	uint32_t n;
@@ -101,27 +101,27 @@ static void test_lies_and_depth(void)
 	static const uint8_t list[] = {0x19, 0xf5, 0xe8, 0x07, 0, 0};
 	static const uint8_t str[] = {0x18, 0x64, 'a'};
 
-	thrift_in_init(&in, list, sizeof list);
-	CHECK(thrift_struct_begin(&in, &last) == 0);
-	CHECK(thrift_next_field(&in, &last, &f) == 1);
-	CHECK(thrift_read_list(&in, &f, &type, &n) == -1);
+	lake_thrift_in_init(&in, list, sizeof list);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
+	CHECK(lake_thrift_read_list(&in, &f, &type, &n) == -1);
 	CHECK_STR(in.why, "list longer than the bytes left");
 
-	thrift_in_init(&in, str, sizeof str);
-	CHECK(thrift_skip(&in, THRIFT_STRUCT) == -1);
+	lake_thrift_in_init(&in, str, sizeof str);
+	CHECK(lake_thrift_skip(&in, THRIFT_STRUCT) == -1);
 	CHECK_STR(in.why, "string longer than the bytes left");
 
 	/* Structs in structs, deeper than the limit: refused, not recursed into. */
 	for (size_t i = 0; i < sizeof deep; i++)
 		deep[i] = 0x1c; /* field 1, struct */
-	thrift_in_init(&in, deep, sizeof deep);
-	CHECK(thrift_skip(&in, THRIFT_STRUCT) == -1);
+	lake_thrift_in_init(&in, deep, sizeof deep);
+	CHECK(lake_thrift_skip(&in, THRIFT_STRUCT) == -1);
 	CHECK_STR(in.why, "structures nested too deep");
 
 	/* Unknown type codes. */
-	thrift_in_init(&in, "\x1e", 1);
-	CHECK(thrift_struct_begin(&in, &last) == 0);
-	CHECK(thrift_next_field(&in, &last, &f) == -1);
+	lake_thrift_in_init(&in, "\x1e", 1);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == -1);
 }
 
 static void test_snappy(void)
@@ -158,29 +158,29 @@ static void test_rle_hybrid(void)
 {
 	/* A run of 5 sevens (width 3), then one bit-packed group 0..7. */
 	static const uint8_t buf[] = {0x0a, 0x07, 0x03, 0x88, 0xc6, 0xfa};
-	struct pq_rle r;
+	struct lake_pq_rle r;
 	uint32_t v[13];
 	const char *why = NULL;
 
-	CHECK(pq_rle_init(&r, buf, sizeof buf, 3, &why) == 0);
-	CHECK(pq_rle_get(&r, v, 2, &why) == 0);
-	CHECK(pq_rle_get(&r, v + 2, 11, &why) == 0);
+	CHECK(lake_pq_rle_init(&r, buf, sizeof buf, 3, &why) == 0);
+	CHECK(lake_pq_rle_get(&r, v, 2, &why) == 0);
+	CHECK(lake_pq_rle_get(&r, v + 2, 11, &why) == 0);
 	for (int i = 0; i < 5; i++)
 		CHECK_INT(v[i], 7);
 	for (int i = 0; i < 8; i++)
 		CHECK_INT(v[5 + i], i);
 	/* Nothing more. */
-	CHECK(pq_rle_get(&r, v, 1, &why) == -1);
-	CHECK(pq_rle_init(&r, buf, sizeof buf, 33, &why) == -1);
+	CHECK(lake_pq_rle_get(&r, v, 1, &why) == -1);
+	CHECK(lake_pq_rle_init(&r, buf, sizeof buf, 33, &why) == -1);
 	/* A repeated value wider than its width. */
-	CHECK(pq_rle_init(&r, buf, sizeof buf, 2, &why) == 0);
-	CHECK(pq_rle_get(&r, v, 1, &why) == -1);
+	CHECK(lake_pq_rle_init(&r, buf, sizeof buf, 2, &why) == 0);
+	CHECK(lake_pq_rle_get(&r, v, 1, &why) == -1);
 	/* A bit-packed run claiming more groups than there are bytes. */
 	{
 		static const uint8_t lie[] = {0xff, 0x01, 0x00};
-		CHECK(pq_rle_init(&r, lie, sizeof lie, 8, &why) == 0);
-		CHECK(pq_rle_get(&r, v, 1, &why) == 0);
-		CHECK(pq_rle_get(&r, v, 2, &why) == -1);
+		CHECK(lake_pq_rle_init(&r, lie, sizeof lie, 8, &why) == 0);
+		CHECK(lake_pq_rle_get(&r, v, 1, &why) == 0);
+		CHECK(lake_pq_rle_get(&r, v, 2, &why) == -1);
 	}
 }
 
@@ -189,21 +189,21 @@ static void test_delta(void)
 	/* block 128, 4 miniblocks, 3 values, first 10; min delta -2, widths 1: 10, 8, 7. */
 	static const uint8_t buf[] = {0x80, 0x01, 0x04, 0x03, 0x14, 0x03, 0x01,
 				      0x01, 0x01, 0x01, 0x02, 0,    0,	  0};
-	struct pq_delta d;
+	struct lake_pq_delta d;
 	int64_t v[3];
 	const uint8_t *end;
 	const char *why = NULL;
 
-	CHECK(pq_delta_init(&d, buf, sizeof buf, &why) == 0);
-	CHECK(pq_delta_count(&d) == 3);
-	CHECK(pq_delta_get(&d, v, 1, &why) == 0);
-	CHECK(pq_delta_get(&d, v + 1, 2, &why) == 0);
+	CHECK(lake_pq_delta_init(&d, buf, sizeof buf, &why) == 0);
+	CHECK(lake_pq_delta_count(&d) == 3);
+	CHECK(lake_pq_delta_get(&d, v, 1, &why) == 0);
+	CHECK(lake_pq_delta_get(&d, v + 1, 2, &why) == 0);
 	CHECK_INT(v[0], 10);
 	CHECK_INT(v[1], 8);
 	CHECK_INT(v[2], 7);
-	CHECK(pq_delta_get(&d, v, 1, &why) == -1);
-	pq_delta_release(&d);
-	CHECK(pq_delta_end(buf, sizeof buf, &end, &why) == 0);
+	CHECK(lake_pq_delta_get(&d, v, 1, &why) == -1);
+	lake_pq_delta_release(&d);
+	CHECK(lake_pq_delta_end(buf, sizeof buf, &end, &why) == 0);
 	CHECK(end == buf + sizeof buf);
 	{
 		/* Bad block sizes: 100 values a block, 0 miniblocks, a width of 65. */
@@ -211,12 +211,12 @@ static void test_delta(void)
 		static const uint8_t b2[] = {0x80, 0x01, 0x00, 0x01, 0x00};
 		static const uint8_t b3[] = {0x80, 0x01, 0x04, 0x02, 0x00, 0x00, 65, 0, 0, 0, 0xff};
 
-		CHECK(pq_delta_init(&d, b1, sizeof b1, &why) == -1);
-		CHECK(pq_delta_init(&d, b2, sizeof b2, &why) == -1);
-		CHECK(pq_delta_init(&d, b3, sizeof b3, &why) == 0);
-		CHECK(pq_delta_get(&d, v, 2, &why) == -1);
-		pq_delta_release(&d);
-		CHECK(pq_delta_end(b3, sizeof b3, &end, &why) == -1);
+		CHECK(lake_pq_delta_init(&d, b1, sizeof b1, &why) == -1);
+		CHECK(lake_pq_delta_init(&d, b2, sizeof b2, &why) == -1);
+		CHECK(lake_pq_delta_init(&d, b3, sizeof b3, &why) == 0);
+		CHECK(lake_pq_delta_get(&d, v, 2, &why) == -1);
+		lake_pq_delta_release(&d);
+		CHECK(lake_pq_delta_end(b3, sizeof b3, &end, &why) == -1);
 	}
 }
 
