@@ -268,6 +268,13 @@ int lake_parquet_writer_open(int fd, const char *name, const struct lake_parquet
 		lake_err(e, LAKE_EX_SOFTWARE, "'%s': cannot create a zstd context", file);
 		goto fail;
 	}
+	/*
+	 * Each page's frame carries zstd's checksum: Parquet has none of its
+	 * own that readers check, and a damaged page must be an error, not
+	 * wrong values.
+	 */
+	ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, w->level);
+	ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 1);
 	if (write_out(w, "PAR1", 4, e) < 0)
 		goto fail;
 	*out = w;
@@ -515,8 +522,7 @@ static int emit_page(struct lake_parquet_writer *w, struct column *c, int type, 
 
 	lake_buf_reset(&w->zbuf);
 	lake_buf_grow(&w->zbuf, bound);
-	z = ZSTD_compressCCtx(w->zc, w->zbuf.data, bound, body->len ? body->data : "", body->len,
-			      w->level);
+	z = ZSTD_compress2(w->zc, w->zbuf.data, bound, body->len ? body->data : "", body->len);
 	if (ZSTD_isError(z)) {
 		w->broken = 1;
 		return lake_err(e, LAKE_EX_SOFTWARE, "'%s': column '%s': zstd: %s", w->name,

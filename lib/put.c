@@ -1368,7 +1368,8 @@ static void set_header(struct lake_put *p, const char *const *names, const size_
 	json_decref(header);
 	if (p->o.to_ndjson)
 		make_json_keys(p, names, lens, n);
-	if (p->o.describe_files) {
+	/* Parquet's columns are typed from what was observed, as describe_files' are. */
+	if (p->o.describe_files || p->o.to_parquet) {
 		p->header_names = lake_xcalloc(n ? n : 1, sizeof *p->header_names);
 		for (size_t i = 0; i < n; i++)
 			p->header_names[i] = lake_xstrndup(names[i], lens[i]);

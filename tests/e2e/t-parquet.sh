@@ -131,6 +131,19 @@ run lake-catalog check
 expect_rc 65 "lake-catalog check finds a problem"
 expect_eq "$(jq -r '"\(.problem) \(.path)"' "$T/out" | sort | tr "\n" " ")" "orphan data/ext/bad/nested.parquet orphan data/ext/bad/truncated.parquet " "only the files crawl refused, none lake wrote"
 
+# CSV rows land as Parquet too, typed as lake-crawl types their fields.
+printf 'a,b\n1,x\n2,y\n' >"$T/s.csv"
+run lake-put --to parquet raw.cpq "$T/s.csv"
+expect_rc 0 "a CSV file lands as Parquet"
+expect_eq "$(lake-query --format csv "SELECT a + 1, b FROM raw.cpq ORDER BY a" | tr '\n' ' ')" "a + 1,b 2,x 3,y " "with its numbers as numbers"
+# A damaged page is an error, never wrong values: lake's pages carry zstd checksums.
+f="$L/$(jq -r .file "$T/out")"
+printf '\023\067\023\067' | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null
+run lake-query "SELECT sum(a) FROM raw.cpq"
+expect_rc 65 "a damaged Parquet page fails the query"
+expect_err "cannot decompress the page" "saying which page"
+lake-catalog drop raw.cpq --yes >/dev/null
+
 # A job writing Parquet, incremental by bookmark, equals its NDJSON twin.
 for f in ndjson parquet; do
 	lake-etl run --name "j_$f" --to "$f" --bookmark raw.nd --partition-by dt \
