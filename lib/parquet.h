@@ -62,6 +62,13 @@ enum lake_parquet_vkind {
 
 struct lake_parquet_value {
 	enum lake_parquet_vkind kind;
+	/*
+	 * A value from its column chunk's dictionary: its index there plus
+	 * one (0: not from a dictionary).  Within one row group, a column's
+	 * values with the same entry are the same value, which lets a reader
+	 * handle each entry once.
+	 */
+	uint32_t entry;
 	int64_t i;
 	double d;
 	const char *s;

@@ -609,6 +609,8 @@ static int load_dictionary(struct col_reader *c, const struct lake_pq_page_heade
 	rc = lake_pq_plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
 	if (rc == 0)
 		rc = lake_pq_convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
+	for (size_t k = 0; k < c->ndict; k++)
+		c->dict[k].entry = (uint32_t)(k + 1);
 	free(ph);
 	return rc;
 }
@@ -924,9 +926,13 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 				return fail(why, "dictionary index out of range");
 			c->out[i] = c->dict[c->u32[i]];
 		}
-	} else if (physical_values(c, k, why) < 0 ||
-		   lake_pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0) {
-		return -1;
+	} else {
+		if (physical_values(c, k, why) < 0 ||
+		    lake_pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0)
+			return -1;
+		/* Some conversions set fields one by one, over the last window's values. */
+		for (size_t i = 0; i < k; i++)
+			c->out[i].entry = 0;
 	}
 	if (c->has_defs)
 		spread(c->out, c->levels, n, k);

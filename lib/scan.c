@@ -58,6 +58,8 @@ struct lake_scan {
 	struct lake_group *groups; /* TEXT: a line's match */
 	unsigned char *row_groups; /* PARQUET: which to read */
 	size_t *pq_col;		   /* PARQUET: per slot, the file's column (SIZE_MAX: none) */
+	struct coded *coded;	   /* PARQUET: per slot, its dictionary entries in this batch */
+	uint32_t stamp;		   /* changes with the batch and the row group */
 };
 
 /* ---- on the scan's thread ---- */
@@ -115,8 +117,10 @@ static struct lake_scan_value *add_record(struct lake_scan *s, struct batch *b)
 		b->pub.values = b->values;
 	}
 	struct lake_scan_value *v = &b->values[b->pub.nrecords++ * n];
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		v[k].type = LAKE_JNONE;
+		v[k].code = 0;
+	}
 	return v;
 }
 
@@ -303,9 +307,57 @@ static void *scan_thread(void *arg)
 
 /* ---- Parquet ---- */
 
+/*
+ * Dictionary entries up to this are given codes (scan.h): a string column
+ * repeats them, and then its text is copied into a batch once, not per row.
+ */
+#define CODED_ENTRIES 65536
+
+/* Per slot: what each dictionary entry was made into in this batch and row group. */
+struct coded {
+	struct seen {
+		uint32_t stamp; /* s->stamp when it was made; any other: not in this batch */
+		struct lake_scan_value value;
+	} * seen;
+	size_t cap;
+	uint32_t codes; /* given in this batch */
+};
+
+/* A new batch or row group: what entries were made into is forgotten at once. */
+static void new_stamp(struct lake_scan *s, int new_batch)
+{
+	size_t n = (size_t)s->o.nvalues;
+
+	if (++s->stamp == 0) {
+		for (size_t k = 0; k < n; k++)
+			memset(s->coded[k].seen, 0, s->coded[k].cap * sizeof *s->coded[k].seen);
+		s->stamp = 1;
+	}
+	for (size_t k = 0; new_batch && k < n; k++)
+		s->coded[k].codes = 0;
+}
+
+/* Where entry's value is kept for slot k, or NULL when entries that far are not coded. */
+static struct seen *seen_entry(struct lake_scan *s, int k, uint32_t entry)
+{
+	struct coded *c = &s->coded[k];
+
+	if (entry > CODED_ENTRIES)
+		return NULL;
+	if (entry >= c->cap) {
+		size_t cap = c->cap ? c->cap : 64;
+		while (cap <= entry)
+			cap *= 2;
+		c->seen = lake_xrealloc(c->seen, cap * sizeof *c->seen);
+		memset(c->seen + c->cap, 0, (cap - c->cap) * sizeof *c->seen);
+		c->cap = cap;
+	}
+	return &c->seen[entry];
+}
+
 /* A Parquet value as a record's: numbers parsed as CSV fields would be, the rest as text. */
-static void keep_parquet(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
-			 const struct lake_parquet_value *pv)
+static void make_parquet_value(struct lake_scan *s, struct batch *b, int k,
+			       struct lake_scan_value *v, const struct lake_parquet_value *pv)
 {
 	char num[40];
 	int n;
@@ -339,14 +391,35 @@ static void keep_parquet(struct lake_scan *s, struct batch *b, int k, struct lak
 	}
 }
 
+/* A Parquet value into slot k: a dictionary entry made once per batch, and given a code. */
+static void keep_parquet(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
+			 const struct lake_parquet_value *pv)
+{
+	struct seen *e = pv->entry ? seen_entry(s, k, pv->entry) : NULL;
+
+	if (e && e->stamp == s->stamp) {
+		*v = e->value;
+		return;
+	}
+	make_parquet_value(s, b, k, v, pv);
+	if (e) {
+		v->code = ++s->coded[k].codes;
+		e->stamp = s->stamp;
+		e->value = *v;
+	}
+}
+
 /* The used columns' values of rows [0, n) of one decoded batch, as records. */
 static struct batch *place_parquet_rows(struct lake_scan *s, struct batch *b, size_t n,
 					const struct lake_parquet_value *const *cols,
 					const int *slot_of, size_t ncols)
 {
 	for (size_t r = 0; r < n; r++) {
-		if (!b && !(b = claim(s)))
-			return NULL;
+		if (!b) {
+			if (!(b = claim(s)))
+				return NULL;
+			new_stamp(s, 1);
+		}
 		struct lake_scan_value *vals = add_record(s, b);
 		for (size_t c = 0; c < ncols; c++)
 			keep_parquet(s, b, slot_of[c], &vals[slot_of[c]], &cols[c][r]);
@@ -385,6 +458,8 @@ static int read_row_group(struct lake_scan *s, size_t rg, struct batch **b, stru
 		free(slot_of);
 		return 0;
 	}
+	/* Another row group, other dictionaries: the same entries are other values. */
+	new_stamp(s, 0);
 	rc = lake_parquet_rows_open(s->o.parquet, rg, cols, ncols, &rows, e);
 	while (rc == 0 && !atomic_load_explicit(&s->stop, memory_order_relaxed)) {
 		int got = lake_parquet_rows_next(rows, BATCH_RECORDS, &nrows, &values, e);
@@ -452,6 +527,9 @@ static void free_scan(struct lake_scan *s)
 	free(s->groups);
 	free(s->row_groups);
 	free(s->pq_col);
+	for (int k = 0; s->coded && k < s->o.nvalues; k++)
+		free(s->coded[k].seen);
+	free(s->coded);
 	if (s->o.parquet)
 		lake_parquet_close(s->o.parquet);
 	free(s->slot_name);
@@ -497,6 +575,7 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 	if (o->parquet) {
 		size_t groups = lake_parquet_row_groups(o->parquet);
 		map_parquet_columns(s);
+		s->coded = lake_xcalloc(o->nvalues > 0 ? (size_t)o->nvalues : 1, sizeof *s->coded);
 		if (o->row_groups) {
 			s->row_groups = lake_xcalloc(groups ? groups : 1, 1);
 			memcpy(s->row_groups, o->row_groups, groups);

@@ -81,6 +81,13 @@ struct lake_scan_value {
 	enum lake_jtype type;
 	int parsed;	    /* a numeric column's number was parsed: num, i and d are set */
 	enum lake_jnum num; /* what lake_jnumber_parse() made of it */
+	/*
+	 * Parquet values from a dictionary: nonzero, and within one batch two
+	 * values of a slot with the same code are the same value (the same
+	 * bytes, even).  0 for the rest, and for every other format.  A
+	 * reader can so work a value out once per batch, not once per row.
+	 */
+	uint32_t code;
 	int64_t i;
 	double d;
 };

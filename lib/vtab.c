@@ -71,7 +71,9 @@ struct lake_cursor {
 	struct file *files;
 	size_t nfiles, next_file;
 	struct file *file;
-	struct lake_scan *scan; /* the file being read */
+	struct lake_scan *scan;	 /* the file being read */
+	struct lake_scan *ahead; /* the next one's, already reading (see open_ahead()) */
+	size_t ahead_file;
 	const struct lake_scan_batch *batch;
 	size_t row; /* the current record's place in batch */
 	int eof;
@@ -944,7 +946,7 @@ static int row_group_may_match(struct lake_cursor *cur, struct lake_vtab *v,
  * does not read counts as skipped, as a whole file skipped by its stats.
  */
 static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vtab *v,
-					const struct lake_parquet_file *pf)
+					const struct file *f, const struct lake_parquet_file *pf)
 {
 	size_t groups = lake_parquet_row_groups(pf);
 	unsigned char *keep = lake_xcalloc(groups ? groups : 1, 1);
@@ -964,7 +966,7 @@ static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vta
 			planned += st.compressed_bytes;
 		}
 	}
-	uint64_t file = (uint64_t)cur->file->bytes, unread = planned < file ? file - planned : 0;
+	uint64_t file = (uint64_t)f->bytes, unread = planned < file ? file - planned : 0;
 	s->bytes_scanned -= unread;
 	t->bytes_scanned -= unread;
 	s->bytes_skipped += unread;
@@ -973,11 +975,11 @@ static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vta
 }
 
 /* Start reading the next file: its records are cut on threads of the scan's own. */
-static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
+/* Start reading file f: its records are cut on threads of the scan's own. */
+static int start_scan(struct lake_cursor *cur, struct lake_vtab *v, const struct file *f,
+		      struct lake_scan **out, struct lake_error *err)
 {
-	report_progress(cur, v);
 	struct lake_buf abs = LAKE_BUF_INIT;
-	struct lake_error err = {0};
 	struct lake_scan_options o = {
 	    .format = scan_format(v),
 	    .classifier = &v->classifier,
@@ -993,24 +995,56 @@ static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
 	    .nvalues = cur->nvalues,
 	    .stop_after = cur->used_data,
 	};
-	int rc;
-
-	close_file(cur);
-	cur->ordinal = 0;
-	cur->file = &cur->files[cur->next_file++];
-	lake_path(v->ctx->lake, &abs, cur->file->path);
 	unsigned char *keep = NULL;
-	rc = 0;
-	if (v->parquet && (rc = lake_parquet_open(abs.data, &o.parquet, &err)) == 0)
-		o.row_groups = keep = choose_row_groups(cur, v, o.parquet);
+	int rc = 0;
+
+	*out = NULL;
+	lake_path(v->ctx->lake, &abs, f->path);
+	if (v->parquet && (rc = lake_parquet_open(abs.data, &o.parquet, err)) == 0)
+		o.row_groups = keep = choose_row_groups(cur, v, f, o.parquet);
 	if (rc == 0)
-		rc = lake_scan_open(abs.data, &o, &cur->scan, &err);
+		rc = lake_scan_open(abs.data, &o, out, err);
 	free(keep);
 	lake_buf_release(&abs);
-	if (rc < 0) {
+	return rc;
+}
+
+/*
+ * The file after the current one starts being read with it, so that its
+ * first batches are ready when it is needed: across a table of many
+ * small files, waiting for each file's first batch (a thread to start, a
+ * footer and the first pages to read) was a fifth of a scan's time.  A
+ * file that fails to open here is opened again in its turn, which then
+ * reports the error after the rows before it.
+ */
+static void open_ahead(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	struct lake_error err = {0};
+
+	if (cur->next_file >= cur->nfiles || count_only(cur, v, &cur->files[cur->next_file]))
+		return;
+	cur->ahead_file = cur->next_file;
+	if (start_scan(cur, v, &cur->files[cur->ahead_file], &cur->ahead, &err) < 0)
+		cur->ahead = NULL;
+}
+
+static int open_next_file(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	struct lake_error err = {0};
+	size_t i = cur->next_file++;
+
+	report_progress(cur, v);
+	close_file(cur);
+	cur->ordinal = 0;
+	cur->file = &cur->files[i];
+	if (cur->ahead && cur->ahead_file == i) {
+		cur->scan = cur->ahead;
+		cur->ahead = NULL;
+	} else if (start_scan(cur, v, cur->file, &cur->scan, &err) < 0) {
 		v->base.zErrMsg = sqlite3_mprintf("%s", err.msg);
 		return SQLITE_ERROR;
 	}
+	open_ahead(cur, v);
 	return SQLITE_OK;
 }
 
@@ -1134,6 +1168,8 @@ static void column_value(struct lake_cursor *cur, struct lake_vtab *v, int col,
 static void forget_files(struct lake_cursor *cur)
 {
 	close_file(cur);
+	lake_scan_close(cur->ahead);
+	cur->ahead = NULL;
 	for (size_t i = 0; i < cur->nfiles; i++) {
 		free(cur->files[i].path);
 		free(cur->files[i].partition);
@@ -1303,44 +1339,179 @@ static void next_grouped(struct lake_cursor *cur)
 }
 
 /*
+ * Rows whose grouping values all came with codes (scan.h: Parquet's
+ * dictionary entries) find their group by the codes, remembered for the
+ * batch: their keys are then not made into SQL values, hashed or
+ * compared, which was most of a gathering's time.
+ */
+#define MEMO_KEYS 4
+#define MEMO_SLOTS 4096 /* a power of two; at most half are filled per batch */
+
+struct memo {
+	uint32_t stamp; /* the batch it was made in */
+	uint32_t codes[MEMO_KEYS];
+	size_t group;
+	uint64_t bad; /* values its keys made NULL (bad_value()): counted again at each row */
+};
+
+/* What a gathering reads of each row, and where. */
+struct gathering {
+	size_t nkeys, nother;
+	int *key_col, *other_col; /* the table's columns */
+	int *key_slot;		  /* the keys' places among a record's values */
+	struct lake_sqlval *keys, *other;
+	struct lake_buf *copies; /* per column: a decoded JSON string's copy */
+	struct memo *memo;	 /* NULL: a key is not a data column, or there are too many */
+	uint32_t stamp;
+	size_t memo_used;
+};
+
+static void start_gathering(struct gathering *ga, struct lake_cursor *cur, struct lake_vtab *v,
+			    size_t nkeys, size_t nother)
+{
+	size_t ncols = (size_t)v->ncols + 1;
+
+	memset(ga, 0, sizeof *ga);
+	ga->key_col = lake_xcalloc(nkeys + 1, sizeof *ga->key_col);
+	ga->key_slot = lake_xcalloc(nkeys + 1, sizeof *ga->key_slot);
+	ga->other_col = lake_xcalloc(nother + 1, sizeof *ga->other_col);
+	ga->keys = lake_xcalloc(nkeys + 1, sizeof *ga->keys);
+	ga->other = lake_xcalloc(nother + 1, sizeof *ga->other);
+	ga->copies = lake_xcalloc(ncols, sizeof *ga->copies);
+	int coded = nkeys <= MEMO_KEYS;
+	for (int c = 0; c < v->ncols; c++) {
+		int k = cur->group_slot[c];
+		if (k >= 0) {
+			ga->key_col[k] = c;
+			ga->key_slot[k] = cur->slot[c];
+			coded = coded && cur->slot[c] >= 0;
+		} else if (k <= -2) {
+			ga->other_col[-2 - k] = c;
+		}
+	}
+	ga->nkeys = nkeys;
+	ga->nother = nother;
+	if (coded && nkeys)
+		ga->memo = lake_xcalloc(MEMO_SLOTS, sizeof *ga->memo);
+}
+
+static void end_gathering(struct gathering *ga, const struct lake_vtab *v)
+{
+	for (int c = 0; c <= v->ncols; c++)
+		lake_buf_release(&ga->copies[c]);
+	free(ga->copies);
+	free(ga->key_col);
+	free(ga->key_slot);
+	free(ga->other_col);
+	free(ga->keys);
+	free(ga->other);
+	free(ga->memo);
+}
+
+/* A new batch: its codes are not the last one's. */
+static void next_memo_stamp(struct gathering *ga)
+{
+	if (!ga->memo)
+		return;
+	if (++ga->stamp == 0) {
+		memset(ga->memo, 0, MEMO_SLOTS * sizeof *ga->memo);
+		ga->stamp = 1;
+	}
+	ga->memo_used = 0;
+}
+
+/*
+ * The memo of the current row's key codes: one of this batch (its group
+ * known), or a free one with the codes set; NULL when a key has no code.
+ */
+static struct memo *memo_of_row(struct gathering *ga, const struct lake_cursor *cur)
+{
+	const struct lake_scan_value *vals = &cur->batch->values[cur->row * (size_t)cur->nvalues];
+	uint32_t codes[MEMO_KEYS];
+	uint64_t h = 0;
+
+	for (size_t k = 0; k < ga->nkeys; k++) {
+		codes[k] = vals[ga->key_slot[k]].code;
+		if (!codes[k])
+			return NULL;
+		h = (h ^ codes[k]) * 0x9E3779B97F4A7C15ull;
+	}
+	for (size_t i = (h >> 40) & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
+		struct memo *m = &ga->memo[i];
+		if (m->stamp == ga->stamp) {
+			if (memcmp(m->codes, codes, ga->nkeys * sizeof *codes) == 0)
+				return m;
+			continue;
+		}
+		if (2 * ga->memo_used >= MEMO_SLOTS)
+			return NULL;
+		memcpy(m->codes, codes, ga->nkeys * sizeof *codes);
+		return m;
+	}
+}
+
+/* Columns cols[0..n) of the current row into vals; a decoded JSON string is copied. */
+static void row_values(struct lake_cursor *cur, struct lake_vtab *v, const int *cols, size_t n,
+		       struct lake_sqlval *vals, struct lake_buf *copies)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct lake_sqlval *val = &vals[i];
+		column_value(cur, v, cols[i], val);
+		/* A decoded JSON string lives in cur->text until the next. */
+		if (val->type == SQLITE_TEXT && val->s == cur->text.data) {
+			struct lake_buf *copy = &copies[cols[i]];
+			lake_buf_reset(copy);
+			lake_buf_grow(copy, val->n + 1);
+			lake_buf_add(copy, val->s, val->n);
+			val->s = copy->data;
+		}
+	}
+}
+
+/* Keep the current row in its group. */
+static void gather_row(struct gathering *ga, struct lake_cursor *cur, struct lake_vtab *v)
+{
+	struct memo *m = ga->memo ? memo_of_row(ga, cur) : NULL;
+	uint64_t *bad = &v->ctx->stats->bad_values, before = *bad;
+
+	if (m && m->stamp == ga->stamp) {
+		*bad += m->bad;
+		row_values(cur, v, ga->other_col, ga->nother, ga->other, ga->copies);
+		lake_groups_add_to(cur->groups, m->group, ga->other);
+		return;
+	}
+	row_values(cur, v, ga->key_col, ga->nkeys, ga->keys, ga->copies);
+	uint64_t keys_bad = *bad - before;
+	row_values(cur, v, ga->other_col, ga->nother, ga->other, ga->copies);
+	size_t group = lake_groups_add(cur->groups, ga->keys, ga->other);
+	if (m) {
+		m->stamp = ga->stamp;
+		m->group = group;
+		m->bad = keys_bad;
+		ga->memo_used++;
+	}
+}
+
+/*
  * Read every row the scan gives, keeping each by its group's values, then
  * stand on the first: a GROUP BY's rows come a group at a time.
  */
 static int gather_groups(struct lake_cursor *cur, struct lake_vtab *v, const char *list)
 {
 	unsigned char *desc = lake_xcalloc((size_t)v->ncols + 1, 1);
+	struct gathering ga;
 	size_t nkeys, nother;
 	int rc;
 
 	plan_groups(cur, v, list, &nkeys, &nother, desc);
 	cur->groups = lake_groups_new(nkeys, nother);
-	struct lake_sqlval *keys = lake_xcalloc(nkeys + 1, sizeof *keys);
-	struct lake_sqlval *other = lake_xcalloc(nother + 1, sizeof *other);
-	/* A decoded JSON string lives in cur->text until the next: each column keeps a copy. */
-	struct lake_buf *copies = lake_xcalloc((size_t)v->ncols + 1, sizeof *copies);
+	start_gathering(&ga, cur, v, nkeys, nother);
 	for (rc = advance(cur); rc == SQLITE_OK && !cur->eof; rc = advance(cur)) {
-		for (int c = 0; c < v->ncols; c++) {
-			int k = cur->group_slot[c];
-			struct lake_sqlval *val = k >= 0    ? &keys[k]
-						  : k <= -2 ? &other[-2 - k]
-							    : NULL;
-			if (!val)
-				continue;
-			column_value(cur, v, c, val);
-			if (val->type == SQLITE_TEXT && val->s == cur->text.data) {
-				lake_buf_reset(&copies[c]);
-				lake_buf_grow(&copies[c], val->n + 1);
-				lake_buf_add(&copies[c], val->s, val->n);
-				val->s = copies[c].data;
-			}
-		}
-		lake_groups_add(cur->groups, keys, other);
+		if (cur->row == 0)
+			next_memo_stamp(&ga);
+		gather_row(&ga, cur, v);
 	}
-	for (int c = 0; c < v->ncols; c++)
-		lake_buf_release(&copies[c]);
-	free(copies);
-	free(keys);
-	free(other);
+	end_gathering(&ga, v);
 	close_file(cur);
 	if (rc == SQLITE_OK)
 		lake_groups_sort(cur->groups, desc);

@@ -257,13 +257,21 @@ static void keep_row(struct lake_groups *g, struct group *gr, const struct lake_
 	gr->tail = rec;
 }
 
-void lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
-		     const struct lake_sqlval *other)
+size_t lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
+		       const struct lake_sqlval *other)
 {
 	lake_buf_reset(&g->probe);
 	for (size_t k = 0; k < g->nkeys; k++)
 		put_value(&g->probe, &keys[k], 1);
-	struct group *gr = find_group(g);
+	size_t group = (size_t)(find_group(g) - g->groups);
+	lake_groups_add_to(g, group, other);
+	return group;
+}
+
+void lake_groups_add_to(struct lake_groups *g, size_t group, const struct lake_sqlval *other)
+{
+	struct group *gr = &g->groups[group];
+
 	gr->rows++;
 	if (g->nother)
 		keep_row(g, gr, other);

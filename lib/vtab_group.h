@@ -39,9 +39,15 @@ struct lake_groups;
 struct lake_groups *lake_groups_new(size_t nkeys, size_t nother);
 void lake_groups_free(struct lake_groups *g);
 
-/* One row: keys[0..nkeys) group it, other[0..nother) are kept with it (both copied). */
-void lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
-		     const struct lake_sqlval *other);
+/*
+ * One row: keys[0..nkeys) group it, other[0..nother) are kept with it
+ * (both copied).  Returns its group's number, for lake_groups_add_to().
+ */
+size_t lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
+		       const struct lake_sqlval *other);
+
+/* One row of a group already known by its number, without its keys again. */
+void lake_groups_add_to(struct lake_groups *g, size_t group, const struct lake_sqlval *other);
 
 /*
  * Put the groups in the order of their keys, as SQL orders the values

@@ -32,31 +32,31 @@
 
 static struct lake_parquet_value v_null(void)
 {
-	struct lake_parquet_value v = {LAKE_PQ_NULL, 0, 0, NULL, 0};
+	struct lake_parquet_value v = {.kind = LAKE_PQ_NULL};
 	return v;
 }
 
 static struct lake_parquet_value v_bool(int b)
 {
-	struct lake_parquet_value v = {LAKE_PQ_BOOL, b, 0, NULL, 0};
+	struct lake_parquet_value v = {.kind = LAKE_PQ_BOOL, .i = b};
 	return v;
 }
 
 static struct lake_parquet_value v_int(int64_t i)
 {
-	struct lake_parquet_value v = {LAKE_PQ_INT, i, 0, NULL, 0};
+	struct lake_parquet_value v = {.kind = LAKE_PQ_INT, .i = i};
 	return v;
 }
 
 static struct lake_parquet_value v_double(double d)
 {
-	struct lake_parquet_value v = {LAKE_PQ_DOUBLE, 0, d, NULL, 0};
+	struct lake_parquet_value v = {.kind = LAKE_PQ_DOUBLE, .d = d};
 	return v;
 }
 
 static struct lake_parquet_value v_textn(const char *s, size_t n)
 {
-	struct lake_parquet_value v = {LAKE_PQ_TEXT, 0, 0, s, n};
+	struct lake_parquet_value v = {.kind = LAKE_PQ_TEXT, .s = s, .len = n};
 	return v;
 }
 
