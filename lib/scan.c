@@ -24,11 +24,15 @@
 /* Large enough that handing over costs nothing, small enough to start quickly. */
 #define BATCH_RECORDS 1024
 #define BATCH_BYTES (256 * 1024)
+/* Rows a batch of folded records (o.fold) stands for at most: few records, fewer handovers. */
+#define BATCH_ROWS (16 * BATCH_RECORDS)
 
 struct batch {
 	struct lake_scan_batch pub;
 	struct lake_scan_value *values;
+	uint32_t *weights; /* with o.fold */
 	size_t cap_records;
+	size_t rows; /* that its records stand for */
 	struct lake_buf bytes;
 };
 
@@ -60,6 +64,8 @@ struct lake_scan {
 	size_t *pq_col;		   /* PARQUET: per slot, the file's column (SIZE_MAX: none) */
 	struct coded *coded;	   /* PARQUET: per slot, its dictionary entries in this batch */
 	uint32_t stamp;		   /* changes with the batch and the row group */
+	struct fold *folds;	   /* PARQUET with o.fold: the batch's records by their codes */
+	uint32_t batch_seq;	   /* of the batch being filled */
 };
 
 /* ---- on the scan's thread ---- */
@@ -77,6 +83,7 @@ static struct batch *claim(struct lake_scan *s)
 	pthread_mutex_unlock(&s->lock);
 	if (b) {
 		b->pub.nrecords = 0;
+		b->rows = 0;
 		lake_buf_reset(&b->bytes);
 	}
 	return b;
@@ -115,7 +122,14 @@ static struct lake_scan_value *add_record(struct lake_scan *s, struct batch *b)
 		b->values =
 		    lake_xrealloc(b->values, b->cap_records * (n ? n : 1) * sizeof *b->values);
 		b->pub.values = b->values;
+		if (s->folds) {
+			b->weights = lake_xrealloc(b->weights, b->cap_records * sizeof *b->weights);
+			b->pub.weights = b->weights;
+		}
 	}
+	if (s->folds)
+		b->weights[b->pub.nrecords] = 1;
+	b->rows++;
 	struct lake_scan_value *v = &b->values[b->pub.nrecords++ * n];
 	for (size_t k = 0; k < n; k++) {
 		v[k].type = LAKE_JNONE;
@@ -391,22 +405,91 @@ static void make_parquet_value(struct lake_scan *s, struct batch *b, int k,
 	}
 }
 
-/* A Parquet value into slot k: a dictionary entry made once per batch, and given a code. */
-static void keep_parquet(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
-			 const struct lake_parquet_value *pv)
+/* Slot k's value of a dictionary entry, made once per batch and given a code; NULL: not coded. */
+static const struct lake_scan_value *coded_value(struct lake_scan *s, struct batch *b, int k,
+						 const struct lake_parquet_value *pv)
 {
 	struct seen *e = pv->entry ? seen_entry(s, k, pv->entry) : NULL;
 
-	if (e && e->stamp == s->stamp) {
-		*v = e->value;
-		return;
-	}
-	make_parquet_value(s, b, k, v, pv);
-	if (e) {
-		v->code = ++s->coded[k].codes;
+	if (!e)
+		return NULL;
+	if (e->stamp != s->stamp) {
+		memset(&e->value, 0, sizeof e->value);
+		e->value.type = LAKE_JNONE;
+		make_parquet_value(s, b, k, &e->value, pv);
+		e->value.code = ++s->coded[k].codes;
 		e->stamp = s->stamp;
-		e->value = *v;
 	}
+	return &e->value;
+}
+
+static void keep_parquet(struct lake_scan *s, struct batch *b, int k, struct lake_scan_value *v,
+			 const struct lake_parquet_value *pv)
+{
+	const struct lake_scan_value *coded = coded_value(s, b, k, pv);
+
+	if (coded)
+		*v = *coded;
+	else
+		make_parquet_value(s, b, k, v, pv);
+}
+
+/*
+ * Folding (o.fold): a row whose used values are all coded is one more of
+ * the batch's record with the same codes, when there is one.
+ */
+#define FOLD_KEYS 4
+#define FOLD_SLOTS (4 * BATCH_RECORDS) /* a power of two; at most a quarter are filled */
+
+struct fold {
+	uint32_t batch; /* the batch_seq it was made in */
+	uint32_t codes[FOLD_KEYS];
+	uint32_t record;
+};
+
+/* The fold of these codes in this batch, or a free one with the codes set. */
+static struct fold *fold_of(struct lake_scan *s, const uint32_t *codes, size_t n)
+{
+	uint64_t h = 0;
+
+	for (size_t c = 0; c < n; c++)
+		h = (h ^ codes[c]) * 0x9E3779B97F4A7C15ull;
+	for (size_t i = (h >> 40) & (FOLD_SLOTS - 1);; i = (i + 1) & (FOLD_SLOTS - 1)) {
+		struct fold *f = &s->folds[i];
+		if (f->batch != s->batch_seq) {
+			memcpy(f->codes, codes, n * sizeof *codes);
+			return f;
+		}
+		if (memcmp(f->codes, codes, n * sizeof *codes) == 0)
+			return f;
+	}
+}
+
+/* Row r folded into the batch (1), or 0 when one of its values has no code. */
+static int fold_row(struct lake_scan *s, struct batch *b,
+		    const struct lake_parquet_value *const *cols, const int *slot_of, size_t ncols,
+		    size_t r)
+{
+	const struct lake_scan_value *vals[FOLD_KEYS];
+	uint32_t codes[FOLD_KEYS];
+
+	for (size_t c = 0; c < ncols; c++) {
+		if (!(vals[c] = coded_value(s, b, slot_of[c], &cols[c][r])))
+			return 0;
+		codes[c] = vals[c]->code;
+	}
+	struct fold *f = fold_of(s, codes, ncols);
+	if (f->batch == s->batch_seq) {
+		b->weights[f->record]++;
+		b->rows++;
+		return 1;
+	}
+	f->batch = s->batch_seq;
+	f->record = (uint32_t)b->pub.nrecords;
+	struct lake_scan_value *rec = add_record(s, b);
+	for (size_t c = 0; c < ncols; c++)
+		rec[slot_of[c]] = *vals[c];
+	return 1;
 }
 
 /* The used columns' values of rows [0, n) of one decoded batch, as records. */
@@ -419,11 +502,18 @@ static struct batch *place_parquet_rows(struct lake_scan *s, struct batch *b, si
 			if (!(b = claim(s)))
 				return NULL;
 			new_stamp(s, 1);
+			if (++s->batch_seq == 0 && s->folds) {
+				memset(s->folds, 0, FOLD_SLOTS * sizeof *s->folds);
+				s->batch_seq = 1;
+			}
 		}
-		struct lake_scan_value *vals = add_record(s, b);
-		for (size_t c = 0; c < ncols; c++)
-			keep_parquet(s, b, slot_of[c], &vals[slot_of[c]], &cols[c][r]);
-		if (b->pub.nrecords == BATCH_RECORDS || b->bytes.len >= BATCH_BYTES) {
+		if (!s->folds || !fold_row(s, b, cols, slot_of, ncols, r)) {
+			struct lake_scan_value *vals = add_record(s, b);
+			for (size_t c = 0; c < ncols; c++)
+				keep_parquet(s, b, slot_of[c], &vals[slot_of[c]], &cols[c][r]);
+		}
+		if (b->pub.nrecords == BATCH_RECORDS || b->bytes.len >= BATCH_BYTES ||
+		    b->rows >= BATCH_ROWS) {
 			b->pub.bytes = b->bytes.data;
 			publish(s);
 			b = NULL;
@@ -517,8 +607,10 @@ static void free_scan(struct lake_scan *s)
 {
 	lake_reader_close(s->reader);
 	lake_input_close(s->in);
+	free(s->folds);
 	for (int i = 0; i < BATCHES; i++) {
 		free(s->batch[i].values);
+		free(s->batch[i].weights);
 		lake_buf_release(&s->batch[i].bytes);
 	}
 	pthread_mutex_destroy(&s->lock);
@@ -576,6 +668,8 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 		size_t groups = lake_parquet_row_groups(o->parquet);
 		map_parquet_columns(s);
 		s->coded = lake_xcalloc(o->nvalues > 0 ? (size_t)o->nvalues : 1, sizeof *s->coded);
+		if (o->fold && o->nvalues <= FOLD_KEYS)
+			s->folds = lake_xcalloc(FOLD_SLOTS, sizeof *s->folds);
 		if (o->row_groups) {
 			s->row_groups = lake_xcalloc(groups ? groups : 1, 1);
 			memcpy(s->row_groups, o->row_groups, groups);

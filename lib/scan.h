@@ -68,6 +68,12 @@ struct lake_scan_options {
 	/* JSON: a record is looked at no further once this many used members were found (-1:
 	 * never). */
 	int stop_after;
+	/*
+	 * PARQUET: records alike in every used value may come as one record
+	 * standing for them all (batch->weights), for a caller that only
+	 * counts such records, as a GROUP BY of the used columns does.
+	 */
+	int fold;
 };
 
 /* Where a value is among its batch's bytes. */
@@ -96,6 +102,8 @@ struct lake_scan_batch {
 	size_t nrecords;
 	const struct lake_scan_value *values; /* nrecords * nvalues, record by record */
 	const char *bytes;
+	/* NULL: every record is one row; else per record the rows it stands for (fold). */
+	const uint32_t *weights;
 };
 
 struct lake_scan;

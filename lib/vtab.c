@@ -73,6 +73,7 @@ struct lake_cursor {
 	struct file *file;
 	struct lake_scan *scan;	 /* the file being read */
 	struct lake_scan *ahead; /* the next one's, already reading (see open_ahead()) */
+	int fold; /* the scans may fold rows alike (scan.h): a gathering counts them */
 	size_t ahead_file;
 	const struct lake_scan_batch *batch;
 	size_t row; /* the current record's place in batch */
@@ -994,6 +995,7 @@ static int start_scan(struct lake_cursor *cur, struct lake_vtab *v, const struct
 	    .ncolumns = (size_t)v->ndata,
 	    .nvalues = cur->nvalues,
 	    .stop_after = cur->used_data,
+	    .fold = cur->fold,
 	};
 	unsigned char *keep = NULL;
 	int rc = 0;
@@ -1468,22 +1470,35 @@ static void row_values(struct lake_cursor *cur, struct lake_vtab *v, const int *
 	}
 }
 
-/* Keep the current row in its group. */
+/* The rows the current record stands for: more than one when the scan folded them. */
+static uint64_t record_rows(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	uint64_t rows = cur->batch && cur->batch->weights ? cur->batch->weights[cur->row] : 1;
+
+	/* advance() counted one. */
+	v->ctx->stats->rows += rows - 1;
+	v->ctx->tables[v->scans].stats.rows += rows - 1;
+	return rows;
+}
+
+/* Keep the current record's rows in their group. */
 static void gather_row(struct gathering *ga, struct lake_cursor *cur, struct lake_vtab *v)
 {
 	struct memo *m = ga->memo ? memo_of_row(ga, cur) : NULL;
 	uint64_t *bad = &v->ctx->stats->bad_values, before = *bad;
+	uint64_t rows = record_rows(cur, v);
 
 	if (m && m->stamp == ga->stamp) {
-		*bad += m->bad;
+		*bad += m->bad * rows;
 		row_values(cur, v, ga->other_col, ga->nother, ga->other, ga->copies);
-		lake_groups_add_to(cur->groups, m->group, ga->other);
+		lake_groups_add_to(cur->groups, m->group, ga->other, rows);
 		return;
 	}
 	row_values(cur, v, ga->key_col, ga->nkeys, ga->keys, ga->copies);
 	uint64_t keys_bad = *bad - before;
+	*bad += keys_bad * (rows - 1);
 	row_values(cur, v, ga->other_col, ga->nother, ga->other, ga->copies);
-	size_t group = lake_groups_add(cur->groups, ga->keys, ga->other);
+	size_t group = lake_groups_add(cur->groups, ga->keys, ga->other, rows);
 	if (m) {
 		m->stamp = ga->stamp;
 		m->group = group;
@@ -1505,6 +1520,8 @@ static int gather_groups(struct lake_cursor *cur, struct lake_vtab *v, const cha
 
 	plan_groups(cur, v, list, &nkeys, &nother, desc);
 	cur->groups = lake_groups_new(nkeys, nother);
+	/* Rows alike in every used column are one to the groups when only keys are used. */
+	cur->fold = nother == 0;
 	start_gathering(&ga, cur, v, nkeys, nother);
 	for (rc = advance(cur); rc == SQLITE_OK && !cur->eof; rc = advance(cur)) {
 		if (cur->row == 0)
@@ -1560,6 +1577,7 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		argv++;
 	}
 	forget_files(cur);
+	cur->fold = 0;
 	cur->eof = 0;
 	cur->counted_rows = 0;
 	read_plan(idxstr ? idxstr : "ffffffffffffffff", argc, argv, &cur->used, &ks, &nks);

@@ -258,22 +258,23 @@ static void keep_row(struct lake_groups *g, struct group *gr, const struct lake_
 }
 
 size_t lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
-		       const struct lake_sqlval *other)
+		       const struct lake_sqlval *other, uint64_t rows)
 {
 	lake_buf_reset(&g->probe);
 	for (size_t k = 0; k < g->nkeys; k++)
 		put_value(&g->probe, &keys[k], 1);
 	size_t group = (size_t)(find_group(g) - g->groups);
-	lake_groups_add_to(g, group, other);
+	lake_groups_add_to(g, group, other, rows);
 	return group;
 }
 
-void lake_groups_add_to(struct lake_groups *g, size_t group, const struct lake_sqlval *other)
+void lake_groups_add_to(struct lake_groups *g, size_t group, const struct lake_sqlval *other,
+			uint64_t rows)
 {
 	struct group *gr = &g->groups[group];
 
-	gr->rows++;
-	if (g->nother)
+	gr->rows += rows;
+	for (uint64_t r = 0; g->nother && r < rows; r++)
 		keep_row(g, gr, other);
 }
 

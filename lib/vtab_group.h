@@ -11,7 +11,7 @@
  * SQLite's sorter would.
  *
  *	struct lake_groups *g = lake_groups_new(nkeys, nother);
- *	for each row: lake_groups_add(g, keys, other);
+ *	for each row: lake_groups_add(g, keys, other, 1);
  *	while (lake_groups_next(g, &keys, &other)) ... one row, group after group ...
  *	lake_groups_free(g);
  *
@@ -40,14 +40,16 @@ struct lake_groups *lake_groups_new(size_t nkeys, size_t nother);
 void lake_groups_free(struct lake_groups *g);
 
 /*
- * One row: keys[0..nkeys) group it, other[0..nother) are kept with it
- * (both copied).  Returns its group's number, for lake_groups_add_to().
+ * rows rows alike (one, most often): keys[0..nkeys) group them,
+ * other[0..nother) are kept with each (both copied).  Returns their
+ * group's number, for lake_groups_add_to().
  */
 size_t lake_groups_add(struct lake_groups *g, const struct lake_sqlval *keys,
-		       const struct lake_sqlval *other);
+		       const struct lake_sqlval *other, uint64_t rows);
 
-/* One row of a group already known by its number, without its keys again. */
-void lake_groups_add_to(struct lake_groups *g, size_t group, const struct lake_sqlval *other);
+/* rows rows alike of a group known by its number, without its keys again. */
+void lake_groups_add_to(struct lake_groups *g, size_t group, const struct lake_sqlval *other,
+			uint64_t rows);
 
 /*
  * Put the groups in the order of their keys, as SQL orders the values

@@ -2,14 +2,18 @@
  * test_scan.c - a file's records cut into the used columns' values on a
  * thread: the values against the records written, over many batches;
  * CSV quoting and empty fields; bad records left out; an early close; an
- * error after the records before it.
+ * error after the records before it; Parquet's dictionary values coded
+ * per batch, and rows alike folded into one record with a weight.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
 #include "buf.h"
+#include "parquet.h"
 #include "scan.h"
 #include "scratch.h"
 #include "t.h"
@@ -228,6 +232,147 @@ static void test_open_errors(void)
 	lake_buf_release(&text);
 }
 
+/*
+ * A Parquet file of n rows in row groups of 700: id; name, one of 13
+ * strings listed in each row group's dictionary in another order (so an
+ * entry number is another string from one row group to the next);
+ * amount, one of 3; ok, NULL in every ninth row.
+ */
+static const size_t pq_rows = 10000;
+
+static void pq_name(size_t i, char *buf, size_t size)
+{
+	snprintf(buf, size, "n%zu", (i * 7 + (i / 700) * 3) % 13);
+}
+
+static void write_parquet(const char *path)
+{
+	static const struct lake_parquet_field fields[] = {{"id", LAKE_T_BIGINT},
+							   {"name", LAKE_T_STRING},
+							   {"amount", LAKE_T_STRING},
+							   {"ok", LAKE_T_STRING}};
+	struct lake_parquet_write_options wo = {.row_group_rows = 700};
+	struct lake_parquet_writer *w = NULL;
+	struct lake_error err = {0};
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	CHECK(fd >= 0 && lake_parquet_writer_open(fd, path, fields, 4, &wo, &w, &err) == 0);
+	for (size_t i = 0; w && i < pq_rows; i++) {
+		char name[16], amount[16];
+		pq_name(i, name, sizeof name);
+		snprintf(amount, sizeof amount, "a%zu", i % 3);
+		struct lake_parquet_value v[4] = {
+		    {.kind = LAKE_PQ_INT, .i = (int64_t)i},
+		    {.kind = LAKE_PQ_TEXT, .s = name, .len = strlen(name)},
+		    {.kind = LAKE_PQ_TEXT, .s = amount, .len = strlen(amount)},
+		    {.kind = i % 9 ? LAKE_PQ_TEXT : LAKE_PQ_NULL, .s = "yes", .len = 3}};
+		CHECK(lake_parquet_writer_add(w, v, &err) == 0);
+	}
+	CHECK(w && lake_parquet_writer_finish(w, &err) == 0);
+	lake_parquet_writer_free(w);
+	close(fd);
+}
+
+static int open_parquet_scan(const char *path, const int *slot, int fold, struct lake_scan **s)
+{
+	struct lake_scan_options o = options(LAKE_FORMAT_PARQUET, slot, -1);
+	struct lake_error err = {0};
+
+	o.fold = fold;
+	if (lake_parquet_open(path, &o.parquet, &err) < 0)
+		return -1;
+	return lake_scan_open(path, &o, s, &err);
+}
+
+/* The text of value k of record r. */
+static void text_of(const struct lake_scan_batch *b, size_t r, int k, char *buf, size_t size)
+{
+	const struct lake_scan_value *v = &b->values[r * 2 + (size_t)k];
+
+	snprintf(buf, size, "%.*s", v->type == LAKE_JNONE ? 4 : (int)v->len,
+		 v->type == LAKE_JNONE ? "NULL" : b->bytes + v->off);
+}
+
+/* Every row in order, every value coded, and within a batch one value per code of a slot. */
+static void test_parquet_codes(void)
+{
+	static const int slot[] = {-1, 0, 1, -1};
+	struct lake_scan *s = NULL;
+	struct lake_error err = {0};
+	const struct lake_scan_batch *b;
+	size_t seen = 0, coded = 0;
+	int rc, consistent = 1;
+
+	write_parquet(sp("p.parquet"));
+	CHECK(open_parquet_scan(sp("p.parquet"), slot, 0, &s) == 0);
+	while (s && (rc = lake_scan_next(s, &b, &err)) == 1) {
+		char by_code[2][64][16] = {{{0}}};
+		CHECK(b->weights == NULL);
+		for (size_t r = 0; r < b->nrecords; r++, seen++) {
+			char want[16], got[16];
+			pq_name(seen, want, sizeof want);
+			text_of(b, r, 0, got, sizeof got);
+			CHECK_STR(got, want);
+			for (int k = 0; k < 2; k++) {
+				uint32_t code = b->values[r * 2 + (size_t)k].code;
+				text_of(b, r, k, got, sizeof got);
+				coded += code != 0;
+				if (code == 0 || code >= 64)
+					continue;
+				if (!by_code[k][code][0])
+					snprintf(by_code[k][code], 16, "%s", got);
+				consistent &= strcmp(by_code[k][code], got) == 0;
+			}
+		}
+	}
+	CHECK_INT(seen, pq_rows);
+	CHECK_INT(coded, 2 * pq_rows);
+	CHECK(consistent);
+	lake_scan_close(s);
+}
+
+/* Folded: few records, their weights the rows of each pair; NULL values are not folded. */
+static void test_parquet_folds(void)
+{
+	static const int slot[] = {-1, 0, 1, -1}, slot_ok[] = {-1, 0, -1, 1};
+	size_t want[13][3] = {{0}}, got[13][3] = {{0}}, rows = 0, records = 0, nulls = 0;
+	struct lake_scan *s = NULL;
+	struct lake_error err = {0};
+	const struct lake_scan_batch *b;
+
+	for (size_t i = 0; i < pq_rows; i++)
+		want[(i * 7 + (i / 700) * 3) % 13][i % 3]++;
+	CHECK(open_parquet_scan(sp("p.parquet"), slot, 1, &s) == 0);
+	while (s && lake_scan_next(s, &b, &err) == 1) {
+		CHECK(b->weights != NULL);
+		for (size_t r = 0; b->weights && r < b->nrecords; r++, records++) {
+			char name[16], amount[16];
+			text_of(b, r, 0, name, sizeof name);
+			text_of(b, r, 1, amount, sizeof amount);
+			got[atoi(name + 1) % 13][atoi(amount + 1) % 3] += b->weights[r];
+			rows += b->weights[r];
+		}
+	}
+	lake_scan_close(s);
+	CHECK_INT(rows, pq_rows);
+	/* At most 39 pairs per row group of 700 rows (a batch spans many). */
+	CHECK(records <= 39 * ((pq_rows + 699) / 700));
+	CHECK(memcmp(got, want, sizeof got) == 0);
+
+	rows = 0;
+	CHECK(open_parquet_scan(sp("p.parquet"), slot_ok, 1, &s) == 0);
+	while (s && lake_scan_next(s, &b, &err) == 1)
+		for (size_t r = 0; b->weights && r < b->nrecords; r++) {
+			int null = b->values[r * 2 + 1].type == LAKE_JNONE;
+			CHECK(!null || b->weights[r] == 1);
+			nulls += null;
+			rows += b->weights[r];
+		}
+	lake_scan_close(s);
+	CHECK_INT(rows, pq_rows);
+	CHECK_INT(nulls, (pq_rows + 8) / 9);
+}
+
 int main(void)
 {
 	if (setup_scratch("scan") < 0)
@@ -237,6 +382,8 @@ int main(void)
 	T_RUN(test_early_close);
 	T_RUN(test_error_after_records);
 	T_RUN(test_open_errors);
+	T_RUN(test_parquet_codes);
+	T_RUN(test_parquet_folds);
 	remove_tree(scratch);
 	T_DONE();
 }

@@ -41,7 +41,7 @@ static void test_equality(void)
 				  text_val(""), int_val(7)};
 
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
-		lake_groups_add(g, &k[i], NULL);
+		lake_groups_add(g, &k[i], NULL, 1);
 	CHECK_INT(lake_groups_count(g), 6); /* NULL, 0.0, "abc", "ab", 7, "" */
 	lake_groups_free(g);
 }
@@ -53,11 +53,41 @@ static void test_kinds_apart(void)
 	struct lake_sqlval json = text_val("[1]"), plain = text_val("[1]"), seven = text_val("7");
 
 	json.json = 1;
-	lake_groups_add(g, &json, NULL);
-	lake_groups_add(g, &plain, NULL);
-	lake_groups_add(g, &seven, NULL);
-	lake_groups_add(g, &(struct lake_sqlval){.type = SQLITE_INTEGER, .i = 7}, NULL);
+	lake_groups_add(g, &json, NULL, 1);
+	lake_groups_add(g, &plain, NULL, 1);
+	lake_groups_add(g, &seven, NULL, 1);
+	lake_groups_add(g, &(struct lake_sqlval){.type = SQLITE_INTEGER, .i = 7}, NULL, 1);
 	CHECK_INT(lake_groups_count(g), 3);
+	lake_groups_free(g);
+}
+
+/* Rows added by the count, and by a group's number without their keys: as many come back. */
+static void test_rows_by_count(void)
+{
+	struct lake_groups *g = lake_groups_new(1, 1);
+	struct lake_sqlval a = text_val("a"), b = text_val("b"), x = int_val(5), y = int_val(9);
+	const struct lake_sqlval *k, *o;
+	int64_t rows_a = 0, rows_b = 0, sum_a = 0;
+
+	size_t ga = lake_groups_add(g, &a, &x, 3);
+	size_t gb = lake_groups_add(g, &b, &y, 1);
+	CHECK(ga != gb);
+	CHECK_INT(lake_groups_add(g, &a, &y, 1), ga);
+	lake_groups_add_to(g, gb, &x, 4);
+	lake_groups_add_to(g, ga, &y, 2);
+	CHECK_INT(lake_groups_count(g), 2);
+	lake_groups_sort(g, NULL);
+	while (lake_groups_next(g, &k, &o)) {
+		if (k[0].s[0] == 'a') {
+			rows_a++;
+			sum_a += o[0].i;
+		} else {
+			rows_b++;
+		}
+	}
+	CHECK_INT(rows_a, 6);
+	CHECK_INT(rows_b, 5);
+	CHECK_INT(sum_a, 3 * 5 + 9 + 2 * 9);
 	lake_groups_free(g);
 }
 
@@ -72,7 +102,7 @@ static void test_rows_back_in_order(void)
 	for (int i = 0; i < 3000; i++) {
 		struct lake_sqlval keys[2] = {text_val(names[i % 3]), int_val(i % 2)};
 		struct lake_sqlval other = int_val(i);
-		lake_groups_add(g, keys, &other);
+		lake_groups_add(g, keys, &other, 1);
 	}
 	CHECK_INT(lake_groups_count(g), 6);
 	unsigned char desc[2] = {0, 1};
@@ -119,7 +149,7 @@ static void test_order_across_kinds(void)
 	int i = 0;
 
 	for (size_t j = 0; j < sizeof k / sizeof k[0]; j++)
-		lake_groups_add(g, &k[j], NULL);
+		lake_groups_add(g, &k[j], NULL, 1);
 	lake_groups_sort(g, NULL);
 	while (lake_groups_next(g, &key, &other) && i < 7) {
 		if (key->type == SQLITE_NULL)
@@ -161,7 +191,7 @@ static void test_many_groups(void)
 			lake_groups_add(
 			    g,
 			    &(struct lake_sqlval){.type = SQLITE_INTEGER, .i = (i * 7919) % 100000},
-			    NULL);
+			    NULL, 1);
 	CHECK_INT(lake_groups_count(g), 100000);
 	lake_groups_sort(g, NULL);
 	while (lake_groups_next(g, &k, &o)) {
@@ -179,6 +209,7 @@ int main(void)
 	T_RUN(test_equality);
 	T_RUN(test_kinds_apart);
 	T_RUN(test_rows_back_in_order);
+	T_RUN(test_rows_by_count);
 	T_RUN(test_order_across_kinds);
 	T_RUN(test_empty);
 	T_RUN(test_many_groups);
