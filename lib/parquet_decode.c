@@ -148,7 +148,14 @@ int lake_pq_rle_get(struct lake_pq_rle *r, uint32_t *out, size_t n, const char *
 			 */
 			if ((bit + (uint64_t)take * r->width + 7) / 8 > r->lit_bytes)
 				return fail(why, "bit-packed run past the end of its page");
-			for (size_t i = 0; i < take; i++, bit += r->width)
+			size_t i = 0;
+			/* Widths are at most 32 bits: while 8 bytes are there, one load holds a
+			 * value. */
+			uint32_t mask = r->width == 32 ? UINT32_MAX : (UINT32_C(1) << r->width) - 1;
+			for (; i < take && (bit >> 3) + 8 <= r->lit_bytes; i++, bit += r->width)
+				out[done + i] =
+				    (uint32_t)(load_le64(r->lit + (bit >> 3)) >> (bit & 7)) & mask;
+			for (; i < take; i++, bit += r->width)
 				out[done + i] =
 				    (uint32_t)bits_at(r->lit, r->lit_bytes, bit, r->width);
 			r->lit_next += take;

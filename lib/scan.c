@@ -447,6 +447,15 @@ struct fold {
 	uint32_t record;
 };
 
+/* Codes are few: a loop costs less than a call to memcmp. */
+static inline int same_codes(const uint32_t *a, const uint32_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The fold of these codes in this batch, or a free one with the codes set. */
 static struct fold *fold_of(struct lake_scan *s, const uint32_t *codes, size_t n)
 {
@@ -460,7 +469,7 @@ static struct fold *fold_of(struct lake_scan *s, const uint32_t *codes, size_t n
 			memcpy(f->codes, codes, n * sizeof *codes);
 			return f;
 		}
-		if (memcmp(f->codes, codes, n * sizeof *codes) == 0)
+		if (same_codes(f->codes, codes, n))
 			return f;
 	}
 }
