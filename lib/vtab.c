@@ -975,7 +975,6 @@ static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vta
 	return keep;
 }
 
-/* Start reading the next file: its records are cut on threads of the scan's own. */
 /* Start reading file f: its records are cut on threads of the scan's own. */
 static int start_scan(struct lake_cursor *cur, struct lake_vtab *v, const struct file *f,
 		      struct lake_scan **out, struct lake_error *err)
