@@ -46,6 +46,10 @@ struct lake_vtab {
 	int ncols;
 	int nkeys;
 	int ndata; /* data columns (the schema the crawler gave); 0 before the first crawl */
+	/* Gathered keys' memory, kept while statements may hold their texts (see grouped_column()).
+	 */
+	void **kept;
+	size_t nkept, kept_bytes;
 };
 
 /* A constraint the scan can use to skip partitions and files. */
@@ -101,8 +105,15 @@ struct lake_cursor {
 	 * kept (-2 - k), or -1 when unused.
 	 */
 	struct lake_groups *groups;
+	int static_keys; /* the keys' texts are given to SQLite in place, their memory kept */
 	int *group_slot;
 	const struct lake_sqlval *group_keys, *group_other;
+	/* Per column (and the placeholder): where a gathered row's value is, and whether in place.
+	 */
+	struct grouped_col {
+		const struct lake_sqlval *val;
+		int in_place;
+	} * group_cols;
 	sqlite3_int64 group_row;
 };
 
@@ -313,6 +324,9 @@ static void free_vtab(struct lake_vtab *v)
 	free(v->format);
 	free(v->guard);
 	lake_classifier_release(&v->classifier);
+	for (size_t i = 0; i < v->nkept; i++)
+		free(v->kept[i]);
+	free(v->kept);
 	free(v);
 }
 
@@ -1299,8 +1313,35 @@ static void test_scan_gate(void)
 
 /* ---- grouping ---- */
 
+/*
+ * The keys of a GROUP BY are given to SQLite where they lie, not copied
+ * for every row (a copy per key and row was a tenth of the statement's
+ * work): SQLite may hold them in its registers, an aggregate's value
+ * among them, past this cursor's next filter or its close.  So their
+ * memory is kept until the table is disconnected, which SQLite does only
+ * once no statement uses it.  Up to this many bytes per table; past it,
+ * keys are copied again.
+ */
+#define KEPT_KEYS_MAX ((size_t)64 << 20)
+
+static void keep_keys(struct lake_cursor *cur, struct lake_vtab *v)
+{
+	cur->static_keys = v->kept_bytes + lake_groups_key_bytes(cur->groups) <= KEPT_KEYS_MAX;
+	if (cur->static_keys)
+		v->kept_bytes += lake_groups_key_bytes(cur->groups);
+}
+
 static void forget_groups(struct lake_cursor *cur)
 {
+	struct lake_vtab *v = (struct lake_vtab *)cur->base.pVtab;
+
+	if (cur->groups && cur->static_keys) {
+		v->kept = lake_xrealloc(v->kept, (v->nkept + 1) * sizeof *v->kept);
+		v->kept[v->nkept++] = lake_groups_take_keys(cur->groups);
+	}
+	cur->static_keys = 0;
+	free(cur->group_cols);
+	cur->group_cols = NULL;
 	lake_groups_free(cur->groups);
 	cur->groups = NULL;
 	free(cur->group_slot);
@@ -1510,6 +1551,25 @@ static void gather_row(struct gathering *ga, struct lake_cursor *cur, struct lak
 }
 
 /*
+ * Where each column's value is in the gathered rows: lake_groups_next()
+ * gives the same arrays for every row, so this is worked out once.
+ */
+static void place_grouped_columns(struct lake_cursor *cur, const struct lake_vtab *v)
+{
+	static const struct lake_sqlval null_value = {SQLITE_NULL, 0, 0, 0, NULL, 0};
+
+	cur->group_cols = lake_xcalloc((size_t)v->ncols + 1, sizeof *cur->group_cols);
+	for (int c = 0; c <= v->ncols; c++) {
+		int k = c < v->ncols ? cur->group_slot[c] : -1;
+		struct grouped_col *g = &cur->group_cols[c];
+		g->val = k >= 0	   ? &cur->group_keys[k]
+			 : k <= -2 ? &cur->group_other[-2 - k]
+				   : &null_value;
+		g->in_place = k >= 0 && cur->static_keys;
+	}
+}
+
+/*
  * Read every row the scan gives, keeping each by its group's values, then
  * stand on the first: a GROUP BY's rows come a group at a time.
  */
@@ -1537,23 +1597,12 @@ static int gather_groups(struct lake_cursor *cur, struct lake_vtab *v, const cha
 	free(desc);
 	if (rc != SQLITE_OK)
 		return rc;
+	keep_keys(cur, v);
 	cur->group_row = 0;
 	next_grouped(cur);
+	if (!cur->eof)
+		place_grouped_columns(cur, v);
 	return SQLITE_OK;
-}
-
-static const struct lake_sqlval *grouped_value(const struct lake_cursor *cur, int col)
-{
-	static const struct lake_sqlval null_value = {SQLITE_NULL, 0, 0, 0, NULL, 0};
-	int k = col < 0 || col >= ((struct lake_vtab *)cur->base.pVtab)->ncols
-		    ? -1
-		    : cur->group_slot[col];
-
-	if (k >= 0)
-		return &cur->group_keys[k];
-	if (k <= -2)
-		return &cur->group_other[-2 - k];
-	return &null_value;
 }
 
 static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
@@ -1821,18 +1870,37 @@ static void set_result(sqlite3_context *ctx, const struct lake_sqlval *val)
 	}
 }
 
+/* A gathered row's column: a key's text in place when its memory is kept (keep_keys()). */
+static void grouped_column(const struct lake_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const struct grouped_col *g = &cur->group_cols[col];
+
+	if (g->in_place && g->val->type == SQLITE_TEXT)
+		sqlite3_result_text(ctx, g->val->s, (int)g->val->n, SQLITE_STATIC);
+	else
+		set_result(ctx, g->val);
+}
+
+/* Out of line: inlined, its frame made every gathered row's column pay for it. */
+__attribute__((noinline)) static void read_column(struct lake_cursor *cur, sqlite3_context *ctx,
+						  int col)
+{
+	struct lake_sqlval val;
+
+	column_value(cur, (struct lake_vtab *)cur->base.pVtab, col, &val);
+	set_result(ctx, &val);
+}
+
 static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
-	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
-	struct lake_sqlval val;
 
-	if (cur->groups) {
-		set_result(ctx, grouped_value(cur, col));
-		return SQLITE_OK;
-	}
-	column_value(cur, v, col, &val);
-	set_result(ctx, &val);
+	if (cur->group_cols)
+		grouped_column(cur, ctx, col);
+	else if (cur->groups)
+		sqlite3_result_null(ctx); /* no row: SQLite asks none */
+	else
+		read_column(cur, ctx, col);
 	return SQLITE_OK;
 }
 

@@ -90,6 +90,19 @@ size_t lake_groups_count(const struct lake_groups *g)
 	return g->ngroups;
 }
 
+size_t lake_groups_key_bytes(const struct lake_groups *g)
+{
+	return g->keys.cap;
+}
+
+void *lake_groups_take_keys(struct lake_groups *g)
+{
+	void *keys = g->keys.data;
+
+	g->keys = (struct lake_buf)LAKE_BUF_INIT;
+	return keys;
+}
+
 /* ---- values, serialized ---- */
 
 /*

@@ -61,12 +61,23 @@ void lake_groups_sort(struct lake_groups *g, const unsigned char *desc);
 
 /*
  * The rows again, each group's together, groups in the order they were
- * first seen (or sorted): 1 with *keys and *other set (valid until the next call), 0
- * after the last.  The first call starts from the first row.
+ * first seen (or sorted): 1 with *keys and *other set, 0 after the last.
+ * They are the same two arrays at every call, holding the row's values
+ * until the next.  The first call starts from the first row.
  */
 int lake_groups_next(struct lake_groups *g, const struct lake_sqlval **keys,
 		     const struct lake_sqlval **other);
 
 size_t lake_groups_count(const struct lake_groups *g);
+
+/* The bytes the groups' keys take. */
+size_t lake_groups_key_bytes(const struct lake_groups *g);
+
+/*
+ * Hand the keys' memory over: the texts lake_groups_next() gave stay
+ * where they are after lake_groups_free(), until the caller frees the
+ * returned block.  Only after the last lake_groups_add().
+ */
+void *lake_groups_take_keys(struct lake_groups *g);
 
 #endif
