@@ -278,10 +278,24 @@ static const char *type_of(const struct gen *g, const struct column *c)
 	return g->types.data + c->type;
 }
 
+/*
+ * lake writes a nested column into Parquet as JSON text (flat schemas
+ * only), and lake-crawl refuses Parquet files with nested groups: so a
+ * Parquet table's struct or array column holds strings, and an engine
+ * told otherwise fails on its files.
+ */
+static const char *stored_type(const struct gen *g, const char *glue)
+{
+	if (g->parquet && (strncmp(glue, "struct<", 7) == 0 || strncmp(glue, "array<", 6) == 0))
+		return "string";
+	return glue;
+}
+
 static int add_mapped(struct gen *g, int is_key, const char *glue, size_t *off,
 		      struct lake_error *e)
 {
 	*off = g->types.len;
+	glue = stored_type(g, glue);
 	/* Trino's CSV format reads every data column as VARCHAR and refuses other types. */
 	if (g->d == LAKE_DDL_TRINO && g->csv && !is_key)
 		lake_buf_addstr(&g->types, "VARCHAR");

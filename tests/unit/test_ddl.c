@@ -329,6 +329,30 @@ static void test_ndjson_duckdb(void)
 	check_ddl(ndjson_table(), LAKE_DDL_DUCKDB, expect_ndjson_duckdb);
 }
 
+/* Parquet: nested columns are JSON text in lake's files, so every dialect says string. */
+static void test_parquet_nested_as_text(void)
+{
+	static const enum lake_ddl_dialect dialects[] = {LAKE_DDL_ATHENA, LAKE_DDL_SPARK,
+							 LAKE_DDL_TRINO, LAKE_DDL_DUCKDB};
+	/* DuckDB's read_parquet() takes the types from the files: no column is declared. */
+	static const char *const geo[] = {"`geo` string", "`geo` STRING", "\"geo\" VARCHAR", NULL};
+	static const char *const nested[] = {"struct<", "STRUCT<", "ROW(",
+					     "array<",	"ARRAY<",  "ARRAY("};
+	struct lake_ddl_table t = ndjson_table();
+
+	t.format = "parquet";
+	t.compression = "none";
+	for (size_t i = 0; i < sizeof dialects / sizeof *dialects; i++) {
+		struct lake_buf out = LAKE_BUF_INIT;
+		struct lake_error e = {0};
+		CHECK_INT(lake_ddl_generate(&t, dialects[i], &out, &e), 0);
+		CHECK(out.data && (!geo[i] || strstr(out.data, geo[i]) != NULL));
+		for (size_t k = 0; out.data && k < sizeof nested / sizeof *nested; k++)
+			CHECK(strstr(out.data, nested[k]) == NULL);
+		lake_buf_release(&out);
+	}
+}
+
 static void test_csv_athena(void)
 {
 	check_ddl(csv_table(), LAKE_DDL_ATHENA, expect_csv_athena);
@@ -541,6 +565,7 @@ int main(void)
 	T_RUN(test_ndjson_spark);
 	T_RUN(test_ndjson_trino);
 	T_RUN(test_ndjson_duckdb);
+	T_RUN(test_parquet_nested_as_text);
 	T_RUN(test_csv_athena);
 	T_RUN(test_csv_spark);
 	T_RUN(test_csv_trino);
