@@ -79,6 +79,23 @@ static json_t *column_stats(const struct lake_parquet_file *f, size_t col, const
 	return rec;
 }
 
+/*
+ * An unsigned 64-bit column whose statistics go past INT64_MAX: its
+ * values are read as doubles there (parquet_values.c), so the column is a
+ * double; otherwise every value above would be NULL in a bigint.
+ */
+static enum lake_kind widened_kind(const struct lake_parquet_file *f, size_t col,
+				   enum lake_kind kind)
+{
+	for (size_t rg = 0; kind == LAKE_T_BIGINT && rg < lake_parquet_row_groups(f); rg++) {
+		struct lake_parquet_stats st;
+		lake_parquet_column_stats(f, rg, col, &st);
+		if (st.has_min_max && st.max.kind == LAKE_PQ_DOUBLE)
+			return LAKE_T_DOUBLE;
+	}
+	return kind;
+}
+
 int lake_parquet_describe(const char *path, struct lake_parquet_description *out,
 			  struct lake_error *e)
 {
@@ -95,7 +112,7 @@ int lake_parquet_describe(const char *path, struct lake_parquet_description *out
 	for (size_t c = 0; c < n; c++) {
 		json_array_append_new(out->columns,
 				      json_pack("{s:s, s:s}", "name", cols[c].name, "type",
-						lake_kind_name(cols[c].kind)));
+						lake_kind_name(widened_kind(f, c, cols[c].kind))));
 		json_array_append_new(out->stats, column_stats(f, c, cols[c].name));
 	}
 	out->rows = (uint64_t)lake_parquet_num_rows(f);

@@ -325,9 +325,15 @@ static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 	if (memcmp(tail + 4, "PARE", 4) == 0)
 		return lake_err(e, LAKE_EX_DATAERR,
 				"%s: encrypted Parquet footers are not supported", f->name);
-	if (!lake_parquet_sniff(head, 4) || memcmp(tail + 4, "PAR1", 4) != 0)
+	if (!lake_parquet_sniff(head, 4))
 		return lake_err(e, LAKE_EX_DATAERR, "%s: not a Parquet file (no PAR1 magic)",
 				f->name);
+	/* It starts as Parquet does: what is missing is its end. */
+	if (memcmp(tail + 4, "PAR1", 4) != 0)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: truncated Parquet file: it starts with PAR1 but does not end "
+				"with it (%llu bytes; was it copied whole?)",
+				f->name, (unsigned long long)f->size);
 	len = lake_pq_le32(tail);
 	if (len == 0 || len > f->size - 12)
 		return lake_err(e, LAKE_EX_DATAERR,
