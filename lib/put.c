@@ -1,6 +1,8 @@
 #include "put.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@ struct writer {
 	int64_t deadline_us; /* monotonic instant at which --batch-seconds fires; 0: never */
 	uint64_t last_use;
 	struct lake_schema *schema; /* describe_files: what its records hold */
+	int converted;		    /* --to parquet: tmp holds the Parquet file already */
 	struct writer *next_in_bucket;
 	struct writer *prev, *next;
 };
@@ -514,6 +517,85 @@ static int convert_to_parquet(struct lake_put *p, struct writer *w, struct lake_
 	return 0;
 }
 
+/* ---- --to parquet: the last files converted side by side ---- */
+
+struct conversions {
+	struct lake_put *p;
+	struct writer **ws;
+	size_t n;
+	atomic_size_t next;
+	int *failed;
+	struct lake_error *errs;
+};
+
+static void *converter(void *arg)
+{
+	struct conversions *c = arg;
+
+	for (size_t i; (i = atomic_fetch_add(&c->next, 1)) < c->n;)
+		c->failed[i] = convert_to_parquet(c->p, c->ws[i], &c->errs[i]) < 0;
+	return NULL;
+}
+
+/* Run the conversions on this thread and up to cores - 1 others. */
+static void run_conversions(struct conversions *c)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
+	pthread_t threads[8];
+
+	if (nthreads > c->n)
+		nthreads = c->n;
+	for (size_t i = 1; i < nthreads; i++)
+		if (pthread_create(&threads[started], NULL, converter, c) == 0)
+			started++;
+	converter(c);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+}
+
+/*
+ * At the end of the input, the files of every partition wait to be
+ * converted: each is converted on its own, so they are converted on
+ * every core at once rather than one after the other (which made
+ * --to parquet take three times as long as NDJSON).  They are staged,
+ * reported and published in the order they were begun all the same, and
+ * the first failure in that order is the one reported.
+ */
+static int convert_closing(struct lake_put *p, struct lake_error *e)
+{
+	struct conversions c = {.p = p};
+	size_t cap = 0;
+	int rc = 0;
+
+	atomic_init(&c.next, 0);
+	for (struct writer *w = p->closing; w; w = w->next) {
+		lake_compressor_wait(p->z, &w->sink);
+		if (w->sink.failed || w->converted)
+			continue;
+		if (c.n == cap) {
+			cap = cap ? 2 * cap : 16;
+			c.ws = lake_xrealloc(c.ws, cap * sizeof *c.ws);
+		}
+		c.ws[c.n++] = w;
+	}
+	c.failed = lake_xcalloc(c.n + 1, sizeof *c.failed);
+	c.errs = lake_xcalloc(c.n + 1, sizeof *c.errs);
+	if (c.n)
+		run_conversions(&c);
+	for (size_t i = 0; i < c.n; i++) {
+		if (c.failed[i] && rc == 0) {
+			*e = c.errs[i];
+			rc = -1;
+		}
+		c.ws[i]->converted = !c.failed[i];
+	}
+	free(c.ws);
+	free(c.failed);
+	free(c.errs);
+	return rc;
+}
+
 /* A closing writer whose chunks are all written: close its file and stage it. */
 static int finish_closing(struct lake_put *p, struct writer *w, struct lake_error *e)
 {
@@ -524,7 +606,7 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 		*e = w->sink.err;
 		return -1;
 	}
-	if (p->o.to_parquet && convert_to_parquet(p, w, e) < 0)
+	if (p->o.to_parquet && !w->converted && convert_to_parquet(p, w, e) < 0)
 		return -1;
 	lake_start_writeback(w->tmp.fd);
 	struct stat sb;
@@ -766,6 +848,8 @@ static int commit_all_writers(struct lake_put *p, struct lake_error *e)
 			oldest = oldest->next;
 		close_writer(p, oldest);
 	}
+	if (p->o.to_parquet && convert_closing(p, e) < 0)
+		return -1;
 	return reap_closing(p, 1, e);
 }
 
