@@ -10,7 +10,9 @@
 #include "interrupt.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
 #include <malloc.h>
+#endif
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
@@ -32,7 +34,7 @@ static const char *prog_name = "lake";
  */
 static void keep_freed_memory(void)
 {
-#if defined(M_TRIM_THRESHOLD) && defined(M_MMAP_THRESHOLD)
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD) && defined(M_MMAP_THRESHOLD)
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif

@@ -49,7 +49,7 @@ struct lake_vtab {
 	/* Gathered keys' memory, kept while statements may hold their texts (see grouped_column()).
 	 */
 	void **kept;
-	size_t nkept, kept_bytes;
+	size_t nkept, cap_kept, kept_bytes;
 };
 
 /* A constraint the scan can use to skip partitions and files. */
@@ -956,16 +956,16 @@ static int row_group_may_match(struct lake_cursor *cur, struct lake_vtab *v,
 }
 
 /*
- * The row groups of a Parquet file to read, and the bytes that reads: the
- * used columns' chunks of the row groups the constraints leave.  What it
- * does not read counts as skipped, as a whole file skipped by its stats.
+ * The row groups of a Parquet file to read, and the bytes that leaves
+ * unread (*unread): all but the used columns' chunks of the row groups
+ * the constraints leave.
  */
 static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vtab *v,
-					const struct file *f, const struct lake_parquet_file *pf)
+					const struct file *f, const struct lake_parquet_file *pf,
+					uint64_t *unread)
 {
 	size_t groups = lake_parquet_row_groups(pf);
 	unsigned char *keep = lake_xcalloc(groups ? groups : 1, 1);
-	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
 	uint64_t planned = 0;
 
 	for (size_t rg = 0; rg < groups; rg++) {
@@ -981,12 +981,20 @@ static unsigned char *choose_row_groups(struct lake_cursor *cur, struct lake_vta
 			planned += st.compressed_bytes;
 		}
 	}
-	uint64_t file = (uint64_t)f->bytes, unread = planned < file ? file - planned : 0;
+	*unread = planned < (uint64_t)f->bytes ? (uint64_t)f->bytes - planned : 0;
+	return keep;
+}
+
+/* Bytes of a file that its scan will not read count as skipped, as a whole file skipped by its
+ * stats. */
+static void count_unread(struct lake_vtab *v, uint64_t unread)
+{
+	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
+
 	s->bytes_scanned -= unread;
 	t->bytes_scanned -= unread;
 	s->bytes_skipped += unread;
 	t->bytes_skipped += unread;
-	return keep;
 }
 
 /* Start reading file f: its records are cut on threads of the scan's own. */
@@ -1011,14 +1019,18 @@ static int start_scan(struct lake_cursor *cur, struct lake_vtab *v, const struct
 	    .fold = cur->fold,
 	};
 	unsigned char *keep = NULL;
+	uint64_t unread = 0;
 	int rc = 0;
 
 	*out = NULL;
 	lake_path(v->ctx->lake, &abs, f->path);
 	if (v->parquet && (rc = lake_parquet_open(abs.data, &o.parquet, err)) == 0)
-		o.row_groups = keep = choose_row_groups(cur, v, f, o.parquet);
+		o.row_groups = keep = choose_row_groups(cur, v, f, o.parquet, &unread);
 	if (rc == 0)
 		rc = lake_scan_open(abs.data, &o, out, err);
+	/* Counted once the scan started: a scan opened ahead that failed is opened again. */
+	if (rc == 0)
+		count_unread(v, unread);
 	free(keep);
 	lake_buf_release(&abs);
 	return rc;
@@ -1335,9 +1347,13 @@ static void forget_groups(struct lake_cursor *cur)
 {
 	struct lake_vtab *v = (struct lake_vtab *)cur->base.pVtab;
 
-	if (cur->groups && cur->static_keys) {
-		v->kept = lake_xrealloc(v->kept, (v->nkept + 1) * sizeof *v->kept);
-		v->kept[v->nkept++] = lake_groups_take_keys(cur->groups);
+	void *keys = cur->groups && cur->static_keys ? lake_groups_take_keys(cur->groups) : NULL;
+	if (keys) {
+		if (v->nkept == v->cap_kept) {
+			v->cap_kept = v->cap_kept ? 2 * v->cap_kept : 8;
+			v->kept = lake_xrealloc(v->kept, v->cap_kept * sizeof *v->kept);
+		}
+		v->kept[v->nkept++] = keys;
 	}
 	cur->static_keys = 0;
 	free(cur->group_cols);
@@ -1873,6 +1889,11 @@ static void set_result(sqlite3_context *ctx, const struct lake_sqlval *val)
 /* A gathered row's column: a key's text in place when its memory is kept (keep_keys()). */
 static void grouped_column(const struct lake_cursor *cur, sqlite3_context *ctx, int col)
 {
+	/* A hidden column past the declared ones (a guard) is not gathered. */
+	if (col < 0 || col > ((const struct lake_vtab *)cur->base.pVtab)->ncols) {
+		sqlite3_result_null(ctx);
+		return;
+	}
 	const struct grouped_col *g = &cur->group_cols[col];
 
 	if (g->in_place && g->val->type == SQLITE_TEXT)
