@@ -16,6 +16,25 @@ answer() {
 		echo "lake-query failed ($?): $(head -c 300 "$T/answer.err")"
 }
 
+# same_answers SED_A SED_B WHAT QUERY...: each query, its table names
+# written by SED_A and by SED_B, gives the same rows both ways (and runs).
+same_answers() {
+	local sed_a=$1 sed_b=$2 what=$3 q a b same=0 total=0
+	shift 3
+	for q in "$@"; do
+		total=$((total + 1))
+		a=$(answer "$(echo "$q" | sed "$sed_a")")
+		b=$(answer "$(echo "$q" | sed "$sed_b")")
+		case $a in "lake-query failed"*) echo "    $a" ;; esac
+		if [ "$a" = "$b" ] && [ "${a#lake-query failed}" = "$a" ]; then
+			same=$((same + 1))
+		else
+			echo "    differs: $q"
+		fi
+	done
+	expect_eq "$same" "$total" "$what"
+}
+
 # ---- files other engines wrote ----
 mkdir -p "$L/data/ext/types" "$L/data/ext/types2" "$L/data/ext/strings"
 cp "$fx/types-v2-zstd.parquet" "$L/data/ext/types/a.parquet"
@@ -127,21 +146,13 @@ expect_eq "$(lake-catalog show raw.pq --format ndjson | jq -r '"\(.format) \(.ro
 lake-crawl >/dev/null
 expect_eq "$(lake-catalog schema raw.pq --format ndjson | jq -c '[.[]?] // .' | md5sum)" "$(lake-catalog schema raw.nd --format ndjson | jq -c '[.[]?] // .' | md5sum)" \
 	"the same schema as the NDJSON table"
-same=0
-total=0
-for q in "SELECT * FROM {t} ORDER BY id" \
+same_answers 's/{t}/raw.nd/g' 's/{t}/raw.pq/g' "lake-query gives the same rows over the Parquet and NDJSON tables" \
+	"SELECT * FROM {t} ORDER BY id" \
 	"SELECT kind, count(*), sum(amount), min(ts), max(ts) FROM {t} GROUP BY kind ORDER BY kind" \
 	"SELECT dt, count(*) FROM {t} WHERE ok GROUP BY dt ORDER BY dt" \
 	"SELECT id, user->>'country' AS c, json_array_length(tags) AS n FROM {t} WHERE id % 17 = 3 ORDER BY id" \
 	"SELECT count(*) FROM {t} WHERE amount IS NULL" \
-	"SELECT count(*) FROM {t} WHERE ts >= '2024-05-03T00:00:00Z' AND duration_ms BETWEEN 100 AND 900"; do
-	total=$((total + 1))
-	a=$(answer "$(echo "$q" | sed 's/{t}/raw.nd/g')")
-	b=$(answer "$(echo "$q" | sed 's/{t}/raw.pq/g')")
-	case $a in "lake-query failed"*) echo "    $a" ;; esac
-	if [ "$a" = "$b" ] && [ "${a#lake-query failed}" = "$a" ]; then same=$((same + 1)); else echo "    differs: $q"; fi
-done
-expect_eq "$same" "$total" "lake-query gives the same rows over the Parquet and NDJSON tables"
+	"SELECT count(*) FROM {t} WHERE ts >= '2024-05-03T00:00:00Z' AND duration_ms BETWEEN 100 AND 900"
 
 # (The last query gathers its groups anew for each x while max() and
 # min() hold keys of the earlier gatherings: given to SQLite in place, their
@@ -162,23 +173,16 @@ seq 0 69999 | jq -c '{i: ., w: ("w" + ((. * 7919) % 70000 | tostring)), k: ("k" 
 lake-put raw.memo_nd "$T/memo.ndjson" >/dev/null
 lake-put raw.wide_nd "$T/wide.ndjson" >/dev/null
 lake-crawl ext.memo ext.wide raw.memo_nd raw.wide_nd >/dev/null
-same=0
-total=0
-for q in "SELECT s, t, count(*) AS c FROM {m} GROUP BY s, t ORDER BY s, t" \
+same_answers 's/{m}/raw.memo_nd/g; s/{w}/raw.wide_nd/g' 's/{m}/ext.memo/g; s/{w}/ext.wide/g' \
+	"GROUP BY on dictionary entries: the groups of the NDJSON twin, row group after row group" \
+	"SELECT s, t, count(*) AS c FROM {m} GROUP BY s, t ORDER BY s, t" \
 	"SELECT t, s, n, count(*) AS c, sum(i) AS si FROM {m} GROUP BY t, s, n ORDER BY 1, 2, 3" \
 	"SELECT s, avg(i) AS a, max(t) AS mt FROM {m} GROUP BY s ORDER BY s DESC" \
 	"SELECT DISTINCT t FROM {m} ORDER BY t" \
 	"SELECT k, w, count(*) AS c FROM {w} WHERE i % 1000 < 3 OR w < 'w11' GROUP BY k, w ORDER BY k, w" \
 	"SELECT count(*) AS groups, sum(c) AS rows FROM (SELECT w, count(*) AS c FROM {w} GROUP BY w)" \
 	"SELECT k, count(*) AS c, min(w) AS lo, max(w) AS hi FROM {w} GROUP BY k ORDER BY k" \
-	"SELECT max((SELECT s FROM {m} WHERE i >= x.n GROUP BY s ORDER BY s DESC LIMIT 1)) AS m, min((SELECT t FROM {m} WHERE i < x.n GROUP BY t ORDER BY t LIMIT 1)) AS t FROM (SELECT 100 AS n UNION ALL SELECT 2500 UNION ALL SELECT 4990) AS x"; do
-	total=$((total + 1))
-	a=$(answer "$(echo "$q" | sed 's/{m}/raw.memo_nd/g; s/{w}/raw.wide_nd/g')")
-	b=$(answer "$(echo "$q" | sed 's/{m}/ext.memo/g; s/{w}/ext.wide/g')")
-	case $a in "lake-query failed"*) echo "    $a" ;; esac
-	if [ "$a" = "$b" ] && [ "${a#lake-query failed}" = "$a" ]; then same=$((same + 1)); else echo "    differs: $q"; fi
-done
-expect_eq "$same" "$total" "GROUP BY on dictionary entries: the groups of the NDJSON twin, row group after row group"
+	"SELECT max((SELECT s FROM {m} WHERE i >= x.n GROUP BY s ORDER BY s DESC LIMIT 1)) AS m, min((SELECT t FROM {m} WHERE i < x.n GROUP BY t ORDER BY t LIMIT 1)) AS t FROM (SELECT 100 AS n UNION ALL SELECT 2500 UNION ALL SELECT 4990) AS x"
 expect_eq "$(lake-query "SELECT count(*) AS c FROM (SELECT s FROM ext.memo GROUP BY s)")" '{"c":40}' \
 	"forty strings are forty groups"
 # Rows alike in the keys come folded (scan.h), yet each counts as read.
