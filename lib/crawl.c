@@ -1,4 +1,5 @@
 #include "crawl.h"
+#include "cores.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -908,21 +909,8 @@ static void *reader_thread(void *arg)
 static void read_all(struct table_crawl *tc)
 {
 	struct reading rd = {tc, PTHREAD_MUTEX_INITIALIZER, 0, lake_monotonic_us() + 1000000};
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = cores < 1 ? 1 : (size_t)cores;
-	pthread_t threads[16];
-	size_t started = 0;
 
-	if (nthreads > 16)
-		nthreads = 16;
-	if (nthreads > tc->nresults)
-		nthreads = tc->nresults;
-	for (size_t i = 1; i < nthreads; i++)
-		if (pthread_create(&threads[started], NULL, reader_thread, &rd) == 0)
-			started++;
-	reader_thread(&rd);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
+	lake_on_cores(reader_thread, &rd, tc->nresults);
 }
 
 static void collect_reads(struct table_crawl *tc)

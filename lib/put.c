@@ -1,7 +1,6 @@
 #include "put.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "classifier.h"
 #include "parquet_convert.h"
 #include "compressor.h"
+#include "cores.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "grant.h"
@@ -537,23 +537,6 @@ static void *converter(void *arg)
 	return NULL;
 }
 
-/* Run the conversions on this thread and up to cores - 1 others. */
-static void run_conversions(struct conversions *c)
-{
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
-	pthread_t threads[8];
-
-	if (nthreads > c->n)
-		nthreads = c->n;
-	for (size_t i = 1; i < nthreads; i++)
-		if (pthread_create(&threads[started], NULL, converter, c) == 0)
-			started++;
-	converter(c);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-}
-
 /*
  * At the end of the input, the files of every partition wait to be
  * converted: each is converted on its own, so they are converted on
@@ -582,7 +565,7 @@ static int convert_closing(struct lake_put *p, struct lake_error *e)
 	c.failed = lake_xcalloc(c.n + 1, sizeof *c.failed);
 	c.errs = lake_xcalloc(c.n + 1, sizeof *c.errs);
 	if (c.n)
-		run_conversions(&c);
+		lake_on_cores(converter, &c, c.n);
 	for (size_t i = 0; i < c.n; i++) {
 		if (c.failed[i] && rc == 0) {
 			*e = c.errs[i];
