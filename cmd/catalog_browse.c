@@ -11,14 +11,14 @@
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "catalog_browse.h"
+#include "govern/audit.h"
+#include "manage/catalog_browse.h"
 #include "catalog_verbs.h"
-#include "classifier.h"
+#include "formats/classifier.h"
 #include "cli.h"
-#include "grant.h"
-#include "lake.h"
-#include "names.h"
+#include "govern/grant.h"
+#include "store/lake.h"
+#include "base/names.h"
 
 /* A verb's checked operands. */
 struct operands {

@@ -12,11 +12,11 @@
 
 #include "catalog_verbs.h"
 #include "cli.h"
-#include "ddl.h"
-#include "grant.h"
-#include "lake.h"
-#include "names.h"
-#include "table_props.h"
+#include "manage/ddl.h"
+#include "govern/grant.h"
+#include "store/lake.h"
+#include "base/names.h"
+#include "store/table_props.h"
 
 static int verb_ddl(const struct catalog_opts *o, int argc, char **argv)
 {

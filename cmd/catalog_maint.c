@@ -1,6 +1,6 @@
 /*
  * catalog_maint.c - lake-catalog's maint verbs (see catalog_verbs.h):
- * check, vacuum, stats, export, import.  The work is in lib/maint.c;
+ * check, vacuum, stats, export, import.  The work is in lib/manage/maint.c;
  * here operands are checked, records printed and exit codes chosen.
  */
 #include <fcntl.h>
@@ -11,12 +11,12 @@
 #include <jansson.h>
 
 #include "catalog_verbs.h"
-#include "crawl.h"
+#include "crawl/crawl.h"
 #include "cli.h"
-#include "fsutil.h"
-#include "lake.h"
-#include "ltime.h"
-#include "maint.h"
+#include "base/fsutil.h"
+#include "store/lake.h"
+#include "base/ltime.h"
+#include "manage/maint.h"
 
 #define DEFAULT_VACUUM_AGE "7d"
 

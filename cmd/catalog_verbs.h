@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "output.h"
+#include "query/output.h"
 
 struct catalog_opts {
 	const char *lake_dir;	     /* --lake */

@@ -1,13 +1,13 @@
 #include "cli.h"
 
-#include "audit.h"
-#include "fsutil.h"
-#include "grant.h"
+#include "govern/audit.h"
+#include "base/fsutil.h"
+#include "govern/grant.h"
 
 #include <getopt.h>
 #include <unistd.h>
 
-#include "interrupt.h"
+#include "base/interrupt.h"
 
 #include <errno.h>
 #ifdef __GLIBC__

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "lake.h"
-#include "output.h"
+#include "base/error.h"
+#include "store/lake.h"
+#include "query/output.h"
 
 void cli_init(const char *prog);
 const char *cli_prog(void);

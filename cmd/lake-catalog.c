@@ -11,7 +11,7 @@
 
 #include "catalog_verbs.h"
 #include "cli.h"
-#include "lake.h"
+#include "store/lake.h"
 
 static const char usage[] = "usage: lake-catalog [--lake DIR] [--format FMT] VERB [ARGS]\n";
 

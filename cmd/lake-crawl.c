@@ -9,12 +9,12 @@
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "classifier.h"
+#include "govern/audit.h"
+#include "formats/classifier.h"
 #include "cli.h"
-#include "crawl.h"
-#include "lake.h"
-#include "names.h"
+#include "crawl/crawl.h"
+#include "store/lake.h"
+#include "base/names.h"
 
 static const char usage[] = "usage: lake-crawl [--lake DIR] [--on-change update|log|fail]\n"
 			    "                  [--on-delete mark|log] [--dry-run]\n"

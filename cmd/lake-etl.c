@@ -11,11 +11,11 @@
 #include <jansson.h>
 
 #include "cli.h"
-#include "etl.h"
-#include "etl_map.h"
-#include "input.h"
-#include "lake.h"
-#include "names.h"
+#include "etl/etl.h"
+#include "etl/etl_map.h"
+#include "formats/input.h"
+#include "store/lake.h"
+#include "base/names.h"
 
 static const char usage[] =
     "usage: lake-etl run JOB.json [--param K=V] [--dry-run] [--reset-bookmark]\n"

@@ -11,12 +11,12 @@
 
 #include <jansson.h>
 
-#include "audit.h"
+#include "govern/audit.h"
 #include "cli.h"
-#include "grant.h"
-#include "lake.h"
-#include "ltime.h"
-#include "names.h"
+#include "govern/grant.h"
+#include "store/lake.h"
+#include "base/ltime.h"
+#include "base/names.h"
 
 static const char usage[] =
     "usage: lake-grant grant PERMS ON DB[.TABLE] TO PRINCIPAL [--columns COLS |\n"

@@ -10,12 +10,12 @@
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "classifier.h"
+#include "govern/audit.h"
+#include "formats/classifier.h"
 #include "cli.h"
-#include "lake.h"
-#include "put.h"
-#include "sqlite_source.h"
+#include "store/lake.h"
+#include "ingest/put.h"
+#include "ingest/sqlite_source.h"
 
 static const char usage[] =
     "usage: lake-put [--lake DIR] [--format ndjson|json|csv|tsv|auto] [--to ndjson|parquet]\n"

@@ -9,14 +9,14 @@
 
 #include <jansson.h>
 
-#include "audit.h"
+#include "govern/audit.h"
 #include "cli.h"
-#include "input.h"
-#include "fsutil.h"
-#include "jscan.h"
-#include "lake.h"
-#include "output.h"
-#include "query.h"
+#include "formats/input.h"
+#include "base/fsutil.h"
+#include "values/jscan.h"
+#include "store/lake.h"
+#include "query/output.h"
+#include "query/query.h"
 
 static const char usage[] =
     "usage: lake-query [--lake DIR] [--format FMT] [--limit N] [--as-of VERSION|TIME]\n"

@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "lake.h"
+#include "govern/audit.h"
+#include "store/lake.h"
 
-#include "buf.h"
-#include "infer.h"
-#include "ltime.h"
-#include "parquet.h"
+#include "base/buf.h"
+#include "values/infer.h"
+#include "base/ltime.h"
+#include "parquet/parquet.h"
 
 /* xorshift64*: deterministic for a seed, good enough for test data. */
 static uint64_t rng_state;

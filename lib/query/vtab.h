@@ -1,0 +1,56 @@
+/*
+ * vtab.h - the "lake" SQLite virtual table module: one catalog table as
+ * an SQL table.  Used by query.c; see query.h for what it does.
+ *
+ *	lake_vtab_register(db, ctx);
+ *	CREATE VIRTUAL TABLE raw.events USING lake   -- schema "raw", table "events"
+ */
+#ifndef LAKE_VTAB_H
+#define LAKE_VTAB_H
+
+#include <sqlite3.h>
+
+#include "store/lake.h"
+#include "query/query.h"
+
+/*
+ * A table read through a grant's filter is declared with a guard (query.c):
+ * a hidden column that every scan must constrain to the guard's secret,
+ * which only the filter's view knows; any other scan is refused.
+ */
+#define LAKE_VTAB_GUARD_COLUMN "__grant_guard"
+
+/* One table's scans, for --explain. */
+struct lake_table_scans {
+	char *name; /* "db.table" */
+	struct lake_scan_stats stats;
+	int64_t *used_ids; /* a set of the file ids counted in stats.input_*: 0 is a free slot */
+	size_t nused, capused;
+};
+
+/* What every table of one query shares: the lake (its catalog, in a snapshot) and the counters. */
+struct lake_vtab_context {
+	struct lake *lake;
+	struct lake_scan_stats *stats;	 /* all tables together */
+	struct lake_table_scans *tables; /* each table, in the order first declared */
+	size_t ntables;
+	/*
+	 * --as-of: read each table as it was at this version (capped at the
+	 * table's own), or at the last version made at or before this time
+	 * (ISO-8601 text); both unset for the current state.
+	 */
+	int64_t as_of_version; /* -1: not set */
+	const char *as_of_time;
+	/* Called as a scan opens each file, once it has run a second, at most once a second. */
+	void (*progress)(const char *table, uint64_t files_done, uint64_t files_total,
+			 uint64_t bytes_done, uint64_t bytes_total, void *arg);
+	void *progress_arg;
+	int64_t next_progress_us; /* 0: the clock starts at the first scan */
+	/* lake-etl's bookmarks: tables read only in part (see query.h). */
+	const struct lake_table_window *windows;
+	size_t nwindows;
+};
+
+int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * test_parquet_codecs.c - the Parquet reader's building blocks on bytes
+ * written out here: the Thrift compact decoder, the Snappy decoder, the
+ * RLE/bit-packed hybrid and DELTA_BINARY_PACKED, each on good input and
+ * on the ways input lies.
+ */
+#include <stdint.h>
+
+#include "parquet/parquet_decode.h"
+#include "parquet/snappy.h"
+#include "t.h"
+#include "parquet/thrift_decode.h"
+
+static void test_varints_and_zigzag(void)
+{
+	struct lake_thrift_in in;
+	uint64_t v;
+	static const uint8_t max[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+	static const uint8_t over[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02};
+	static const uint8_t endless[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					  0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+
+	lake_thrift_in_init(&in, max, sizeof max);
+	CHECK(lake_thrift_read_varint(&in, &v) == 0);
+	CHECK(v == UINT64_MAX);
+	lake_thrift_in_init(&in, over, sizeof over);
+	CHECK(lake_thrift_read_varint(&in, &v) == -1);
+	CHECK_STR(in.why, "varint overflows 64 bits");
+	lake_thrift_in_init(&in, endless, sizeof endless);
+	CHECK(lake_thrift_read_varint(&in, &v) == -1);
+	lake_thrift_in_init(&in, endless, 3);
+	CHECK(lake_thrift_read_varint(&in, &v) == -1);
+	CHECK_STR(in.why, "truncated varint");
+	CHECK_INT(lake_thrift_unzigzag(0), 0);
+	CHECK_INT(lake_thrift_unzigzag(1), -1);
+	CHECK_INT(lake_thrift_unzigzag(2), 1);
+	CHECK(lake_thrift_unzigzag(UINT64_MAX) == INT64_MIN);
+	CHECK(lake_thrift_unzigzag(UINT64_MAX - 1) == INT64_MAX);
+}
+
+static void test_struct_fields_and_skipping(void)
+{
+	/*
+	 * field 1 i32 = -3 (delta 1), field 20 string "ab" (long form),
+	 * field 21 true, field 22 list<i64> [1, 2], field 23 map<string,i32>
+	 * {"k": 1}, field 24 double, field 25 struct { field 1 byte 7 },
+	 * field 26 set<bool> [true], stop.
+	 */
+	static const uint8_t buf[] = {0x15, 0x05, 0x08, 0x28, 0x02, 'a',  'b',	0x11, 0x19,
+				      0x26, 0x02, 0x04, 0x1b, 0x01, 0x85, 0x01, 'k',  0x02,
+				      0x17, 0,	  0,	0,    0,    0,	  0,	0,    0,
+				      0x1c, 0x13, 0x07, 0x00, 0x1a, 0x11, 0x01, 0x00};
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
+	int16_t last;
+	int32_t i;
+	const uint8_t *p;
+	size_t len;
+	int b, seen = 0;
+
+	lake_thrift_in_init(&in, buf, sizeof buf);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
+	CHECK_INT(f.id, 1);
+	CHECK(lake_thrift_read_i32(&in, &f, &i) == 0);
+	CHECK_INT(i, -3);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
+	CHECK_INT(f.id, 20);
+	CHECK(lake_thrift_read_binary(&in, &f, &p, &len) == 0);
+	CHECK(len == 2 && memcmp(p, "ab", 2) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
+	CHECK_INT(f.id, 21);
+	CHECK(lake_thrift_read_bool(&in, &f, &b) == 0);
+	CHECK(b);
+	while (lake_thrift_next_field(&in, &last, &f) == 1) {
+		seen++;
+		CHECK(lake_thrift_skip(&in, f.type) == 0);
+	}
+	CHECK_INT(seen, 5);
+	CHECK(in.p == buf + sizeof buf);
+	lake_thrift_leave_struct(&in);
+	CHECK_INT(in.depth, 0);
+
+	/* A wrong type where an integer is expected. */
+	lake_thrift_in_init(&in, buf, sizeof buf);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
+	f.type = THRIFT_BINARY;
+	CHECK(lake_thrift_read_i32(&in, &f, &i) == -1);
+}
+
+static void test_lies_and_depth(void)
+{
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
+	int16_t last;
+	int type;
+	uint32_t n;
+	uint8_t deep[200];
+	/* A list claiming 1000 elements in 3 bytes; a string claiming 100. */
+	static const uint8_t list[] = {0x19, 0xf5, 0xe8, 0x07, 0, 0};
+	static const uint8_t str[] = {0x18, 0x64, 'a'};
+
+	lake_thrift_in_init(&in, list, sizeof list);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == 1);
+	CHECK(lake_thrift_read_list(&in, &f, &type, &n) == -1);
+	CHECK_STR(in.why, "list longer than the bytes left");
+
+	lake_thrift_in_init(&in, str, sizeof str);
+	CHECK(lake_thrift_skip(&in, THRIFT_STRUCT) == -1);
+	CHECK_STR(in.why, "string longer than the bytes left");
+
+	/* Structs in structs, deeper than the limit: refused, not recursed into. */
+	for (size_t i = 0; i < sizeof deep; i++)
+		deep[i] = 0x1c; /* field 1, struct */
+	lake_thrift_in_init(&in, deep, sizeof deep);
+	CHECK(lake_thrift_skip(&in, THRIFT_STRUCT) == -1);
+	CHECK_STR(in.why, "structures nested too deep");
+
+	/* Unknown type codes. */
+	lake_thrift_in_init(&in, "\x1e", 1);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_field(&in, &last, &f) == -1);
+}
+
+static void test_snappy(void)
+{
+	/* "abcd" then a copy of 8 from offset 4 (overlapping itself): "abcdabcdabcd". */
+	static const uint8_t block[] = {0x0c, 0x0c, 'a', 'b', 'c', 'd', 0x11, 0x04};
+	uint8_t out[12];
+	size_t n;
+	const char *why = NULL;
+
+	CHECK(lake_snappy_length(block, sizeof block, &n, &why) == 0);
+	CHECK(n == 12);
+	CHECK(lake_snappy_decode(block, sizeof block, out, 12, &why) == 0);
+	CHECK(memcmp(out, "abcdabcdabcd", 12) == 0);
+	/* The length must match what the page says. */
+	CHECK(lake_snappy_decode(block, sizeof block, out, 11, &why) == -1);
+	/* Short of its length. */
+	CHECK(lake_snappy_decode(block, 6, out, 12, &why) == -1);
+	CHECK_STR(why, "snappy block shorter than its length");
+	{
+		/* A copy from before the start, and a literal past the input. */
+		static const uint8_t back[] = {0x0c, 0x0c, 'a', 'b', 'c', 'd', 0x11, 0x05};
+		static const uint8_t lit[] = {0x0c, 0x2c, 'a', 'b'};
+		static const uint8_t len6[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+
+		CHECK(lake_snappy_decode(back, sizeof back, out, 12, &why) == -1);
+		CHECK_STR(why, "snappy copy from before the start");
+		CHECK(lake_snappy_decode(lit, sizeof lit, out, 12, &why) == -1);
+		CHECK(lake_snappy_length(len6, sizeof len6, &n, &why) == -1);
+	}
+}
+
+static void test_rle_hybrid(void)
+{
+	/* A run of 5 sevens (width 3), then one bit-packed group 0..7. */
+	static const uint8_t buf[] = {0x0a, 0x07, 0x03, 0x88, 0xc6, 0xfa};
+	struct lake_pq_rle r;
+	uint32_t v[13];
+	const char *why = NULL;
+
+	CHECK(lake_pq_rle_init(&r, buf, sizeof buf, 3, &why) == 0);
+	CHECK(lake_pq_rle_get(&r, v, 2, &why) == 0);
+	CHECK(lake_pq_rle_get(&r, v + 2, 11, &why) == 0);
+	for (int i = 0; i < 5; i++)
+		CHECK_INT(v[i], 7);
+	for (int i = 0; i < 8; i++)
+		CHECK_INT(v[5 + i], i);
+	/* Nothing more. */
+	CHECK(lake_pq_rle_get(&r, v, 1, &why) == -1);
+	CHECK(lake_pq_rle_init(&r, buf, sizeof buf, 33, &why) == -1);
+	/* A repeated value wider than its width. */
+	CHECK(lake_pq_rle_init(&r, buf, sizeof buf, 2, &why) == 0);
+	CHECK(lake_pq_rle_get(&r, v, 1, &why) == -1);
+	/* A bit-packed run claiming more groups than there are bytes. */
+	{
+		static const uint8_t lie[] = {0xff, 0x01, 0x00};
+		CHECK(lake_pq_rle_init(&r, lie, sizeof lie, 8, &why) == 0);
+		CHECK(lake_pq_rle_get(&r, v, 1, &why) == 0);
+		CHECK(lake_pq_rle_get(&r, v, 2, &why) == -1);
+	}
+}
+
+static void test_delta(void)
+{
+	/* block 128, 4 miniblocks, 3 values, first 10; min delta -2, widths 1: 10, 8, 7. */
+	static const uint8_t buf[] = {0x80, 0x01, 0x04, 0x03, 0x14, 0x03, 0x01,
+				      0x01, 0x01, 0x01, 0x02, 0,    0,	  0};
+	struct lake_pq_delta d;
+	int64_t v[3];
+	const uint8_t *end;
+	const char *why = NULL;
+
+	CHECK(lake_pq_delta_init(&d, buf, sizeof buf, &why) == 0);
+	CHECK(lake_pq_delta_count(&d) == 3);
+	CHECK(lake_pq_delta_get(&d, v, 1, &why) == 0);
+	CHECK(lake_pq_delta_get(&d, v + 1, 2, &why) == 0);
+	CHECK_INT(v[0], 10);
+	CHECK_INT(v[1], 8);
+	CHECK_INT(v[2], 7);
+	CHECK(lake_pq_delta_get(&d, v, 1, &why) == -1);
+	lake_pq_delta_release(&d);
+	CHECK(lake_pq_delta_end(buf, sizeof buf, &end, &why) == 0);
+	CHECK(end == buf + sizeof buf);
+	{
+		/* Bad block sizes: 100 values a block, 0 miniblocks, a width of 65. */
+		static const uint8_t b1[] = {0x64, 0x04, 0x01, 0x00};
+		static const uint8_t b2[] = {0x80, 0x01, 0x00, 0x01, 0x00};
+		static const uint8_t b3[] = {0x80, 0x01, 0x04, 0x02, 0x00, 0x00, 65, 0, 0, 0, 0xff};
+
+		CHECK(lake_pq_delta_init(&d, b1, sizeof b1, &why) == -1);
+		CHECK(lake_pq_delta_init(&d, b2, sizeof b2, &why) == -1);
+		CHECK(lake_pq_delta_init(&d, b3, sizeof b3, &why) == 0);
+		CHECK(lake_pq_delta_get(&d, v, 2, &why) == -1);
+		lake_pq_delta_release(&d);
+		CHECK(lake_pq_delta_end(b3, sizeof b3, &end, &why) == -1);
+	}
+}
+
+int main(void)
+{
+	T_RUN(test_varints_and_zigzag);
+	T_RUN(test_struct_fields_and_skipping);
+	T_RUN(test_lies_and_depth);
+	T_RUN(test_snappy);
+	T_RUN(test_rle_hybrid);
+	T_RUN(test_delta);
+	T_DONE();
+}
