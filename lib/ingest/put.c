@@ -1,4 +1,5 @@
 #include "ingest/put.h"
+#include "ingest/put_internal.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -28,98 +29,6 @@
 /* Total record text held in writers' buffers before the largest is compressed early. */
 #define BUFFER_BUDGET (24u << 20)
 
-struct writer {
-	char *partition; /* escaped "k=v/…", "" when unpartitioned */
-	struct lake_tmpfile tmp;
-	struct lake_zsink sink;
-	struct lake_buf pending; /* records not yet handed to the compressor */
-	uint64_t rows;
-	uint64_t raw_bytes;
-	int64_t deadline_us; /* monotonic instant at which --batch-seconds fires; 0: never */
-	uint64_t last_use;
-	struct lake_schema *schema; /* describe_files: what its records hold */
-	int converted;		    /* --to parquet: tmp holds the Parquet file already */
-	struct writer *next_in_bucket;
-	struct writer *prev, *next;
-};
-
-/*
- * A finished data file waiting to be published: complete in tmp/, then
- * registered as pending and renamed to `path`, then live.
- */
-struct staged {
-	char *tmp_path;
-	char *path; /* relative to the lake */
-	char *partition;
-	uint64_t rows;
-	uint64_t bytes;
-	uint64_t raw_bytes;
-	int64_t id;   /* its pending row, once registered */
-	int renamed;  /* it is at `path`, no longer in tmp/ */
-	char *schema; /* describe_files: its columns, JSON text */
-	json_t *stats;
-	int64_t fp_size, fp_mtime_ns;
-};
-
-struct lake_put {
-	struct lake *lake;
-	char db[LAKE_NAME_MAX + 1];
-	char table[LAKE_NAME_MAX + 1];
-	char *qualified;
-	struct lake_put_options o;
-	lake_put_emit_fn emit;
-	void *emit_arg;
-	struct lake_compressor *z;
-	int64_t table_id;
-	int table_ready; /* table_id exists and agrees with the current input */
-
-	/* The input being landed. */
-	const char *in_name;
-	const char *out_format; /* "ndjson", "csv" or "tsv" */
-	int atomic;
-	int csv_in; /* rows come as fields */
-	char delim;
-	int prepared; /* header-dependent state is ready */
-	struct lake_buf csv_header;
-	char *csv_header_json; /* the header's names as a JSON array */
-	char why[256];	       /* the reason a record is bad, when it needs details */
-	char **json_keys;      /* to_ndjson: each header name as a JSON string and ':' */
-	size_t nkeys;
-	long *dyn_column;		 /* CSV: the column of each dynamic partition field */
-	const char *const *given_values; /* lake_put_record: the dynamic keys' values */
-	int values_given;
-	char **header_names; /* CSV with describe_files: the header's names */
-	size_t nheader;
-	/* TEXT: a line's fields, the classifier's named groups in order */
-	struct lake_group *groups;
-	const char **text_field;
-	size_t *text_len;
-	size_t ntext;
-
-	struct writer **buckets;
-	size_t nbuckets;
-	size_t nwriters;
-	struct writer *writers;
-	struct writer *last;
-	struct writer *closing; /* committed writers whose last chunks are still compressing */
-	uint64_t clock;
-	uint64_t buffered;
-	int64_t next_deadline;
-	struct staged *staged;
-	size_t nstaged, cap_staged;
-
-	struct lake_partkv *kv;
-	struct lake_buf *values;
-	struct lake_buf key, row, scratch;
-
-	uint64_t records_read;
-	int64_t next_progress_us;
-
-	struct lake_tmpfile quarantine;
-	int quarantine_open;
-	struct lake_put_totals totals;
-};
-
 /* ---- options ---- */
 
 void lake_put_options_init(struct lake_put_options *o)
@@ -142,57 +51,6 @@ int lake_on_error_parse(const char *s, enum lake_on_error *out)
 	else
 		return -1;
 	return 0;
-}
-
-static int parse_grain(const char *s, enum lake_time_grain *g)
-{
-	static const struct {
-		const char *name;
-		enum lake_time_grain grain;
-	} grains[] = {{"year", LAKE_GRAIN_YEAR},
-		      {"month", LAKE_GRAIN_MONTH},
-		      {"day", LAKE_GRAIN_DAY},
-		      {"hour", LAKE_GRAIN_HOUR}};
-
-	for (size_t i = 0; i < sizeof grains / sizeof grains[0]; i++)
-		if (strcmp(s, grains[i].name) == 0) {
-			*g = grains[i].grain;
-			return 0;
-		}
-	return -1;
-}
-
-int lake_partition_by_parse(const char *spec, struct lake_partition_by *out, struct lake_error *e)
-{
-	const char *eq = strchr(spec, '='), *colon;
-
-	memset(out, 0, sizeof *out);
-	if (!eq || eq == spec || !eq[1])
-		return lake_err(e, LAKE_EX_USAGE,
-				"'%s': --partition-by takes KEY=FIELD[:year|month|day|hour]", spec);
-	colon = strrchr(eq + 1, ':');
-	out->key = lake_xstrndup(spec, (size_t)(eq - spec));
-	if (colon) {
-		out->field = lake_xstrndup(eq + 1, (size_t)(colon - eq - 1));
-		out->has_grain = 1;
-		if (parse_grain(colon + 1, &out->grain) < 0 || !*out->field) {
-			lake_err(e, LAKE_EX_USAGE,
-				 "'%s': unknown time grain '%s'; use year, month, day or hour",
-				 spec, colon + 1);
-			lake_partition_by_release(out);
-			return -1;
-		}
-	} else {
-		out->field = lake_xstrdup(eq + 1);
-	}
-	return 0;
-}
-
-void lake_partition_by_release(struct lake_partition_by *pb)
-{
-	free(pb->key);
-	free(pb->field);
-	pb->key = pb->field = NULL;
 }
 
 /* ---- writers ---- */
@@ -938,174 +796,6 @@ static void discard_input(struct lake_put *p)
 	quarantine_discard(p);
 }
 
-/* ---- partition values ---- */
-
-/* Find a field by name, or by a dotted path into nested objects when no field has the whole name.
- */
-static int json_field(const struct lake_record *rec, const char *name, struct lake_jvalue *v)
-{
-	const char *text = rec->json, *dot;
-	size_t len = rec->json_len;
-
-	if (lake_jobject_get(text, len, name, strlen(name), v))
-		return 1;
-	while ((dot = strchr(name, '.')) != NULL) {
-		if (!lake_jobject_get(text, len, name, (size_t)(dot - name), v) ||
-		    v->type != LAKE_JOBJECT)
-			return 0;
-		text = v->start;
-		len = v->len;
-		name = dot + 1;
-		if (lake_jobject_get(text, len, name, strlen(name), v))
-			return 1;
-	}
-	return 0;
-}
-
-static const char *time_value(struct lake_put *p, const struct lake_partition_by *pb, const char *s,
-			      size_t n, int is_number, struct lake_buf *out)
-{
-	int64_t micros;
-	char text[40];
-	double d;
-	int64_t i;
-
-	if (!is_number && lake_time_parse(s, n, &micros) != LAKE_TIME_NONE)
-		goto ok;
-	if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD &&
-	    lake_time_from_epoch(d, &micros) == 0)
-		goto ok;
-	snprintf(
-	    p->why, sizeof p->why,
-	    "field '%s': '%.*s' is not a timestamp (ISO-8601, or epoch seconds or milliseconds)",
-	    pb->field, n > 64 ? 64 : (int)n, s);
-	return p->why;
-ok:
-	lake_buf_add(out, text, lake_time_format_grain(micros, pb->grain, text));
-	return NULL;
-}
-
-/*
- * The partition value of one record for pb, into out; *is_null when the
- * record has none.  Returns NULL or the reason the record is bad.
- */
-static const char *json_partition_value(struct lake_put *p, const struct lake_partition_by *pb,
-					const struct lake_record *rec, struct lake_buf *out,
-					int *is_null)
-{
-	struct lake_jvalue v;
-	long n;
-
-	*is_null = 0;
-	if (!json_field(rec, pb->field, &v)) {
-		if (!p->totals.missing_field++)
-			snprintf(p->totals.missing_field_name, sizeof p->totals.missing_field_name,
-				 "%s", pb->field);
-		*is_null = 1;
-		return NULL;
-	}
-	if (v.type == LAKE_JNULL) {
-		*is_null = 1;
-		return NULL;
-	}
-	switch (v.type) {
-	case LAKE_JSTRING:
-		lake_buf_reset(&p->scratch);
-		lake_buf_grow(&p->scratch, v.len);
-		n = lake_jstring_decode(&v, p->scratch.data);
-		if (n < 0)
-			return "malformed string";
-		if (pb->has_grain)
-			return time_value(p, pb, p->scratch.data, (size_t)n, 0, out);
-		lake_buf_add(out, p->scratch.data, (size_t)n);
-		return NULL;
-	case LAKE_JNUMBER:
-		if (pb->has_grain)
-			return time_value(p, pb, v.start, v.len, 1, out);
-		lake_buf_add(out, v.start, v.len);
-		return NULL;
-	case LAKE_JTRUE:
-	case LAKE_JFALSE:
-		if (pb->has_grain)
-			return time_value(p, pb, v.start, v.len, 0, out);
-		lake_buf_addstr(out, v.type == LAKE_JTRUE ? "true" : "false");
-		return NULL;
-	default:
-		snprintf(p->why, sizeof p->why,
-			 "field '%s' is an object or array; a partition value must be a string, "
-			 "number or boolean",
-			 pb->field);
-		return p->why;
-	}
-}
-
-static const char *csv_partition_value(struct lake_put *p, size_t which,
-				       const struct lake_record *rec, struct lake_buf *out,
-				       int *is_null)
-{
-	const struct lake_partition_by *pb = &p->o.dynamic[which];
-	long col = p->dyn_column[which];
-	const char *s = rec->field[col];
-	size_t n = rec->field_len[col];
-
-	*is_null = s == NULL;
-	if (!s)
-		return NULL;
-	if (pb->has_grain)
-		return time_value(p, pb, s, n, 0, out);
-	lake_buf_add(out, s, n);
-	return NULL;
-}
-
-/* A directory name has at most 255 bytes (NAME_MAX); an escaped key=value may be longer. */
-static const char *segment_too_long(struct lake_put *p)
-{
-	const char *seg = p->key.data;
-
-	while (*seg) {
-		const char *slash = strchr(seg, '/');
-		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
-		if (n > 255) {
-			snprintf(
-			    p->why, sizeof p->why,
-			    "partition directory '%.40s...' would be %zu bytes long, more than "
-			    "the 255 a file name may have",
-			    seg, n);
-			return p->why;
-		}
-		seg += n + (slash != NULL);
-	}
-	return NULL;
-}
-
-/* Build the record's partition path into p->key; NULL or why the record is bad. */
-static const char *partition_of(struct lake_put *p, const struct lake_record *rec)
-{
-	size_t ns = p->o.nstatic;
-
-	for (size_t i = 0; i < p->o.ndynamic; i++) {
-		int is_null;
-		const char *why;
-		lake_buf_reset(&p->values[i]);
-		lake_buf_add(&p->values[i], "", 0);
-		if (p->values_given) {
-			/* Only read: lake_partition_path takes the values as they are. */
-			p->kv[ns + i].value = (char *)p->given_values[i];
-			continue;
-		}
-		why = p->csv_in
-			  ? csv_partition_value(p, i, rec, &p->values[i], &is_null)
-			  : json_partition_value(p, &p->o.dynamic[i], rec, &p->values[i], &is_null);
-		if (why)
-			return why;
-		p->kv[ns + i].value = is_null ? NULL : p->values[i].data;
-	}
-	lake_buf_reset(&p->key);
-	lake_buf_add(&p->key, "", 0);
-	lake_partition_path(&p->key, p->kv, ns + p->o.ndynamic);
-	return segment_too_long(p);
-}
-
 /* ---- records into writers ---- */
 
 static void csv_add_field(struct lake_buf *b, const char *s, size_t n, char delim)
@@ -1235,7 +925,7 @@ static int route(struct lake_put *p, const struct lake_record *rec, const char *
 
 	*why = NULL;
 	if (p->o.ndynamic || !w) {
-		if ((*why = partition_of(p, rec)) != NULL)
+		if ((*why = lake_put_partition_of(p, rec)) != NULL)
 			return 0;
 		if (!w || strcmp(w->partition, p->key.data) != 0)
 			w = find_writer(p, p->key.data);
