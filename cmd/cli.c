@@ -258,6 +258,29 @@ int cli_bad_option(int c, char **argv)
 	return cli_usage_error("unknown option '%s'", opt);
 }
 
+int cli_common_option(int c, char **argv, const char *usage, const char *help,
+		      const char **lake_dir)
+{
+	switch (c) {
+	case 'h':
+	case CLI_OPT_HELP:
+		cli_exit_help(usage, help);
+	case CLI_OPT_VERSION:
+		cli_exit_version();
+	case CLI_OPT_AS:
+		cli_set_as(optarg);
+		return -1;
+	case CLI_OPT_LAKE:
+		*lake_dir = optarg;
+		return -1;
+	case '?':
+	case ':':
+		return cli_bad_option(c, argv);
+	default:
+		return 0;
+	}
+}
+
 static int progress_shown;
 
 void cli_progress(const char *fmt, ...)

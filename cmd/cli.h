@@ -74,4 +74,29 @@ int cli_lake_open(const char *dir, struct lake **out, struct lake_error *e);
 /* A getopt_long '?' or ':' turned into a house-style usage error. */
 int cli_bad_option(int c, char **argv);
 
+/*
+ * The options every program takes alike, parsed in one place.  Each
+ * program's option table lists CLI_COMMON_OPTIONS (and --version, which
+ * lake-catalog also uses to choose a table version), and its getopt_long
+ * loop gives every option to cli_common_option first:
+ *
+ *	if ((rc = cli_common_option(c, argv, usage, help, &o.lake_dir)) > 0)
+ *		return rc;
+ *	if (rc < 0)
+ *		continue;
+ *
+ * -h and --help print usage and help and exit, CLI_OPT_VERSION prints the
+ * version and exits, --lake DIR sets *lake_dir, --as NAME is kept for
+ * cli_lake_open.  Returns -1 when c was one of those, 0 when it is the
+ * program's own, or the exit status of a usage error (getopt's '?', ':').
+ */
+enum { CLI_OPT_AS = 1000, CLI_OPT_HELP, CLI_OPT_LAKE, CLI_OPT_VERSION };
+#define CLI_COMMON_OPTIONS                                                                         \
+	{"as", required_argument, NULL, CLI_OPT_AS}, {"help", no_argument, NULL, CLI_OPT_HELP},    \
+	{                                                                                          \
+		"lake", required_argument, NULL, CLI_OPT_LAKE                                      \
+	}
+int cli_common_option(int c, char **argv, const char *usage, const char *help,
+		      const char **lake_dir);
+
 #endif

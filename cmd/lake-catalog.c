@@ -41,9 +41,6 @@ enum {
 	OPT_DRY_RUN,
 	OPT_FORMAT,
 	OPT_GROUP,
-	OPT_HELP,
-	OPT_LAKE,
-	OPT_ACT_AS,
 	OPT_LOCATION_PREFIX,
 	OPT_OLDER_THAN,
 	OPT_REPAIR,
@@ -59,14 +56,12 @@ static const struct option long_options[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"group", required_argument, NULL, OPT_GROUP},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},
-    {"as", required_argument, NULL, OPT_ACT_AS},
     {"location-prefix", required_argument, NULL, OPT_LOCATION_PREFIX},
     {"older-than", required_argument, NULL, OPT_OLDER_THAN},
     {"repair", no_argument, NULL, OPT_REPAIR},
     {"version", optional_argument, NULL, OPT_VERSION},
     {"yes", no_argument, NULL, OPT_YES},
+    CLI_COMMON_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -154,12 +149,6 @@ static int parse_option(struct catalog_opts *o, int c, const char *v)
 	uint64_t n;
 
 	switch (c) {
-	case OPT_ACT_AS:
-		cli_set_as(optarg);
-		return 0;
-	case OPT_LAKE:
-		o->lake_dir = v;
-		return 0;
 	case OPT_FORMAT:
 		return cli_parse_format(v, &o->format);
 	case OPT_GROUP:
@@ -208,12 +197,14 @@ int main(int argc, char **argv)
 	cli_init("lake-catalog");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		if (c == 'h' || c == OPT_HELP) {
+		if (c == 'h' || c == CLI_OPT_HELP) { /* the verbs' help, not the common one */
 			print_help();
 			return cli_finish_stdout(0);
 		}
-		if (c == '?' || c == ':')
-			return cli_bad_option(c, argv);
+		if ((rc = cli_common_option(c, argv, NULL, NULL, &o.lake_dir)) > 0)
+			return rc;
+		if (rc < 0)
+			continue;
 		/*
 		 * --version alone prints the program's version; --version N
 		 * (schema) or --version=N selects a table version.

@@ -42,23 +42,17 @@ static const char help[] =
 enum {
 	OPT_CLASSIFIER = 256,
 	OPT_DRY_RUN,
-	OPT_HELP,
-	OPT_LAKE,
-	OPT_ACT_AS,
 	OPT_ON_CHANGE,
 	OPT_ON_DELETE,
-	OPT_VERSION
 };
 
 static const struct option long_options[] = {
     {"classifier", required_argument, NULL, OPT_CLASSIFIER},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},
-    {"as", required_argument, NULL, OPT_ACT_AS},
     {"on-change", required_argument, NULL, OPT_ON_CHANGE},
     {"on-delete", required_argument, NULL, OPT_ON_DELETE},
-    {"version", no_argument, NULL, OPT_VERSION},
+    {"version", no_argument, NULL, CLI_OPT_VERSION},
+    CLI_COMMON_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -89,18 +83,12 @@ static int parse_args(struct args *a, int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		int rc = cli_common_option(c, argv, usage, help, &a->lake_dir);
+		if (rc > 0)
+			return rc;
+		if (rc < 0)
+			continue;
 		switch (c) {
-		case 'h':
-		case OPT_HELP:
-			cli_exit_help(usage, help);
-		case OPT_VERSION:
-			cli_exit_version();
-		case OPT_ACT_AS:
-			cli_set_as(optarg);
-			break;
-		case OPT_LAKE:
-			a->lake_dir = optarg;
-			break;
 		case OPT_DRY_RUN:
 			a->opts.dry_run = 1;
 			break;

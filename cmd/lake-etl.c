@@ -84,9 +84,6 @@ enum {
 	OPT_FLATTEN,
 	OPT_FLATTEN_KEY,
 	OPT_FORMAT,
-	OPT_HELP,
-	OPT_LAKE,
-	OPT_ACT_AS,
 	OPT_MODE,
 	OPT_NAME,
 	OPT_ON_ERROR,
@@ -96,7 +93,6 @@ enum {
 	OPT_SQL,
 	OPT_TARGET,
 	OPT_TO,
-	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -107,9 +103,6 @@ static const struct option long_options[] = {
     {"flatten", no_argument, NULL, OPT_FLATTEN},
     {"flatten-key", required_argument, NULL, OPT_FLATTEN_KEY},
     {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},
-    {"as", required_argument, NULL, OPT_ACT_AS},
     {"mode", required_argument, NULL, OPT_MODE},
     {"name", required_argument, NULL, OPT_NAME},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
@@ -119,7 +112,8 @@ static const struct option long_options[] = {
     {"sql", required_argument, NULL, OPT_SQL},
     {"target", required_argument, NULL, OPT_TARGET},
     {"to", required_argument, NULL, OPT_TO},
-    {"version", no_argument, NULL, OPT_VERSION},
+    {"version", no_argument, NULL, CLI_OPT_VERSION},
+    CLI_COMMON_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -179,12 +173,6 @@ static int parse_option(struct opts *o, int c, const char *v)
 	struct lake_etl_job *job = &o->inline_job;
 
 	switch (c) {
-	case OPT_ACT_AS:
-		cli_set_as(optarg);
-		return 0;
-	case OPT_LAKE:
-		o->lake_dir = v;
-		return 0;
 	case OPT_FORMAT:
 		return cli_parse_format(v, &o->format);
 	case OPT_NAME:
@@ -501,14 +489,12 @@ int main(int argc, char **argv)
 	cli_init("lake-etl");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		if (c == 'h' || c == OPT_HELP)
-			cli_exit_help(usage, help);
-		if (c == OPT_VERSION)
-			cli_exit_version();
-		if (c == '?' || c == ':') {
+		if ((rc = cli_common_option(c, argv, usage, help, &o.lake_dir)) > 0) {
 			release_opts(&o);
-			return cli_bad_option(c, argv);
+			return rc;
 		}
+		if (rc < 0)
+			continue;
 		if ((rc = parse_option(&o, c, optarg)) != 0) {
 			release_opts(&o);
 			return rc;

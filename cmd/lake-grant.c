@@ -55,33 +55,27 @@ static const char help[] =
     "table, 66 no such table, group or grant, 77 not allowed.  See lake-grant(1).\n";
 
 enum {
-	OPT_AS = 256,
-	OPT_COLUMNS,
+	OPT_COLUMNS = 256,
 	OPT_EXCLUDE,
 	OPT_FORMAT,
-	OPT_HELP,
-	OPT_LAKE,
 	OPT_PRINCIPAL,
 	OPT_ROWS,
 	OPT_SINCE,
 	OPT_TABLE,
-	OPT_VERSION,
 	OPT_WITH_GRANT,
 };
 
 static const struct option long_options[] = {
-    {"as", required_argument, NULL, OPT_AS},
     {"columns", required_argument, NULL, OPT_COLUMNS},
     {"exclude-columns", required_argument, NULL, OPT_EXCLUDE},
     {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},
     {"principal", required_argument, NULL, OPT_PRINCIPAL},
     {"rows", required_argument, NULL, OPT_ROWS},
     {"since", required_argument, NULL, OPT_SINCE},
     {"table", required_argument, NULL, OPT_TABLE},
-    {"version", no_argument, NULL, OPT_VERSION},
+    {"version", no_argument, NULL, CLI_OPT_VERSION},
     {"with-grant-option", no_argument, NULL, OPT_WITH_GRANT},
+    CLI_COMMON_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -313,12 +307,6 @@ static int dispatch(struct lake *lake, const struct opts *o, int argc, char **ar
 static int parse_option(struct opts *o, int c, const char *v)
 {
 	switch (c) {
-	case OPT_LAKE:
-		o->lake_dir = v;
-		return 0;
-	case OPT_AS:
-		cli_set_as(v);
-		return 0;
 	case OPT_FORMAT:
 		return cli_parse_format(v, &o->format);
 	case OPT_COLUMNS:
@@ -357,12 +345,10 @@ int main(int argc, char **argv)
 	cli_init("lake-grant");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		if (c == 'h' || c == OPT_HELP)
-			cli_exit_help(usage, help);
-		if (c == OPT_VERSION)
-			cli_exit_version();
-		if (c == '?' || c == ':')
-			return cli_bad_option(c, argv);
+		if ((rc = cli_common_option(c, argv, usage, help, &o.lake_dir)) > 0)
+			return rc;
+		if (rc < 0)
+			continue;
 		if ((rc = parse_option(&o, c, optarg)) != 0)
 			return rc;
 	}

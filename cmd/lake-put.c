@@ -67,9 +67,6 @@ enum {
 	OPT_CLASSIFIER,
 	OPT_FORMAT,
 	OPT_FROM_SQLITE,
-	OPT_HELP,
-	OPT_LAKE,
-	OPT_ACT_AS,
 	OPT_LEVEL,
 	OPT_MAX_OPEN,
 	OPT_ON_ERROR,
@@ -77,7 +74,6 @@ enum {
 	OPT_PARTITION_BY,
 	OPT_TABLE,
 	OPT_TO,
-	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -87,9 +83,6 @@ static const struct option long_options[] = {
     {"classifier", required_argument, NULL, OPT_CLASSIFIER},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"from-sqlite", required_argument, NULL, OPT_FROM_SQLITE},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},
-    {"as", required_argument, NULL, OPT_ACT_AS},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"max-open-partitions", required_argument, NULL, OPT_MAX_OPEN},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
@@ -97,7 +90,8 @@ static const struct option long_options[] = {
     {"partition-by", required_argument, NULL, OPT_PARTITION_BY},
     {"table", required_argument, NULL, OPT_TABLE},
     {"to", required_argument, NULL, OPT_TO},
-    {"version", no_argument, NULL, OPT_VERSION},
+    {"version", no_argument, NULL, CLI_OPT_VERSION},
+    CLI_COMMON_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -163,12 +157,6 @@ static int parse_option(struct args *a, int c, const char *v)
 	uint64_t n;
 
 	switch (c) {
-	case OPT_ACT_AS:
-		cli_set_as(optarg);
-		return 0;
-	case OPT_LAKE:
-		a->lake_dir = v;
-		return 0;
 	case OPT_FORMAT:
 		a->format_given = 1;
 		if (lake_format_parse(v, &a->opts.format) < 0)
@@ -260,14 +248,10 @@ static int parse_args(struct args *a, int argc, char **argv)
 	lake_put_options_init(&a->opts);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		if (c == OPT_HELP || c == 'h') {
-			cli_exit_help(usage, help);
-		}
-		if (c == OPT_VERSION) {
-			cli_exit_version();
-		}
-		if (c == '?' || c == ':')
-			return cli_bad_option(c, argv);
+		if ((rc = cli_common_option(c, argv, usage, help, &a->lake_dir)) > 0)
+			return rc;
+		if (rc < 0)
+			continue;
 		if ((rc = parse_option(a, c, optarg)) != 0)
 			return rc;
 	}

@@ -46,22 +46,16 @@ enum {
 	OPT_AS_OF = 256,
 	OPT_EXPLAIN,
 	OPT_FORMAT,
-	OPT_HELP,
-	OPT_LAKE,
-	OPT_ACT_AS,
 	OPT_LIMIT,
-	OPT_VERSION
 };
 
 static const struct option long_options[] = {
     {"as-of", required_argument, NULL, OPT_AS_OF},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"format", required_argument, NULL, OPT_FORMAT},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"lake", required_argument, NULL, OPT_LAKE},
-    {"as", required_argument, NULL, OPT_ACT_AS},
     {"limit", required_argument, NULL, OPT_LIMIT},
-    {"version", no_argument, NULL, OPT_VERSION},
+    {"version", no_argument, NULL, CLI_OPT_VERSION},
+    CLI_COMMON_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
@@ -97,18 +91,12 @@ static int parse_args(struct args *a, int argc, char **argv)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:h", long_options, NULL)) != -1) {
+		int rc = cli_common_option(c, argv, usage, help, &a->lake_dir);
+		if (rc > 0)
+			return rc;
+		if (rc < 0)
+			continue;
 		switch (c) {
-		case 'h':
-		case OPT_HELP:
-			cli_exit_help(usage, help);
-		case OPT_VERSION:
-			cli_exit_version();
-		case OPT_ACT_AS:
-			cli_set_as(optarg);
-			break;
-		case OPT_LAKE:
-			a->lake_dir = optarg;
-			break;
 		case OPT_FORMAT:
 			if (cli_parse_format(optarg, &a->format) != 0)
 				return LAKE_EX_USAGE;

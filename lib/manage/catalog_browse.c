@@ -275,34 +275,50 @@ static int permitted_table(struct lake *lake, unsigned perm, const char *db, con
 	return lake_require(lake, perm, db, table, e);
 }
 
+/*
+ * Every row of sql about db.table, which the principal must be allowed
+ * to describe, to fn: ?1 is the table's id, ?2 (when used) whether the
+ * principal may read every row and column of it.
+ */
+static int emit_table_rows(struct lake *lake, const char *db, const char *table, const char *sql,
+			   lake_record_fn fn, void *arg, struct lake_error *e)
+{
+	sqlite3_stmt *st;
+	int64_t id;
+
+	if (described_table(lake, db, table, &id, e) < 0 || prepare(lake, sql, &st, e) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int(st, 2, lake_may_read_all(lake, db, table));
+	return emit_rows(lake, st, fn, arg, e);
+}
+
 int lake_browse_show(struct lake *lake, const char *db, const char *table, json_t **out,
 		     struct lake_error *e)
 {
-	sqlite3_stmt *st;
 	struct lake_buf abs = LAKE_BUF_INIT;
-	int64_t id;
+	int rc;
 
 	*out = NULL;
-	if (described_table(lake, db, table, &id, e) < 0)
+	rc = emit_table_rows(
+	    lake, db, table,
+	    "SELECT d.name AS database, t.name AS \"table\", t.location, t.format, "
+	    "t.compression, t.description, t.partition_keys AS \"partition_keys:json\", "
+	    "t.columns AS \"columns:json\", "
+	    "(SELECT count(*) FROM files f WHERE f.table_id = t.id AND " LIVE ") AS files, "
+	    "(SELECT coalesce(sum(rows), 0) FROM files f WHERE f.table_id = t.id AND " LIVE
+	    ") AS rows, "
+	    "(SELECT coalesce(sum(bytes), 0) FROM files f WHERE f.table_id = t.id AND " LIVE
+	    ") AS bytes, "
+	    "t.version, t.created, t.updated, t.properties AS \"properties:json\", "
+	    "json_extract(t.properties, '$.last_crawl') AS last_crawl "
+	    "FROM tables t JOIN databases d ON d.id = t.database_id WHERE t.id = ?",
+	    keep_one, out, e);
+	if (rc < 0)
 		return -1;
-	if (prepare(lake,
-		    "SELECT d.name AS database, t.name AS \"table\", t.location, t.format, "
-		    "t.compression, t.description, t.partition_keys AS \"partition_keys:json\", "
-		    "t.columns AS \"columns:json\", "
-		    "(SELECT count(*) FROM files f WHERE f.table_id = t.id AND " LIVE ") AS files, "
-		    "(SELECT coalesce(sum(rows), 0) FROM files f WHERE f.table_id = t.id AND " LIVE
-		    ") AS rows, "
-		    "(SELECT coalesce(sum(bytes), 0) FROM files f WHERE f.table_id = t.id AND " LIVE
-		    ") AS bytes, "
-		    "t.version, t.created, t.updated, t.properties AS \"properties:json\", "
-		    "json_extract(t.properties, '$.last_crawl') AS last_crawl "
-		    "FROM tables t JOIN databases d ON d.id = t.database_id WHERE t.id = ?",
-		    &st, e) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	if (emit_rows(lake, st, keep_one, out, e) < 0 || !*out)
-		return *out ? -1
-			    : lake_err(e, LAKE_EX_SOFTWARE, "table '%s.%s' vanished", db, table);
+	if (!*out)
+		return lake_err(e, LAKE_EX_SOFTWARE, "table '%s.%s' vanished", db, table);
 	/* Users want a path they can cd to; the catalog keeps it relative so a lake can move. */
 	lake_path(lake, &abs, json_string_value(json_object_get(*out, "location")));
 	json_object_set_new(*out, "location", json_string(abs.data));
@@ -398,19 +414,12 @@ out:
 int lake_browse_history(struct lake *lake, const char *db, const char *table, lake_record_fn fn,
 			void *arg, struct lake_error *e)
 {
-	sqlite3_stmt *st;
-	int64_t id;
-
-	if (described_table(lake, db, table, &id, e) < 0)
-		return -1;
-	if (prepare(lake,
-		    "SELECT version, operation, created, principal, files_added, files_removed, "
-		    "rows_added, changes AS \"changes:json\" FROM table_versions "
-		    "WHERE table_id = ? ORDER BY version",
-		    &st, e) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	return emit_rows(lake, st, fn, arg, e);
+	return emit_table_rows(
+	    lake, db, table,
+	    "SELECT version, operation, created, principal, files_added, files_removed, "
+	    "rows_added, changes AS \"changes:json\" FROM table_versions "
+	    "WHERE table_id = ? ORDER BY version",
+	    fn, arg, e);
 }
 
 static json_t *find_column(json_t *cols, const char *name)
@@ -509,47 +518,32 @@ out:
 int lake_browse_partitions(struct lake *lake, const char *db, const char *table, lake_record_fn fn,
 			   void *arg, struct lake_error *e)
 {
-	sqlite3_stmt *st;
-	int64_t id;
-
-	if (described_table(lake, db, table, &id, e) < 0)
-		return -1;
 	/* vals is an array in key order; pairing it with the keys gives the object users read. */
-	if (prepare(lake,
-		    "SELECT p.path, (SELECT json_group_object(k.value->>'name', "
-		    "  json_extract(p.vals, '$[' || k.key || ']')) "
-		    "  FROM json_each(t.partition_keys) k) AS \"values:json\", "
-		    "count(f.id) AS files, coalesce(sum(f.rows), 0) AS rows, "
-		    "coalesce(sum(f.bytes), 0) AS bytes "
-		    "FROM partitions p JOIN tables t ON t.id = p.table_id "
-		    "JOIN files f ON f.table_id = p.table_id AND f.partition = p.path AND " LIVE " "
-		    "WHERE p.table_id = ? GROUP BY p.id ORDER BY p.path",
-		    &st, e) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	return emit_rows(lake, st, fn, arg, e);
+	return emit_table_rows(
+	    lake, db, table,
+	    "SELECT p.path, (SELECT json_group_object(k.value->>'name', "
+	    "  json_extract(p.vals, '$[' || k.key || ']')) "
+	    "  FROM json_each(t.partition_keys) k) AS \"values:json\", "
+	    "count(f.id) AS files, coalesce(sum(f.rows), 0) AS rows, "
+	    "coalesce(sum(f.bytes), 0) AS bytes "
+	    "FROM partitions p JOIN tables t ON t.id = p.table_id "
+	    "JOIN files f ON f.table_id = p.table_id AND f.partition = p.path AND " LIVE " "
+	    "WHERE p.table_id = ? GROUP BY p.id ORDER BY p.path",
+	    fn, arg, e);
 }
 
 int lake_browse_files(struct lake *lake, const char *db, const char *table, lake_record_fn fn,
 		      void *arg, struct lake_error *e)
 {
-	sqlite3_stmt *st;
-	int64_t id;
-
-	if (described_table(lake, db, table, &id, e) < 0)
-		return -1;
 	/* Minimums and maximums are values: only for those who may read every row and column. */
-	if (prepare(lake,
-		    "SELECT f.path, f.partition, f.format, f.rows, f.bytes, f.added_version, "
-		    "f.state, CASE WHEN ?2 THEN (SELECT json_group_object(s.column_name, "
-		    "json_object('min', s.min_value, 'max', s.max_value, 'nulls', s.null_count)) "
-		    "FROM file_column_stats s WHERE s.file_id = f.id) END AS \"stats:json\" "
-		    "FROM files f WHERE f.table_id = ?1 AND " LIVE " ORDER BY f.path",
-		    &st, e) < 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, lake_may_read_all(lake, db, table));
-	return emit_rows(lake, st, fn, arg, e);
+	return emit_table_rows(
+	    lake, db, table,
+	    "SELECT f.path, f.partition, f.format, f.rows, f.bytes, f.added_version, "
+	    "f.state, CASE WHEN ?2 THEN (SELECT json_group_object(s.column_name, "
+	    "json_object('min', s.min_value, 'max', s.max_value, 'nulls', s.null_count)) "
+	    "FROM file_column_stats s WHERE s.file_id = f.id) END AS \"stats:json\" "
+	    "FROM files f WHERE f.table_id = ?1 AND " LIVE " ORDER BY f.path",
+	    fn, arg, e);
 }
 
 int lake_browse_search(struct lake *lake, const char *word, lake_record_fn fn, void *arg,
