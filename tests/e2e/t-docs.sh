@@ -28,4 +28,20 @@ if command -v cmake >/dev/null; then
 	[ ! -e "$T/inst/bin/lake-testtool" ] && ok "the test tool is not installed" || not_ok "lake-testtool installed"
 fi
 
+# ARCHITECTURE.md names folders and functions to start reading at: each
+# lib/ folder has its row, and every function it names exists.
+arch=$src/ARCHITECTURE.md
+for dir in "$src"/lib/*/; do
+	folder=$(basename "$dir")
+	grep -q "| \`$folder/\` |" "$arch" && ok "ARCHITECTURE.md has lib/$folder" ||
+		not_ok "ARCHITECTURE.md has no row for lib/$folder"
+done
+for fn in $(grep -o '`[a-z_][a-z0-9_]*`' "$arch" | tr -d '`' | grep _ | sort -u); do
+	if grep -rqE "\b$fn\b" "$src/lib" "$src/cmd" "$src/scripts"; then
+		ok "ARCHITECTURE.md: $fn exists"
+	else
+		not_ok "ARCHITECTURE.md names '$fn', which is nowhere in lib/, cmd/ or scripts/"
+	fi
+done
+
 done_testing
