@@ -1,15 +1,21 @@
 #include "ingest/sqlite_source.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "base/buf.h"
+#include "base/fsutil.h"
 #include "base/interrupt.h"
+#include "ingest/put_internal.h"
 
 static int source_fail(sqlite3 *db, const char *path, const char *doing, struct lake_error *e)
 {
@@ -115,21 +121,90 @@ out:
 	return rc;
 }
 
+/*
+ * The file the user named, opened with the user's own rights (the
+ * programs may run setgid: lake_open_user_file) and never through a
+ * symbolic link; *st gets what it is.  It must be a regular file and
+ * none of the lake's own (catalog.db would hand over every grant, filter
+ * and hidden statistic).
+ */
+static int open_source(struct lake *lake, const char *path, struct stat *st, struct lake_error *e)
+{
+	struct lake_buf link = LAKE_BUF_INIT;
+	char real[PATH_MAX];
+	ssize_t n;
+	int fd = lake_open_user_file(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0)
+		return lake_err_sys(
+		    e, errno == ELOOP ? LAKE_EX_NOPERM : lake_exit_for_errno(errno), "'%s'%s", path,
+		    errno == ELOOP ? ": a symbolic link (name the file itself)" : "");
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return lake_err(e, LAKE_EX_NOINPUT, "'%s': not a regular file", path);
+	}
+	/* Where the opened file really is, whatever path led to it. */
+	lake_buf_addf(&link, "/proc/self/fd/%d", fd);
+	n = readlink(link.data, real, sizeof real - 1);
+	lake_buf_release(&link);
+	close(fd);
+	if (n < 0)
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': cannot tell where it is", path);
+	real[n] = '\0';
+	char *home = realpath(lake->dir, NULL);
+	size_t len = home ? strlen(home) : 0;
+	int inside = home && strncmp(real, home, len) == 0 && (real[len] == '/' || !real[len]);
+	free(home);
+	if (inside)
+		return lake_err(
+		    e, LAKE_EX_NOPERM,
+		    "'%s': a file of the lake itself; --from-sqlite lands other databases", path);
+	return 0;
+}
+
+/*
+ * SQLite opens the path again itself.  So that it opens what
+ * open_source() checked: no URI (Debian's SQLite reads "file:..." as
+ * one, which a relative path may spell), no symbolic link on the way
+ * (SQLITE_OPEN_NOFOLLOW), and the same file afterwards (dev, inode).
+ */
+static int open_database(const char *path, const struct stat *checked, sqlite3 **db,
+			 struct lake_error *e)
+{
+	struct lake_buf name = LAKE_BUF_INIT;
+	struct stat now;
+	const char *opened;
+
+	if (path[0] != '/')
+		lake_buf_addstr(&name, "./");
+	lake_buf_addstr(&name, path);
+	if (sqlite3_open_v2(name.data, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) !=
+	    SQLITE_OK) {
+		lake_buf_release(&name);
+		return source_fail(*db, path, "cannot open", e);
+	}
+	lake_buf_release(&name);
+	opened = sqlite3_db_filename(*db, "main");
+	if (!opened || stat(opened, &now) < 0 || now.st_dev != checked->st_dev ||
+	    now.st_ino != checked->st_ino)
+		return lake_err(e, LAKE_EX_NOPERM, "'%s': the file changed while it was opened",
+				path);
+	return 0;
+}
+
 int lake_put_from_sqlite(struct lake_put *p, const char *path, const char *table,
 			 struct lake_error *e)
 {
 	struct lake_buf sql = LAKE_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
+	struct stat checked;
 	int rc = -1;
 	char *quoted;
 
-	if (access(path, R_OK) < 0)
-		return lake_err_sys(e, LAKE_EX_NOINPUT, "'%s'", path);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		source_fail(db, path, "cannot open", e);
+	if (open_source(p->lake, path, &checked, e) < 0 ||
+	    open_database(path, &checked, &db, e) < 0)
 		goto out;
-	}
 	sqlite3_busy_timeout(db, 10000);
 	/* One read transaction: the snapshot every row comes from. */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||

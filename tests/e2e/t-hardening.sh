@@ -70,4 +70,26 @@ expect_err "not a lake of this installation's service group" "says why"
 lake-grant --lake "$L" audit --principal "user:uid:$U" --format ndjson >"$T/out"
 expect_eq "$(jq -s -c '[.[] | select(.action == "query") | .outcome] | unique' "$T/out")" '["error","ok"]' "the user's queries are audited, in a log it cannot read itself"
 expect_eq "$(jq -s '[.[] | select(.outcome == "denied")] | length > 0' "$T/out")" true "and its denials"
+# --from-sqlite opens what the user named, as the user: no URI, no link, not the lake's own files.
+# from_sqlite_uri_decoy: a relative "file:/ABS/catalog.db" is a directory the user made, holding a
+# decoy; SQLite, reading it as a URI, opened the lake's real catalog.db instead.
+mkdir -p "$T/u/work/file:$L"
+sqlite3 "$T/u/work/file:$L/catalog.db" "CREATE TABLE grants(principal TEXT); INSERT INTO grants VALUES ('decoy')"
+chown -R $U:$U "$T/u/work"
+(cd "$T/u/work" && as_user "$T/bin/lake-put" --lake "$L" --from-sqlite "file:$L/catalog.db" --table grants inbox.loot) >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "from_sqlite_uri_decoy: the decoy the user named lands"
+lake-crawl --lake "$L" >/dev/null
+expect_eq "$(lake-query --lake "$L" --format csv "SELECT group_concat(principal) FROM inbox.loot" | tail -1)" "decoy" \
+	"from_sqlite_uri_decoy: its rows, never the lake catalog's grants"
+# from_sqlite_symlink: a link to the catalog is refused, not followed with the service group's rights.
+ln -s "$L/catalog.db" "$T/u/link.db"
+as_user "$T/bin/lake-put" --lake "$L" --from-sqlite "$T/u/link.db" --table grants inbox.loot2 >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "from_sqlite_symlink: refused"
+expect_err "symbolic link" "from_sqlite_symlink: says why"
+# from_sqlite_lake_file: not even an administrator lands the lake's own catalog.
+run lake-put --lake "$L" --from-sqlite "$L/catalog.db" --table grants raw.cat
+expect_rc 77 "from_sqlite_lake_file: the lake's own catalog is refused"
+expect_err "a file of the lake itself" "from_sqlite_lake_file: says why"
 done_testing
