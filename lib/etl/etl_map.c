@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "base/buf.h"
+#include "store/sqlite_setup.h"
 #include "values/infer.h"
 #include "values/jscan.h"
 #include "base/ltime.h"
@@ -462,8 +463,7 @@ static int open_db(struct map *m, struct lake_error *e)
 	if (sqlite3_open_v2(":memory:", &m->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK)
 		return lake_err(e, LAKE_EX_SOFTWARE, "map: cannot open SQLite");
-	sqlite3_db_config(m->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-	sqlite3_db_config(m->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	lake_sqlite_setup(m->db, 1);
 	sqlite3_set_authorizer(m->db, authorize, m);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include "base/fsutil.h"
 #include "base/interrupt.h"
 #include "ingest/put_internal.h"
+#include "store/sqlite_setup.h"
 
 static int source_fail(sqlite3 *db, const char *path, const char *doing, struct lake_error *e)
 {
@@ -184,6 +185,7 @@ static int open_database(const char *path, const struct stat *checked, sqlite3 *
 		return source_fail(*db, path, "cannot open", e);
 	}
 	lake_buf_release(&name);
+	lake_sqlite_setup(*db, 1);
 	opened = sqlite3_db_filename(*db, "main");
 	if (!opened || stat(opened, &now) < 0 || now.st_dev != checked->st_dev ||
 	    now.st_ino != checked->st_ino)

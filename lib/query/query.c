@@ -14,6 +14,7 @@
 #include "base/ltime.h"
 #include "base/names.h"
 #include "query/vtab.h"
+#include "store/sqlite_setup.h"
 
 struct lake_query {
 	struct lake *lake;
@@ -166,10 +167,7 @@ int lake_query_open(struct lake *lake, struct lake_query **out, struct lake_erro
 			 sqlite3_errmsg(q->db));
 		goto fail;
 	}
-	/* No extension loading, no tricks with the schema (SQLite's defensive mode). */
-	sqlite3_db_config(q->db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(q->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	lake_sqlite_setup(q->db, 1);
 	if (lake_vtab_register(q->db, &q->ctx) != SQLITE_OK) {
 		lake_err(e, LAKE_EX_SOFTWARE, "cannot register the lake module");
 		goto fail;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "store/sqlite_setup.h"
 #include "store/catalog_schema.h"
 #include "values/infer.h"
 #include "base/ltime.h"
@@ -167,6 +168,7 @@ int lake_catalog_open(const char *path, int create, struct lake_catalog **out, s
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
+	lake_sqlite_setup(c->db, 0);
 	sqlite3_busy_timeout(c->db, busy_timeout_ms());
 	/*
 	 * WAL lets readers go on while a writer commits.  synchronous=FULL

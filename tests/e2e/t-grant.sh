@@ -131,6 +131,13 @@ run lake-catalog --as erin files shop.orders
 expect_eq "$(jq -s '[.[].stats] | unique' "$T/out" | jq -c .)" "[null]" "file min/max are values: not for a principal with a filtered read"
 run lake-catalog --as bob ddl shop.customers --dialect duckdb
 expect_rc 77 "DDL of a table bob may not see"
+# dqs_literal: a double-quoted name that matches no column was SQLite's string literal.
+run lake-grant grant SELECT ON shop.orders TO frank --rows "\"regoin\" <> 'US'"
+expect_rc 65 "dqs_literal: a misspelt column in a row filter is refused, not always true"
+expect_err "no such column: regoin" "dqs_literal: says which name"
+expect_eq "$(lake-grant list --principal user:frank --format ndjson | wc -l | tr -d ' ')" 0 "dqs_literal: no grant was made"
+expect_eq "$(q alice 'SELECT "email" FROM shop.orders')" "exit 65" "dqs_literal: a hidden column's quoted name is no string"
+expect_eq "$(q alice 'SELECT "US Gross" FROM shop.orders')" "exit 65" "dqs_literal: nor a name no table has"
 grep -h '"outcome":"denied"' "$L"/audit/*.ndjson | grep -c '"action":"SQL"' >"$T/n"
 expect_eq "$(test "$(cat "$T/n")" -gt 0 && echo yes)" yes "refusals of the SQL guard are audited"
 
