@@ -1,21 +1,16 @@
-/* nftw(3), to delete a dropped table's tree without following links, is XSI. */
-#define _XOPEN_SOURCE 700
-
 #include "manage/catalog_browse.h"
 #include "store/suggest.h"
+#include "store/table_move.h"
 
-#include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "base/buf.h"
-#include "base/fsutil.h"
+#include "base/fault.h"
 #include "govern/audit.h"
 #include "govern/grant.h"
 #include "base/ltime.h"
@@ -746,49 +741,11 @@ fail:
 	return -1;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf, not following symbolic links. */
-static int remove_tree(const char *path, struct lake_error *e)
-{
-	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-		return lake_err_sys(e, LAKE_EX_IOERR, "cannot remove '%s'", path);
-	return 0;
-}
-
 static int path_exists(const char *path)
 {
 	struct stat st;
 
 	return lstat(path, &st) == 0;
-}
-
-/* Rename a directory and make both parents' entries durable. */
-static int move_dir(const char *from, const char *to, struct lake_error *e)
-{
-	struct lake_buf p1 = LAKE_BUF_INIT, p2 = LAKE_BUF_INIT;
-	int rc = -1;
-
-	lake_parent_dir(from, &p1);
-	lake_parent_dir(to, &p2);
-	if (lake_mkdirs(p2.data, 0755, e) < 0)
-		goto out;
-	if (rename(from, to) < 0) {
-		lake_err_sys(e, lake_exit_for_errno(errno), "cannot rename '%s' to '%s'", from, to);
-		goto out;
-	}
-	if (lake_fsync_dir(p1.data, e) < 0 || lake_fsync_dir(p2.data, e) < 0)
-		goto out;
-	rc = 0;
-out:
-	lake_buf_release(&p1);
-	lake_buf_release(&p2);
-	return rc;
 }
 
 /* Inside a transaction: delete the table (cascading) and the grants naming it. */
@@ -817,22 +774,15 @@ static int forget_table(struct lake *lake, int64_t id, const char *db, const cha
 	return step_done(lake, st, "cannot drop the table's grants", e);
 }
 
-/* A fresh empty directory under tmp/ that a table's tree can be renamed onto. */
-static int make_graveyard(struct lake *lake, struct lake_buf *out, struct lake_error *e)
-{
-	lake_buf_addf(out, "%s/drop-XXXXXX", lake->tmpdir);
-	if (!mkdtemp(out->data))
-		return lake_err_sys(e, lake_exit_for_errno(errno),
-				    "cannot create a directory in '%s'", lake->tmpdir);
-	return 0;
-}
-
+/* The directory moves first, the catalog decides: see store/table_move.h. */
 int lake_table_drop(struct lake *lake, const char *db, const char *table, int64_t *files,
 		    struct lake_error *e)
 {
-	struct lake_buf dir = LAKE_BUF_INIT, grave = LAKE_BUF_INIT, rel = LAKE_BUF_INIT;
+	struct lake_error ignored = {0};
+	struct lake_table_move *m = NULL;
+	struct lake_buf rel = LAKE_BUF_INIT;
 	int64_t id;
-	int moved = 0, rc = -1;
+	int rc = -1;
 
 	*files = 0;
 	/* The write lock first: no writer publishes into the table while its tree moves. */
@@ -841,30 +791,19 @@ int lake_table_drop(struct lake *lake, const char *db, const char *table, int64_
 	if (permitted_table(lake, LAKE_PERM_DROP, db, table, &id, e) < 0)
 		goto fail;
 	lake_buf_addf(&rel, "data/%s/%s", db, table);
-	lake_path(lake, &dir, rel.data);
-	if (path_exists(dir.data)) {
-		if (make_graveyard(lake, &grave, e) < 0 || move_dir(dir.data, grave.data, e) < 0)
-			goto fail;
-		moved = 1;
-	}
-	if (forget_table(lake, id, db, table, files, e) < 0 ||
-	    lake_catalog_commit(lake->catalog, e) < 0)
+	if (lake_table_move_start(lake, id, rel.data, NULL, &m, e) < 0 ||
+	    forget_table(lake, id, db, table, files, e) < 0)
 		goto fail;
-	rc = 0;
-	if (moved)
-		rc = remove_tree(grave.data, e);
+	lake_fault_point();
+	if (lake_catalog_commit(lake->catalog, e) < 0)
+		goto fail;
+	lake_fault_point();
+	rc = lake_table_move_settle(lake, m, e);
 	goto out;
 fail:
 	lake_catalog_rollback(lake->catalog);
-	if (moved) {
-		struct lake_error ignored = {0};
-		move_dir(grave.data, dir.data, &ignored);
-	}
-	if (grave.data)
-		rmdir(grave.data);
+	lake_table_move_settle(lake, m, &ignored);
 out:
-	lake_buf_release(&dir);
-	lake_buf_release(&grave);
 	lake_buf_release(&rel);
 	return rc;
 }
@@ -919,12 +858,15 @@ out:
 	return rc;
 }
 
+/* As lake_table_drop: the directory moves first, the catalog decides. */
 int lake_table_rename(struct lake *lake, const char *db, const char *table, const char *db2,
 		      const char *table2, struct lake_error *e)
 {
-	struct lake_buf from = LAKE_BUF_INIT, to = LAKE_BUF_INIT, rel = LAKE_BUF_INIT;
+	struct lake_error ignored = {0};
+	struct lake_table_move *m = NULL;
+	struct lake_buf from = LAKE_BUF_INIT, to = LAKE_BUF_INIT, abs = LAKE_BUF_INIT;
 	int64_t id, id2;
-	int moved = 0, rc = -1;
+	int rc = -1;
 
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
@@ -933,35 +875,29 @@ int lake_table_rename(struct lake *lake, const char *db, const char *table, cons
 	     lake_require(lake, LAKE_PERM_CREATE_TABLE, db2, NULL, e) < 0) ||
 	    find_table(lake, db2, table2, 1, &id2, e) < 0)
 		goto fail;
-	lake_buf_addf(&rel, "data/%s/%s", db, table);
-	lake_path(lake, &from, rel.data);
-	lake_buf_reset(&rel);
-	lake_buf_addf(&rel, "data/%s/%s", db2, table2);
-	lake_path(lake, &to, rel.data);
-	if (id2 || path_exists(to.data)) {
+	lake_buf_addf(&from, "data/%s/%s", db, table);
+	lake_buf_addf(&to, "data/%s/%s", db2, table2);
+	lake_path(lake, &abs, to.data);
+	if (id2 || path_exists(abs.data)) {
 		lake_err(e, LAKE_EX_CANTCREAT, "table '%s.%s' already exists%s", db2, table2,
 			 id2 ? "" : " on disk (unregistered files; crawl or remove them)");
 		goto fail;
 	}
-	if (path_exists(from.data)) {
-		if (move_dir(from.data, to.data, e) < 0)
-			goto fail;
-		moved = 1;
-	}
-	if (move_table_rows(lake, id, db, table, db2, table2, e) < 0 ||
-	    lake_catalog_commit(lake->catalog, e) < 0)
+	if (lake_table_move_start(lake, id, from.data, to.data, &m, e) < 0 ||
+	    move_table_rows(lake, id, db, table, db2, table2, e) < 0)
 		goto fail;
-	rc = 0;
+	lake_fault_point();
+	if (lake_catalog_commit(lake->catalog, e) < 0)
+		goto fail;
+	lake_fault_point();
+	rc = lake_table_move_settle(lake, m, e);
 	goto out;
 fail:
 	lake_catalog_rollback(lake->catalog);
-	if (moved) {
-		struct lake_error ignored = {0};
-		move_dir(to.data, from.data, &ignored);
-	}
+	lake_table_move_settle(lake, m, &ignored);
 out:
 	lake_buf_release(&from);
 	lake_buf_release(&to);
-	lake_buf_release(&rel);
+	lake_buf_release(&abs);
 	return rc;
 }

@@ -120,22 +120,28 @@ int lake_table_describe(struct lake *lake, const char *db, const char *table, co
 			const char *text, struct lake_error *e);
 
 /*
- * Drop the table: its directory is first renamed into tmp/ (so a crash
- * never leaves files a crawler would register again), then the table and
- * everything hanging off it (versions, partitions, files, stats,
- * bookmarks, grants on it) leave the catalog in one transaction, and only
- * then is the moved tree deleted.  If the transaction fails the directory
- * is moved back.  *files receives how many live files went.
+ * Drop the table: under the catalog's write lock its directory is renamed
+ * into tmp/ (so a crash never leaves files a crawler would register
+ * again), the table and everything hanging off it (versions, partitions,
+ * files, stats, bookmarks, grants on it) leave the catalog in one
+ * transaction, and only then is the moved tree deleted.  The move is
+ * journalled (store/table_move.h): if the transaction fails, or the
+ * program dies before it commits, the directory goes back; if it dies
+ * after, the tree is deleted by the next program that opens the lake.
+ * *files receives how many live files went.
  */
 int lake_table_drop(struct lake *lake, const char *db, const char *table, int64_t *files,
 		    struct lake_error *e);
 
 /*
- * Rename db.table to db2.table2 (db2 created if needed): the directory
- * is renamed, then one transaction moves the table, its location, every
- * file path and the grants on it; if that fails the directory is renamed
- * back.  LAKE_EX_CANTCREAT when the target exists in the catalog or on
- * disk.
+ * Rename db.table to db2.table2 (db2 created if needed): under the
+ * catalog's write lock the directory is renamed, then one transaction
+ * moves the table, its location, every file path and the grants on it.
+ * The move is journalled (store/table_move.h): if the transaction fails,
+ * or the program dies before it commits, the directory is renamed back
+ * (by the next program that opens the lake, after a crash), so the table
+ * is always wholly under one name.  LAKE_EX_CANTCREAT when the target
+ * exists in the catalog or on disk.
  */
 int lake_table_rename(struct lake *lake, const char *db, const char *table, const char *db2,
 		      const char *table2, struct lake_error *e);

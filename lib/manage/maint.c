@@ -13,6 +13,7 @@
 #include "parquet/parquet.h"
 #include "base/buf.h"
 #include "store/catalog.h"
+#include "store/table_move.h"
 #include "base/fsutil.h"
 #include "formats/input.h"
 #include "govern/audit.h"
@@ -141,7 +142,9 @@ static int collect_stale_tmp(struct lake *lake, int64_t age_us, struct victims *
 		struct stat sb;
 		int64_t mtime;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		/* A rename's or drop's intent is no debris: it is what settles the move. */
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    lake_table_move_is_intent(de->d_name))
 			continue;
 		lake_buf_reset(&p);
 		lake_buf_addf(&p, "%s/%s", lake->tmpdir, de->d_name);
@@ -546,6 +549,34 @@ out:
 	return ret;
 }
 
+static int report_move(const struct lake_table_move_found *f, void *arg)
+{
+	struct check *c = arg;
+	char detail[1200];
+
+	if (!f->from)
+		snprintf(detail, sizeof detail,
+			 "an intent cut short when its writer (pid %lld) died", (long long)f->pid);
+	else if (f->drop)
+		snprintf(detail, sizeof detail, "the drop of '%s' by pid %lld, which died", f->from,
+			 (long long)f->pid);
+	else
+		snprintf(detail, sizeof detail,
+			 "the rename of '%s' to '%s' by pid %lld, which died", f->from, f->to,
+			 (long long)f->pid);
+	return report(c, "unfinished-move", f->intent, NULL, detail, f->settled);
+}
+
+/*
+ * A rename or drop whose program died and that lake_open could not
+ * settle (see store/table_move.h); --repair settles it, first, so that the
+ * files checked next are where the catalog says.
+ */
+static int check_moves(struct check *c)
+{
+	return lake_table_moves_recover(c->lake, c->o->repair, report_move, c, c->e);
+}
+
 int lake_maint_check(struct lake *lake, const struct lake_check_options *o,
 		     lake_maint_problem_fn fn, void *arg, struct lake_check_totals *totals,
 		     struct lake_error *e)
@@ -558,7 +589,10 @@ int lake_maint_check(struct lake *lake, const struct lake_check_options *o,
 		return -1;
 	memset(totals, 0, sizeof *totals);
 	lake_buf_addstr(&rel, "data");
-	ret = check_live(&c) < 0 || walk_orphans(&c, &rel) < 0 || check_debris(&c) < 0 ? -1 : 0;
+	ret = -1;
+	if (check_moves(&c) == 0 && check_live(&c) == 0 && walk_orphans(&c, &rel) == 0 &&
+	    check_debris(&c) == 0)
+		ret = 0;
 	lake_buf_release(&rel);
 	return ret;
 }

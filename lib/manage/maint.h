@@ -17,6 +17,9 @@
  *     is always presumed in use;
  *   - a pending files row whose writer_pid no longer exists (kill(pid, 0)
  *     fails with ESRCH), with its data file if it was renamed into data/.
+ * The intent of a rename or drop (tmp/move-*, store/table_move.h) is never
+ * debris: lake_open settles it once its writer is gone, and check reports
+ * (and with repair settles) one that could not be.
  * A file under data/ without a pending or live row is an orphan: it may
  * be a hand-copied file that lake-crawl will register, so it is reported
  * and never removed here.
@@ -47,17 +50,19 @@ int lake_duration_parse(const char *s, int64_t *us, struct lake_error *e);
 
 /* One problem found by check. */
 struct lake_maint_problem {
-	const char *problem; /* missing, size, checksum, orphan, stale-tmp, dead-pending */
-	const char *path;    /* relative to the lake */
-	const char *table;   /* "db.table" when the file is registered, else NULL */
-	const char *detail;  /* what is wrong, in words */
-	int repaired;	     /* --repair removed it */
+	/* missing, size, checksum, orphan, stale-tmp, dead-pending, unfinished-move */
+	const char *problem;
+	const char *path;   /* relative to the lake */
+	const char *table;  /* "db.table" when the file is registered, else NULL */
+	const char *detail; /* what is wrong, in words */
+	int repaired;	    /* --repair removed it */
 };
 
 typedef int (*lake_maint_problem_fn)(const struct lake_maint_problem *p, void *arg);
 
 struct lake_check_options {
-	int repair;	    /* remove stale tmp files and dead pending rows with their files */
+	/* Remove stale tmp files and dead pending rows with their files; settle moves. */
+	int repair;
 	int64_t tmp_age_us; /* tmp files older than this are stale (floored at the minimum) */
 };
 

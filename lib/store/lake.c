@@ -19,6 +19,7 @@
 
 #include "base/fsutil.h"
 #include "base/ltime.h"
+#include "store/table_move.h"
 
 static const char *const lake_subdirs[] = {"data", "quarantine", "audit", "tmp"};
 
@@ -307,6 +308,20 @@ static int check_service_group(const char *dir, struct lake_error *e)
 	return 0;
 }
 
+/*
+ * A rename or drop killed halfway left its table's directory where the
+ * catalog does not look for it (table_move.h): put it right before anyone
+ * reads the table or crawls the tree.  Best effort: a program that cannot
+ * (a busy or read-only catalog) still opens the lake, and lake-catalog
+ * check reports what is left.
+ */
+static void settle_moves(struct lake *lake)
+{
+	struct lake_error ignored = {0};
+
+	lake_table_moves_recover(lake, 1, NULL, NULL, &ignored);
+}
+
 int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e)
 {
 	struct lake *lake = lake_xcalloc(1, sizeof *lake);
@@ -322,6 +337,7 @@ int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e)
 	lake_buf_addf(&p, "%s/catalog.db", lake->dir);
 	if (lake_catalog_open(p.data, 0, &lake->catalog, e) < 0)
 		goto fail;
+	settle_moves(lake);
 	lake_buf_release(&p);
 	*out = lake;
 	return 0;

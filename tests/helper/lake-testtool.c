@@ -6,6 +6,9 @@
  *	lake-testtool gen-events-csv N [SEED [DAYS]]  the same events flat, as CSV with a header
  *	lake-testtool measure CMD [ARG...]   run CMD; print "SECONDS MAX_RSS_KB" on stderr
  *	lake-testtool audit LAKE N TAG        append N audit events (8 KB of SQL each) to LAKE
+ *	lake-testtool hold-lock LAKE          take LAKE's catalog write lock, print "locked",
+ *	                                      hold it until stdin ends (the lake is not opened:
+ *	                                      nothing is settled or recovered)
  *	lake-testtool parquet-write FILE SCHEMA [GROUP_ROWS [GROUP_BYTES [LEVEL]]]
  *	                                      NDJSON records on stdin into a Parquet file
  *	                                      written by lake_parquet_writer_*; SCHEMA is
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #include "govern/audit.h"
+#include "store/catalog.h"
 #include "store/lake.h"
 
 #include "base/buf.h"
@@ -305,8 +309,36 @@ out:
 	return rc;
 }
 
+/* For tests of what a program does while another holds the catalog's write lock. */
+static int hold_lock(const char *dir)
+{
+	struct lake_error err = {0};
+	struct lake_catalog *c = NULL;
+	struct lake_buf path = LAKE_BUF_INIT;
+	char buf[256];
+	int rc = 0;
+
+	lake_buf_addf(&path, "%s/catalog.db", dir);
+	if (lake_catalog_open(path.data, 0, &c, &err) < 0 || lake_catalog_begin(c, &err) < 0) {
+		fprintf(stderr, "lake-testtool: %s\n", err.msg);
+		rc = err.code ? err.code : 70;
+		goto out;
+	}
+	printf("locked\n");
+	fflush(stdout);
+	while (fread(buf, 1, sizeof buf, stdin) > 0)
+		;
+	lake_catalog_rollback(c);
+out:
+	lake_catalog_close(c);
+	lake_buf_release(&path);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "hold-lock") == 0)
+		return hold_lock(argv[2]);
 	if (argc >= 4 && argc <= 7 && strcmp(argv[1], "parquet-write") == 0)
 		return parquet_write(argc, argv);
 	if (argc == 5 && strcmp(argv[1], "audit") == 0)
@@ -322,6 +354,7 @@ int main(int argc, char **argv)
 			"       lake-testtool gen-events-csv N [SEED [DAYS]]\n"
 			"       lake-testtool measure CMD [ARG...]\n"
 			"       lake-testtool audit LAKE N TAG\n"
+			"       lake-testtool hold-lock LAKE\n"
 			"       lake-testtool parquet-write FILE SCHEMA [GROUP_ROWS [GROUP_BYTES "
 			"[LEVEL]]]\n");
 	return 64;
