@@ -6,7 +6,7 @@
  * LAKE_FAULT_KILL_AT=N in the environment, the Nth point reached kills
  * the process with SIGKILL, as a power cut or the OOM killer would; a
  * test walks N over every point of a run.  Unset, a point costs a
- * compare.
+ * compare; release builds (NDEBUG) compile the points out.
  */
 #ifndef LAKE_FAULT_H
 #define LAKE_FAULT_H
