@@ -23,15 +23,21 @@
 
 static const char *const lake_subdirs[] = {"data", "quarantine", "audit", "tmp"};
 
-char *lake_current_principal(void)
+/* The login name of uid, or "uid:N" when it has none; malloc'd. */
+static char *principal_of_uid(uid_t uid)
 {
-	struct passwd *pw = getpwuid(getuid());
+	struct passwd *pw = getpwuid(uid);
 	char fallback[32];
 
 	if (pw && pw->pw_name && *pw->pw_name)
 		return lake_xstrdup(pw->pw_name);
-	snprintf(fallback, sizeof fallback, "uid:%lu", (unsigned long)getuid());
+	snprintf(fallback, sizeof fallback, "uid:%lu", (unsigned long)uid);
 	return lake_xstrdup(fallback);
+}
+
+char *lake_current_principal(void)
+{
+	return principal_of_uid(getuid());
 }
 
 static int has_lake_json(const char *dir)
@@ -179,6 +185,19 @@ int lake_init(const char *dir, struct lake_error *e)
 	char *abs = NULL, *outer = NULL;
 	int rc = -1;
 
+	/*
+	 * Running setgid, whatever the programs create belongs to the service
+	 * group: a lake made so would be its maker's (lake.json's owner is an
+	 * administrator) and yet reach the group's files.  Only root gives the
+	 * group a lake.
+	 */
+	if (lake_setgid_mode() && getuid() != 0) {
+		lake_err(e, LAKE_EX_NOPERM,
+			 "'%s': only root creates a lake for this installation's service group "
+			 "(as root: lake-catalog init DIR --group GROUP)",
+			 dir);
+		goto out;
+	}
 	if (lake_mkdirs(dir, 0755, e) < 0)
 		goto out;
 	if (absolute(dir, &abs, e) < 0)
@@ -309,6 +328,68 @@ static int check_service_group(const char *dir, struct lake_error *e)
 }
 
 /*
+ * Running setgid, the lake's own entries must be what they seem: a
+ * catalog.db or data/ that is a symbolic link would lead the group's
+ * rights into another lake (a user's lake whose catalog.db points at the
+ * real one).  Each is checked without following links: of the service
+ * group, not writable by others, a file or a directory as it should be.
+ */
+static int check_entries(const char *dir, struct lake_error *e)
+{
+	static const struct {
+		const char *name;
+		mode_t type;
+	} entries[] = {{"lake.json", S_IFREG},	{"catalog.db", S_IFREG}, {"data", S_IFDIR},
+		       {"quarantine", S_IFDIR}, {"audit", S_IFDIR},	 {"tmp", S_IFDIR}};
+	struct lake_buf p = LAKE_BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	if (!lake_setgid_mode())
+		return 0;
+	for (size_t i = 0; rc == 0 && i < sizeof entries / sizeof entries[0]; i++) {
+		lake_buf_reset(&p);
+		lake_buf_addf(&p, "%s/%s", dir, entries[i].name);
+		if (lstat(p.data, &st) < 0)
+			continue; /* missing: opening it fails with its own message */
+		if (S_ISLNK(st.st_mode))
+			rc = lake_err(e, LAKE_EX_NOPERM,
+				      "'%s' is a symbolic link: the programs run setgid and never "
+				      "follow one out of a lake",
+				      p.data);
+		else if ((st.st_mode & S_IFMT) != entries[i].type || st.st_gid != getegid() ||
+			 (st.st_mode & S_IWOTH))
+			rc = lake_err(
+			    e, LAKE_EX_NOPERM,
+			    "'%s' is not the service group's %s (gid %d, closed to others)", p.data,
+			    entries[i].type == S_IFDIR ? "directory" : "file", (int)getegid());
+	}
+	lake_buf_release(&p);
+	return rc;
+}
+
+/*
+ * lake.json names the lake's owner, an administrator.  Running setgid,
+ * the name counts only when it is the lake directory's real owner:
+ * lake.json is a file the service group may write, so its word alone is
+ * not proof.
+ */
+static void vouch_owner(struct lake *lake)
+{
+	struct stat st;
+	char *real;
+
+	if (!lake_setgid_mode() || !lake->owner)
+		return;
+	real = stat(lake->dir, &st) == 0 ? principal_of_uid(st.st_uid) : NULL;
+	if (!real || strcmp(real, lake->owner) != 0) {
+		free(lake->owner);
+		lake->owner = NULL;
+	}
+	free(real);
+}
+
+/*
  * A rename or drop killed halfway left its table's directory where the
  * catalog does not look for it (table_move.h): put it right before anyone
  * reads the table or crawls the tree.  Best effort: a program that cannot
@@ -329,8 +410,9 @@ int lake_open(const char *opt_dir, struct lake **out, struct lake_error *e)
 
 	*out = NULL;
 	if (lake_find(opt_dir, &lake->dir, e) < 0 || check_service_group(lake->dir, e) < 0 ||
-	    check_format(lake->dir, &lake->owner, e) < 0)
+	    check_entries(lake->dir, e) < 0 || check_format(lake->dir, &lake->owner, e) < 0)
 		goto fail;
+	vouch_owner(lake);
 	lake_buf_addf(&p, "%s/tmp", lake->dir);
 	lake->tmpdir = lake_buf_detach(&p);
 	lake->principal = lake_current_principal();

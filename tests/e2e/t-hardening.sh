@@ -92,4 +92,35 @@ expect_err "symbolic link" "from_sqlite_symlink: says why"
 run lake-put --lake "$L" --from-sqlite "$L/catalog.db" --table grants raw.cat
 expect_rc 77 "from_sqlite_lake_file: the lake's own catalog is refused"
 expect_err "a file of the lake itself" "from_sqlite_lake_file: says why"
+# hardened_init_by_user: any user could create a lake through the setgid programs, be its owner
+# (so an administrator) with the group's rights, and point its catalog.db at the real one.
+as_user "$T/bin/lake-catalog" init "$T/u/mine" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "hardened_init_by_user: only root gives the service group a lake"
+expect_err "only root creates a lake" "hardened_init_by_user: says why"
+[ ! -e "$T/u/mine/lake.json" ] && ok "hardened_init_by_user: no lake made" || not_ok "hardened_init_by_user: a lake was made"
+# hardened_catalog_symlink: a lake of the group whose catalog.db is a link to another lake's.
+L2="$T/lake2"
+lake-catalog init "$L2" --group $S >/dev/null
+rm "$L2/catalog.db" && ln -s "$L/catalog.db" "$L2/catalog.db"
+admins_before=$(sqlite3 "$L/catalog.db" "SELECT count(*) || ' admins' FROM principals WHERE is_admin = 1")
+as_user "$T/bin/lake-grant" --lake "$L2" admin add "user:uid:$U" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "hardened_catalog_symlink: refused"
+expect_err "is a symbolic link" "hardened_catalog_symlink: says why"
+expect_eq "$(sqlite3 "$L/catalog.db" "SELECT count(*) || ' admins' FROM principals WHERE is_admin = 1")" "$admins_before" "hardened_catalog_symlink: the real catalog is untouched"
+# hardened_data_symlink: data/ itself a link into the real lake.
+L3="$T/lake3"
+lake-catalog init "$L3" --group $S >/dev/null
+rmdir "$L3/data" && ln -s "$L/data" "$L3/data"
+as_user "$T/bin/lake-crawl" --lake "$L3" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "hardened_data_symlink: refused"
+# hardened_owner_minted: lake.json names someone who does not own the lake directory.
+L4="$T/lake4"
+lake-catalog init "$L4" --group $S >/dev/null
+jq -c ".owner = \"uid:$U\"" "$L4/lake.json" >"$T/lj" && cat "$T/lj" >"$L4/lake.json"
+as_user "$T/bin/lake-grant" --lake "$L4" admin add "user:uid:$U" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 77 "hardened_owner_minted: lake.json's word alone makes no administrator"
 done_testing
