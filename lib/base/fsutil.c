@@ -128,7 +128,7 @@ int lake_tmpfile_finish(struct lake_tmpfile *t, const char *dest, struct lake_er
 	}
 	t->fd = -1;
 	parent_of(dest, &dir);
-	if (lake_mkdirs(dir.data, 0755, e) < 0)
+	if (lake_mkdirs(dir.data, 0777, e) < 0)
 		goto out;
 	if (rename(t->path, dest) < 0) {
 		lake_err_sys(e, lake_exit_for_errno(errno), "'%s': cannot rename into place", dest);
@@ -244,7 +244,7 @@ int lake_rename_into_place(const char *from, const char *dest, struct lake_error
 	int rc = 0;
 
 	parent_of(dest, &dir);
-	if (lake_mkdirs(dir.data, 0755, e) < 0)
+	if (lake_mkdirs(dir.data, 0777, e) < 0)
 		rc = -1;
 	else if (rename(from, dest) < 0)
 		rc = lake_err_sys(e, lake_exit_for_errno(errno), "'%s': cannot rename into place",

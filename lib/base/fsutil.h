@@ -60,7 +60,6 @@ void lake_start_writeback(int fd);
 int lake_write_file_atomic(const char *tmpdir, const char *dest, const void *p, size_t n,
 			   struct lake_error *e);
 
-/* Read a whole small file into a NUL-terminated malloc'd buffer. */
 /* Read a whole file the user named (a job file, SQL), opened as by lake_open_user_file. */
 int lake_read_file(const char *path, char **out, size_t *len, struct lake_error *e);
 

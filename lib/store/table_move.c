@@ -97,7 +97,7 @@ static int move_dir(const char *from, const char *to, struct lake_error *e)
 
 	lake_parent_dir(from, &p1);
 	lake_parent_dir(to, &p2);
-	if (lake_mkdirs(p2.data, 0755, e) < 0)
+	if (lake_mkdirs(p2.data, 0777, e) < 0)
 		goto out;
 	if (rename(from, to) < 0) {
 		lake_err_sys(e, lake_exit_for_errno(errno), "cannot rename '%s' to '%s'", from, to);

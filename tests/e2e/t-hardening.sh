@@ -59,6 +59,13 @@ rc=$?
 expect_rc 77 "nor is an SQL file"
 new=$(find "$L/data/inbox" -type f | head -1)
 expect_eq "$(stat -c '%a %g' "$new")" "640 $S" "what the user's programs create belongs to the group, not to others"
+# group_dir_writable: a table directory one user's put made was 2750, so another user with INSERT
+# could not land in it (exit 77, really a directory permission).
+expect_eq "$(stat -c '%a %g' "$(dirname "$new")")" "2770 $S" "group_dir_writable: the table directory is the group's to write"
+echo '{"n":3}' >"$T/u2.ndjson" && chmod 644 "$T/u2.ndjson"
+setpriv --reuid=4244 --regid=4244 --clear-groups "$T/bin/lake-put" --lake "$L" inbox.mine "$T/u2.ndjson" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "group_dir_writable: another user lands in the table the first one made"
 
 # A lake that is not the service group's is refused: the group's rights go nowhere else.
 mkdir "$T/u/evil" && chown $U:$U "$T/u/evil"
