@@ -109,13 +109,19 @@ int lake_parquet_describe(const char *path, struct lake_parquet_description *out
 	n = lake_parquet_columns(f, &cols);
 	out->columns = json_array();
 	out->stats = json_array();
-	for (size_t c = 0; c < n; c++) {
-		json_array_append_new(out->columns,
-				      json_pack("{s:s, s:s}", "name", cols[c].name, "type",
-						lake_kind_name(widened_kind(f, c, cols[c].kind))));
-		json_array_append_new(out->stats, column_stats(f, c, cols[c].name));
-	}
 	out->rows = (uint64_t)lake_parquet_num_rows(f);
+	for (size_t c = 0; c < n; c++) {
+		json_t *col = json_pack("{s:s, s:s}", "name", cols[c].name, "type",
+					lake_kind_name(widened_kind(f, c, cols[c].kind)));
+		json_t *stats = column_stats(f, c, cols[c].name);
+		json_t *nulls = json_object_get(stats, "nulls");
+		/* Its type is the writer's guess when the file holds no value of it. */
+		if (out->rows && json_is_integer(nulls) &&
+		    (uint64_t)json_integer_value(nulls) == out->rows)
+			json_object_set_new(col, LAKE_ONLY_NULLS, json_true());
+		json_array_append_new(out->columns, col);
+		json_array_append_new(out->stats, stats);
+	}
 	out->footer_bytes = lake_parquet_bytes_read(f);
 	lake_parquet_close(f);
 	return 0;

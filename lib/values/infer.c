@@ -740,8 +740,10 @@ json_t *lake_schema_columns_json(const struct lake_schema *s)
 	for (size_t i = 0; i < s->ncols; i++) {
 		lake_buf_reset(&t);
 		lake_type_format(s->cols[i].type, &t);
-		json_array_append_new(
-		    cols, json_pack("{s:s, s:s}", "name", s->cols[i].name, "type", t.data));
+		json_t *col = json_pack("{s:s, s:s}", "name", s->cols[i].name, "type", t.data);
+		if (lake_type_kind(s->cols[i].type) == LAKE_T_NULL)
+			json_object_set_new(col, LAKE_ONLY_NULLS, json_true());
+		json_array_append_new(cols, col);
 	}
 	lake_buf_release(&t);
 	return cols;
@@ -845,9 +847,28 @@ static void merge_one(json_t *merged, json_t *fc, json_t *changes)
 	if (!name || !ftype)
 		return;
 	if (!tc) {
-		json_array_append_new(merged, json_pack("{s:s, s:s}", "name", name, "type", ftype));
+		json_t *col = json_pack("{s:s, s:s}", "name", name, "type", ftype);
+		if (json_is_true(json_object_get(fc, LAKE_ONLY_NULLS)))
+			json_object_set_new(col, LAKE_ONLY_NULLS, json_true());
+		json_array_append_new(merged, col);
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s}", "change", "added",
 							 "column", name, "type", ftype));
+		return;
+	}
+	/*
+	 * A column a file holds only nulls of says nothing of its type: it
+	 * neither widens the table's column nor stays "string" once a file
+	 * with values types it (a partition where a number is always missing
+	 * made the whole column text).
+	 */
+	if (json_is_true(json_object_get(fc, LAKE_ONLY_NULLS)))
+		return;
+	if (json_is_true(json_object_get(tc, LAKE_ONLY_NULLS))) {
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:O, s:s}", "change",
+							 "widened", "column", name, "from",
+							 json_object_get(tc, "type"), "to", ftype));
+		json_object_set_new(tc, "type", json_string(ftype));
+		json_object_del(tc, LAKE_ONLY_NULLS);
 		return;
 	}
 	const char *ttype = json_string_value(json_object_get(tc, "type"));

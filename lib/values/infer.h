@@ -69,6 +69,14 @@ enum lake_kind lake_infer_text_kind(const char *s, size_t n);
 int lake_infer_csv_header(const char *const *const *rows, const size_t *const *lens, size_t nrows,
 			  size_t width, const char **why);
 
+/*
+ * A column of which only nulls were seen is "string" (what a reader must
+ * assume) and carries this member, true, in column lists
+ * (lake_schema_columns_json, a table's columns), so that the first values
+ * of another file give it their type (lake_schema_merge_columns).
+ */
+#define LAKE_ONLY_NULLS "only_nulls"
+
 struct lake_schema;
 
 struct lake_schema *lake_schema_new(void);

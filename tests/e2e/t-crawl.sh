@@ -267,4 +267,23 @@ expect_eq "$(sql "$L" "SELECT count(*) FROM table_versions a JOIN table_versions
 run lake-crawl --lake "$L" Bad.Name
 expect_rc 64 "an invalid table name"
 
+# only_nulls_partition: a partition whose files hold only nulls of a number column made the
+# whole column text (min/max "100"/"99", and x <= 46 compared as text), every way it lands.
+printf '{"kind":"Open","mins":null}\n{"kind":"Open","mins":null}\n' >"$T/open.ndjson"
+printf '{"kind":"Film","mins":100}\n{"kind":"Film","mins":99}\n{"kind":"Film","mins":7}\n' >"$T/film.ndjson"
+for to in ndjson parquet; do
+	for order in open-first film-first; do
+		t=nulls.${to}_${order%%-*}
+		t=$(echo "$t" | tr '-' '_')
+		if [ "$order" = open-first ]; then first=open; second=film; else first=film; second=open; fi
+		lake-put --lake "$L" --to "$to" --partition-by kind=kind "$t" "$T/$first.ndjson" >/dev/null
+		lake-put --lake "$L" --to "$to" --partition-by kind=kind "$t" "$T/$second.ndjson" >/dev/null
+		lake-crawl --lake "$L" "$t" >/dev/null
+		expect_eq "$(lake-catalog --lake "$L" schema "$t" --format ndjson | jq -r 'select(.name == "mins") | .type')" bigint \
+			"only_nulls_partition: $to, $order: the column is typed by the values"
+		expect_eq "$(lake-query --lake "$L" --format csv "SELECT count(*), min(mins), max(mins) FROM $t WHERE mins <= 46" | tail -1)" "1,7,7" \
+			"only_nulls_partition: $to, $order: it compares as a number"
+	done
+done
+
 done_testing
