@@ -129,14 +129,22 @@ static int verb_check(const struct catalog_opts *o, int argc, char **argv)
 		return cli_fail(&err);
 	out = lake_out_open(stdout, o->format, cols);
 	struct orphan_repair repair = {out, 0, 0};
-	if (o->repair && register_orphans(lake, &repair, &err) < 0) {
+	struct lake_check_totals mended = {0};
+	/*
+	 * The versions are mended before the crawl registers orphans: its
+	 * commit would collide with a history row above a table's version.
+	 */
+	if (o->repair &&
+	    (lake_maint_check_versions(lake, &co, emit_problem, out, &mended, &err) < 0 ||
+	     register_orphans(lake, &repair, &err) < 0)) {
 		lake_out_close(out);
 		lake_close(lake);
-		return cli_fail(&err);
+		/* No error without a message: printing a record failed. */
+		return err.code ? cli_fail(&err) : LAKE_EX_IOERR;
 	}
 	rc = lake_maint_check(lake, &co, emit_problem, out, &t, &err);
-	t.problems += repair.registered;
-	t.repaired += repair.registered;
+	t.problems += repair.registered + mended.problems;
+	t.repaired += repair.registered + mended.repaired;
 	status = lake_out_close(out) < 0 ? LAKE_EX_IOERR : 0;
 	if (rc < 0 && err.code)
 		status = cli_fail(&err);

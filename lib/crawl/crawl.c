@@ -160,6 +160,10 @@ static int load_table(struct table_crawl *tc, struct lake_error *e)
 	sqlite3_bind_text(st, 1, tc->db, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tc->name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
+	lake_buf_addstr(&tc->seen, rc == SQLITE_ROW ? "table" : "no table");
+	for (int i = 0; rc == SQLITE_ROW && i < 7; i++)
+		lake_buf_addf(&tc->seen, "\n%s", (const char *)sqlite3_column_text(st, i));
+	lake_buf_addc(&tc->seen, '\n');
 	if (rc == SQLITE_ROW) {
 		tc->id = sqlite3_column_int64(st, 0);
 		tc->version = sqlite3_column_int64(st, 1);
@@ -186,6 +190,7 @@ static int load_files(struct table_crawl *tc, struct lake_error *e)
 	sqlite3 *db = lake_catalog_db(tc->lake->catalog);
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	int rc;
 
 	if (!tc->id)
 		return 0;
@@ -196,7 +201,7 @@ static int load_files(struct table_crawl *tc, struct lake_error *e)
 			       -1, &st, NULL) != SQLITE_OK)
 		return lake_catalog_fail(tc->lake->catalog, "cannot read the files", e);
 	sqlite3_bind_int64(st, 1, tc->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (tc->nknown == cap) {
 			cap = cap ? cap * 2 : 64;
 			tc->known = lake_xrealloc(tc->known, cap * sizeof *tc->known);
@@ -213,8 +218,13 @@ static int load_files(struct table_crawl *tc, struct lake_error *e)
 		    sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
 		k->fp_mtime_ns =
 		    sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 5);
+		lake_buf_addf(&tc->seen, "%lld %s %d %lld %lld\n", (long long)k->id,
+			      (const char *)sqlite3_column_text(st, 2), k->has_schema,
+			      (long long)k->fp_size, (long long)k->fp_mtime_ns);
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return lake_catalog_fail(tc->lake->catalog, "cannot read the files", e);
 	return 0;
 }
 
@@ -834,8 +844,8 @@ static int remove_vanished(struct table_crawl *tc, int64_t version, const char *
 	return 0;
 }
 
-static int update_table(struct table_crawl *tc, int64_t version, int schema_changed,
-			const char *now, struct lake_error *e)
+/* The table's version is not written here: lake_catalog_next_version gave it out. */
+static int update_table(struct table_crawl *tc, int changed, const char *now, struct lake_error *e)
 {
 	char *cols = json_dumps(tc->columns, JSON_COMPACT),
 	     *keys = json_dumps(tc->keys, JSON_COMPACT);
@@ -846,16 +856,15 @@ static int update_table(struct table_crawl *tc, int64_t version, int schema_chan
 	char *props = json_dumps(tc->props, JSON_COMPACT);
 	if (exec_bind(tc,
 		      "UPDATE tables SET columns = ?, partition_keys = ?, properties = ?, "
-		      "version = ?, updated = CASE WHEN ? THEN ? ELSE updated END WHERE id = ?",
+		      "updated = CASE WHEN ? THEN ? ELSE updated END WHERE id = ?",
 		      e, &st) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, cols, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, keys, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, props, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, version);
-	sqlite3_bind_int(st, 5, version != tc->version || schema_changed);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, tc->id);
+	sqlite3_bind_int(st, 4, changed);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, tc->id);
 	rc = step(tc, st, e);
 out:
 	free(cols);
@@ -903,7 +912,7 @@ static int apply(struct table_crawl *tc, struct lake_error *e)
 	uint64_t rows = 0;
 	char now[40];
 	int64_t version;
-	int schema_changed = json_array_size(tc->changes) > 0;
+	int schema_changed = json_array_size(tc->changes) > 0, changed;
 
 	size_t replaced = 0;
 
@@ -915,8 +924,12 @@ static int apply(struct table_crawl *tc, struct lake_error *e)
 		}
 	if (tc->o->on_delete == LAKE_ON_DELETE_LOG)
 		vanished = 0;
-	version = tc->version + (added || vanished || schema_changed || !tc->id);
+	changed = added || vanished || schema_changed || !tc->id;
 	if (!tc->id && create_table(tc, e) < 0)
+		return -1;
+	/* Taken inside the transaction: see lake_catalog_next_version. */
+	version = tc->version;
+	if (changed && lake_catalog_next_version(tc->lake->catalog, tc->id, &version, e) < 0)
 		return -1;
 	/* After the table's creation, so that its version 0 is not stamped after version 1. */
 	lake_time_format_timestamp(lake_time_now(), now);
@@ -932,11 +945,10 @@ static int apply(struct table_crawl *tc, struct lake_error *e)
 	if (register_partitions(tc, version, now, e) < 0 ||
 	    remove_vanished(tc, version, now, e) < 0)
 		return -1;
-	if (update_table(tc, version, schema_changed, now, e) < 0)
+	if (update_table(tc, changed, now, e) < 0)
 		return -1;
 	/* A file changed in place is one removed and one added. */
-	if (version != tc->version &&
-	    record_version(tc, version, added, vanished + replaced, rows, now, e) < 0)
+	if (changed && record_version(tc, version, added, vanished + replaced, rows, now, e) < 0)
 		return -1;
 	return 0;
 }
@@ -965,6 +977,7 @@ static void release_table(struct table_crawl *tc)
 	json_decref(tc->props);
 	json_decref(tc->events);
 	json_decref(tc->changes);
+	lake_buf_release(&tc->seen);
 }
 
 /*
@@ -1055,67 +1068,151 @@ static int schema_policy(struct table_crawl *tc, json_t *before)
 	return 0;
 }
 
-static int crawl_table(struct lake *lake, const struct lake_crawl_options *o,
-		       struct lake_crawl_totals *totals, const char *db, const char *name,
-		       struct lake_error *e)
+/* Attempts that read the files without the write lock before one reads them holding it. */
+#define OPTIMISTIC_ATTEMPTS 3
+
+/*
+ * Inside the transaction: whether the table's rows and its files' rows are
+ * still what the crawl read before it.  Any commit in between (a put, a
+ * job's output, another crawl, a vacuum, a property set) changes them.
+ */
+static int catalog_unchanged(const struct table_crawl *tc, int *same, struct lake_error *e)
 {
-	struct table_crawl tc = {0};
+	struct table_crawl now = {0};
+	int rc;
+
+	now.lake = tc->lake;
+	memcpy(now.db, tc->db, sizeof now.db);
+	memcpy(now.name, tc->name, sizeof now.name);
+	rc = load_table(&now, e) < 0 || load_files(&now, e) < 0 ? -1 : 0;
+	*same = rc == 0 && strcmp(now.seen.data, tc->seen.data) == 0;
+	release_table(&now);
+	return rc;
+}
+
+#ifndef NDEBUG
+/*
+ * Test-only (compiled out of release builds): with LAKE_TEST_CRAWL_GATE
+ * naming a FIFO, the first attempt at each table waits for a byte from it
+ * between reading the files and committing, so that a test can commit in
+ * between and check that the crawl does not undo that commit.
+ */
+static void test_crawl_gate(void)
+{
+	const char *gate = getenv("LAKE_TEST_CRAWL_GATE");
+	char byte;
+
+	if (!gate)
+		return;
+	FILE *f = fopen(gate, "r");
+	if (f) {
+		if (fread(&byte, 1, 1, f) != 1)
+			byte = 0;
+		fclose(f);
+	}
+}
+#endif
+
+/*
+ * One attempt at a table: read what changed, then commit all of it in one
+ * transaction.  Unlocked, the files are read without holding the write
+ * lock (a first crawl may read for minutes), and the commit first checks
+ * that nothing it decided from has changed since: when something has,
+ * nothing is committed and 1 says to try again.  Locked, the whole
+ * attempt holds the write lock, so it cannot meet a change and always
+ * ends (attempts from OPTIMISTIC_ATTEMPTS on are locked).  0 when done,
+ * -1 on error.
+ */
+static int crawl_attempt(struct table_crawl *tc, int attempt, struct lake_error *e)
+{
+	struct lake_catalog *c = tc->lake->catalog;
 	struct lake_buf rel = LAKE_BUF_INIT;
 	json_t *before = NULL;
-	int rc = -1;
+	int rc = -1, same = 1, locked = attempt >= OPTIMISTIC_ATTEMPTS;
 
-	tc.lake = lake;
-	tc.o = o;
-	tc.totals = totals;
-	snprintf(tc.db, sizeof tc.db, "%s", db);
-	snprintf(tc.name, sizeof tc.name, "%s", name);
-	snprintf(tc.qualified, sizeof tc.qualified, "%s.%s", db, name);
-	tc.events = json_array();
-	tc.changes = json_array();
-	totals->tables++;
-	if (load_table(&tc, e) < 0 || load_files(&tc, e) < 0)
+	if (locked && lake_catalog_begin(c, e) < 0)
+		return -1;
+	if (load_table(tc, e) < 0 || load_files(tc, e) < 0)
 		goto out;
-	lake_buf_addf(&rel, "data/%s/%s", db, name);
-	walk(&tc, rel.data, "");
-	if (tc.nfiles)
-		qsort(tc.files, tc.nfiles, sizeof *tc.files, by_rel);
-	if (!tc.nfiles && !tc.id) {
+	lake_buf_addf(&rel, "data/%s/%s", tc->db, tc->name);
+	walk(tc, rel.data, "");
+	if (tc->nfiles)
+		qsort(tc->files, tc->nfiles, sizeof *tc->files, by_rel);
+	if (!tc->nfiles && !tc->id) {
 		rc = 0;
 		goto out;
 	}
 	/* A table whose directory is empty or gone keeps its keys; its files are removed. */
-	if ((tc.nfiles == 0 && tc.id) || check_keys(&tc) == 0) {
-		before = json_deep_copy(tc.columns);
-		start_rebuild(&tc);
-		read_what_changed(&tc);
-		merge_schemas(&tc);
-		if (tc.rebuild)
-			finish_rebuild(&tc, before);
+	if ((tc->nfiles == 0 && tc->id) || check_keys(tc) == 0) {
+		before = json_deep_copy(tc->columns);
+		start_rebuild(tc);
+		read_what_changed(tc);
+		merge_schemas(tc);
+		if (tc->rebuild)
+			finish_rebuild(tc, before);
 		/* A new table none of whose files could be read is not created: there is nothing to
 		 * say. */
-		if (!tc.id && !tc.format) {
-			emit_events(&tc);
-			rc = 0;
-			goto out;
-		}
-		if (schema_policy(&tc, before) == 0) {
-			struct lake_catalog *c = lake->catalog;
-			if (lake_catalog_begin(c, e) < 0)
+		if (!tc->id && !tc->format)
+			goto done;
+		if (schema_policy(tc, before) == 0) {
+#ifndef NDEBUG
+			if (attempt == 0)
+				test_crawl_gate();
+#endif
+			if (!locked &&
+			    (lake_catalog_begin(c, e) < 0 || catalog_unchanged(tc, &same, e) < 0))
 				goto out;
-			if (apply(&tc, e) < 0 || (o->dry_run ? (lake_catalog_rollback(c), 0)
-							     : lake_catalog_commit(c, e)) < 0) {
-				lake_catalog_rollback(c);
+			if (!same) {
+				rc = 1;
 				goto out;
 			}
+			if (apply(tc, e) < 0)
+				goto out;
+			if (tc->o->dry_run)
+				lake_catalog_rollback(c);
+			else if (lake_catalog_commit(c, e) < 0)
+				goto out;
 		}
 	}
-	emit_events(&tc);
+done:
+	/* A locked attempt that had nothing to commit lets go of the lock before reporting. */
+	lake_catalog_rollback(c);
+	emit_events(tc);
 	rc = 0;
 out:
+	/* Nothing to undo after a commit or above; a retry or an error ends here. */
+	lake_catalog_rollback(c);
 	json_decref(before);
 	lake_buf_release(&rel);
-	release_table(&tc);
 	return rc;
+}
+
+static int crawl_table(struct lake *lake, const struct lake_crawl_options *o,
+		       struct lake_crawl_totals *totals, const char *db, const char *name,
+		       struct lake_error *e)
+{
+	struct lake_crawl_totals start;
+	int rc;
+
+	totals->tables++;
+	start = *totals;
+	for (int attempt = 0;; attempt++) {
+		struct table_crawl tc = {0};
+		tc.lake = lake;
+		tc.o = o;
+		tc.totals = totals;
+		snprintf(tc.db, sizeof tc.db, "%s", db);
+		snprintf(tc.name, sizeof tc.name, "%s", name);
+		snprintf(tc.qualified, sizeof tc.qualified, "%s.%s", db, name);
+		tc.events = json_array();
+		tc.changes = json_array();
+		rc = crawl_attempt(&tc, attempt, e);
+		release_table(&tc);
+		if (rc != 1)
+			return rc;
+		/* The next attempt counts the files it sees and reads again. */
+		*totals = start;
+	}
 }
 
 static int wanted(const struct lake_crawl_options *o, const char *qualified)

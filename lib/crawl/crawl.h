@@ -8,7 +8,10 @@
  * format, schema and column statistics, detects partition keys from the
  * directory tree, merges everything into the table's schema, registers
  * the files, marks vanished ones removed, and commits all of a table's
- * changes as one new table version.
+ * changes as one new table version.  Files are read without the catalog's
+ * write lock; a commit that finds the table's rows changed since they were
+ * read (another program committed) commits nothing and crawls the table
+ * again, holding the lock from the fourth attempt on.
  *
  * Each change is reported as one event through the callback, after it is
  * committed (or, with dry_run, as what would be done):

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
 #include "base/names.h"
 #include "crawl/crawl.h"
 
@@ -59,6 +60,12 @@ struct table_crawl {
 	char db[LAKE_NAME_MAX + 1], name[LAKE_NAME_MAX + 1], qualified[2 * LAKE_NAME_MAX + 2];
 	int64_t id; /* 0: not in the catalog yet */
 	int64_t version;
+	/*
+	 * The catalog rows the crawl decides from (the table's and its
+	 * files'), as text: when they differ at commit time, another program
+	 * committed meanwhile and the crawl of the table is done again.
+	 */
+	struct lake_buf seen;
 	char *format; /* the table's, or the first file's for a new table */
 	int zstd;
 	json_t *columns, *keys, *props;

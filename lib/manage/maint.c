@@ -590,8 +590,8 @@ int lake_maint_check(struct lake *lake, const struct lake_check_options *o,
 	memset(totals, 0, sizeof *totals);
 	lake_buf_addstr(&rel, "data");
 	ret = -1;
-	if (check_moves(&c) == 0 && check_live(&c) == 0 && walk_orphans(&c, &rel) == 0 &&
-	    check_debris(&c) == 0)
+	if (check_moves(&c) == 0 && lake_maint_check_versions(lake, o, fn, arg, totals, e) == 0 &&
+	    check_live(&c) == 0 && walk_orphans(&c, &rel) == 0 && check_debris(&c) == 0)
 		ret = 0;
 	lake_buf_release(&rel);
 	return ret;

@@ -50,19 +50,22 @@ int lake_duration_parse(const char *s, int64_t *us, struct lake_error *e);
 
 /* One problem found by check. */
 struct lake_maint_problem {
-	/* missing, size, checksum, orphan, stale-tmp, dead-pending, unfinished-move */
+	/*
+	 * missing, size, checksum, orphan, stale-tmp, dead-pending,
+	 * above-version, missing-history, unfinished-move
+	 */
 	const char *problem;
-	const char *path;   /* relative to the lake */
+	const char *path;   /* relative to the lake (a table's location for a whole table) */
 	const char *table;  /* "db.table" when the file is registered, else NULL */
-	const char *detail; /* what is wrong, in words */
-	int repaired;	    /* --repair removed it */
+	const char *detail; /* what is wrong, in words (and, repaired, what was done) */
+	int repaired;	    /* --repair removed or mended it */
 };
 
 typedef int (*lake_maint_problem_fn)(const struct lake_maint_problem *p, void *arg);
 
 struct lake_check_options {
-	/* Remove stale tmp files and dead pending rows with their files; settle moves. */
-	int repair;
+	int repair;	    /* remove stale tmp files and dead pending rows with their files;
+			       mend the table versions */
 	int64_t tmp_age_us; /* tmp files older than this are stale (floored at the minimum) */
 };
 
@@ -73,13 +76,30 @@ struct lake_check_totals {
 };
 
 /*
- * Verify every live file (present, registered size, zstd frames intact),
- * look for orphans under data/, stale files in tmp/ and dead pending rows.
+ * Check the table versions (lake_maint_check_versions), verify every live
+ * file (present, registered size, zstd frames intact), look for orphans
+ * under data/, stale files in tmp/ and dead pending rows.
  * A non-zero return of fn stops the check (returns -1 with e unset).
  */
 int lake_maint_check(struct lake *lake, const struct lake_check_options *o,
 		     lake_maint_problem_fn fn, void *arg, struct lake_check_totals *totals,
 		     struct lake_error *e);
+
+/*
+ * The table versions (check_versions.c), part of lake_maint_check: a
+ * file added or removed above its table's version (invisible, or still
+ * read), a history row above it (the next commit would collide with it),
+ * a version up to it without a history row.  With repair, in one
+ * transaction, each such table's version is raised to the newest its
+ * files and history record and each missing version gets a history row
+ * of operation 'repair'.  Problems are added to totals.  A front end that
+ * registers orphans with lake-crawl before lake_maint_check runs this
+ * first: the crawl's commit would collide with a history row above the
+ * version.
+ */
+int lake_maint_check_versions(struct lake *lake, const struct lake_check_options *o,
+			      lake_maint_problem_fn fn, void *arg, struct lake_check_totals *totals,
+			      struct lake_error *e);
 
 /* One thing vacuum removed (or, with dry_run, would remove). */
 struct lake_maint_removal {

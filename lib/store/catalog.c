@@ -710,8 +710,15 @@ out:
 	return rc;
 }
 
-static int bump_version(struct lake_catalog *c, int64_t table_id, int64_t *version,
-			struct lake_error *e)
+/*
+ * The increment happens in the UPDATE itself, inside the caller's write
+ * transaction: a version read before the transaction and written back
+ * would undo any commit made in between (its files would sit above the
+ * table's version, invisible, and the next writer would collide with its
+ * history row).
+ */
+int lake_catalog_next_version(struct lake_catalog *c, int64_t table_id, int64_t *version,
+			      struct lake_error *e)
 {
 	sqlite3_stmt *st;
 
@@ -904,7 +911,7 @@ int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_versio
 	char now[40];
 
 	now_text(now);
-	if (bump_version(c, vc->table_id, version, e) < 0)
+	if (lake_catalog_next_version(c, vc->table_id, version, e) < 0)
 		return -1;
 	if (vc->columns && set_columns(c, vc->table_id, vc->columns, e) < 0)
 		return -1;

@@ -137,6 +137,15 @@ struct lake_version_change {
 int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_version_change *vc,
 				int64_t *version, struct lake_error *e);
 
+/*
+ * Inside a transaction: hand out the table's next version, which is its
+ * version from now on.  Every writer takes its version here (or through
+ * lake_catalog_commit_version), never from a version it read before its
+ * transaction began: another writer may have committed in between.
+ */
+int lake_catalog_next_version(struct lake_catalog *c, int64_t table_id, int64_t *version,
+			      struct lake_error *e);
+
 /* Inside a transaction: a file's per-column statistics (lake_schema_stats_json's shape). */
 int lake_catalog_insert_stats(struct lake_catalog *c, int64_t file_id, json_t *stats,
 			      struct lake_error *e);

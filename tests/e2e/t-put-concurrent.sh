@@ -16,6 +16,18 @@
 #     and the number of distinct printed versions (20 + 20 + 1 + 1), the
 #     writers' versions are disjoint, and each version's files_added and
 #     rows_added match what was printed for it.
+#
+# Then lake-put loops run against loops of lake-crawl, lake-catalog vacuum
+# and lake-etl run.  lake-crawl used to write back the table version it
+# had read before its transaction: a put committing meanwhile was
+# acknowledged, but its file sat above the table's version (invisible to
+# every query) and every later put into the table failed with 70 on
+# table_versions' key, while check called the lake clean.  Proves:
+#   - every put, crawl, vacuum and job run exits 0 (no put fails with 70);
+#   - every row a put acknowledged is in raw.t exactly once, as lake-query
+#     counts it, and the rows printed add up to lake-query's count;
+#   - the job copied each of them exactly once (its bookmark lost nothing);
+#   - lake-catalog check finds nothing wrong.
 
 . "$(dirname "$0")/lib.sh"
 RANDOM=42
@@ -148,5 +160,97 @@ else
 	diff "$T/per_version_printed" "$T/per_version_catalog" | head -5 | sed 's/^/    /'
 fi
 expect_eq "$(rows_on_disk "$L" raw.ev)" $((4 * nrec)) "the table holds all $((4 * nrec)) rows"
+
+# ---- writers against crawl, vacuum and job loops ----
+L2=$T/lake2
+new_lake "$L2"
+nwriters=3 nputs=30 maxloops=300
+
+# writer W: nputs puts of one to three rows into raw.t, each row keyed
+# "W.I.R"; each put's status goes to put.W.rc, its output to put.W.I.out.
+writer() {
+	for i in $(seq 1 $nputs); do
+		for r in $(seq 1 $((i % 3 + 1))); do echo "{\"k\":\"$1.$i.$r\"}"; done >"$T/put.$1.$i.in"
+		lake-put --lake "$L2" raw.t "$T/put.$1.$i.in" >"$T/put.$1.$i.out" 2>>"$T/put.$1.err"
+		echo "$i $?" >>"$T/put.$1.rc"
+	done
+}
+# other NAME CMD...: CMD run again and again until the writers are done
+# (at most maxloops times), each status in NAME.rc.
+other() {
+	name=$1
+	shift
+	for _ in $(seq 1 $maxloops); do
+		[ -e "$T/writers.done" ] && break
+		"$@" >/dev/null 2>>"$T/$name.err"
+		echo $? >>"$T/$name.rc"
+	done
+}
+job() {
+	lake-etl --lake "$L2" run --name copy --sql "SELECT k FROM raw.t" --target cur.t --bookmark raw.t
+}
+
+# The table exists and has its columns (lake-put leaves them to the
+# crawler) before the loops start, so that the job's SQL can name them.
+echo '{"k":"0.0.1"}' >"$T/put.0.0.in"
+lake-put --lake "$L2" raw.t "$T/put.0.0.in" >"$T/put.0.0.out" 2>"$T/put.0.err"
+echo "0 $?" >"$T/put.0.rc"
+run lake-crawl --lake "$L2"
+expect_rc 0 "a first crawl gives raw.t its columns"
+other crawl lake-crawl --lake "$L2" &
+others="$!"
+other vacuum lake-catalog --lake "$L2" vacuum --older-than 0 &
+others="$others $!"
+other job job &
+others="$others $!"
+wpids=
+for w in $(seq 1 $nwriters); do
+	writer "$w" &
+	wpids="$wpids $!"
+done
+wait $wpids
+: >"$T/writers.done"
+wait $others
+
+failed70=$(cat "$T"/put.*.rc | awk '$2 == 70' | wc -l)
+expect_eq "$failed70" 0 "no put failed with 70"
+expect_eq "$(cat "$T"/put.*.rc | awk '$2 != 0' | wc -l)" 0 "all $((nwriters * nputs + 1)) puts exit 0"
+expect_eq "$(cat "$T"/put.*.err)" "" "the puts say nothing on stderr"
+for name in crawl vacuum job; do
+	expect_eq "$(sort -u "$T/$name.rc" | tr '\n' ' ')" "0 " "every $name run exits 0 ($(wc -l <"$T/$name.rc") runs)"
+	expect_eq "$(head -3 "$T/$name.err")" "" "the $name runs say nothing on stderr"
+done
+
+# What the puts acknowledged: the rows of each put that exited 0 and
+# printed its file.
+: >"$T/acked"
+printed_rows=0
+for w in $(seq 0 $nwriters); do
+	while read -r i rc; do
+		[ "$rc" = 0 ] || continue
+		out="$T/put.$w.$i.out"
+		n=$(jq -s 'map(.rows) | add // 0' "$out")
+		printed_rows=$((printed_rows + n))
+		[ "$n" -gt 0 ] && jq -r .k "$T/put.$w.$i.in" >>"$T/acked"
+	done <"$T/put.$w.rc"
+done
+sort "$T/acked" >"$T/acked.sorted"
+run lake-query --lake "$L2" --format csv "SELECT k FROM raw.t"
+expect_rc 0 "lake-query reads raw.t"
+sed 1d "$T/out" | sort >"$T/queried"
+expect_lines "$T/queried" "$printed_rows" "lake-query counts the $printed_rows rows the puts printed"
+expect_eq "$(uniq -d "$T/queried" | wc -l)" 0 "no row is counted twice"
+cmp -s "$T/acked.sorted" "$T/queried" && ok "every acknowledged row is in raw.t, and nothing else" ||
+	not_ok "raw.t differs from the acknowledged rows: $(comm -3 "$T/acked.sorted" "$T/queried" | head -3 | tr '\n' ' ')"
+
+run job
+expect_rc 0 "a last job run after the writers"
+run lake-query --lake "$L2" --format csv "SELECT k FROM cur.t"
+sed 1d "$T/out" | sort >"$T/copied"
+cmp -s "$T/acked.sorted" "$T/copied" && ok "the job copied every acknowledged row exactly once" ||
+	not_ok "cur.t differs from raw.t: $(comm -3 "$T/acked.sorted" "$T/copied" | head -3 | tr '\n' ' ')"
+run lake-catalog --lake "$L2" check
+expect_rc 0 "lake-catalog check finds the lake clean"
+expect_eq "$(cat "$T/out")" "" "and reports nothing"
 
 done_testing
