@@ -460,9 +460,12 @@ static int x_eof(sqlite3_vtab_cursor *c)
 }
 
 /*
- * A row's id must be the same in every scan of the table: SQLite merges
- * the scans of an OR by rowid.  The file's catalog id and the record's
- * place in it are.
+ * A row's id must be the same in every scan of the table: SQLite answers
+ * `a OR b` by one scan per term, merged by rowid, and each term skips
+ * other files and row groups.  The file's catalog id and the record's
+ * place in the whole file (rows of skipped row groups counted, see
+ * lake_scan_batch.first) are.  A gathered GROUP BY is never such a scan:
+ * SQLite plans an OR's terms without an ORDER BY, and can_group() wants one.
  */
 static int x_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
 {

@@ -216,6 +216,8 @@ static int next_batch(struct lake_cursor *cur, struct lake_vtab *v)
 			continue;
 		}
 		cur->row = 0;
+		/* lake_vtab_advance() counts the first record in: its place is first + 1. */
+		cur->ordinal = (sqlite3_int64)cur->batch->first;
 		if (cur->batch->nrecords)
 			return SQLITE_OK;
 	}
