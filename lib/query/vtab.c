@@ -20,6 +20,7 @@
 #include "values/jscan.h"
 #include "query/scan.h"
 #include "query/vtab_group.h"
+#include "store/snapshots.h"
 #include "store/table_props.h"
 #include "query/vtab_internal.h"
 
@@ -392,6 +393,24 @@ static void test_scan_gate(void)
 }
 #endif
 
+/*
+ * --as-of a version some of whose files were vacuumed: the scan fails
+ * (exit 66, saying which version can be read), never gives the rows left.
+ */
+static int check_readable(struct lake_vtab *v)
+{
+	struct lake_vtab_context *ctx = v->ctx;
+
+	if ((ctx->as_of_version < 0 && !ctx->as_of_time) || v->version < 0)
+		return SQLITE_OK;
+	if (lake_snapshots_require_readable(ctx->lake->catalog, v->table_id,
+					    ctx->tables[v->scans].name, v->version,
+					    &ctx->failure) == 0)
+		return SQLITE_OK;
+	v->base.zErrMsg = sqlite3_mprintf("%s", ctx->failure.msg);
+	return SQLITE_ERROR;
+}
+
 static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
 		    sqlite3_value **argv)
 {
@@ -414,6 +433,8 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		argc--;
 		argv++;
 	}
+	if (check_readable(v) != SQLITE_OK)
+		return SQLITE_ERROR;
 	forget_files(cur);
 	cur->fold = 0;
 	cur->eof = 0;

@@ -272,6 +272,22 @@ run lake-catalog vacuum --older-than 0
 expect_rc 0 "vacuum"
 if [ -n "$replaced" ] && [ ! -e "$L/$replaced" ]; then ok "vacuum deletes replaced files"; else not_ok "replaced file '$replaced' is still there"; fi
 expect_eq "$(count curated.daily)" 30 "the current version is intact"
+# The versions the overwrites replaced lost their files: reading one is
+# an error that says so, never the zero rows left of it with exit 0.
+now=$(version_of curated.daily)
+v1_time=$(sql "$L" "SELECT v.created FROM table_versions v JOIN tables t ON t.id = v.table_id JOIN databases d ON d.id = t.database_id WHERE d.name = 'curated' AND t.name = 'daily' AND v.version = $v1")
+gone="curated.daily: version $v1 is no longer readable (its files were vacuumed); the oldest readable version is $now"
+run lake-query --as-of "$v1" "SELECT count(*) AS n FROM curated.daily"
+expect_rc 66 "--as-of a version whose files were vacuumed fails"
+expect_err "$gone" "naming the oldest version still readable"
+expect_eq "$(cat "$T/out")" "" "and printing no rows"
+run lake-query --as-of "$v1_time" "SELECT count(*) AS n FROM curated.daily"
+expect_rc 66 "--as-of a time that falls on that version fails too"
+expect_err "$gone" "with the same message"
+expect_eq "$(lake-query --as-of "$now" --format csv "SELECT count(*) FROM curated.daily" | tail -1)" 30 \
+	"the current version still reads whole"
+expect_eq "$(lake-catalog history curated.daily --format ndjson | jq -c "select(.version == $v1 or .version == $now) | .readable" | tr '\n' ' ')" \
+	"false true " "history says which versions can still be read"
 run lake-catalog check
 expect_rc 0 "lake-catalog check passes after vacuum"
 done_testing
