@@ -2,6 +2,7 @@
 #include "etl/etl_output.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,11 @@ static size_t row_as_fields(struct etl_outputs *o, sqlite3_stmt *st)
 		if (sqlite3_column_type(st, i) == SQLITE_INTEGER &&
 		    lake_query_column_is_boolean(st, i)) {
 			o->fields[n] = sqlite3_column_int64(st, i) ? "true" : "false";
+			o->field_len[n] = strlen(o->fields[n]);
+		} else if (sqlite3_column_type(st, i) == SQLITE_FLOAT &&
+			   isinf(sqlite3_column_double(st, i))) {
+			/* SQLite's text is "Inf"; CSV's spelling is lake-query's (inf, -inf). */
+			o->fields[n] = sqlite3_column_double(st, i) > 0 ? "inf" : "-inf";
 			o->field_len[n] = strlen(o->fields[n]);
 		} else {
 			o->fields[n] = (const char *)sqlite3_column_text(st, i);

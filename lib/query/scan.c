@@ -163,6 +163,9 @@ static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_v
 		    (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
 	if (v->parsed)
 		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
+	/* A CSV field's inf or -inf is a double's (jscan.h); a JSON string stays typed_text()'s. */
+	if (v->parsed && v->num == LAKE_JNUM_BAD && lake_infinity_parse(text, len, &v->d))
+		v->num = LAKE_JNUM_DOUBLE;
 	lake_buf_add(&b->bytes, text, len);
 }
 

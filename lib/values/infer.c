@@ -525,6 +525,9 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		if (k == LAKE_T_DATE || k == LAKE_T_TIMESTAMP)
 			lake_time_parse(v, n, &micros);
 	}
+	/* Infinities are text where JSON or CSV has no number for them (jscan.h): doubles. */
+	if (k == LAKE_T_STRING && lake_infinity_parse(v, n, &d))
+		k = LAKE_T_DOUBLE;
 	c->nonnull++;
 	c->kinds_seen |= 1u << k;
 	widen_to(c->type, k);
@@ -538,7 +541,8 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		widen_range(&c->ints, i);
 		break;
 	case LAKE_T_DOUBLE:
-		lake_jnumber_parse(v, n, &i, &d);
+		if (lake_jnumber_parse(v, n, &i, &d) == LAKE_JNUM_BAD)
+			lake_infinity_parse(v, n, &d);
 		stat_double(c, d);
 		break;
 	case LAKE_T_DATE:

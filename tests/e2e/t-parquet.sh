@@ -91,6 +91,61 @@ jq -r -s '.[1:51] | .[] | map(. // "") | @csv' "$fx/strings.expected" | sed 's/"
 tail -n +2 "$T/out" | sed 's/"//g' >"$T/got.csv"
 cmp -s "$T/got.csv" "$T/want.csv" && ok "dictionary and plain strings of data pages v1 and v2" || not_ok "strings differ: $(diff "$T/got.csv" "$T/want.csv" | head -3)"
 
+# Special floats from another engine (specials.expected: DuckDB's text,
+# inf, -inf, nan): NaN is NULL in SQL, infinities stay REAL and print as
+# "Infinity"/"-Infinity" in NDJSON and JSON, inf/-inf in CSV, TSV and a
+# table, never as an empty cell or null that reads as NULL.
+mkdir -p "$L/data/ext/specials"
+cp "$fx/specials-snappy.parquet" "$L/data/ext/specials/s.parquet"
+lake-crawl ext.specials >/dev/null
+jq -c 'if (.[0] | type) == "array" then empty else
+	{id: (.[0] | tonumber)} + ([["d", .[1]], ["f", .[2]]] | map({(.[0]): (.[1] |
+		if . == null or . == "nan" then null elif . == "inf" then "Infinity"
+		elif . == "-inf" then "-Infinity" else tonumber end)}) | add) end' \
+	"$fx/specials.expected" >"$T/specials.want"
+run lake-query "SELECT id, d, f FROM ext.specials ORDER BY id"
+expect_rc 0 "a Parquet file of infinities and NaN reads"
+jq -e -n --slurpfile got "$T/out" --slurpfile want "$T/specials.want" '$got == $want' >/dev/null &&
+	ok "NDJSON prints infinities as \"Infinity\" and \"-Infinity\", NaN as null" ||
+	not_ok "specials as NDJSON: $(head -3 "$T/out" | tr '\n' ' ')"
+run lake-query --format json "SELECT id, d, f FROM ext.specials ORDER BY id"
+jq -e --slurpfile want "$T/specials.want" '. == $want' "$T/out" >/dev/null &&
+	ok "and so does JSON" || not_ok "specials as JSON: $(head -c 200 "$T/out")"
+{
+	echo "id,d,f"
+	jq -r 'if (.[0] | type) == "array" then empty else
+		map(if . == null or . == "nan" then "" else . end) | join(",") end' "$fx/specials.expected"
+} >"$T/specials.csv"
+run lake-query --format csv "SELECT id, d, f FROM ext.specials ORDER BY id"
+cmp -s "$T/out" "$T/specials.csv" && ok "CSV prints them as inf and -inf, NaN and NULL empty" ||
+	not_ok "specials as CSV: $(diff "$T/out" "$T/specials.csv" | head -4 | tr '\n' ' ')"
+run lake-query --format tsv "SELECT id, d, f FROM ext.specials ORDER BY id"
+expect_eq "$(tr '\t' ',' <"$T/out")" "$(cat "$T/specials.csv")" "and TSV"
+run lake-query --format table "SELECT d, f FROM ext.specials WHERE id = 0"
+expect_eq "$(tr -s ' \n' '  ' <"$T/out")" "d f inf -inf " "and a table"
+n_inf=$(grep -c '^\["[0-9]*","inf"' "$fx/specials.expected")
+n_nan=$(grep -c '^\["[0-9]*","nan"' "$fx/specials.expected")
+expect_eq "$(answer "SELECT count(*) FILTER (WHERE d > 1e308), count(*) FILTER (WHERE typeof(d) = 'real' AND d > 1e308), count(*) FILTER (WHERE d IS NULL) FROM ext.specials WHERE d > 1e308 OR d IS NULL" csv | tail -1)" \
+	"$n_inf,$n_inf,$((n_nan + $(grep -c '^\["[0-9]*",null' "$fx/specials.expected")))" \
+	"in SQL an infinity is a REAL greater than any number, NaN is NULL"
+# What lake writes of them reads back the same, whatever the format, and
+# lake-crawl types the text spellings as doubles.
+for to in ndjson csv parquet; do
+	run lake-etl run --name "specials_$to" --sql "SELECT id, d, f FROM ext.specials" --target "raw.specials_$to" --to "$to"
+	expect_rc 0 "lake-etl writes infinities to $to"
+	expect_eq "$(lake-catalog schema "raw.specials_$to" --format ndjson | jq -r .type | tr '\n' ' ')" "bigint double double " \
+		"as double columns ($to)"
+	expect_eq "$(answer "SELECT id, d, f FROM raw.specials_$to ORDER BY id")" "$(answer "SELECT id, d, f FROM ext.specials ORDER BY id")" \
+		"and reads them back ($to)"
+done
+printf '{"x":1.5}\n{"x":"Infinity"}\n{"x":"-Infinity"}\n' | lake-put raw.inf_nd >/dev/null
+printf 'x\n1.5\ninf\n-inf\n' | lake-put --format csv raw.inf_csv >/dev/null
+lake-crawl raw.inf_nd raw.inf_csv >/dev/null
+for t in raw.inf_nd raw.inf_csv; do
+	expect_eq "$(lake-catalog schema $t --format ndjson | jq -r .type)" double "lake-crawl types $t's infinities as doubles"
+	expect_eq "$(answer "SELECT x FROM $t ORDER BY x" csv | tr '\n' ' ')" "x -inf 1.5 inf " "and they read as infinities ($t)"
+done
+
 # Only the used columns' chunks are read, and only the row groups the statistics leave.
 mkdir -p "$L/data/ext/rg"
 seq 1 10000 | jq -c '{id: ., v: (. * 7 % 1000), s: ("s" + (. % 50 | tostring))}' |

@@ -65,6 +65,11 @@ static void test_json_types_and_widening(void)
 	    {{"{\"v\":{}}"}, "string"},
 	    {{"{\"v\":{}}", "{\"v\":{\"a\":1}}", "{\"v\":{}}"}, "struct<a:bigint>"},
 	    {{"{\"a\":1}", "{\"a\":2}", "{\"a\":3,\"late\":\"x\"}"}, "(absent)"},
+	    /* Infinities, which JSON spells as strings (as lake writes them), are doubles. */
+	    {{"{\"v\":1.5}", "{\"v\":\"Infinity\"}", "{\"v\":\"-Infinity\"}"}, "double"},
+	    {{"{\"v\":\"-Infinity\"}", "{\"v\":2}"}, "double"},
+	    {{"{\"v\":\"Infinity\"}", "{\"v\":\"x\"}"}, "string"},
+	    {{"{\"v\":\"Infinite\"}"}, "string"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -146,6 +151,32 @@ static void test_csv_columns_widen(void)
 	/* zip mixed a leading-zero string and a number-like one: all text, so a text range. */
 	CHECK_STR(text, "[{\"column\":\"zip\",\"nulls\":1,\"min\":\"02134\",\"max\":\"10001\"},"
 			"{\"column\":\"amount\",\"nulls\":1,\"min\":10.0,\"max\":12.5}]");
+	free(text);
+	json_decref(stats);
+	lake_schema_free(s);
+}
+
+/* CSV's inf and -inf, as lake writes them, are doubles; the range they make is none. */
+static void test_csv_infinities_are_doubles(void)
+{
+	struct lake_schema *s = lake_schema_new();
+	static const char *const vals[] = {"1.5", "inf", "-inf"}, *const words[] = {"x", "inf",
+										    "y"};
+
+	for (size_t i = 0; i < 3; i++) {
+		lake_schema_count_row(s);
+		lake_schema_observe_text(s, "d", vals[i], strlen(vals[i]));
+		lake_schema_observe_text(s, "s", words[i], strlen(words[i]));
+	}
+	json_t *cols = lake_schema_columns_json(s);
+	char *text = json_dumps(cols, JSON_COMPACT);
+	CHECK_STR(text, "[{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"s\",\"type\":"
+			"\"string\"}]");
+	free(text);
+	json_decref(cols);
+	json_t *stats = lake_schema_stats_json(s);
+	text = json_dumps(json_array_get(stats, 0), JSON_COMPACT);
+	CHECK_STR(text, "{\"column\":\"d\",\"nulls\":0,\"min\":null,\"max\":null}");
 	free(text);
 	json_decref(stats);
 	lake_schema_free(s);
@@ -308,6 +339,7 @@ int main(void)
 	T_RUN(test_a_key_seen_last_is_a_column);
 	T_RUN(test_text_kinds);
 	T_RUN(test_csv_columns_widen);
+	T_RUN(test_csv_infinities_are_doubles);
 	T_RUN(test_stats);
 	T_RUN(test_type_text_round_trip);
 	T_RUN(test_merge_columns);
