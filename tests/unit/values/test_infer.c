@@ -182,6 +182,35 @@ static void test_csv_infinities_are_doubles(void)
 	lake_schema_free(s);
 }
 
+/* An overwrite's columns against the table's: what diff says, comments kept. */
+static void test_replace_columns(void)
+{
+	json_t *before = json_loads("[{\"name\":\"k\",\"type\":\"string\",\"comment\":\"the key\"},"
+				    "{\"name\":\"n\",\"type\":\"bigint\"},"
+				    "{\"name\":\"x\",\"type\":\"double\"},"
+				    "{\"name\":\"gone\",\"type\":\"date\"}]",
+				    0, NULL);
+	json_t *now = json_loads("[{\"name\":\"k\",\"type\":\"string\"},"
+				 "{\"name\":\"n\",\"type\":\"double\"},"
+				 "{\"name\":\"x\",\"type\":\"bigint\"},"
+				 "{\"name\":\"new\",\"type\":\"boolean\"}]",
+				 0, NULL);
+	json_t *changes = json_array();
+
+	lake_schema_replace_columns(before, now, changes);
+	char *text = json_dumps(changes, JSON_COMPACT);
+	CHECK_STR(text,
+		  "[{\"change\":\"widened\",\"column\":\"n\",\"from\":\"bigint\",\"to\":"
+		  "\"double\"},{\"change\":\"type\",\"column\":\"x\",\"from\":\"double\",\"to\":"
+		  "\"bigint\"},{\"change\":\"added\",\"column\":\"new\",\"type\":\"boolean\"},"
+		  "{\"change\":\"removed\",\"column\":\"gone\",\"type\":\"date\"}]");
+	free(text);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(now, 0), "comment")), "the key");
+	json_decref(before);
+	json_decref(now);
+	json_decref(changes);
+}
+
 static void test_stats(void)
 {
 	static const char *const lines[] = {
@@ -340,6 +369,7 @@ int main(void)
 	T_RUN(test_text_kinds);
 	T_RUN(test_csv_columns_widen);
 	T_RUN(test_csv_infinities_are_doubles);
+	T_RUN(test_replace_columns);
 	T_RUN(test_stats);
 	T_RUN(test_type_text_round_trip);
 	T_RUN(test_merge_columns);
