@@ -194,13 +194,13 @@ static void start_output(struct printer *p, sqlite3_stmt *st, int statement, enu
 	p->out = lake_out_open(stdout, f, p->columns);
 }
 
-static json_t *value_json(sqlite3_stmt *st, int i)
+static json_t *value_json(sqlite3_stmt *st, int i, enum lake_out_format f)
 {
 	switch (sqlite3_column_type(st, i)) {
 	case SQLITE_INTEGER:
 		return json_integer(sqlite3_column_int64(st, i));
 	case SQLITE_FLOAT:
-		return json_real(sqlite3_column_double(st, i));
+		return lake_out_real(sqlite3_column_double(st, i), f);
 	case SQLITE_NULL:
 		return json_null();
 	case SQLITE_BLOB:
@@ -278,12 +278,12 @@ static int print_ndjson_row(sqlite3_stmt *st, struct format_choice *fc)
 	return p->failed;
 }
 
-static int print_json_row(sqlite3_stmt *st, struct printer *p)
+static int print_json_row(sqlite3_stmt *st, struct printer *p, enum lake_out_format f)
 {
 	json_t *rec = json_object();
 
 	for (int i = 0; i < p->ncolumns; i++)
-		json_object_set_new(rec, p->columns[i], value_json(st, i));
+		json_object_set_new(rec, p->columns[i], value_json(st, i, f));
 	p->failed |= lake_out_record(p->out, rec) < 0;
 	json_decref(rec);
 	p->rows++;
@@ -306,7 +306,7 @@ static int print_row(sqlite3_stmt *st, int statement, int row, void *arg)
 	if (fc->format == LAKE_OUT_NDJSON)
 		print_ndjson_row(st, fc);
 	else
-		print_json_row(st, p);
+		print_json_row(st, p, fc->format);
 	return p->failed || (p->has_limit && p->rows >= p->limit);
 }
 

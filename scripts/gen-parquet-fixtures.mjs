@@ -139,6 +139,17 @@ await fixture('strings', 'v2-zstd', 'SELECT * FROM strs', 'COMPRESSION zstd, PAR
 
 await fixture('empty', 'zstd', 'SELECT * FROM types WHERE false', 'COMPRESSION zstd');
 
+// Special floats: infinities of both signs and NaN, in DOUBLE and FLOAT
+// columns, beside finite values and NULLs, over two row groups.
+await db.run(`CREATE TABLE specials AS SELECT
+	i::BIGINT AS id,
+	CASE i % 5 WHEN 0 THEN 'inf'::DOUBLE WHEN 1 THEN '-inf'::DOUBLE WHEN 2 THEN 'nan'::DOUBLE
+	     WHEN 3 THEN NULL ELSE i * 0.5 END AS d,
+	CASE i % 5 WHEN 0 THEN '-inf'::FLOAT WHEN 1 THEN 'nan'::FLOAT WHEN 2 THEN 'inf'::FLOAT
+	     WHEN 3 THEN i * 0.25 ELSE NULL END AS f
+FROM range(20) t(i) ORDER BY i`);
+await fixture('specials', 'snappy', 'SELECT * FROM specials', 'COMPRESSION snappy, ROW_GROUP_SIZE 10');
+
 // Refused: nested columns.  Only the file; lake_parquet_open() names the column.
 const nested = join(out, 'nested-struct.parquet');
 rmSync(nested, { force: true });

@@ -310,7 +310,12 @@ size_t lake_format_double(char *out, double d)
 	char num[40];
 	size_t n;
 
-	if (!isfinite(d)) {
+	if (isinf(d)) {
+		n = d > 0 ? strlen("\"Infinity\"") : strlen("\"-Infinity\"");
+		memcpy(out, d > 0 ? "\"Infinity\"" : "\"-Infinity\"", n);
+		return n;
+	}
+	if (isnan(d)) {
 		memcpy(out, "null", 4);
 		return 4;
 	}

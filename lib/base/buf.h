@@ -44,8 +44,10 @@ size_t lake_buf_add_json_string_utf8(struct lake_buf *b, const char *s, size_t n
 void lake_buf_add_base64(struct lake_buf *b, const unsigned char *p, size_t n);
 /*
  * Append d as a JSON number: the shortest text that reads back as d, with
- * ".0" when it would look like an integer (a double stays a double),
- * "null" for infinities and NaN, which JSON has no number for.
+ * ".0" when it would look like an integer (a double stays a double).
+ * JSON has no number for infinities: they are the strings "Infinity" and
+ * "-Infinity" (which JavaScript's Number() and Python's float() read), and
+ * NaN, which SQL has no value for either, is null.
  */
 void lake_buf_add_double(struct lake_buf *b, double d);
 

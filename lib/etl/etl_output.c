@@ -2,6 +2,7 @@
 #include "etl/etl_output.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,6 +294,11 @@ static size_t row_as_fields(struct etl_outputs *o, sqlite3_stmt *st)
 		    lake_query_column_is_boolean(st, i)) {
 			o->fields[n] = sqlite3_column_int64(st, i) ? "true" : "false";
 			o->field_len[n] = strlen(o->fields[n]);
+		} else if (sqlite3_column_type(st, i) == SQLITE_FLOAT &&
+			   isinf(sqlite3_column_double(st, i))) {
+			/* SQLite's text is "Inf"; CSV's spelling is lake-query's (inf, -inf). */
+			o->fields[n] = sqlite3_column_double(st, i) > 0 ? "inf" : "-inf";
+			o->field_len[n] = strlen(o->fields[n]);
 		} else {
 			o->fields[n] = (const char *)sqlite3_column_text(st, i);
 			o->field_len[n] = (size_t)sqlite3_column_bytes(st, i);
@@ -487,20 +493,22 @@ int etl_outputs_end(struct etl_outputs *o, struct lake_error *e)
 
 /* ---- committing ---- */
 
-static int has_column(json_t *cols, const char *name)
+/* The column of cols named name, or NULL. */
+static json_t *column_named(json_t *cols, const char *name)
 {
 	size_t i;
 	json_t *c;
 
 	json_array_foreach(cols, i, c) if (strcmp(json_string_value(json_object_get(c, "name")),
-						  name) == 0) return 1;
-	return 0;
+						  name) == 0) return c;
+	return NULL;
 }
 
 /*
  * A table's columns after this run: what was written, typed by the
- * values, merged into the table's (replacing them for overwrite).  A
- * column that held only nulls keeps the table's type, or is a string
+ * values, merged into the table's, or for overwrite replacing them, the
+ * changes then being what differs from them (as lake-catalog diff says).
+ * A column that held only nulls keeps the table's type, or is a string
  * when new.  NULL when nothing changes.
  */
 static json_t *new_columns(struct etl_outputs *o, const struct table_out *t, int64_t table_id,
@@ -508,15 +516,28 @@ static json_t *new_columns(struct etl_outputs *o, const struct table_out *t, int
 {
 	json_t *old = lake_catalog_table_columns(o->lake->catalog, table_id),
 	       *known = lake_schema_columns_json(t->schema);
-	json_t *base = o->job->mode == LAKE_ETL_OVERWRITE ? NULL : old, *merged;
+	int overwrite = o->job->mode == LAKE_ETL_OVERWRITE;
+	json_t *merged;
 
 	for (size_t i = json_array_size(known); i-- > 0;) {
-		const char *name =
-		    json_string_value(json_object_get(json_array_get(known, i), "name"));
-		if (lake_schema_only_nulls(t->schema, name) && base && has_column(base, name))
+		json_t *c = json_array_get(known, i);
+		const char *name = json_string_value(json_object_get(c, "name"));
+		json_t *was = column_named(old, name);
+		if (!was || !lake_schema_only_nulls(t->schema, name))
+			continue;
+		if (overwrite)
+			json_object_set(c, "type", json_object_get(was, "type"));
+		else
 			json_array_remove(known, i);
 	}
-	merged = lake_schema_merge_columns(base, known, changes);
+	if (overwrite) {
+		json_t *none = json_array();
+		merged = lake_schema_merge_columns(NULL, known, none);
+		json_decref(none);
+		lake_schema_replace_columns(old, merged, changes);
+	} else {
+		merged = lake_schema_merge_columns(old, known, changes);
+	}
 	if (json_equal(merged, old)) {
 		json_decref(merged);
 		merged = NULL;

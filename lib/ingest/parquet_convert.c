@@ -138,6 +138,12 @@ static int set_value(struct converter *c, size_t col, const struct lake_jvalue *
 			return -1;
 		}
 	case LAKE_JSTRING:
+		/* An infinity, which JSON spells as a string (jscan.h), is a double's. */
+		if (k == LAKE_T_DOUBLE && v->len >= 2 &&
+		    lake_infinity_parse(v->start + 1, v->len - 2, &pv->d)) {
+			pv->kind = LAKE_PQ_DOUBLE;
+			return 0;
+		}
 		return set_string(c, col, v);
 	default:
 		break;

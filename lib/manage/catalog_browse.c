@@ -412,8 +412,9 @@ int lake_browse_history(struct lake *lake, const char *db, const char *table, la
 	return emit_table_rows(
 	    lake, db, table,
 	    "SELECT version, operation, created, principal, files_added, files_removed, "
-	    "rows_added, changes AS \"changes:json\" FROM table_versions "
-	    "WHERE table_id = ? ORDER BY version",
+	    "rows_added, changes AS \"changes:json\", "
+	    "CASE vacuumed WHEN 0 THEN 'true' ELSE 'false' END AS \"readable:json\" "
+	    "FROM table_versions WHERE table_id = ? ORDER BY version",
 	    fn, arg, e);
 }
 

@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "store/catalog.h"
 #include "store/table_move.h"
+#include "store/snapshots.h"
 #include "base/fsutil.h"
 #include "formats/input.h"
 #include "govern/audit.h"
@@ -288,6 +289,11 @@ static int delete_rows(struct lake *lake, const struct victims *vs, struct lake_
 	for (size_t i = 0; i < vs->n; i++) {
 		if (!vs->v[i].id)
 			continue;
+		/* Once its row is gone, nothing tells which versions the file was part of. */
+		if (lake_snapshots_forget_file(lake->catalog, vs->v[i].id, e) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, vs->v[i].id);
 		if (sqlite3_step(st) != SQLITE_DONE) {

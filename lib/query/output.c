@@ -1,5 +1,6 @@
 #include "query/output.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,19 @@ enum lake_out_format lake_out_resolve(enum lake_out_format f, int fd)
 	if (f != LAKE_OUT_AUTO)
 		return f;
 	return isatty(fd) ? LAKE_OUT_TABLE : LAKE_OUT_NDJSON;
+}
+
+json_t *lake_out_real(double d, enum lake_out_format f)
+{
+	int text = f == LAKE_OUT_TABLE || f == LAKE_OUT_CSV || f == LAKE_OUT_TSV;
+
+	if (isnan(d))
+		return json_null();
+	if (isinf(d) && text)
+		return json_string(d > 0 ? "inf" : "-inf");
+	if (isinf(d))
+		return json_string(d > 0 ? "Infinity" : "-Infinity");
+	return json_real(d);
 }
 
 /* A cell's text: strings as they are, null and absent empty, the rest as compact JSON. */

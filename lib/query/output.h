@@ -43,6 +43,15 @@ int lake_out_format_parse(const char *s, enum lake_out_format *f);
 /* AUTO becomes TABLE when fd is a terminal, else NDJSON; others stay. */
 enum lake_out_format lake_out_resolve(enum lake_out_format f, int fd);
 
+/*
+ * A REAL as a record's value for format f: a number; an infinity, which
+ * JSON has no number for, as the string "Infinity" or "-Infinity" for
+ * NDJSON and JSON (and AUTO: a record that may go either way) and as inf
+ * or -inf for a table, CSV and TSV; NaN, which SQL has no value for, as
+ * null.
+ */
+json_t *lake_out_real(double d, enum lake_out_format f);
+
 struct lake_out;
 
 /* columns: NULL-terminated; may be NULL for ndjson and json. */

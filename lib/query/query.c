@@ -835,6 +835,10 @@ static int sql_error(struct lake_query *q, const char *sql, const char *at, stru
 	const char *msg = sqlite3_errmsg(q->db);
 	int offset = sqlite3_error_offset(q->db);
 
+	if (q->ctx.failure.code) {
+		*e = q->ctx.failure;
+		return -1;
+	}
 	if (strstr(msg, "no such table: "))
 		return unknown_table(q, msg, e);
 	if (q->denied_read[0])
@@ -934,6 +938,7 @@ static int run_statements(struct lake_query *q, const char *sql, enum run_mode m
 	while (at && *at) {
 		sqlite3_stmt *st = NULL;
 		q->denied_read[0] = '\0';
+		lake_error_clear(&q->ctx.failure);
 		if (sqlite3_prepare_v2(q->db, at, -1, &st, &tail) != SQLITE_OK)
 			return sql_error(q, sql, at, e);
 		if (!st) { /* only whitespace or a comment was left */

@@ -66,6 +66,7 @@ struct lake_scan {
 	uint32_t stamp;		   /* changes with the batch and the row group */
 	struct fold *folds;	   /* PARQUET with o.fold: the batch's records by their codes */
 	uint32_t batch_seq;	   /* of the batch being filled */
+	uint64_t next_row;	   /* the place in the file of the next row a batch takes */
 };
 
 /* ---- on the scan's thread ---- */
@@ -83,6 +84,7 @@ static struct batch *claim(struct lake_scan *s)
 	pthread_mutex_unlock(&s->lock);
 	if (b) {
 		b->pub.nrecords = 0;
+		b->pub.first = s->next_row;
 		b->rows = 0;
 		lake_buf_reset(&b->bytes);
 	}
@@ -130,6 +132,7 @@ static struct lake_scan_value *add_record(struct lake_scan *s, struct batch *b)
 	if (s->folds)
 		b->weights[b->pub.nrecords] = 1;
 	b->rows++;
+	s->next_row++;
 	struct lake_scan_value *v = &b->values[b->pub.nrecords++ * n];
 	for (size_t k = 0; k < n; k++) {
 		v[k].type = LAKE_JNONE;
@@ -160,6 +163,9 @@ static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_v
 		    (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
 	if (v->parsed)
 		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
+	/* A CSV field's inf or -inf is a double's (jscan.h); a JSON string stays typed_text()'s. */
+	if (v->parsed && v->num == LAKE_JNUM_BAD && lake_infinity_parse(text, len, &v->d))
+		v->num = LAKE_JNUM_DOUBLE;
 	lake_buf_add(&b->bytes, text, len);
 }
 
@@ -491,6 +497,7 @@ static int fold_row(struct lake_scan *s, struct batch *b,
 	if (f->batch == s->batch_seq) {
 		b->weights[f->record]++;
 		b->rows++;
+		s->next_row++;
 		return 1;
 	}
 	f->batch = s->batch_seq;
@@ -593,17 +600,41 @@ static void map_parquet_columns(struct lake_scan *s)
 	}
 }
 
+/*
+ * The next row read is at place `first` of the file.  When rows before it
+ * were left unread (a row group skipped), the batch being filled ends, so
+ * that a batch's records stay the consecutive rows from its first.
+ */
+static void resume_at(struct lake_scan *s, struct batch **b, uint64_t first)
+{
+	if (s->next_row == first)
+		return;
+	s->next_row = first;
+	if (*b && (*b)->pub.nrecords) {
+		(*b)->pub.bytes = (*b)->bytes.data;
+		publish(s);
+		*b = NULL;
+	} else if (*b) {
+		(*b)->pub.first = first;
+	}
+}
+
 static void *parquet_thread(void *arg)
 {
 	struct lake_scan *s = arg;
 	struct lake_error err = {0};
 	struct batch *b = NULL;
 	size_t groups = lake_parquet_row_groups(s->o.parquet);
+	uint64_t first = 0; /* the place of row group rg's first row */
 	int rc = 0;
 
-	for (size_t rg = 0; rg < groups && rc == 0 && !atomic_load(&s->stop); rg++)
-		if (!s->row_groups || s->row_groups[rg])
+	for (size_t rg = 0; rg < groups && rc == 0 && !atomic_load(&s->stop); rg++) {
+		if (!s->row_groups || s->row_groups[rg]) {
+			resume_at(s, &b, first);
 			rc = read_row_group(s, rg, &b, &err);
+		}
+		first += (uint64_t)lake_parquet_row_group_rows(s->o.parquet, rg);
+	}
 	if (b)
 		b->pub.bytes = b->bytes.data;
 	finish(s, b, rc < 0 ? &err : NULL);

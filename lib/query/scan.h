@@ -104,6 +104,14 @@ struct lake_scan_batch {
 	const char *bytes;
 	/* NULL: every record is one row; else per record the rows it stands for (fold). */
 	const uint32_t *weights;
+	/*
+	 * The place in the file of the first record: the records are the
+	 * file's rows from there on, one after the other (unless folded).  A
+	 * Parquet row group left unread ends a batch, so the places count its
+	 * rows all the same: a record keeps its place (and its rowid in SQL)
+	 * whatever the scan skipped.
+	 */
+	uint64_t first;
 };
 
 struct lake_scan;

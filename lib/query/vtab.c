@@ -20,6 +20,7 @@
 #include "values/jscan.h"
 #include "query/scan.h"
 #include "query/vtab_group.h"
+#include "store/snapshots.h"
 #include "store/table_props.h"
 #include "query/vtab_internal.h"
 
@@ -392,6 +393,24 @@ static void test_scan_gate(void)
 }
 #endif
 
+/*
+ * --as-of a version some of whose files were vacuumed: the scan fails
+ * (exit 66, saying which version can be read), never gives the rows left.
+ */
+static int check_readable(struct lake_vtab *v)
+{
+	struct lake_vtab_context *ctx = v->ctx;
+
+	if ((ctx->as_of_version < 0 && !ctx->as_of_time) || v->version < 0)
+		return SQLITE_OK;
+	if (lake_snapshots_require_readable(ctx->lake->catalog, v->table_id,
+					    ctx->tables[v->scans].name, v->version,
+					    &ctx->failure) == 0)
+		return SQLITE_OK;
+	v->base.zErrMsg = sqlite3_mprintf("%s", ctx->failure.msg);
+	return SQLITE_ERROR;
+}
+
 static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
 		    sqlite3_value **argv)
 {
@@ -414,6 +433,8 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		argc--;
 		argv++;
 	}
+	if (check_readable(v) != SQLITE_OK)
+		return SQLITE_ERROR;
 	forget_files(cur);
 	cur->fold = 0;
 	cur->eof = 0;
@@ -460,9 +481,12 @@ static int x_eof(sqlite3_vtab_cursor *c)
 }
 
 /*
- * A row's id must be the same in every scan of the table: SQLite merges
- * the scans of an OR by rowid.  The file's catalog id and the record's
- * place in it are.
+ * A row's id must be the same in every scan of the table: SQLite answers
+ * `a OR b` by one scan per term, merged by rowid, and each term skips
+ * other files and row groups.  The file's catalog id and the record's
+ * place in the whole file (rows of skipped row groups counted, see
+ * lake_scan_batch.first) are.  A gathered GROUP BY is never such a scan:
+ * SQLite plans an OR's terms without an ORDER BY, and can_group() wants one.
  */
 static int x_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
 {

@@ -49,6 +49,12 @@ struct lake_vtab_context {
 	/* lake-etl's bookmarks: tables read only in part (see query.h). */
 	const struct lake_table_window *windows;
 	size_t nwindows;
+	/*
+	 * A scan's failure that is no SQL error and has an exit status of its
+	 * own (a past version whose files were vacuumed: LAKE_EX_NOINPUT);
+	 * code 0 when none.  The statement fails, and query.c reports this.
+	 */
+	struct lake_error failure;
 };
 
 int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx);

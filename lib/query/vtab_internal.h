@@ -84,7 +84,7 @@ struct lake_cursor {
 	const struct lake_scan_batch *batch;
 	size_t row; /* the current record's place in batch */
 	int eof;
-	sqlite3_int64 ordinal; /* of the record in its file */
+	sqlite3_int64 ordinal; /* the record's place in its file, from 1, skipped rows counted */
 	int64_t counted_rows;  /* rows of the current file when it is counted, not read */
 	uint64_t used;	       /* colUsed: bit i for column i (63: any column from 63 on) */
 	int used_data; /* how many data columns (not keys) are used; -1 when it cannot be told */

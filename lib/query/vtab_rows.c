@@ -216,6 +216,8 @@ static int next_batch(struct lake_cursor *cur, struct lake_vtab *v)
 			continue;
 		}
 		cur->row = 0;
+		/* lake_vtab_advance() counts the first record in: its place is first + 1. */
+		cur->ordinal = (sqlite3_int64)cur->batch->first;
 		if (cur->batch->nrecords)
 			return SQLITE_OK;
 	}
@@ -286,7 +288,9 @@ static void typed_text(struct lake_vtab *v, enum lake_kind k, const char *s, siz
 			lake_vtab_bad_value(v, out);
 		return;
 	case LAKE_T_DOUBLE:
-		if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD) {
+		/* Infinities come as text: JSON has no number for them (jscan.h). */
+		if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD ||
+		    lake_infinity_parse(s, n, &d)) {
 			out->type = SQLITE_FLOAT;
 			out->d = d;
 		} else {

@@ -30,7 +30,7 @@
 
 #include "base/error.h"
 
-#define LAKE_CATALOG_SCHEMA_VERSION 3
+#define LAKE_CATALOG_SCHEMA_VERSION 4
 
 struct lake_catalog;
 

@@ -161,6 +161,11 @@ static const char *const lake_catalog_migrations[] = {
      * not a new file for lake-crawl.
      */
     "ALTER TABLE files ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
+    /*
+     * 4: 1 once a file live at this version was vacuumed: the version can
+     * no longer be read (store/snapshots.h), though history still lists it.
+     */
+    "ALTER TABLE table_versions ADD COLUMN vacuumed INTEGER NOT NULL DEFAULT 0;",
 };
 
 #endif

@@ -525,6 +525,9 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		if (k == LAKE_T_DATE || k == LAKE_T_TIMESTAMP)
 			lake_time_parse(v, n, &micros);
 	}
+	/* Infinities are text where JSON or CSV has no number for them (jscan.h): doubles. */
+	if (k == LAKE_T_STRING && lake_infinity_parse(v, n, &d))
+		k = LAKE_T_DOUBLE;
 	c->nonnull++;
 	c->kinds_seen |= 1u << k;
 	widen_to(c->type, k);
@@ -538,7 +541,8 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		widen_range(&c->ints, i);
 		break;
 	case LAKE_T_DOUBLE:
-		lake_jnumber_parse(v, n, &i, &d);
+		if (lake_jnumber_parse(v, n, &i, &d) == LAKE_JNUM_BAD)
+			lake_infinity_parse(v, n, &d);
 		stat_double(c, d);
 		break;
 	case LAKE_T_DATE:
@@ -887,6 +891,61 @@ static void merge_one(json_t *merged, json_t *fc, json_t *changes)
 	lake_buf_release(&text);
 	lake_type_free(t);
 	lake_type_free(f);
+}
+
+/* Whether type `to` is `from` widened (merging `to` into `from` gives `to`). */
+static int widens(const char *from, const char *to)
+{
+	struct lake_type *t = lake_type_parse(from), *f = lake_type_parse(to);
+	struct lake_buf text = LAKE_BUF_INIT;
+	int wider = 0;
+
+	if (t && f) {
+		lake_type_merge(&t, f);
+		lake_type_format(t, &text);
+		wider = strcmp(text.data, to) == 0;
+	}
+	lake_buf_release(&text);
+	lake_type_free(t);
+	lake_type_free(f);
+	return wider;
+}
+
+void lake_schema_replace_columns(json_t *before, json_t *now, json_t *changes)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(now, i, c)
+	{
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *type = json_string_value(json_object_get(c, "type"));
+		json_t *was = name ? find_column(before, name) : NULL;
+		const char *was_type = was ? json_string_value(json_object_get(was, "type")) : NULL;
+		if (!name || !type)
+			continue;
+		if (!was) {
+			json_array_append_new(changes,
+					      json_pack("{s:s, s:s, s:s}", "change", "added",
+							"column", name, "type", type));
+			continue;
+		}
+		if (!json_object_get(c, "comment") && json_object_get(was, "comment"))
+			json_object_set(c, "comment", json_object_get(was, "comment"));
+		if (was_type && strcmp(was_type, type) != 0)
+			json_array_append_new(
+			    changes, json_pack("{s:s, s:s, s:s, s:s}", "change",
+					       widens(was_type, type) ? "widened" : "type",
+					       "column", name, "from", was_type, "to", type));
+	}
+	json_array_foreach(before, i, c)
+	{
+		const char *name = json_string_value(json_object_get(c, "name"));
+		if (name && !find_column(now, name))
+			json_array_append_new(changes, json_pack("{s:s, s:s, s:O}", "change",
+								 "removed", "column", name, "type",
+								 json_object_get(c, "type")));
+	}
 }
 
 json_t *lake_schema_merge_columns(json_t *table, json_t *file, json_t *changes)

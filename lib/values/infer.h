@@ -111,4 +111,13 @@ json_t *lake_schema_stats_json(const struct lake_schema *s);
  */
 json_t *lake_schema_merge_columns(json_t *table, json_t *file, json_t *changes);
 
+/*
+ * Columns `now` replacing columns `before` (an overwrite): appends to
+ * `changes` what lake-catalog diff would say, in the forms above, plus
+ * {"change":"removed","column","type"}, and {"change":"type","column",
+ * "from","to"} for a type that changed other than by widening.  A column
+ * of `now` without a comment takes the one it had in `before`.
+ */
+void lake_schema_replace_columns(json_t *before, json_t *now, json_t *changes);
+
 #endif

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -1261,4 +1262,19 @@ long lake_jstring_decode(const struct lake_jvalue *v, char *out)
 	    v->start[v->len - 1] != '"')
 		return -1;
 	return lake_jstring_decode_raw(v->start + 1, v->len - 2, out);
+}
+
+int lake_infinity_parse(const char *s, size_t len, double *d)
+{
+	int negative = len > 0 && s[0] == '-';
+
+	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		s++;
+		len--;
+	}
+	if (!((len == 3 && strncasecmp(s, "inf", 3) == 0) ||
+	      (len == 8 && strncasecmp(s, "infinity", 8) == 0)))
+		return 0;
+	*d = negative ? -INFINITY : INFINITY;
+	return 1;
 }

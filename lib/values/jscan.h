@@ -160,4 +160,12 @@ enum lake_jnum {
  */
 enum lake_jnum lake_jnumber_parse(const char *s, size_t len, int64_t *i, double *d);
 
+/*
+ * JSON has no number for an infinity: lake writes them as the strings
+ * "Infinity" and "-Infinity" in JSON, and inf and -inf in CSV and TSV
+ * (lake_format_double(), lake-query(1)).  1 and *d set to +-INFINITY when
+ * s[0..len) is one of those spellings (any case, "+" allowed), else 0.
+ */
+int lake_infinity_parse(const char *s, size_t len, double *d);
+
 #endif

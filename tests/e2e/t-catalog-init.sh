@@ -13,7 +13,7 @@ done
 expect_eq "$(jq -r .format "$T/lake/lake.json")" 1 "lake.json says format 1"
 expect_eq "$(jq -r .owner "$T/lake/lake.json")" "$(id -un)" "lake.json names the owner"
 expect_eq "$(sql "$T/lake" 'PRAGMA journal_mode')" wal "catalog is in WAL mode"
-expect_eq "$(sql "$T/lake" 'PRAGMA user_version')" 3 "catalog carries its schema version"
+expect_eq "$(sql "$T/lake" 'PRAGMA user_version')" 4 "catalog carries its schema version"
 
 run lake-catalog init "$T/lake"
 expect_rc 73 "init refuses an existing lake"

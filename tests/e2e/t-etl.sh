@@ -121,6 +121,22 @@ run lake-crawl curated
 expect_eq "$(grep -c '"file_registered"' "$T/out")" 0 "lake-crawl leaves the replaced files (kept for old snapshots) alone"
 expect_eq "$(count curated.daily)" 30 "so the table still has 30 rows after a crawl"
 
+# An overwrite's version records what changed against the version before
+# it, as lake-catalog diff says, not every column as added; the columns
+# that stay keep their comments.
+lake-etl run --name reshape --sql "SELECT 'a' AS k, 1 AS n, 'x' AS gone" --target curated.reshaped --mode overwrite >/dev/null
+lake-catalog describe curated.reshaped --column k "the key" >/dev/null
+lake-etl run --name reshape --sql "SELECT 'b' AS k, 1.5 AS n, 2 AS extra" --target curated.reshaped --mode overwrite >/dev/null
+v2=$(version_of curated.reshaped)
+lake-catalog history curated.reshaped --format ndjson |
+	jq -c "select(.version == $v2) | .changes[] | [.column, .from // (if .change == \"added\" then null else .type end), .to // (if .change == \"added\" then .type else null end)]" |
+	sort >"$T/history.changes"
+lake-catalog diff curated.reshaped $((v2 - 1)) "$v2" --format ndjson | jq -c 'select(.column) | [.column, .from, .to]' | sort >"$T/diff.changes"
+expect_eq "$(tr '\n' ' ' <"$T/history.changes")" "$(tr '\n' ' ' <"$T/diff.changes")" "an overwrite's history records the diff against the version before"
+expect_eq "$(wc -l <"$T/diff.changes")" 3 "(a column added, one removed, one retyped)"
+expect_eq "$(lake-catalog schema curated.reshaped --format ndjson | jq -r 'select(.name == "k") | .comment')" "the key" \
+	"a column the overwrite kept keeps its comment"
+
 lake-etl run --name bykind --sql "SELECT kind, dt, count(*) AS n FROM clean.events GROUP BY kind, dt" --target curated.bykind --partition-by kind --mode overwrite-partitions >/dev/null
 before=$(lake-query --format csv "SELECT kind, sum(n) FROM curated.bykind GROUP BY kind ORDER BY kind" | md5sum)
 files_other=$(sql "$L" "SELECT group_concat(path) FROM files WHERE state = 'live' AND path LIKE 'data/curated/bykind/%' AND path NOT LIKE '%kind=signup/%'")
@@ -272,6 +288,22 @@ run lake-catalog vacuum --older-than 0
 expect_rc 0 "vacuum"
 if [ -n "$replaced" ] && [ ! -e "$L/$replaced" ]; then ok "vacuum deletes replaced files"; else not_ok "replaced file '$replaced' is still there"; fi
 expect_eq "$(count curated.daily)" 30 "the current version is intact"
+# The versions the overwrites replaced lost their files: reading one is
+# an error that says so, never the zero rows left of it with exit 0.
+now=$(version_of curated.daily)
+v1_time=$(sql "$L" "SELECT v.created FROM table_versions v JOIN tables t ON t.id = v.table_id JOIN databases d ON d.id = t.database_id WHERE d.name = 'curated' AND t.name = 'daily' AND v.version = $v1")
+gone="curated.daily: version $v1 is no longer readable (its files were vacuumed); the oldest readable version is $now"
+run lake-query --as-of "$v1" "SELECT count(*) AS n FROM curated.daily"
+expect_rc 66 "--as-of a version whose files were vacuumed fails"
+expect_err "$gone" "naming the oldest version still readable"
+expect_eq "$(cat "$T/out")" "" "and printing no rows"
+run lake-query --as-of "$v1_time" "SELECT count(*) AS n FROM curated.daily"
+expect_rc 66 "--as-of a time that falls on that version fails too"
+expect_err "$gone" "with the same message"
+expect_eq "$(lake-query --as-of "$now" --format csv "SELECT count(*) FROM curated.daily" | tail -1)" 30 \
+	"the current version still reads whole"
+expect_eq "$(lake-catalog history curated.daily --format ndjson | jq -c "select(.version == $v1 or .version == $now) | .readable" | tr '\n' ' ')" \
+	"false true " "history says which versions can still be read"
 run lake-catalog check
 expect_rc 0 "lake-catalog check passes after vacuum"
 done_testing

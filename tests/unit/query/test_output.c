@@ -3,6 +3,7 @@
  * with awkward strings (commas, quotes, newlines, tabs, unicode), null,
  * numbers, nested values and missing keys; a failed write.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,38 @@ static void check_format(enum lake_out_format f, const char *const *columns, con
 	CHECK_STR(got, want);
 	free(got);
 	json_decref(recs);
+}
+
+/* A REAL per format: infinities as JSON's strings or the words inf and -inf, NaN as null. */
+static void test_infinities_and_nan(void)
+{
+	static const char *const v[] = {"v", NULL};
+	static const struct {
+		enum lake_out_format f;
+		const char *want;
+	} cases[] = {
+	    {LAKE_OUT_NDJSON,
+	     "{\"v\":\"Infinity\"}\n{\"v\":\"-Infinity\"}\n{\"v\":null}\n{\"v\":0.5}\n"},
+	    {LAKE_OUT_JSON,
+	     "[{\"v\":\"Infinity\"},{\"v\":\"-Infinity\"},{\"v\":null},{\"v\":0.5}]\n"},
+	    {LAKE_OUT_CSV, "v\ninf\n-inf\n\n0.5\n"},
+	    {LAKE_OUT_TSV, "v\ninf\n-inf\n\n0.5\n"},
+	    {LAKE_OUT_TABLE, "v\ninf\n-inf\n\n0.5\n"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *recs = json_array();
+		double d[] = {INFINITY, -INFINITY, NAN, 0.5};
+		int rc = -2;
+		for (size_t k = 0; k < 4; k++)
+			json_array_append_new(
+			    recs, json_pack("{s:o}", "v", lake_out_real(d[k], cases[i].f)));
+		char *got = render(cases[i].f, v, recs, &rc);
+		CHECK_INT(rc, 0);
+		CHECK_STR(got, cases[i].want);
+		free(got);
+		json_decref(recs);
+	}
 }
 
 static void test_ndjson(void)
@@ -188,6 +221,7 @@ static void test_write_error(void)
 int main(void)
 {
 	T_RUN(test_ndjson);
+	T_RUN(test_infinities_and_nan);
 	T_RUN(test_ndjson_without_columns);
 	T_RUN(test_json);
 	T_RUN(test_json_empty);

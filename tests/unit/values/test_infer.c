@@ -65,6 +65,11 @@ static void test_json_types_and_widening(void)
 	    {{"{\"v\":{}}"}, "string"},
 	    {{"{\"v\":{}}", "{\"v\":{\"a\":1}}", "{\"v\":{}}"}, "struct<a:bigint>"},
 	    {{"{\"a\":1}", "{\"a\":2}", "{\"a\":3,\"late\":\"x\"}"}, "(absent)"},
+	    /* Infinities, which JSON spells as strings (as lake writes them), are doubles. */
+	    {{"{\"v\":1.5}", "{\"v\":\"Infinity\"}", "{\"v\":\"-Infinity\"}"}, "double"},
+	    {{"{\"v\":\"-Infinity\"}", "{\"v\":2}"}, "double"},
+	    {{"{\"v\":\"Infinity\"}", "{\"v\":\"x\"}"}, "string"},
+	    {{"{\"v\":\"Infinite\"}"}, "string"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -149,6 +154,61 @@ static void test_csv_columns_widen(void)
 	free(text);
 	json_decref(stats);
 	lake_schema_free(s);
+}
+
+/* CSV's inf and -inf, as lake writes them, are doubles; the range they make is none. */
+static void test_csv_infinities_are_doubles(void)
+{
+	struct lake_schema *s = lake_schema_new();
+	static const char *const vals[] = {"1.5", "inf", "-inf"}, *const words[] = {"x", "inf",
+										    "y"};
+
+	for (size_t i = 0; i < 3; i++) {
+		lake_schema_count_row(s);
+		lake_schema_observe_text(s, "d", vals[i], strlen(vals[i]));
+		lake_schema_observe_text(s, "s", words[i], strlen(words[i]));
+	}
+	json_t *cols = lake_schema_columns_json(s);
+	char *text = json_dumps(cols, JSON_COMPACT);
+	CHECK_STR(text, "[{\"name\":\"d\",\"type\":\"double\"},{\"name\":\"s\",\"type\":"
+			"\"string\"}]");
+	free(text);
+	json_decref(cols);
+	json_t *stats = lake_schema_stats_json(s);
+	text = json_dumps(json_array_get(stats, 0), JSON_COMPACT);
+	CHECK_STR(text, "{\"column\":\"d\",\"nulls\":0,\"min\":null,\"max\":null}");
+	free(text);
+	json_decref(stats);
+	lake_schema_free(s);
+}
+
+/* An overwrite's columns against the table's: what diff says, comments kept. */
+static void test_replace_columns(void)
+{
+	json_t *before = json_loads("[{\"name\":\"k\",\"type\":\"string\",\"comment\":\"the key\"},"
+				    "{\"name\":\"n\",\"type\":\"bigint\"},"
+				    "{\"name\":\"x\",\"type\":\"double\"},"
+				    "{\"name\":\"gone\",\"type\":\"date\"}]",
+				    0, NULL);
+	json_t *now = json_loads("[{\"name\":\"k\",\"type\":\"string\"},"
+				 "{\"name\":\"n\",\"type\":\"double\"},"
+				 "{\"name\":\"x\",\"type\":\"bigint\"},"
+				 "{\"name\":\"new\",\"type\":\"boolean\"}]",
+				 0, NULL);
+	json_t *changes = json_array();
+
+	lake_schema_replace_columns(before, now, changes);
+	char *text = json_dumps(changes, JSON_COMPACT);
+	CHECK_STR(text,
+		  "[{\"change\":\"widened\",\"column\":\"n\",\"from\":\"bigint\",\"to\":"
+		  "\"double\"},{\"change\":\"type\",\"column\":\"x\",\"from\":\"double\",\"to\":"
+		  "\"bigint\"},{\"change\":\"added\",\"column\":\"new\",\"type\":\"boolean\"},"
+		  "{\"change\":\"removed\",\"column\":\"gone\",\"type\":\"date\"}]");
+	free(text);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(now, 0), "comment")), "the key");
+	json_decref(before);
+	json_decref(now);
+	json_decref(changes);
 }
 
 static void test_stats(void)
@@ -308,6 +368,8 @@ int main(void)
 	T_RUN(test_a_key_seen_last_is_a_column);
 	T_RUN(test_text_kinds);
 	T_RUN(test_csv_columns_widen);
+	T_RUN(test_csv_infinities_are_doubles);
+	T_RUN(test_replace_columns);
 	T_RUN(test_stats);
 	T_RUN(test_type_text_round_trip);
 	T_RUN(test_merge_columns);

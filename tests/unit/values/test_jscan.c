@@ -12,6 +12,7 @@
 #include "t.h"
 
 #include <float.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdint.h>
 
@@ -1675,6 +1676,26 @@ static void test_short_decimals_match_strtod(void)
 	CHECK_INT(mismatches, 0);
 }
 
+/* The spellings of infinities lake writes and reads back (JSON's strings, CSV's words). */
+static void test_infinity_spellings(void)
+{
+	static const struct {
+		const char *s;
+		int is, sign;
+	} cases[] = {{"Infinity", 1, 1}, {"-Infinity", 1, -1}, {"inf", 1, 1},	   {"-inf", 1, -1},
+		     {"+INF", 1, 1},	 {"INFINITY", 1, 1},   {"infinite", 0, 0}, {"in", 0, 0},
+		     {"-", 0, 0},	 {"", 0, 0},	       {"nan", 0, 0},	   {"1e999", 0, 0},
+		     {"--inf", 0, 0}};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double d = 0;
+		int is = lake_infinity_parse(cases[i].s, strlen(cases[i].s), &d);
+		CHECK_INT(is, cases[i].is);
+		if (cases[i].is)
+			CHECK(isinf(d) && (d > 0 ? 1 : -1) == cases[i].sign);
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_short_decimals_match_strtod);
@@ -1696,5 +1717,6 @@ int main(void)
 	T_RUN(test_random_differential);
 	T_RUN(test_special_byte_at_every_offset);
 	T_RUN(test_members_across_blocks);
+	T_RUN(test_infinity_spellings);
 	T_DONE();
 }
