@@ -1252,7 +1252,9 @@ int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error 
 	if (fmt == LAKE_FORMAT_AUTO)
 		fmt = lake_format_from_name(lake_input_name(in));
 	if (lake_reader_open(in, fmt, &r, e) < 0) {
-		if (fmt == LAKE_FORMAT_AUTO && e->code == LAKE_EX_DATAERR) {
+		/* The format was not told: not when the first record was too long to look at. */
+		if (fmt == LAKE_FORMAT_AUTO && e->code == LAKE_EX_DATAERR &&
+		    !strstr(e->msg, LAKE_RECORD_TOO_LONG)) {
 			size_t n = strlen(e->msg);
 			snprintf(e->msg + n, sizeof e->msg - n,
 				 "; name the format with --format ndjson, json, csv or tsv");
