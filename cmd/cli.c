@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/interrupt.h"
+#include "formats/reader.h"
 
 #include <errno.h>
 #ifdef __GLIBC__
@@ -40,6 +41,18 @@ static void keep_freed_memory(void)
 #endif
 }
 
+/*
+ * Every program reads with one limit (reader.h), set before it reads:
+ * lake-put's own files, crawled, queried and converted, then agree.
+ */
+static void max_record_from_environment(void)
+{
+	const char *v = getenv("LAKE_MAX_RECORD_SIZE");
+
+	if (v && *v && cli_max_record_size("LAKE_MAX_RECORD_SIZE", v) != 0)
+		exit(LAKE_EX_USAGE);
+}
+
 void cli_init(const char *prog)
 {
 	prog_name = prog;
@@ -53,6 +66,7 @@ void cli_init(const char *prog)
 	 */
 	signal(SIGXFSZ, SIG_IGN);
 	keep_freed_memory();
+	max_record_from_environment();
 }
 
 #ifdef __SANITIZE_ADDRESS__
@@ -197,6 +211,18 @@ int cli_parse_size(const char *option, const char *s, uint64_t *out)
 		}
 	}
 	return cli_parse_u64(option, s, 0, UINT64_MAX, out);
+}
+
+int cli_max_record_size(const char *option, const char *value)
+{
+	uint64_t n;
+
+	if (cli_parse_size(option, value, &n) < 0)
+		return LAKE_EX_USAGE;
+	if (n == 0)
+		return cli_usage_error("%s must be at least 1 byte", option);
+	lake_reader_default_max_record(n);
+	return 0;
 }
 
 void cli_print_version(void)

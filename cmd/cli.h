@@ -37,6 +37,14 @@ int cli_parse_u64(const char *option, const char *s, uint64_t min, uint64_t max,
 /* As cli_parse_u64, with an optional K, M or G suffix (powers of 1024). */
 int cli_parse_size(const char *option, const char *s, uint64_t *out);
 
+/*
+ * The longest record any reader of this run takes (reader.h), from an
+ * option's value; cli_init() already applied LAKE_MAX_RECORD_SIZE from
+ * the environment, and exits 64 when it holds no size.  0, or the usage
+ * error's exit status.
+ */
+int cli_max_record_size(const char *option, const char *value);
+
 void cli_print_version(void);
 
 /* --help and --version: print to standard output and exit (status 0, or 74 if it failed). */

@@ -144,6 +144,14 @@ static void show_progress(const char *table, size_t done, size_t total, void *ar
 	cli_progress("%s: reading file %zu of %zu", table, done + 1, total);
 }
 
+/* What the crawl passed over: stderr, so that stdout stays events only. */
+static void print_warning(const char *what, void *arg)
+{
+	(void)arg;
+	cli_progress_end();
+	cli_warn("%s", what);
+}
+
 static void print_event(json_t *ev, void *arg)
 {
 	(void)arg;
@@ -163,6 +171,7 @@ int main(int argc, char **argv)
 	if ((status = parse_args(&a, argc, argv)) != 0)
 		return status;
 	a.opts.event = print_event;
+	a.opts.warn = print_warning;
 	if (isatty(STDERR_FILENO))
 		a.opts.progress = show_progress;
 	if (cli_lake_open(a.lake_dir, &lake, &err) < 0)

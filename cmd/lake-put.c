@@ -22,8 +22,8 @@ static const char usage[] =
     "                [--classifier NAME]\n"
     "                [--partition KEY=VALUE ...] [--partition-by KEY=FIELD[:GRAIN] ...]\n"
     "                [--batch-rows N] [--batch-bytes N[K|M|G]] [--batch-seconds S]\n"
-    "                [--max-open-partitions N] [--on-error fail|skip|quarantine]\n"
-    "                [--level N] DB.TABLE [FILE ...]\n"
+    "                [--max-open-partitions N] [--max-record-size N[K|M|G]]\n"
+    "                [--on-error fail|skip|quarantine] [--level N] DB.TABLE [FILE ...]\n"
     "       lake-put [OPTIONS] --from-sqlite FILE --table NAME DB.TABLE\n";
 
 static const char help[] =
@@ -50,6 +50,8 @@ static const char help[] =
     "  --batch-bytes N[K|M|G]     ... every N bytes of records (default 5M)\n"
     "  --batch-seconds S          ... S seconds after its first record (default 300)\n"
     "  --max-open-partitions N    partitions buffered at once (default 500)\n"
+    "  --max-record-size N[K|M|G] refuse a record longer than this, before holding\n"
+    "                             more of it (default 256M, or $LAKE_MAX_RECORD_SIZE)\n"
     "  --on-error fail|skip|quarantine\n"
     "                             what a bad record does (default fail: nothing from that\n"
     "                             input is committed)\n"
@@ -69,6 +71,7 @@ enum {
 	OPT_FROM_SQLITE,
 	OPT_LEVEL,
 	OPT_MAX_OPEN,
+	OPT_MAX_RECORD,
 	OPT_ON_ERROR,
 	OPT_PARTITION,
 	OPT_PARTITION_BY,
@@ -85,6 +88,7 @@ static const struct option long_options[] = {
     {"from-sqlite", required_argument, NULL, OPT_FROM_SQLITE},
     {"level", required_argument, NULL, OPT_LEVEL},
     {"max-open-partitions", required_argument, NULL, OPT_MAX_OPEN},
+    {"max-record-size", required_argument, NULL, OPT_MAX_RECORD},
     {"on-error", required_argument, NULL, OPT_ON_ERROR},
     {"partition", required_argument, NULL, OPT_PARTITION},
     {"partition-by", required_argument, NULL, OPT_PARTITION_BY},
@@ -200,6 +204,8 @@ static int parse_option(struct args *a, int c, const char *v)
 			return LAKE_EX_USAGE;
 		a->opts.max_open_partitions = (size_t)n;
 		return 0;
+	case OPT_MAX_RECORD:
+		return cli_max_record_size("--max-record-size", v);
 	case OPT_ON_ERROR:
 		if (lake_on_error_parse(v, &a->opts.on_error) < 0)
 			return cli_usage_error("--on-error '%s': use fail, skip or quarantine", v);

@@ -253,6 +253,137 @@ int lake_rename_into_place(const char *from, const char *dest, struct lake_error
 	return rc;
 }
 
+/* Whether name in dir is a symbolic link: what an ELOOP or ENOTDIR from O_NOFOLLOW meant. */
+static int is_link_at(int dir, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
+/*
+ * Open the component name of dir (rel[0..upto) names it in messages),
+ * making it first when create is set and it is missing.
+ */
+static int open_component(int dir, const char *name, int create, const char *rel, size_t upto,
+			  struct lake_error *e)
+{
+	int made = 0;
+
+	for (;;) {
+		int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno == ENOENT && create && !made) {
+			if (mkdirat(dir, name, 0777) < 0 && errno != EEXIST)
+				return lake_err_sys(e,
+						    errno == ENOENT ? LAKE_EX_CANTCREAT
+								    : lake_exit_for_errno(errno),
+						    "'%.*s': cannot create directory", (int)upto,
+						    rel);
+			if (fsync(dir) < 0 && errno != EINVAL)
+				return lake_err_sys(e, LAKE_EX_IOERR,
+						    "'%.*s': fsync of its parent failed", (int)upto,
+						    rel);
+			made = 1;
+			continue;
+		}
+		if ((errno == ELOOP || errno == ENOTDIR) && is_link_at(dir, name))
+			return lake_err(
+			    e, LAKE_EX_CANTCREAT,
+			    "'%.*s': a symbolic link; lake follows no link inside the "
+			    "lake, so that nothing it writes or reads lands outside it: "
+			    "move the directory in, or remove the link",
+			    (int)upto, rel);
+		if (errno == ENOTDIR)
+			return lake_err(e, LAKE_EX_CANTCREAT,
+					"'%.*s': exists and is not a directory", (int)upto, rel);
+		return lake_err_sys(e, lake_exit_for_errno(errno), "'%.*s': cannot open directory",
+				    (int)upto, rel);
+	}
+}
+
+int lake_open_dir_beneath(const char *root, const char *rel, int create, struct lake_error *e)
+{
+	char name[256];
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		return lake_err_sys(e, lake_exit_for_errno(errno), "'%s': cannot open directory",
+				    root);
+	for (size_t at = 0; rel[at];) {
+		size_t n = strcspn(rel + at, "/");
+		int next;
+		if (n == 0 || (n == 1 && rel[at] == '.')) {
+			at += n + (rel[at + n] == '/');
+			continue;
+		}
+		/* ".." would climb out of root as a link would. */
+		if (n >= sizeof name || (n == 2 && strncmp(rel + at, "..", 2) == 0)) {
+			close(dir);
+			return lake_err(e, LAKE_EX_CANTCREAT, "'%.*s': not a name inside the lake",
+					(int)(at + n), rel);
+		}
+		memcpy(name, rel + at, n);
+		name[n] = '\0';
+		next = open_component(dir, name, create, rel, at + n, e);
+		close(dir);
+		if (next < 0)
+			return -1;
+		dir = next;
+		at += n + (rel[at + n] == '/');
+	}
+	return dir;
+}
+
+int lake_rename_beneath(const char *from, const char *root, const char *rel, struct lake_error *e)
+{
+	const char *slash = strrchr(rel, '/');
+	struct lake_buf dir = LAKE_BUF_INIT;
+	int fd, rc = 0;
+
+	lake_buf_add(&dir, rel, slash ? (size_t)(slash - rel) : 0);
+	fd = lake_open_dir_beneath(root, dir.data ? dir.data : "", 1, e);
+	lake_buf_release(&dir);
+	if (fd < 0)
+		return -1;
+	if (renameat(AT_FDCWD, from, fd, slash ? slash + 1 : rel) < 0)
+		rc = lake_err_sys(e, lake_exit_for_errno(errno), "'%s': cannot rename into place",
+				  rel);
+	close(fd);
+	return rc;
+}
+
+int lake_tmpfile_finish_beneath(struct lake_tmpfile *t, const char *root, const char *rel,
+				struct lake_error *e)
+{
+	struct lake_buf dir = LAKE_BUF_INIT;
+	int rc = -1;
+
+	if (fsync(t->fd) < 0) {
+		lake_err_sys(e, LAKE_EX_IOERR, "'%s': fsync failed", t->path);
+		goto out;
+	}
+	if (close(t->fd) < 0) {
+		t->fd = -1;
+		lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", t->path);
+		goto out;
+	}
+	t->fd = -1;
+	if (lake_rename_beneath(t->path, root, rel, e) < 0)
+		goto out;
+	free(t->path);
+	t->path = NULL;
+	lake_buf_addf(&dir, "%s/", root);
+	lake_parent_dir(rel, &dir);
+	if (lake_fsync_dir(dir.data, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	lake_buf_release(&dir);
+	return rc;
+}
+
 void lake_start_writeback(int fd)
 {
 #ifdef SYNC_FILE_RANGE_WRITE

@@ -50,6 +50,28 @@ int lake_fsync_path(const char *path, struct lake_error *e);
  */
 int lake_rename_into_place(const char *from, const char *dest, struct lake_error *e);
 
+/*
+ * Inside the lake nothing is reached through a symbolic link: a link under
+ * data/ would lead lake-put's files, a crawl or a vacuum to wherever it
+ * points, outside the lake.  These walk rel (relative to root, components
+ * separated by '/') one component at a time with O_NOFOLLOW; root itself
+ * may be a link (a lake may be mounted anywhere).
+ *
+ * lake_open_dir_beneath opens directory rel (with create, missing
+ * directories are made, 0777 less the umask, each parent fsynced) and returns its
+ * descriptor.  A link on the way is LAKE_EX_CANTCREAT naming it, as
+ * "'data/raw': a symbolic link; ...", relative to root; a missing
+ * directory without create is LAKE_EX_NOINPUT.
+ *
+ * lake_rename_beneath renames from (any path) to rel, its directories
+ * opened or made that way; the caller fsyncs rel's directory.
+ * lake_tmpfile_finish_beneath is lake_tmpfile_finish to root/rel so.
+ */
+int lake_open_dir_beneath(const char *root, const char *rel, int create, struct lake_error *e);
+int lake_rename_beneath(const char *from, const char *root, const char *rel, struct lake_error *e);
+int lake_tmpfile_finish_beneath(struct lake_tmpfile *t, const char *root, const char *rel,
+				struct lake_error *e);
+
 /* Append the directory part of path ("." when it has none) to out. */
 void lake_parent_dir(const char *path, struct lake_buf *out);
 

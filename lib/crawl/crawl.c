@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fsutil.h"
 #include "formats/classifier.h"
 #include "parquet/parquet_describe.h"
 #include "govern/grant.h"
@@ -101,18 +103,38 @@ static void add_found(struct table_crawl *tc, const char *rel, const char *parti
 	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-/* List regular files below dir (lake-relative rel), without opening any of them. */
-static int walk(struct table_crawl *tc, const char *rel, const char *partition)
+/* Say what the crawl passes over (crawl.h), when the caller listens. */
+static void crawl_warn(const struct lake_crawl_options *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void crawl_warn(const struct lake_crawl_options *o, const char *fmt, ...)
 {
-	struct lake_buf abs = LAKE_BUF_INIT, child = LAKE_BUF_INIT, part = LAKE_BUF_INIT;
+	char text[1024];
+	va_list ap;
+
+	if (!o->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	o->warn(text, o->warn_arg);
+}
+
+/*
+ * List regular files below the directory open as fd (lake-relative rel),
+ * without opening any of them; fd is closed.  Directories are entered by
+ * descriptor, never through a link: a link is passed over with a warning.
+ */
+static int walk_dir(struct table_crawl *tc, int fd, const char *rel, const char *partition)
+{
+	struct lake_buf child = LAKE_BUF_INIT, part = LAKE_BUF_INIT;
 	struct dirent *de;
 	struct stat st;
-	DIR *d;
+	DIR *d = fdopendir(fd);
 	int rc = 0;
 
-	lake_path(tc->lake, &abs, rel);
-	if (!(d = opendir(abs.data))) {
-		lake_buf_release(&abs);
+	if (!d) {
+		close(fd);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -122,20 +144,34 @@ static int walk(struct table_crawl *tc, const char *rel, const char *partition)
 		lake_buf_addf(&child, "%s/%s", rel, de->d_name);
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		if (S_ISDIR(st.st_mode)) {
+		if (S_ISLNK(st.st_mode)) {
+			if (!tc->rewalk)
+				crawl_warn(tc->o, "%s: a symbolic link, not followed (skipped)",
+					   child.data);
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			lake_buf_reset(&part);
 			lake_buf_addf(&part, "%s%s%s", partition, *partition ? "/" : "",
 				      de->d_name);
-			rc |= walk(tc, child.data, part.data);
+			rc |= sub < 0 ? -1 : walk_dir(tc, sub, child.data, part.data);
 		} else if (S_ISREG(st.st_mode)) {
 			add_found(tc, child.data, partition, &st);
 		}
 	}
 	closedir(d);
-	lake_buf_release(&abs);
 	lake_buf_release(&child);
 	lake_buf_release(&part);
 	return rc;
+}
+
+/* The table's directory, reached without following a link (listing it warned of one). */
+static int walk(struct table_crawl *tc, const char *rel)
+{
+	struct lake_error ignored = {0};
+	int fd = lake_open_dir_beneath(tc->lake->dir, rel, 0, &ignored);
+
+	return fd < 0 ? -1 : walk_dir(tc, fd, rel, "");
 }
 
 static int by_rel(const void *a, const void *b)
@@ -1135,7 +1171,8 @@ static int crawl_attempt(struct table_crawl *tc, int attempt, struct lake_error 
 	if (load_table(tc, e) < 0 || load_files(tc, e) < 0)
 		goto out;
 	lake_buf_addf(&rel, "data/%s/%s", tc->db, tc->name);
-	walk(tc, rel.data, "");
+	tc->rewalk = attempt > 0;
+	walk(tc, rel.data);
 	if (tc->nfiles)
 		qsort(tc->files, tc->nfiles, sizeof *tc->files, by_rel);
 	if (!tc->nfiles && !tc->id) {
@@ -1248,26 +1285,90 @@ static void add_name(char ***names, size_t *n, const char *db, const char *table
 	(*names)[(*n)++] = lake_xstrdup(q);
 }
 
-/* The valid names of the directories in dir. */
-static void list_dir(const char *dir, void (*add)(void *, const char *), void *arg)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (lake_name_valid(de->d_name))
-			add(arg, de->d_name);
-	closedir(d);
-}
-
 struct listing {
 	struct lake *lake;
+	const struct lake_crawl_options *o;
 	const char *db;
 	char ***names;
 	size_t *n;
 };
+
+/* Whether the crawl's targets reach entry name of data/ (a database's directory). */
+static int covers_db(const struct lake_crawl_options *o, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!o->ntargets)
+		return 1;
+	for (size_t i = 0; i < o->ntargets; i++)
+		if (strncmp(o->targets[i], name, n) == 0 &&
+		    (o->targets[i][n] == '\0' || o->targets[i][n] == '.'))
+			return 1;
+	return 0;
+}
+
+/* Whether the crawl's targets reach entry name of data/DB/ (a table's directory). */
+static int covers_table(const struct lake_crawl_options *o, const char *db, const char *name)
+{
+	struct lake_buf q = LAKE_BUF_INIT;
+	int yes;
+
+	lake_buf_addf(&q, "%s.%s", db, name);
+	yes = wanted(o, q.data);
+	lake_buf_release(&q);
+	return yes;
+}
+
+/* Why entry name of the listed directory is no database or table, or NULL when it is one. */
+static const char *passed_over(const struct listing *l, int dir, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return NULL;
+	if (S_ISLNK(st.st_mode))
+		return "a symbolic link, not followed";
+	if (!S_ISDIR(st.st_mode))
+		return l->db ? "a file where only table directories belong"
+			     : "a file where only database directories belong";
+	if (!lake_name_valid(name))
+		return l->db ? "not a valid table name" : "not a valid database name";
+	return NULL;
+}
+
+/*
+ * The directories with valid names in data/ (l->db NULL) or data/DB/, to
+ * add; each other entry the crawl's targets reach is warned about once.
+ */
+static void list_dir(const struct listing *l, void (*add)(void *, const char *), void *arg)
+{
+	struct lake_error err = {0};
+	struct lake_buf rel = LAKE_BUF_INIT;
+	struct dirent *de;
+	DIR *d = NULL;
+	int fd;
+
+	lake_buf_addf(&rel, l->db ? "data/%s" : "data", l->db);
+	fd = lake_open_dir_beneath(l->lake->dir, rel.data, 0, &err);
+	if (fd < 0 && err.code != LAKE_EX_NOINPUT && (!l->db || covers_db(l->o, l->db)))
+		crawl_warn(l->o, "%s (skipped)", err.msg);
+	if (fd >= 0 && !(d = fdopendir(fd)))
+		close(fd);
+	while (d && (de = readdir(d)) != NULL) {
+		const char *why;
+		if (de->d_name[0] == '.')
+			continue;
+		why = passed_over(l, dirfd(d), de->d_name);
+		if (!why)
+			add(arg, de->d_name);
+		else if (l->db ? covers_table(l->o, l->db, de->d_name)
+			       : covers_db(l->o, de->d_name))
+			crawl_warn(l->o, "%s/%s: %s (skipped)", rel.data, de->d_name, why);
+	}
+	if (d)
+		closedir(d);
+	lake_buf_release(&rel);
+}
 
 static void add_table_dir(void *arg, const char *table)
 {
@@ -1280,12 +1381,9 @@ static void add_db_dir(void *arg, const char *db)
 {
 	struct listing *l = arg;
 	struct listing inner = *l;
-	struct lake_buf dir = LAKE_BUF_INIT;
 
 	inner.db = db;
-	lake_buf_addf(&dir, "%s/data/%s", l->lake->dir, db);
-	list_dir(dir.data, add_table_dir, &inner);
-	lake_buf_release(&dir);
+	list_dir(&inner, add_table_dir, &inner);
 }
 
 /*
@@ -1293,17 +1391,14 @@ static void add_db_dir(void *arg, const char *db)
  * a table whose whole directory vanished must still be crawled, so that
  * its files are marked removed.
  */
-static char **all_tables(struct lake *lake, size_t *n)
+static char **all_tables(struct lake *lake, const struct lake_crawl_options *o, size_t *n)
 {
-	struct lake_buf dir = LAKE_BUF_INIT;
 	char **names = NULL;
-	struct listing l = {lake, NULL, &names, n};
+	struct listing l = {lake, o, NULL, &names, n};
 	sqlite3_stmt *st;
 
 	*n = 0;
-	lake_path(lake, &dir, "data");
-	list_dir(dir.data, add_db_dir, &l);
-	lake_buf_release(&dir);
+	list_dir(&l, add_db_dir, &l);
 	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
 			       "SELECT d.name, t.name FROM tables t JOIN databases d ON "
 			       "d.id = t.database_id",
@@ -1379,7 +1474,7 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 	int rc = 0;
 
 	memset(totals, 0, sizeof *totals);
-	names = all_tables(lake, &n);
+	names = all_tables(lake, o, &n);
 	rc = check_targets(o, names, n, e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char *dot = strchr(names[i], '.');

@@ -27,6 +27,13 @@
  * A problem with one file or table (a malformed record, an unknown format,
  * partition directories of different depths) is an "error" event; the
  * rest of the lake is still crawled, and the bad file is not registered.
+ *
+ * What the crawl passes over is no event but a warning, once per crawl,
+ * through the warn callback: a directory under data/ whose name is not a
+ * valid database or table name, a file where a database or table
+ * directory belongs, and a symbolic link anywhere under data/ (never
+ * followed: it could lead anywhere outside the lake).  Names starting
+ * with '.' are passed over silently, as every engine does.
  */
 #ifndef LAKE_CRAWL_H
 #define LAKE_CRAWL_H
@@ -65,6 +72,9 @@ struct lake_crawl_options {
 	size_t nclassifiers;
 	lake_crawl_event_fn event; /* receives each event; it is freed afterwards */
 	void *event_arg;
+	/* Receives each warning: "data/Raw2: not a valid database name (skipped)". */
+	void (*warn)(const char *what, void *arg);
+	void *warn_arg;
 	/* Called about once a second while a table's files are read, if set (from any thread). */
 	void (*progress)(const char *table, size_t files_done, size_t files_total, void *arg);
 	void *progress_arg;

@@ -81,6 +81,7 @@ struct table_crawl {
 	size_t removed;
 	int failed;
 	int rebuild; /* a property changed how files are read: read them all, rebuild the schema */
+	int rewalk;  /* a later attempt (the table changed meanwhile): the first walk warned */
 };
 
 /* An event of reading the file, and an error that keeps it from being registered (crawl.c). */

@@ -87,7 +87,12 @@ static int open_input(const char *path, int user, struct lake_input **out, struc
 		*out = input_new(STDIN_FILENO, "<stdin>", 0);
 		return 0;
 	}
-	fd = user ? lake_open_user_file(path, O_RDONLY) : open(path, O_RDONLY | O_CLOEXEC);
+	/* The lake's own files are never read through a link (fsutil.h); a user's may be. */
+	fd = user ? lake_open_user_file(path, O_RDONLY)
+		  : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP && !user)
+		return lake_err(e, LAKE_EX_NOINPUT,
+				"'%s': a symbolic link; lake reads no link inside the lake", path);
 	if (fd < 0)
 		return lake_err_sys(e,
 				    errno == ENOENT ? LAKE_EX_NOINPUT : lake_exit_for_errno(errno),

@@ -90,6 +90,9 @@ struct lake_reader {
 	int trusted;   /* NDJSON lake validated when it wrote it */
 	int no_raw;    /* CSV: the caller never looks at rec->raw, so rows are not copied for it */
 	char delim;
+
+	uint64_t max_record; /* the longest record taken, in bytes (reader.h) */
+	uint64_t row_bytes;  /* CSV: bytes of the open row's lines fed so far */
 };
 
 const char *lake_format_name(enum lake_format f)
@@ -159,6 +162,41 @@ enum lake_format lake_format_from_name(const char *path)
 
 /* ---- the window over the input ---- */
 
+/* Set before any reader is opened and only read after: no lock needed. */
+static uint64_t default_max_record = LAKE_MAX_RECORD_DEFAULT;
+
+void lake_reader_default_max_record(uint64_t bytes)
+{
+	default_max_record = bytes ? bytes : LAKE_MAX_RECORD_DEFAULT;
+}
+
+/* Where the record being read started, for the message that refuses it. */
+static uint64_t record_line(const struct lake_reader *r)
+{
+	if (r->phase == JP_INSIDE)
+		return r->elem_line;
+	if ((r->fmt == LAKE_FORMAT_CSV || r->fmt == LAKE_FORMAT_TSV) && r->row_open)
+		return r->row_line;
+	return r->line;
+}
+
+static int record_too_long(const struct lake_reader *r, struct lake_error *e)
+{
+	static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+	uint64_t n = r->max_record;
+	size_t u = 0;
+
+	while (u + 1 < sizeof units / sizeof units[0] && n >= 1024 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	return lake_err(e, LAKE_EX_DATAERR,
+			"%s:%llu: " LAKE_RECORD_TOO_LONG " %llu %s (the limit is lake-put's "
+			"--max-record-size, or LAKE_MAX_RECORD_SIZE in the environment)",
+			lake_input_name(r->in), (unsigned long long)record_line(r),
+			(unsigned long long)n, units[u]);
+}
+
 static void compact(struct lake_reader *r)
 {
 	if (r->pos == 0)
@@ -169,17 +207,29 @@ static void compact(struct lake_reader *r)
 	r->pos = 0;
 }
 
-/* Read more input after data[len); >0 read, 0 at end, -1 error, LAKE_INPUT_TIMEOUT. */
+/*
+ * Read more input after data[len); >0 read, 0 at end, -1 error, LAKE_INPUT_TIMEOUT.
+ * Every caller needs more because the record at data[pos] has not ended
+ * in the window, so the window beyond pos is that record: it may grow to
+ * one byte past the limit, and that byte refuses it (here, or where a
+ * JSON value that byte completed is taken).
+ */
 static ssize_t fill(struct lake_reader *r, int64_t deadline_us, struct lake_error *e)
 {
+	uint64_t pending = r->data.len - r->pos;
+	size_t want = READ_CHUNK;
 	ssize_t n;
 
 	if (r->eof)
 		return 0;
-	if (r->pos > 0 && (r->pos >= r->data.len / 2 || r->data.cap - r->data.len < READ_CHUNK))
+	if (pending > r->max_record)
+		return record_too_long(r, e);
+	if (r->max_record - pending + 1 < want)
+		want = (size_t)(r->max_record - pending + 1);
+	if (r->pos > 0 && (r->pos >= r->data.len / 2 || r->data.cap - r->data.len < want))
 		compact(r);
-	lake_buf_grow(&r->data, READ_CHUNK);
-	n = lake_input_read(r->in, r->data.data + r->data.len, READ_CHUNK, deadline_us, e);
+	lake_buf_grow(&r->data, want);
+	n = lake_input_read(r->in, r->data.data + r->data.len, want, deadline_us, e);
 	if (n > 0) {
 		r->data.len += (size_t)n;
 		r->data.data[r->data.len] = '\0';
@@ -438,6 +488,9 @@ static int json_element(struct lake_reader *r, struct lake_record *rec, int64_t 
 				lake_input_name(r->in), (unsigned long long)r->elem_line);
 	const char *text = r->data.data + r->pos;
 	size_t n = r->scan - r->pos;
+	/* A value ends with its own '}': one byte past the limit can complete it in the window. */
+	if (n > r->max_record)
+		return record_too_long(r, e);
 	struct lake_jerror je = {0, NULL};
 	enum lake_jtype type = lake_json_validate(text, n, &je);
 
@@ -716,7 +769,9 @@ static void csv_feed_line(struct lake_reader *r, char *text, size_t n, int with_
 			return;
 		r->row_open = 1;
 		r->row_line = r->line - 1; /* next_line() already counted this line */
+		r->row_bytes = 0;
 	}
+	r->row_bytes += n + (with_newline != 0);
 	if (!r->no_raw) {
 		lake_buf_add(&r->raw_lines, text, n);
 		if (with_newline)
@@ -780,6 +835,9 @@ static int csv_fill_rows(struct lake_reader *r, int64_t deadline_us, struct lake
 			return 0;
 		}
 		int had_newline = t < r->data.len && r->data.data[t] == '\n';
+		/* A quoted field may run over many lines: the row, not each line, has the limit. */
+		if (r->row_open && r->row_bytes + (t - s) > r->max_record)
+			return record_too_long(r, e);
 		csv_feed_line(r, r->data.data + s, t - s, had_newline);
 	}
 	return 1;
@@ -947,6 +1005,7 @@ int lake_reader_open(struct lake_input *in, enum lake_format fmt, struct lake_re
 	r->in = in;
 	r->fmt = fmt;
 	r->line = r->scan_line = 1;
+	r->max_record = default_max_record;
 	*out = NULL;
 	if (skip_bom(r, 0, e) < 0)
 		goto fail;

@@ -22,6 +22,13 @@
  *	}
  *
  * A record's pointers stay valid until the next call.
+ *
+ * No record may be longer than the reader's limit (256 MiB unless the
+ * program says otherwise): an NDJSON line, a JSON value or a CSV row that
+ * grows past it is an error the reader cannot get past, naming the input
+ * and the line where the record starts, raised before the reader holds
+ * more than the limit of it.  One line of 2 GB in a file of 66 KB of
+ * zstd must not take 2 GB of memory to be refused.
  */
 #ifndef LAKE_READER_H
 #define LAKE_READER_H
@@ -65,6 +72,18 @@ struct lake_record {
 };
 
 struct lake_reader;
+
+#define LAKE_MAX_RECORD_DEFAULT ((uint64_t)256 << 20)
+/* How the message refusing a longer record begins, after "FILE:LINE: ". */
+#define LAKE_RECORD_TOO_LONG "record longer than"
+
+/*
+ * The limit of every reader opened from now on, in bytes: a program sets
+ * it once, before it starts reading (lake-put --max-record-size, the
+ * environment's LAKE_MAX_RECORD_SIZE), so that every reader in it, its
+ * own files' included, agrees.
+ */
+void lake_reader_default_max_record(uint64_t bytes);
 
 /*
  * Start reading in.  With LAKE_FORMAT_AUTO the format is sniffed from the

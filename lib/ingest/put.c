@@ -283,12 +283,11 @@ static int quarantine_commit(struct lake_put *p, struct lake_error *e)
 
 	if (!p->quarantine_open)
 		return 0;
-	lake_buf_addf(&dest, "%s/quarantine/%s/%s", p->lake->dir, p->db, p->table);
-	snprintf(p->totals.quarantine_dir, sizeof p->totals.quarantine_dir, "quarantine/%s/%s",
-		 p->db, p->table);
+	lake_buf_addf(&dest, "quarantine/%s/%s", p->db, p->table);
+	snprintf(p->totals.quarantine_dir, sizeof p->totals.quarantine_dir, "%s", dest.data);
 	lake_buf_addc(&dest, '/');
 	lake_data_file_name(&dest, "ndjson");
-	rc = lake_tmpfile_finish(&p->quarantine, dest.data, e);
+	rc = lake_tmpfile_finish_beneath(&p->quarantine, p->lake->dir, dest.data, e);
 	lake_tmpfile_abort(&p->quarantine);
 	p->quarantine_open = 0;
 	lake_buf_release(&dest);
@@ -544,7 +543,7 @@ static int place_staged(struct lake_put *p, struct lake_error *e)
 		lake_buf_reset(&abs);
 		lake_path(p->lake, &abs, st->path);
 		if (lake_fsync_path(st->tmp_path, e) < 0 ||
-		    lake_rename_into_place(st->tmp_path, abs.data, e) < 0)
+		    lake_rename_beneath(st->tmp_path, p->lake->dir, st->path, e) < 0)
 			goto out;
 		st->renamed = 1;
 		lake_fault_point();
@@ -1253,7 +1252,9 @@ int lake_put_input(struct lake_put *p, struct lake_input *in, struct lake_error 
 	if (fmt == LAKE_FORMAT_AUTO)
 		fmt = lake_format_from_name(lake_input_name(in));
 	if (lake_reader_open(in, fmt, &r, e) < 0) {
-		if (fmt == LAKE_FORMAT_AUTO && e->code == LAKE_EX_DATAERR) {
+		/* The format was not told: not when the first record was too long to look at. */
+		if (fmt == LAKE_FORMAT_AUTO && e->code == LAKE_EX_DATAERR &&
+		    !strstr(e->msg, LAKE_RECORD_TOO_LONG)) {
 			size_t n = strlen(e->msg);
 			snprintf(e->msg + n, sizeof e->msg - n,
 				 "; name the format with --format ndjson, json, csv or tsv");
@@ -1357,6 +1358,28 @@ static int may_land(struct lake *lake, const char *db, const char *table, struct
 	return id ? 0 : lake_require(lake, LAKE_PERM_CREATE_TABLE, db, NULL, e);
 }
 
+/*
+ * A symbolic link on the way to the table's directory is refused when its
+ * files are renamed into place; finding it now refuses the put before any
+ * input is read.  A directory not made yet is no problem.
+ */
+static int check_table_dir(struct lake *lake, const char *db, const char *table,
+			   struct lake_error *e)
+{
+	char rel[2 * LAKE_NAME_MAX + 8];
+	int fd;
+
+	snprintf(rel, sizeof rel, "data/%s/%s", db, table);
+	fd = lake_open_dir_beneath(lake->dir, rel, 0, e);
+	if (fd >= 0)
+		close(fd);
+	else if (e->code == LAKE_EX_NOINPUT)
+		lake_error_clear(e);
+	else
+		return -1;
+	return 0;
+}
+
 int lake_put_open(struct lake *lake, const char *qualified, const struct lake_put_options *o,
 		  lake_put_emit_fn emit, void *emit_arg, struct lake_put **out,
 		  struct lake_error *e)
@@ -1367,7 +1390,7 @@ int lake_put_open(struct lake *lake, const char *qualified, const struct lake_pu
 	*out = NULL;
 	p = lake_xcalloc(1, sizeof *p);
 	if (lake_name_split(qualified, p->db, p->table, e) < 0 ||
-	    may_land(lake, p->db, p->table, e) < 0)
+	    may_land(lake, p->db, p->table, e) < 0 || check_table_dir(lake, p->db, p->table, e) < 0)
 		goto fail;
 	for (size_t i = 0; i < nkeys; i++) {
 		const char *k =

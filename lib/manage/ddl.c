@@ -31,7 +31,12 @@ static const struct {
     {"double", {"double", "DOUBLE", "DOUBLE", "DOUBLE"}},
     {"string", {"string", "STRING", "VARCHAR", "VARCHAR"}},
     {"date", {"date", "DATE", "DATE", "DATE"}},
-    {"timestamp", {"timestamp", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP"}},
+    /*
+     * DuckDB reads a timestamp as the text it is (its TIMESTAMP would drop
+     * an offset, not apply it); a top-level one is made the instant lake
+     * means by the view (add_duckdb_timestamp), a nested one stays text.
+     */
+    {"timestamp", {"timestamp", "TIMESTAMP", "TIMESTAMP", "VARCHAR"}},
 };
 
 /* Nesting deeper than this is refused rather than recursed into. */
@@ -253,6 +258,8 @@ struct column {
 	const char *name;    /* points into the parsed catalog JSON */
 	size_t type;	     /* offset of the dialect's spelling in gen.types */
 	const char *comment; /* NULL or "" when none */
+	const char *glue;    /* the catalog's type, as stored (Parquet's nested ones are strings) */
+	int also_key;	     /* a data column that is also a partition key (DuckDB's CSV) */
 };
 
 /* Everything a dialect writer needs, resolved once from the catalog's text. */
@@ -320,10 +327,10 @@ static int is_partition_key(json_t *keys, const char *name)
  * when given, holds the partition keys: Hive and Trino refuse a partition
  * key that is also declared as a data column.
  */
-static int resolve_list(struct gen *g, json_t *array, json_t *skip, struct column *list, size_t *n,
-			struct lake_error *e)
+static int resolve_list(struct gen *g, json_t *array, int is_key, json_t *skip, struct column *list,
+			size_t *n, struct lake_error *e)
 {
-	const char *what = skip ? "column" : "partition key";
+	const char *what = is_key ? "partition key" : "column";
 
 	*n = 0;
 	for (size_t i = 0; i < json_array_size(array); i++) {
@@ -336,8 +343,10 @@ static int resolve_list(struct gen *g, json_t *array, json_t *skip, struct colum
 					g->name.data, what, i + 1);
 		if (skip && is_partition_key(skip, name))
 			continue;
-		if (add_mapped(g, !skip, type ? type : "string", &list[*n].type, e) < 0)
+		if (add_mapped(g, is_key, type ? type : "string", &list[*n].type, e) < 0)
 			return lake_err_wrap(e, "table '%s': %s '%s'", g->name.data, what, name);
+		list[*n].glue = stored_type(g, type ? type : "string");
+		list[*n].also_key = !is_key && is_partition_key(g->json_keys, name);
 		list[*n].name = name;
 		list[*n].comment = json_string_value(json_object_get(c, "comment"));
 		(*n)++;
@@ -411,8 +420,13 @@ static int gen_init(struct gen *g, const struct lake_ddl_table *t, enum lake_ddl
 	resolve_url(g);
 	g->cols = lake_xcalloc(json_array_size(g->json_cols), sizeof *g->cols);
 	g->keys = lake_xcalloc(json_array_size(g->json_keys) + 1, sizeof *g->keys);
-	if (resolve_list(g, g->json_cols, g->json_keys, g->cols, &g->ncols, e) < 0 ||
-	    resolve_list(g, g->json_keys, NULL, g->keys, &g->nkeys, e) < 0)
+	/*
+	 * DuckDB reads CSV by position: a column the files hold is declared
+	 * also when the table is partitioned by it (DuckDB then shows it once).
+	 */
+	json_t *skip = d == LAKE_DDL_DUCKDB && g->csv ? NULL : g->json_keys;
+	if (resolve_list(g, g->json_cols, 0, skip, g->cols, &g->ncols, e) < 0 ||
+	    resolve_list(g, g->json_keys, 1, NULL, g->keys, &g->nkeys, e) < 0)
 		return -1;
 	if (g->ncols == 0)
 		return lake_err(e, LAKE_EX_DATAERR,
@@ -674,17 +688,87 @@ static void gen_trino(struct lake_buf *out, const struct gen *g)
 	}
 }
 
+/*
+ * Whether DuckDB reads data column c as text, for the view to make it the
+ * value lake shows: a timestamp (add_duckdb_timestamp), and in CSV every
+ * column that is not a string, since a quoted empty field is '' there
+ * (allow_quoted_nulls = false, as lake reads it) and '' is no number.  A
+ * CSV column that is also a partition key is read as text and left: the
+ * view shows the key, typed by hive_types, as lake does.
+ */
+static int duckdb_converts(const struct gen *g, const struct column *c)
+{
+	return !g->parquet && !c->also_key &&
+	       (strcmp(c->glue, "timestamp") == 0 || (g->csv && strcmp(type_of(g, c), "VARCHAR")));
+}
+
+static const char *duckdb_read_type(const struct gen *g, const struct column *c)
+{
+	return c->also_key || duckdb_converts(g, c) ? "VARCHAR" : type_of(g, c);
+}
+
 /* DuckDB's {'name': 'TYPE', ...} map: both sides are string literals. */
 static void add_duckdb_map(struct lake_buf *out, const struct gen *g, const struct column *c,
-			   size_t n, const char *indent)
+			   size_t n, int data, const char *indent)
 {
 	for (size_t i = 0; i < n; i++) {
 		lake_buf_addstr(out, indent);
 		add_literal(out, g->d, c[i].name);
 		lake_buf_addstr(out, ": ");
-		add_literal(out, g->d, type_of(g, &c[i]));
+		add_literal(out, g->d, data ? duckdb_read_type(g, &c[i]) : type_of(g, &c[i]));
 		lake_buf_addstr(out, i + 1 < n ? ",\n" : "\n");
 	}
+}
+
+/*
+ * The instant lake means by a timestamp's text, as a TIMESTAMPTZ: with its
+ * zone when it has one (Z, +HH:MM, +HHMM, +HH; DuckDB wants seconds before
+ * a zone, so ":00" is put in when they are missing), else in UTC whatever
+ * the session's TimeZone, as lake reads a timestamp without a zone.  The
+ * one place that decides how DuckDB shows a lake timestamp.
+ */
+static void add_duckdb_timestamp(struct lake_buf *out, const char *text)
+{
+	lake_buf_addf(out,
+		      "CASE WHEN regexp_matches(%s, "
+		      "'[0-9]:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') "
+		      "THEN CAST(regexp_replace(%s, "
+		      "'^([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2})([Z+-])', '\\1:00\\2') "
+		      "AS TIMESTAMPTZ) "
+		      "ELSE timezone('UTC', CAST(%s AS TIMESTAMP)) END",
+		      text, text, text);
+}
+
+/*
+ * "SELECT *", and when columns were read as text (duckdb_converts), the
+ * REPLACE list that gives each its value: a CSV field's '' is no value
+ * for a number, a date or a timestamp, so NULL.
+ */
+static void add_duckdb_select(struct lake_buf *out, const struct gen *g)
+{
+	struct lake_buf text = LAKE_BUF_INIT;
+	int any = 0;
+
+	lake_buf_addstr(out, "SELECT *");
+	for (size_t i = 0; i < g->ncols; i++) {
+		const struct column *c = &g->cols[i];
+		if (!duckdb_converts(g, c))
+			continue;
+		lake_buf_addstr(out, any++ ? ",\n  " : " REPLACE (\n  ");
+		lake_buf_reset(&text);
+		lake_buf_addstr(&text, g->csv ? "NULLIF(" : "");
+		add_ident(&text, g->d, c->name);
+		lake_buf_addstr(&text, g->csv ? ", '')" : "");
+		if (strcmp(c->glue, "timestamp") == 0)
+			add_duckdb_timestamp(out, text.data);
+		else
+			lake_buf_addf(out, "CAST(%s AS %s)", text.data, type_of(g, c));
+		lake_buf_addstr(out, " AS ");
+		add_ident(out, g->d, c->name);
+	}
+	if (any)
+		lake_buf_addstr(out, "\n)");
+	lake_buf_release(&text);
 }
 
 /*
@@ -706,7 +790,7 @@ static void add_duckdb_parquet(struct lake_buf *out, const struct gen *g, const 
 		      hive ? "true" : "false");
 	if (hive) {
 		lake_buf_addstr(out, ",\n  hive_types = {\n");
-		add_duckdb_map(out, g, g->keys, g->nkeys, "    ");
+		add_duckdb_map(out, g, g->keys, g->nkeys, 0, "    ");
 		lake_buf_addstr(out, "  }");
 	}
 	lake_buf_addstr(out, "\n)");
@@ -726,7 +810,8 @@ static void add_duckdb_reader(struct lake_buf *out, const struct gen *g, const c
 	if (g->csv) {
 		lake_buf_addf(out, ",\n  header = %s,\n  delim = ", g->header ? "true" : "false");
 		add_delim_literal(out, g);
-		lake_buf_addstr(out, ",\n  quote = '\"'");
+		/* A quoted empty field is '' to lake, an unquoted one NULL: so to DuckDB. */
+		lake_buf_addstr(out, ",\n  quote = '\"',\n  allow_quoted_nulls = false");
 	} else {
 		/* "json" tables hold arrays or whole documents: DuckDB tells which by itself. */
 		lake_buf_addf(out, ",\n  format = '%s'",
@@ -738,11 +823,11 @@ static void add_duckdb_reader(struct lake_buf *out, const struct gen *g, const c
 	lake_buf_addf(out, ",\n  hive_partitioning = %s", hive ? "true" : "false");
 	if (hive) {
 		lake_buf_addstr(out, ",\n  hive_types = {\n");
-		add_duckdb_map(out, g, g->keys, g->nkeys, "    ");
+		add_duckdb_map(out, g, g->keys, g->nkeys, 0, "    ");
 		lake_buf_addstr(out, "  }");
 	}
 	lake_buf_addstr(out, ",\n  columns = {\n");
-	add_duckdb_map(out, g, g->cols, g->ncols, "    ");
+	add_duckdb_map(out, g, g->cols, g->ncols, 1, "    ");
 	lake_buf_addstr(out, "  }\n)");
 }
 
@@ -756,7 +841,8 @@ static void add_duckdb_partitions(struct lake_buf *out, const struct gen *g, con
 	json_array_foreach(parts, i, p)
 	{
 		json_t *vals = json_object_get(p, "vals");
-		lake_buf_addstr(out, i ? "\nUNION ALL\nSELECT *" : "SELECT *");
+		lake_buf_addstr(out, i ? "\nUNION ALL\n" : "");
+		add_duckdb_select(out, g);
 		for (size_t k = 0; k < g->nkeys; k++) {
 			lake_buf_addstr(out, ", CAST(");
 			add_value(out, g, json_array_get(vals, k));
@@ -795,7 +881,8 @@ static void gen_duckdb(struct lake_buf *out, const struct gen *g)
 	} else {
 		lake_buf_reset(&view);
 		lake_buf_addf(&view, "%s/**/*%s", g->url.data, ext.data);
-		lake_buf_addstr(out, "SELECT * FROM ");
+		add_duckdb_select(out, g);
+		lake_buf_addstr(out, " FROM ");
 		add_duckdb_reader(out, g, view.data, g->nkeys > 0);
 		lake_buf_addstr(out, ";\n");
 	}

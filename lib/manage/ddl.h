@@ -21,6 +21,11 @@
  * database or schema when the engine needs one, the table (a view for
  * DuckDB), and for partitioned tables in Athena, Spark and Trino the
  * statement that registers the partitions already on disk.
+ *
+ * DuckDB's view shows what lake-query shows: a timestamp is the instant
+ * lake reads in its text (a TIMESTAMPTZ; UTC when the text names no
+ * zone), a quoted empty CSV field is '' and an unquoted one NULL, and a
+ * CSV table partitioned by a column of its own still declares it.
  */
 #ifndef LAKE_DDL_H
 #define LAKE_DDL_H

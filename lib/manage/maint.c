@@ -305,7 +305,13 @@ static int delete_rows(struct lake *lake, const struct victims *vs, struct lake_
 	return 0;
 }
 
-/* Unlink every victim's file, remembering each parent directory once for the fsync. */
+/*
+ * Unlink every victim's file, remembering once each parent directory an
+ * entry was removed from, for the fsync.  A file already gone changed no
+ * directory: a writer killed before its first rename leaves a pending row
+ * whose directory may never have been made, and vacuum's work is then
+ * only the row.
+ */
 static int unlink_files(struct lake *lake, const struct victims *vs, struct victims *dirs,
 			struct lake_error *e)
 {
@@ -319,7 +325,9 @@ static int unlink_files(struct lake *lake, const struct victims *vs, struct vict
 			continue;
 		lake_buf_reset(&abs);
 		lake_path(lake, &abs, vs->v[i].path);
-		if (unlink(abs.data) < 0 && errno != ENOENT) {
+		if (unlink(abs.data) < 0) {
+			if (errno == ENOENT)
+				continue;
 			ret = lake_err_sys(e, LAKE_EX_IOERR, "'%s': cannot remove", abs.data);
 			break;
 		}

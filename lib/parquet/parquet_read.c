@@ -389,7 +389,8 @@ fail:
 
 int lake_parquet_open(const char *path, struct lake_parquet_file **out, struct lake_error *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A lake file is never read through a symbolic link (fsutil.h). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	*out = NULL;
 	if (fd < 0)

@@ -268,6 +268,42 @@ static void test_rename_into_place(void)
 	CHECK(strstr(e.msg, "x.txt") != NULL);
 }
 
+/* A link under the root is never followed, at any depth; the root itself may be one. */
+static void test_beneath_refuses_links(void)
+{
+	struct lake_error e = {0};
+	int fd;
+
+	plain_mkdirs(sp("bn/root/data/db"));
+	plain_mkdirs(sp("bn/elsewhere/t"));
+	CHECK_INT(symlink(sp("bn/elsewhere"), sp("bn/root/data/linked")), 0);
+	CHECK_INT(symlink(sp("bn/root"), sp("bn/rootlink")), 0);
+
+	fd = lake_open_dir_beneath(sp("bn/rootlink"), "data/db/t/k=v", 1, &e);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(is_dir(sp("bn/root/data/db/t/k=v")));
+
+	CHECK_INT(lake_open_dir_beneath(sp("bn/root"), "data/linked/t", 1, &e), -1);
+	CHECK_INT(e.code, LAKE_EX_CANTCREAT);
+	CHECK(strstr(e.msg, "'data/linked': a symbolic link") != NULL);
+	lake_error_clear(&e);
+
+	CHECK_INT(lake_open_dir_beneath(sp("bn/root"), "data/missing", 0, &e), -1);
+	CHECK_INT(e.code, LAKE_EX_NOINPUT);
+	lake_error_clear(&e);
+
+	put_file(sp("bn/src"), "x");
+	CHECK_INT(lake_rename_beneath(sp("bn/src"), sp("bn/root"), "data/linked/t/f", &e), -1);
+	CHECK(strstr(e.msg, "'data/linked': a symbolic link") != NULL);
+	CHECK(exists(sp("bn/src")));
+	CHECK(!exists(sp("bn/elsewhere/t/f")));
+	lake_error_clear(&e);
+	CHECK_INT(lake_rename_beneath(sp("bn/src"), sp("bn/root"), "data/db/new/f", &e), 0);
+	CHECK(file_is(sp("bn/root/data/db/new/f"), "x", 1));
+}
+
 static void parent_case(const char *path, const char *want)
 {
 	struct lake_buf b = LAKE_BUF_INIT;
@@ -342,6 +378,7 @@ int main(void)
 	T_RUN(test_write_file_atomic_dest_blocked);
 	T_RUN(test_read_file);
 	T_RUN(test_rename_into_place);
+	T_RUN(test_beneath_refuses_links);
 	T_RUN(test_parent_dir);
 	T_RUN(test_fsync);
 	T_RUN(test_write_all_bad_fd);

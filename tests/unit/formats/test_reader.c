@@ -367,6 +367,50 @@ static void test_ndjson_huge_line(void)
 
 /* ---- JSON ---- */
 
+/*
+ * A record as long as the limit is read; one byte more is refused, naming
+ * the input and the line where the record starts (the reader cannot get
+ * past it: -1), whatever the format and wherever the record ends.
+ */
+static void limit_case(const char *text, enum lake_format fmt, uint64_t limit, size_t nrecords,
+		       int refused_at_line)
+{
+	struct run run;
+	char want[64];
+
+	lake_reader_default_max_record(limit);
+	run_text(text, fmt, &run);
+	lake_reader_default_max_record(LAKE_MAX_RECORD_DEFAULT);
+	CHECK_INT(run.n, nrecords);
+	if (!refused_at_line) {
+		CHECK_INT(run.rc, 0);
+	} else {
+		CHECK_INT(run.rc, -1);
+		CHECK_INT(run.e.code, LAKE_EX_DATAERR);
+		snprintf(want, sizeof want, ":%d: " LAKE_RECORD_TOO_LONG " ", refused_at_line);
+		CHECK(strstr(run.e.msg, want) != NULL);
+	}
+	run_free(&run);
+}
+
+static void test_record_size_limit(void)
+{
+	/* NDJSON: {"a":"xx"} is 10 bytes. */
+	limit_case("{\"a\":1}\n{\"a\":\"xx\"}\n{\"a\":3}\n", LAKE_FORMAT_NDJSON, 10, 3, 0);
+	limit_case("{\"a\":1}\n{\"a\":\"xxx\"}\n{\"a\":3}\n", LAKE_FORMAT_NDJSON, 10, 1, 2);
+	/* Sniffing reads the first line whole: the limit holds there too. */
+	limit_case("{\"a\":\"xxx\"}\n", LAKE_FORMAT_AUTO, 10, 0, 1);
+	/* JSON: the value that starts on line 3 is 11 bytes over two lines. */
+	limit_case("[\n{\"a\":1},\n{\"a\":\n\"xx\"}\n]\n", LAKE_FORMAT_JSON, 11, 2, 0);
+	limit_case("[\n{\"a\":1},\n{\"a\":\n\"xxx\"}\n]\n", LAKE_FORMAT_JSON, 11, 1, 3);
+	/* CSV: a row whose quoted field runs over lines, 10 bytes with its inner newline. */
+	limit_case("a,b\n1,2\n3,\"x\nyyyy\"\n5,6\n", LAKE_FORMAT_CSV, 10, 3, 0);
+	limit_case("a,b\n1,2\n3,\"x\nyyyyy\"\n5,6\n", LAKE_FORMAT_CSV, 10, 1, 3);
+	/* Plain rows are lines. */
+	limit_case("a,b\n1,22\n", LAKE_FORMAT_CSV, 4, 1, 0);
+	limit_case("a,b\n1,222\n", LAKE_FORMAT_CSV, 4, 0, 2);
+}
+
 static void test_json_pretty_array(void)
 {
 	struct run run;
@@ -1250,6 +1294,7 @@ int main(void)
 	T_RUN(test_ndjson_empty_inputs);
 	T_RUN(test_ndjson_bad_lines);
 	T_RUN(test_ndjson_huge_line);
+	T_RUN(test_record_size_limit);
 	T_RUN(test_json_pretty_array);
 	T_RUN(test_json_empty_arrays);
 	T_RUN(test_json_object_sequence);

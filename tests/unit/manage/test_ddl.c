@@ -142,9 +142,21 @@ static const char expect_ndjson_trino[] =
     ");\n"
     "CALL system.sync_partition_metadata('raw', 'events', 'ADD');\n";
 
+/* DuckDB: the instant a timestamp's text C means to lake, in UTC when it names no zone. */
+#define TIMESTAMP_OF(c)                                                                            \
+	"CASE WHEN regexp_matches(" c ", "                                                         \
+	"'[0-9]:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$') "                 \
+	"THEN CAST(regexp_replace(" c ", "                                                         \
+	"'^([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2})([Z+-])', '\\1:00\\2') AS "            \
+	"TIMESTAMPTZ) ELSE timezone('UTC', CAST(" c " AS TIMESTAMP)) END"
+
+#define SEEN_AS_TIMESTAMP TIMESTAMP_OF("\"seen\"")
+
 static const char expect_ndjson_duckdb[] =
     "CREATE OR REPLACE VIEW \"raw_events\" AS\n"
-    "SELECT * FROM read_json(\n"
+    "SELECT * REPLACE (\n"
+    "  " SEEN_AS_TIMESTAMP " AS \"seen\"\n"
+    ") FROM read_json(\n"
     "  '/srv/lake/data/raw/events/**/*.ndjson.zst',\n"
     "  format = 'newline_delimited',\n"
     "  compression = 'zstd',\n"
@@ -158,7 +170,7 @@ static const char expect_ndjson_duckdb[] =
     "    'User Name': 'VARCHAR',\n"
     "    'it\"s`q': 'BOOLEAN',\n"
     "    'Score': 'DOUBLE',\n"
-    "    'seen': 'TIMESTAMP',\n"
+    "    'seen': 'VARCHAR',\n"
     "    'geo': 'STRUCT(\"lat\" DOUBLE, \"tags\" VARCHAR[], \"a:b\" DATE)',\n"
     "    'items': 'STRUCT(\"sku\" VARCHAR, \"qty\" BIGINT)[]'\n"
     "  }\n"
@@ -212,17 +224,21 @@ static const char expect_csv_trino[] = "CREATE SCHEMA IF NOT EXISTS \"raw\";\n"
 				       ");\n";
 
 static const char expect_csv_duckdb[] = "CREATE OR REPLACE VIEW \"raw_people\" AS\n"
-					"SELECT * FROM read_csv(\n"
+					"SELECT * REPLACE (\n"
+					"  CAST(NULLIF(\"id\", '') AS BIGINT) AS \"id\",\n"
+					"  CAST(NULLIF(\"born\", '') AS DATE) AS \"born\"\n"
+					") FROM read_csv(\n"
 					"  's3://bucket/lake/data/raw/people/**/*.csv.zst',\n"
 					"  header = true,\n"
 					"  delim = ',',\n"
 					"  quote = '\"',\n"
+					"  allow_quoted_nulls = false,\n"
 					"  compression = 'zstd',\n"
 					"  hive_partitioning = false,\n"
 					"  columns = {\n"
-					"    'id': 'BIGINT',\n"
+					"    'id': 'VARCHAR',\n"
 					"    'Full name': 'VARCHAR',\n"
-					"    'born': 'DATE'\n"
+					"    'born': 'VARCHAR'\n"
 					"  }\n"
 					");\n";
 
@@ -283,19 +299,23 @@ static const char expect_tsv_trino[] =
     "CALL system.sync_partition_metadata('raw', 'people', 'ADD');\n";
 
 static const char expect_tsv_duckdb[] = "CREATE OR REPLACE VIEW \"raw_people\" AS\n"
-					"SELECT * FROM read_csv(\n"
+					"SELECT * REPLACE (\n"
+					"  CAST(NULLIF(\"id\", '') AS BIGINT) AS \"id\",\n"
+					"  CAST(NULLIF(\"born\", '') AS DATE) AS \"born\"\n"
+					") FROM read_csv(\n"
 					"  '/srv/lake/data/raw/people/**/*.tsv',\n"
 					"  header = false,\n"
 					"  delim = '\\t',\n"
 					"  quote = '\"',\n"
+					"  allow_quoted_nulls = false,\n"
 					"  hive_partitioning = true,\n"
 					"  hive_types = {\n"
 					"    'k': 'VARCHAR'\n"
 					"  },\n"
 					"  columns = {\n"
-					"    'id': 'BIGINT',\n"
+					"    'id': 'VARCHAR',\n"
 					"    'Full name': 'VARCHAR',\n"
-					"    'born': 'DATE'\n"
+					"    'born': 'VARCHAR'\n"
 					"  }\n"
 					");\n";
 
@@ -391,6 +411,35 @@ static void test_tsv_trino(void)
 static void test_tsv_duckdb(void)
 {
 	check_ddl(tsv_table(), LAKE_DDL_DUCKDB, expect_tsv_duckdb);
+}
+
+/*
+ * A CSV table partitioned by one of its own columns: its files hold the
+ * column, and DuckDB reads CSV by position, so the column is declared
+ * (and DuckDB shows it once); Hive's dialects refuse a key declared twice.
+ */
+static void test_csv_key_in_files_duckdb(void)
+{
+	struct lake_ddl_table t = csv_table();
+	struct lake_buf out = LAKE_BUF_INIT;
+	struct lake_error e = {0};
+
+	t.partition_keys = "[{\"name\":\"born\",\"type\":\"date\"}]";
+	CHECK_INT(lake_ddl_generate(&t, LAKE_DDL_DUCKDB, &out, &e), 0);
+	CHECK(out.data && strstr(out.data, "  columns = {\n"
+					   "    'id': 'VARCHAR',\n"
+					   "    'Full name': 'VARCHAR',\n"
+					   "    'born': 'VARCHAR'\n"
+					   "  }\n") != NULL);
+	CHECK(out.data && strstr(out.data, "  hive_types = {\n"
+					   "    'born': 'DATE'\n"
+					   "  },\n") != NULL);
+	lake_buf_reset(&out);
+	CHECK_INT(lake_ddl_generate(&t, LAKE_DDL_ATHENA, &out, &e), 0);
+	/* Once: as the partition key only. */
+	const char *first = out.data ? strstr(out.data, "`born`") : NULL;
+	CHECK(first != NULL && strstr(first + 1, "`born`") == NULL);
+	lake_buf_release(&out);
 }
 
 /* A delimiter set with `lake-catalog set` wins over the format's own. */
@@ -574,6 +623,7 @@ int main(void)
 	T_RUN(test_tsv_spark);
 	T_RUN(test_tsv_trino);
 	T_RUN(test_tsv_duckdb);
+	T_RUN(test_csv_key_in_files_duckdb);
 	T_RUN(test_delimiter_property);
 	T_RUN(test_no_schema);
 	T_RUN(test_bad_types);
