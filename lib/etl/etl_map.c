@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "base/buf.h"
+#include "base/colnames.h"
 #include "values/infer.h"
 #include "values/jscan.h"
 #include "base/ltime.h"
@@ -22,7 +23,8 @@
 #define IDLE_FLUSH_US 1000000
 
 struct map_col {
-	char *name;
+	char *name;	   /* the key, as records spell it; NULL while no record had it */
+	char *sql;	   /* the column's name in SQL */
 	const char *decl;  /* the SQL type it is declared with in this batch */
 	uint64_t bound_in; /* the record (ordinal) that last gave it a value */
 };
@@ -37,8 +39,9 @@ struct map {
 
 	struct map_col *cols;
 	size_t ncols;
-	int shape_changed; /* the table must be made again */
-	int too_many;	   /* more distinct keys than a table can have columns */
+	struct lake_colnames names; /* the keys' SQL names, by the one rule */
+	int shape_changed;	    /* the table must be made again */
+	int too_many;		    /* more distinct keys than a table can have columns */
 	sqlite3_stmt *insert, *query;
 
 	struct lake_buf batch; /* the batch's records, each NUL-terminated */
@@ -85,23 +88,48 @@ static int fail_sql(struct map *m, const char *doing, struct lake_error *e)
 
 /* ---- columns ---- */
 
-/* SQL's column names ignore case: "A" and "a" are one column (the first value wins). */
+/*
+ * The column of the key name[0..n), or -1.  Keys are compared exactly:
+ * "A" and "a" are two columns, the second named A_2 in SQL (the one rule
+ * of base/colnames.h, as lake-query declares a table's).
+ */
 static long find_col(const struct map *m, const char *name, size_t n, size_t hint)
 {
-	if (hint < m->ncols && strlen(m->cols[hint].name) == n &&
-	    strncasecmp(m->cols[hint].name, name, n) == 0)
+	if (hint < m->ncols && m->cols[hint].name && strlen(m->cols[hint].name) == n &&
+	    memcmp(m->cols[hint].name, name, n) == 0)
 		return (long)hint;
 	for (size_t i = 0; i < m->ncols; i++)
-		if (strlen(m->cols[i].name) == n && strncasecmp(m->cols[i].name, name, n) == 0)
+		if (m->cols[i].name && strlen(m->cols[i].name) == n &&
+		    memcmp(m->cols[i].name, name, n) == 0)
 			return (long)i;
 	return -1;
 }
 
-static void add_col(struct map *m, const char *name, size_t n)
+static void append_col(struct map *m, char *name, const char *sql)
 {
 	m->cols = lake_xrealloc(m->cols, (m->ncols + 1) * sizeof *m->cols);
-	m->cols[m->ncols++] = (struct map_col){lake_xstrndup(name, n), "", 0};
+	m->cols[m->ncols++] = (struct map_col){name, lake_xstrdup(sql), "", 0};
 	m->shape_changed = 1;
+}
+
+/*
+ * A key seen for the first time.  Its SQL name may be one the SQL asked
+ * for before any record had it (missing_column()): that column is then
+ * this key's.
+ */
+static void add_col(struct map *m, const char *name, size_t n)
+{
+	const char *sql = lake_colnames_add(&m->names, name, n);
+
+	for (size_t i = 0; i < m->ncols; i++)
+		if (!m->cols[i].name && strcasecmp(m->cols[i].sql, sql) == 0) {
+			m->cols[i].name = lake_xstrndup(name, n);
+			free(m->cols[i].sql);
+			m->cols[i].sql = lake_xstrdup(sql);
+			m->shape_changed = 1;
+			return;
+		}
+	append_col(m, lake_xstrndup(name, n), sql);
 }
 
 /*
@@ -142,7 +170,8 @@ static void learn_columns(struct map *m)
 	}
 	cols = lake_schema_columns_json(s);
 	for (i = 0; i < m->ncols; i++)
-		if (lake_schema_only_nulls(s, m->cols[i].name) && *m->cols[i].decl) {
+		if (m->cols[i].name && lake_schema_only_nulls(s, m->cols[i].name) &&
+		    *m->cols[i].decl) {
 			m->cols[i].decl = "";
 			m->shape_changed = 1;
 		}
@@ -208,7 +237,7 @@ static int missing_column(struct map *m)
 	p += strlen("no such column: ");
 	if (strchr(p, '.'))
 		return 0;
-	add_col(m, p, strlen(p));
+	append_col(m, NULL, p);
 	return 1;
 }
 
@@ -238,7 +267,7 @@ static void make_create(const struct map *m, struct lake_buf *sql)
 	lake_buf_addstr(sql, "DROP TABLE IF EXISTS input; CREATE TABLE input(");
 	for (size_t i = 0; i < m->ncols; i++) {
 		char *q =
-		    sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", m->cols[i].name, m->cols[i].decl);
+		    sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", m->cols[i].sql, m->cols[i].decl);
 		lake_buf_addstr(sql, q);
 		sqlite3_free(q);
 	}
@@ -473,9 +502,12 @@ static void close_map(struct map *m)
 	sqlite3_finalize(m->insert);
 	sqlite3_finalize(m->query);
 	sqlite3_close(m->db);
-	for (size_t i = 0; i < m->ncols; i++)
+	for (size_t i = 0; i < m->ncols; i++) {
 		free(m->cols[i].name);
+		free(m->cols[i].sql);
+	}
 	free(m->cols);
+	lake_colnames_release(&m->names);
 	free(m->offsets);
 	lake_buf_release(&m->batch);
 	lake_buf_release(&m->line);
