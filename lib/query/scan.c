@@ -38,6 +38,7 @@ struct batch {
 
 struct lake_scan {
 	struct lake_scan_options o;
+	char *path; /* for messages */
 	/* Per slot: the used column's name, and whether its values are numbers. */
 	const char **slot_name;
 	size_t *slot_name_len;
@@ -211,25 +212,47 @@ static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_va
 	}
 }
 
-/* CSV: which slot each field of this file feeds, from its header (or col_N). */
-static void map_fields(struct lake_scan *s)
+/*
+ * CSV: which slot each field of this file feeds, from its header (or
+ * col_N).  A used column the header lacks is a file read with the wrong
+ * header or separator (the table's csv.header, csv.delimiter): its every
+ * value would come out NULL, so the scan fails instead.
+ */
+static int map_fields(struct lake_scan *s, struct lake_error *e)
 {
 	const char *const *names;
 	const size_t *lens;
 	size_t n = lake_reader_header(s->reader, &names, &lens);
+	struct lake_buf have = LAKE_BUF_INIT;
 
 	s->field_slot = lake_xcalloc(n ? n : 1, sizeof *s->field_slot);
 	s->nfields = n;
+	s->mapped = 1;
 	for (size_t i = 0; i < n; i++)
 		s->field_slot[i] = slot_named(s, names[i], lens[i], 0);
-	s->mapped = 1;
+	for (int k = 0; k < s->o.nvalues; k++) {
+		size_t i = 0;
+		while (i < n && s->field_slot[i] != k)
+			i++;
+		if (i < n)
+			continue;
+		for (size_t j = 0; j < n && have.len < 200; j++)
+			lake_buf_addf(&have, "%s'%s'", j ? ", " : "", names[j]);
+		lake_err(e, LAKE_EX_DATAERR,
+			 "%s:1: the table's column '%s' is not in the file's %s (%s%s); the "
+			 "table's csv.header or csv.delimiter does not fit the file: correct it "
+			 "with lake-catalog set, then run lake-crawl",
+			 s->path, s->slot_name[k], s->o.csv_header ? "header" : "columns",
+			 have.data ? have.data : "none", have.len >= 200 ? ", ..." : "");
+		lake_buf_release(&have);
+		return -1;
+	}
+	return 0;
 }
 
 static void place_csv(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,
 		      const struct lake_record *rec)
 {
-	if (!s->mapped)
-		map_fields(s);
 	for (size_t i = 0; i < rec->nfields && i < s->nfields; i++) {
 		int k = s->field_slot[i];
 		if (k < 0)
@@ -284,6 +307,30 @@ static int start_reader(struct lake_scan *s, struct lake_error *e)
 	return 0;
 }
 
+static int header_read(const struct lake_scan *s)
+{
+	const char *const *names;
+	const size_t *lens;
+
+	return lake_reader_header(s->reader, &names, &lens) > 0;
+}
+
+/*
+ * A record the reader finds bad, or a line the classifier does not match,
+ * in a file the catalog registered (lake-put and lake-crawl let in none):
+ * the file changed since, and its rows cannot be mapped to the columns.
+ * Leaving it out would answer wrong, so the scan fails there.
+ */
+static int bad_record(struct lake_scan *s, const struct lake_record *rec, struct lake_error *e)
+{
+	if (rec->error)
+		return lake_err(e, LAKE_EX_DATAERR, "%s:%llu:%llu: %s", s->path,
+				(unsigned long long)rec->line, (unsigned long long)rec->column,
+				rec->error);
+	return lake_err(e, LAKE_EX_DATAERR, "%s:%llu: line does not match classifier '%s'", s->path,
+			(unsigned long long)rec->line, s->o.classifier->name);
+}
+
 static void *scan_thread(void *arg)
 {
 	struct lake_scan *s = arg;
@@ -296,10 +343,16 @@ static void *scan_thread(void *arg)
 		if (!b && !(b = claim(s)))
 			break;
 		rc = lake_reader_next(s->reader, &rec, 0, &err);
-		if (rc != 1 || rec.error)
+		if (rc != 1)
 			continue;
-		if (s->o.format == LAKE_FORMAT_TEXT && !match_line(s, &rec))
-			continue;
+		if (rec.error || (s->o.format == LAKE_FORMAT_TEXT && !match_line(s, &rec))) {
+			rc = bad_record(s, &rec, &err);
+			break;
+		}
+		if (is_csv(s) && !s->mapped && map_fields(s, &err) < 0) {
+			rc = -1;
+			break;
+		}
 		struct lake_scan_value *vals = add_record(s, b);
 		if (s->o.format == LAKE_FORMAT_TEXT)
 			place_groups(s, b, vals);
@@ -313,6 +366,9 @@ static void *scan_thread(void *arg)
 			b = NULL;
 		}
 	}
+	/* A file of one row read as a header is checked all the same. */
+	if (rc == 0 && is_csv(s) && !s->mapped && header_read(s) && map_fields(s, &err) < 0)
+		rc = -1;
 	if (b)
 		b->pub.bytes = b->bytes.data;
 	finish(s, b, rc < 0 ? &err : NULL);
@@ -636,6 +692,7 @@ static void free_scan(struct lake_scan *s)
 	free(s->slot_name);
 	free(s->slot_name_len);
 	free(s->numeric);
+	free(s->path);
 	free(s);
 }
 
@@ -669,6 +726,7 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 
 	*out = NULL;
 	s->o = *o;
+	s->path = lake_xstrdup(path);
 	plan_slots(s, o);
 	atomic_init(&s->stop, 0);
 	pthread_mutex_init(&s->lock, NULL);

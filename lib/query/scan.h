@@ -11,8 +11,12 @@
  * a member's value (strings still quoted and escaped), or the text a
  * classifier's named group took from a line of a text log.  Parquet's
  * columns are decoded a row group at a time into the same form: numbers
- * come parsed, everything else as text.  Records the reader
- * finds bad are left out, as a scan never showed them.
+ * come parsed, everything else as text.  A record the reader finds bad,
+ * or a CSV file whose header lacks a used column, ends the scan with an
+ * error naming the file and line: a registered file holds none (lake-put
+ * and lake-crawl let none in), so such a file changed since or is read
+ * with the wrong csv.header or csv.delimiter, and its rows cannot be
+ * mapped to the columns.
  *
  *	struct lake_scan_options o = {.format = LAKE_FORMAT_NDJSON, ...};
  *	lake_scan_open(path, &o, &scan, &err);

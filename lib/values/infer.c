@@ -393,11 +393,13 @@ static int is_identifier(const char *s, size_t n)
 int lake_infer_csv_header(const char *const *const *rows, const size_t *const *lens, size_t nrows,
 			  size_t width, const char **why)
 {
-	int all_strings = 1, later_typed = 0, identifiers = 1, differ = 1;
+	int all_strings = 1, some_string = 0, later_typed = 0, identifiers = 1, differ = 1;
 
 	for (size_t c = 0; c < width; c++) {
 		enum lake_kind k = lake_infer_text_kind(rows[0][c], lens[0][c]);
-		all_strings &= k == LAKE_T_STRING;
+		/* A header may leave names empty (an Excel export's "h1;h2;;"). */
+		all_strings &= k == LAKE_T_STRING || k == LAKE_T_NULL;
+		some_string |= k == LAKE_T_STRING;
 		identifiers &= rows[0][c] && is_identifier(rows[0][c], lens[0][c]);
 		for (size_t d = 0; d < c; d++)
 			if (lens[0][d] == lens[0][c] && rows[0][c] && rows[0][d] &&
@@ -411,7 +413,7 @@ int lake_infer_csv_header(const char *const *const *rows, const size_t *const *l
 				differ = 0;
 		}
 	}
-	if (all_strings && later_typed) {
+	if (all_strings && some_string && later_typed) {
 		*why = "first row all strings, and a later column is not";
 		return 1;
 	}

@@ -61,7 +61,7 @@ enum lake_kind lake_infer_text_kind(const char *s, size_t n);
 
 /*
  * Whether the first of the sampled CSV rows is a header: when it is all
- * strings and some later column is not, or when its values are distinct
+ * strings (or empty) and some later column is not, or when its values are distinct
  * names (identifiers, spaces, '-' and '.' allowed) that none of the rows
  * below repeats in the same column.  rows[r][c] is NULL for an empty field.
  * Returns 1 for a header, 0 for data, and the reason in *why.

@@ -1,7 +1,7 @@
 /*
  * test_scan.c - a file's records cut into the used columns' values on a
  * thread: the values against the records written, over many batches;
- * CSV quoting and empty fields; bad records left out; an early close; an
+ * CSV quoting and empty fields; a bad record ending the scan; an early close; an
  * error after the records before it; Parquet's dictionary values coded
  * per batch, and rows alike folded into one record with a weight.
  */
@@ -111,8 +111,10 @@ static void test_ndjson_many_batches(void)
 }
 
 /*
- * CSV: header order, quotes undone, "" kept apart from an empty field, bad
- * rows left out; numeric columns' fields parsed as numbers.
+ * CSV: header order, quotes undone, "" kept apart from an empty field;
+ * numeric columns' fields parsed as numbers; a bad row ends the scan with
+ * its file and line after the rows before it (it is not left out: its
+ * values would be missing from the answer).
  */
 static void test_csv_fields(void)
 {
@@ -129,8 +131,8 @@ static void test_csv_fields(void)
 			       "true,1.5,x,7\n"
 			       "false,\"2,5\",\"a \"\"q\"\"\",8\n"
 			       "true,,y,9\n"
-			       "only,three,fields\n"
-			       "true,\"\",z,10\n");
+			       "true,\"\",z,10\n"
+			       "only,three,fields\n");
 	write_zstd(sp("b.csv.zst"), &text);
 	o.numeric = numeric;
 	CHECK(lake_scan_open(sp("b.csv.zst"), &o, &s, &err) == 0);
@@ -148,7 +150,9 @@ static void test_csv_fields(void)
 		      b->values[1].i == 7);
 		CHECK(b->values[2].parsed && b->values[2].num == LAKE_JNUM_BAD); /* "2,5" */
 		CHECK(!b->values[6].parsed);					 /* "" */
-		CHECK_INT(lake_scan_next(s, &b, &err), 0);
+		CHECK_INT(lake_scan_next(s, &b, &err), -1);
+		CHECK(strstr(err.msg, "b.csv.zst:6:1: row has 3 fields, the header 4") != NULL);
+		CHECK_INT(err.code, LAKE_EX_DATAERR);
 	}
 	lake_scan_close(s);
 	lake_buf_release(&text);

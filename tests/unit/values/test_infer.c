@@ -284,11 +284,15 @@ static void test_csv_header_detection(void)
 	    /* the first row is data like the rest */
 	    {"1,ann|2,bob", 0},
 	    {"ann,lee|bob,kim|cid,may", 1},
-	    {"x,x|a,b", 0},	   /* repeated names are no header */
-	    {"a,b|a,c", 0},	   /* a "name" the data repeats */
-	    {"007,x|008,y", 0},	   /* ids with leading zeros are data */
-	    {"02134,10001", 0},	   /* a single row is data */
-	    {"id,,name|1,2,x", 0}, /* an empty name */
+	    {"x,x|a,b", 0},	/* repeated names are no header */
+	    {"a,b|a,c", 0},	/* a "name" the data repeats */
+	    {"007,x|008,y", 0}, /* ids with leading zeros are data */
+	    {"02134,10001", 0}, /* a single row is data */
+	    /* empty names (an Excel export's "h1;h2;;") over typed data: a header */
+	    {"id,,name|1,2,x", 1},
+	    {"h1,h2,,|1,2,,|3,4,5,6", 1},
+	    {",,|1,2,3", 0},	   /* no name at all */
+	    {"a,,b|c,,d|e,,f", 0}, /* empty names over strings: not sure, so data */
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
