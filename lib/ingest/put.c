@@ -864,7 +864,10 @@ static void csv_add_row(struct lake_buf *b, const char *const *f, const size_t *
 	lake_buf_addc(b, '\n');
 }
 
-/* A CSV field as JSON: numbers that survive the trip unchanged, booleans, null, else a string. */
+/*
+ * A CSV field as JSON: numbers that survive the trip unchanged (spelt as
+ * JSON spells them: ".097" is 0.097), booleans, null, else a string.
+ */
 static void json_add_csv_value(struct lake_buf *b, const char *s, size_t n)
 {
 	int64_t i;
@@ -880,11 +883,11 @@ static void json_add_csv_value(struct lake_buf *b, const char *s, size_t n)
 		lake_buf_add(b, s, n);
 		return;
 	}
-	k = n ? lake_jnumber_parse(s, n, &i, &d) : LAKE_JNUM_BAD;
+	k = n ? lake_text_number_parse(s, n, &i, &d) : LAKE_JNUM_BAD;
 	for (size_t j = 0; j < n; j++)
 		digits += s[j] >= '0' && s[j] <= '9';
 	if (k == LAKE_JNUM_INT || (k == LAKE_JNUM_DOUBLE && digits <= 15)) {
-		lake_buf_add(b, s, n);
+		lake_text_number_json(b, s, n);
 		return;
 	}
 	lake_buf_add_json_string(b, s, n);

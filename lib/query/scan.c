@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "formats/input.h"
+#include "values/infer.h"
 
 /* Eight: on a busy machine a waiting thread is descheduled, and a deep ring rides that out. */
 #define BATCHES 8
@@ -159,8 +160,11 @@ static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_v
 	/* Numbers are parsed here, where there is time to spare, not on SQLite's thread. */
 	v->parsed = s->numeric[k] && len &&
 		    (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
+	/* A field's text is a number as DuckDB reads one (".097", "+5"), as the crawler typed it.
+	 */
 	if (v->parsed)
-		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
+		v->num = type == LAKE_JNUMBER ? lake_jnumber_parse(text, len, &v->i, &v->d)
+					      : lake_text_number_parse(text, len, &v->i, &v->d);
 	lake_buf_add(&b->bytes, text, len);
 }
 

@@ -280,13 +280,13 @@ static void typed_text(struct lake_vtab *v, enum lake_kind k, const char *s, siz
 		return; /* NULL */
 	switch (k) {
 	case LAKE_T_BIGINT:
-		if (lake_jnumber_parse(s, n, &i, &d) == LAKE_JNUM_INT)
+		if (lake_text_number_parse(s, n, &i, &d) == LAKE_JNUM_INT)
 			int_value(i, out);
 		else
 			lake_vtab_bad_value(v, out);
 		return;
 	case LAKE_T_DOUBLE:
-		if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD) {
+		if (lake_text_number_parse(s, n, &i, &d) != LAKE_JNUM_BAD) {
 			out->type = SQLITE_FLOAT;
 			out->d = d;
 		} else {

@@ -355,6 +355,84 @@ static int is_boolean_text(const char *s, size_t n, int *value)
 	return 0;
 }
 
+static size_t digit_run(const char *s, size_t n, size_t p)
+{
+	size_t start = p;
+
+	while (p < n && is_digit(s[p]))
+		p++;
+	return p - start;
+}
+
+/*
+ * Write s[0..n) as JSON would spell the number (room for n + 2 bytes) and
+ * return its length, or 0 when s is not a number lake_text_number_parse()
+ * takes.
+ */
+static size_t json_spelling(const char *s, size_t n, char *out)
+{
+	size_t p = 0, o = 0, ints, frac;
+
+	if (p < n && (s[p] == '+' || s[p] == '-'))
+		if (s[p++] == '-')
+			out[o++] = '-';
+	ints = digit_run(s, n, p);
+	/* A leading zero makes an id (007, 02134), not a number: as in JSON. */
+	if (ints > 1 && s[p] == '0')
+		return 0;
+	if (!ints)
+		out[o++] = '0';
+	memcpy(out + o, s + p, ints);
+	o += ints, p += ints;
+	if (p < n && s[p] == '.') {
+		frac = digit_run(s, n, ++p);
+		if (!ints && !frac)
+			return 0;
+		out[o++] = '.';
+		if (!frac)
+			out[o++] = '0';
+		memcpy(out + o, s + p, frac);
+		o += frac, p += frac;
+	} else if (!ints) {
+		return 0;
+	}
+	if (p < n && (s[p] == 'e' || s[p] == 'E')) {
+		out[o++] = s[p++];
+		if (p < n && (s[p] == '+' || s[p] == '-'))
+			out[o++] = s[p++];
+		size_t exp = digit_run(s, n, p);
+		if (!exp)
+			return 0;
+		memcpy(out + o, s + p, exp);
+		o += exp, p += exp;
+	}
+	return p == n ? o : 0;
+}
+
+enum lake_jnum lake_text_number_parse(const char *s, size_t n, int64_t *i, double *d)
+{
+	char small[64], *json;
+	enum lake_jnum k = n ? lake_jnumber_parse(s, n, i, d) : LAKE_JNUM_BAD;
+	size_t len;
+
+	/* Most numbers are JSON's already; only the others are spelt again. */
+	if (k != LAKE_JNUM_BAD || !n)
+		return k;
+	json = n + 2 <= sizeof small ? small : lake_xmalloc(n + 2);
+	len = json_spelling(s, n, json);
+	k = len ? lake_jnumber_parse(json, len, i, d) : LAKE_JNUM_BAD;
+	if (json != small)
+		free(json);
+	return k;
+}
+
+void lake_text_number_json(struct lake_buf *out, const char *s, size_t n)
+{
+	lake_buf_grow(out, n + 2);
+	out->len += json_spelling(s, n, out->data + out->len);
+	out->data[out->len] = '\0';
+}
+
 enum lake_kind lake_infer_text_kind(const char *s, size_t n)
 {
 	int64_t i, micros;
@@ -365,8 +443,8 @@ enum lake_kind lake_infer_text_kind(const char *s, size_t n)
 		return LAKE_T_NULL;
 	if (is_boolean_text(s, n, &b))
 		return LAKE_T_BOOLEAN;
-	/* JSON's number grammar refuses leading zeros and '+': 007 and 02134 stay strings. */
-	switch (lake_jnumber_parse(s, n, &i, &d)) {
+	/* Leading zeros make ids: 007 and 02134 stay strings. */
+	switch (lake_text_number_parse(s, n, &i, &d)) {
 	case LAKE_JNUM_INT:
 		return LAKE_T_BIGINT;
 	case LAKE_JNUM_DOUBLE:
@@ -536,11 +614,11 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		stat_string(c, v, n);
 	switch (k) {
 	case LAKE_T_BIGINT:
-		lake_jnumber_parse(v, n, &i, &d);
+		lake_text_number_parse(v, n, &i, &d);
 		widen_range(&c->ints, i);
 		break;
 	case LAKE_T_DOUBLE:
-		lake_jnumber_parse(v, n, &i, &d);
+		lake_text_number_parse(v, n, &i, &d);
 		stat_double(c, d);
 		break;
 	case LAKE_T_DATE:

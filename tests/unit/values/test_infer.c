@@ -98,12 +98,30 @@ static void test_text_kinds(void)
 	    {"007", LAKE_T_STRING},
 	    {"02134", LAKE_T_STRING},
 	    {"555-0103", LAKE_T_STRING},
-	    {"+5", LAKE_T_STRING},
+	    /* Numbers as DuckDB and Glue read them (vega's unemployment.tsv has .097). */
+	    {"+5", LAKE_T_BIGINT},
 	    {"1.5", LAKE_T_DOUBLE},
 	    {"0.5", LAKE_T_DOUBLE},
 	    {"1e3", LAKE_T_DOUBLE},
-	    {".5", LAKE_T_STRING},
-	    {"1.", LAKE_T_STRING},
+	    {"1e5", LAKE_T_DOUBLE},
+	    {".5", LAKE_T_DOUBLE},
+	    {".097", LAKE_T_DOUBLE},
+	    {"-.5", LAKE_T_DOUBLE},
+	    {"+.5E-3", LAKE_T_DOUBLE},
+	    {"1.", LAKE_T_DOUBLE},
+	    {"1.e5", LAKE_T_DOUBLE},
+	    {"+007", LAKE_T_STRING},
+	    {"-02134", LAKE_T_STRING},
+	    {".", LAKE_T_STRING},
+	    {"+", LAKE_T_STRING},
+	    {"-.", LAKE_T_STRING},
+	    {"+-5", LAKE_T_STRING},
+	    {"e5", LAKE_T_STRING},
+	    {"1e", LAKE_T_STRING},
+	    {".e5", LAKE_T_STRING},
+	    {" 5", LAKE_T_STRING},
+	    {"inf", LAKE_T_STRING},
+	    {"NaN", LAKE_T_STRING},
 	    {"true", LAKE_T_BOOLEAN},
 	    {"FALSE", LAKE_T_BOOLEAN},
 	    {"yes", LAKE_T_STRING},
@@ -122,6 +140,49 @@ static void test_text_kinds(void)
 			fprintf(stderr, "  text '%s'\n", cases[i].text);
 	}
 	CHECK_INT(lake_infer_text_kind(NULL, 0), LAKE_T_NULL);
+}
+
+/* The value of a number as text, and its JSON spelling, digit for digit. */
+static void test_text_numbers(void)
+{
+	static const struct {
+		const char *text, *json;
+		enum lake_jnum kind;
+		double value;
+	} cases[] = {
+	    {".097", "0.097", LAKE_JNUM_DOUBLE, 0.097},
+	    {"-.5", "-0.5", LAKE_JNUM_DOUBLE, -0.5},
+	    {"+5", "5", LAKE_JNUM_INT, 5},
+	    {"+.5e-3", "0.5e-3", LAKE_JNUM_DOUBLE, 0.0005},
+	    {"5.", "5.0", LAKE_JNUM_DOUBLE, 5},
+	    {"1E5", "1E5", LAKE_JNUM_DOUBLE, 100000},
+	    {"-0", "-0", LAKE_JNUM_INT, 0},
+	    {"12.25", "12.25", LAKE_JNUM_DOUBLE, 12.25},
+	    {"007", "", LAKE_JNUM_BAD, 0},
+	    {"1e999", "", LAKE_JNUM_BAD, 0},
+	};
+	/* Longer than the parser's own room for a respelt number. */
+	char long_text[200] = ".";
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t iv = -1;
+		double d = -1;
+		struct lake_buf json = LAKE_BUF_INIT;
+		enum lake_jnum k =
+		    lake_text_number_parse(cases[i].text, strlen(cases[i].text), &iv, &d);
+		CHECK_INT(k, cases[i].kind);
+		if (k != LAKE_JNUM_BAD) {
+			CHECK(d == cases[i].value);
+			CHECK(k != LAKE_JNUM_INT || iv == (int64_t)cases[i].value);
+			lake_text_number_json(&json, cases[i].text, strlen(cases[i].text));
+			CHECK_STR(json.data, cases[i].json);
+		}
+		lake_buf_release(&json);
+	}
+	memset(long_text + 1, '5', 150);
+	double d = 0;
+	CHECK_INT(lake_text_number_parse(long_text, strlen(long_text), NULL, &d), LAKE_JNUM_DOUBLE);
+	CHECK(d > 0.55 && d < 0.56);
 }
 
 static void test_csv_columns_widen(void)
@@ -308,6 +369,7 @@ static void test_csv_header_detection(void)
 int main(void)
 {
 	T_RUN(test_csv_header_detection);
+	T_RUN(test_text_numbers);
 	T_RUN(test_json_types_and_widening);
 	T_RUN(test_a_key_seen_last_is_a_column);
 	T_RUN(test_text_kinds);
