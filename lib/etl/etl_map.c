@@ -23,10 +23,9 @@
 #define IDLE_FLUSH_US 1000000
 
 struct map_col {
-	char *name;	   /* the key, as records spell it; NULL while no record had it */
-	char *sql;	   /* the column's name in SQL */
-	const char *decl;  /* the SQL type it is declared with in this batch */
-	uint64_t bound_in; /* the record (ordinal) that last gave it a value */
+	char *name;	  /* the key, as records spell it; NULL while no record had it */
+	char *sql;	  /* the column's name in SQL */
+	const char *decl; /* the SQL type it is declared with in this batch */
 };
 
 struct map {
@@ -48,6 +47,7 @@ struct map {
 	size_t *offsets;
 	uint64_t nbatch, cap;
 	struct lake_buf line, key;
+	struct lake_buf name;	     /* a record's escaped key, decoded */
 	struct lake_buf keys;	     /* each result column's "\"name\":", NUL-separated */
 	enum lake_value_kind *kinds; /* how each result column is written */
 };
@@ -108,7 +108,7 @@ static long find_col(const struct map *m, const char *name, size_t n, size_t hin
 static void append_col(struct map *m, char *name, const char *sql)
 {
 	m->cols = lake_xrealloc(m->cols, (m->ncols + 1) * sizeof *m->cols);
-	m->cols[m->ncols++] = (struct map_col){name, lake_xstrdup(sql), "", 0};
+	m->cols[m->ncols++] = (struct map_col){name, lake_xstrdup(sql), ""};
 	m->shape_changed = 1;
 }
 
@@ -349,30 +349,33 @@ static void bind_value(struct map *m, int col, const struct lake_jvalue *v)
 	}
 }
 
-static int insert_record(struct map *m, const char *rec, size_t len, uint64_t ordinal,
-			 struct lake_error *e)
+/*
+ * Bind a record's members to their columns.  Of a key that comes twice
+ * the last member is the value, as in jq and DuckDB and everywhere in
+ * lake: a later bind replaces an earlier one.
+ */
+static int insert_record(struct map *m, const char *rec, size_t len, struct lake_error *e)
 {
 	struct lake_jvalue root = lake_json_root(rec, len);
 	struct lake_jiter it;
 	struct lake_jmember mem;
 	size_t hint = 0;
-	char keybuf[256];
 
 	sqlite3_clear_bindings(m->insert);
 	lake_jiter_begin(&it, &root);
 	while (lake_jobject_next(&it, &mem)) {
 		const char *k = mem.key;
 		size_t kn = mem.key_len;
-		if (mem.key_has_escape && kn <= sizeof keybuf) {
-			long n = lake_jstring_decode_raw(mem.key, mem.key_len, keybuf);
-			k = keybuf;
+		if (mem.key_has_escape) {
+			lake_buf_reset(&m->name);
+			lake_buf_grow(&m->name, mem.key_len);
+			long n = lake_jkey_decode(mem.key, mem.key_len, m->name.data);
+			k = m->name.data;
 			kn = n < 0 ? 0 : (size_t)n;
 		}
 		long c = find_col(m, k, kn, hint++);
-		if (c < 0 || m->cols[c].bound_in == ordinal)
-			continue; /* the first of a repeated key wins, as everywhere in lake */
-		m->cols[c].bound_in = ordinal;
-		bind_value(m, (int)c + 1, &mem.value);
+		if (c >= 0)
+			bind_value(m, (int)c + 1, &mem.value);
 	}
 	if (sqlite3_step(m->insert) != SQLITE_DONE) {
 		sqlite3_reset(m->insert);
@@ -447,8 +450,7 @@ static int run_batch(struct map *m, struct lake_error *e)
 		return -1;
 	for (uint64_t r = 0; r < m->nbatch; r++) {
 		size_t at = m->offsets[r], len = m->offsets[r + 1] - at - 1;
-		if (insert_record(m, m->batch.data + at, len, m->t->records - m->nbatch + r + 1,
-				  e) < 0)
+		if (insert_record(m, m->batch.data + at, len, e) < 0)
 			return -1;
 	}
 	if (exec(m, "COMMIT", e) < 0 || write_rows(m, e) < 0 || exec(m, "DELETE FROM input", e) < 0)
@@ -512,6 +514,7 @@ static void close_map(struct map *m)
 	lake_buf_release(&m->batch);
 	lake_buf_release(&m->line);
 	lake_buf_release(&m->key);
+	lake_buf_release(&m->name);
 	lake_buf_release(&m->keys);
 	free(m->kinds);
 }

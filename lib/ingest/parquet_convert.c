@@ -75,7 +75,7 @@ static long column_of(struct converter *c, const struct lake_jmember *m, size_t 
 	if (m->key_has_escape) {
 		lake_buf_reset(&c->key);
 		lake_buf_grow(&c->key, len + 1);
-		long n = lake_jstring_decode_raw(m->key, m->key_len, c->key.data);
+		long n = lake_jkey_decode(m->key, m->key_len, c->key.data);
 		if (n < 0)
 			return -1;
 		key = c->key.data;
@@ -152,7 +152,11 @@ static int set_value(struct converter *c, size_t col, const struct lake_jvalue *
 	return 0;
 }
 
-/* The record's values, in column order; -1 when a value cannot be decoded. */
+/*
+ * The record's values, in column order; -1 when a value cannot be decoded.
+ * Of a key that comes twice the last member is the value (a later
+ * set_value() replaces an earlier one), as every reader of lake's takes it.
+ */
 static int convert_record(struct converter *c, const char *json, size_t len)
 {
 	struct lake_jmembers it;

@@ -58,6 +58,7 @@ struct lake_scan {
 
 	/* The thread's own. */
 	struct lake_reader *reader;
+	struct lake_buf key; /* JSON: an escaped key, decoded */
 	int *field_slot; /* CSV: the slot of each field of a row, TEXT: of each group; -1: unused */
 	size_t nfields;
 	int mapped; /* field_slot was made from the header (or the classifier's groups) */
@@ -195,24 +196,39 @@ static int slot_named(const struct lake_scan *s, const char *key, size_t n, size
 	return -1;
 }
 
+/* The used column a member's key names, or -1: an escaped key is compared decoded. */
+static int slot_of_key(struct lake_scan *s, const struct lake_jmember *m, size_t hint)
+{
+	long n;
+
+	if (!m->key_has_escape)
+		return slot_named(s, m->key, m->key_len, hint);
+	lake_buf_reset(&s->key);
+	lake_buf_grow(&s->key, m->key_len);
+	n = lake_jkey_decode(m->key, m->key_len, s->key.data);
+	return n < 0 ? -1 : slot_named(s, s->key.data, (size_t)n, hint);
+}
+
+/*
+ * A record's members into the used columns' slots.  The whole record is
+ * walked, even once every used column was found: a key may come again
+ * later, and the last of its members is the value (as in jq and DuckDB,
+ * and as the crawler typed the column).
+ */
 static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,
 		       const struct lake_record *rec)
 {
 	struct lake_jmembers it;
 	struct lake_jmember m;
 	size_t hint = 0;
-	int found = 0;
 
 	lake_jmembers_begin(&it, rec->json, rec->json_len);
 	while (lake_jmembers_next(&it, &m)) {
-		int k = slot_named(s, m.key, m.key_len, hint);
+		int k = slot_of_key(s, &m, hint);
 		if (k < 0)
 			continue;
 		hint = (size_t)k + 1;
 		keep(s, b, k, &vals[k], m.value.start, m.value.len, m.value.type);
-		/* Every used column found: the rest of the record need not be walked. */
-		if (++found == s->o.stop_after)
-			break;
 	}
 }
 
@@ -697,6 +713,7 @@ static void free_scan(struct lake_scan *s)
 	free(s->slot_name_len);
 	free(s->numeric);
 	free(s->path);
+	lake_buf_release(&s->key);
 	free(s);
 }
 

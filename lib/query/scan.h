@@ -8,7 +8,8 @@
  * thread, turns the values of earlier records into SQL values.  Records
  * come in batches.  A value is a copy of its text as the record has it:
  * the field of a CSV row (quotes undone by the reader) or the JSON text of
- * a member's value (strings still quoted and escaped), or the text a
+ * a member's value (strings still quoted and escaped; of a key that comes
+ * twice, the last member's), or the text a
  * classifier's named group took from a line of a text log.  Parquet's
  * columns are decoded a row group at a time into the same form: numbers
  * come parsed, everything else as text.  A record the reader finds bad,
@@ -69,9 +70,6 @@ struct lake_scan_options {
 	const unsigned char *numeric;
 	size_t ncolumns;
 	int nvalues; /* the values each record has: the used columns */
-	/* JSON: a record is looked at no further once this many used members were found (-1:
-	 * never). */
-	int stop_after;
 	/*
 	 * PARQUET: records alike in every used value may come as one record
 	 * standing for them all (batch->weights), for a caller that only

@@ -411,18 +411,12 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 	cur->counted_rows = 0;
 	lake_vtab_read_plan(idxstr ? idxstr : "ffffffffffffffff", argc, argv, &cur->used, &ks,
 			    &nks);
-	cur->used_data = 0;
-	for (int i = 0; i < v->ncols; i++)
-		cur->used_data += !v->cols[i].key && lake_vtab_used(cur, i);
 	if (!v->ndata && (cur->used & ((uint64_t)1 << v->ncols))) {
 		lake_vtab_free_plan(ks, nks);
 		v->base.zErrMsg = sqlite3_mprintf("table %s has no columns yet: run lake-crawl",
 						  v->ctx->tables[v->scans].name);
 		return SQLITE_ERROR;
 	}
-	/* Columns from 63 on share one bit: then count on nothing, walk every member. */
-	if (v->ncols > 63 && (cur->used >> 63) & 1)
-		cur->used_data = -1;
 	lake_vtab_plan_values(cur, v);
 	rc = lake_vtab_choose_files(cur, v, ks, nks);
 	if (v->parquet)

@@ -92,7 +92,6 @@ static int start_scan(struct lake_cursor *cur, struct lake_vtab *v, const struct
 	    .numeric = cur->numeric,
 	    .ncolumns = (size_t)v->ndata,
 	    .nvalues = cur->nvalues,
-	    .stop_after = cur->used_data,
 	    .fold = cur->fold,
 	};
 	unsigned char *keep = NULL;

@@ -38,6 +38,14 @@ struct column {
 	double dmin, dmax;
 	struct lake_buf smin, smax;
 	int have_d, have_s;
+	uint64_t record; /* the record (lake_schema.record) it last had a member in */
+	size_t member;	 /* that member's place in lake_schema.members */
+};
+
+/* A record's member, observed once the record's last member of its name is known. */
+struct member {
+	size_t col;
+	struct lake_jvalue value;
 };
 
 struct lake_schema {
@@ -46,6 +54,9 @@ struct lake_schema {
 	uint64_t rows;
 	struct lake_buf key;  /* a decoded key */
 	struct lake_buf text; /* a decoded string value */
+	uint64_t record;      /* JSON records observed */
+	struct member *members;
+	size_t cap_members;
 };
 
 /* ---- types ---- */
@@ -521,6 +532,7 @@ void lake_schema_free(struct lake_schema *s)
 		lake_buf_release(&s->cols[i].smax);
 	}
 	free(s->cols);
+	free(s->members);
 	lake_buf_release(&s->key);
 	lake_buf_release(&s->text);
 	free(s);
@@ -650,6 +662,22 @@ static const char *decode_string(struct lake_schema *s, const struct lake_jvalue
 	return s->text.data;
 }
 
+/* A member's key as its column's name: decoded, a NUL spelt \u0000 (lake_jkey_decode()). */
+static const char *key_name(struct lake_schema *s, const struct lake_jmember *m, size_t *n)
+{
+	long len;
+
+	if (!m->key_has_escape) {
+		*n = m->key_len;
+		return m->key;
+	}
+	lake_buf_reset(&s->key);
+	lake_buf_grow(&s->key, m->key_len);
+	len = lake_jkey_decode(m->key, m->key_len, s->key.data);
+	*n = len < 0 ? 0 : (size_t)len;
+	return s->key.data;
+}
+
 /* Merge the type of a nested JSON value into *t (no statistics below the top level). */
 static void observe_nested(struct lake_schema *s, struct lake_type *t, const struct lake_jvalue *v)
 {
@@ -699,15 +727,8 @@ static void observe_nested(struct lake_schema *s, struct lake_type *t, const str
 			return;
 		lake_jiter_begin(&it, v);
 		while (lake_jobject_next(&it, &m)) {
-			const char *name = m.key;
-			size_t n = m.key_len;
-			if (m.key_has_escape) {
-				lake_buf_reset(&s->key);
-				lake_buf_grow(&s->key, m.key_len);
-				long len = lake_jstring_decode_raw(m.key, m.key_len, s->key.data);
-				name = s->key.data;
-				n = len < 0 ? 0 : (size_t)len;
-			}
+			size_t n;
+			const char *name = key_name(s, &m, &n);
 			struct lake_type *f = find_field(t, name, n);
 			if (!f)
 				f = add_field(t, name, n);
@@ -763,28 +784,42 @@ static void observe_member(struct lake_schema *s, struct column *c, const struct
 	}
 }
 
+/*
+ * Observe one record's members.  A key may repeat in an object: the last
+ * of its members is the value, as in jq and DuckDB and every reader of
+ * lake's (lake_jobject_get()), so the earlier ones are not observed at
+ * all: their types and values are in no column.
+ */
 void lake_schema_observe_json(struct lake_schema *s, const char *obj, size_t len)
 {
 	struct lake_jvalue root = lake_json_root(obj, len);
 	struct lake_jiter it;
 	struct lake_jmember m;
-	size_t index = 0;
+	size_t index = 0, nmembers = 0;
 
 	if (root.type != LAKE_JOBJECT)
 		return;
+	s->record++;
 	lake_jiter_begin(&it, &root);
 	while (lake_jobject_next(&it, &m)) {
-		const char *name = m.key;
-		size_t n = m.key_len;
-		if (m.key_has_escape) {
-			lake_buf_reset(&s->key);
-			lake_buf_grow(&s->key, m.key_len);
-			long dl = lake_jstring_decode_raw(m.key, m.key_len, s->key.data);
-			name = s->key.data;
-			n = dl < 0 ? 0 : (size_t)dl;
+		size_t n;
+		const char *name = key_name(s, &m, &n);
+		size_t col = (size_t)(column(s, index++, name, n) - s->cols);
+		struct column *c = &s->cols[col];
+		if (c->record == s->record) {
+			s->members[c->member].value = m.value;
+			continue;
 		}
-		observe_member(s, column(s, index++, name, n), &m.value);
+		if (nmembers == s->cap_members) {
+			s->cap_members = s->cap_members ? s->cap_members * 2 : 16;
+			s->members = lake_xrealloc(s->members, s->cap_members * sizeof *s->members);
+		}
+		c->record = s->record;
+		c->member = nmembers;
+		s->members[nmembers++] = (struct member){col, m.value};
 	}
+	for (size_t i = 0; i < nmembers; i++)
+		observe_member(s, &s->cols[s->members[i].col], &s->members[i].value);
 }
 
 void lake_schema_observe_text(struct lake_schema *s, const char *name, const char *text, size_t n)

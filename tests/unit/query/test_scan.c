@@ -37,7 +37,7 @@ static void write_zstd(const char *path, const struct lake_buf *text)
 }
 
 /* Options wanting `amount` then `id` (values 0 and 1), the way lake-query asks. */
-static struct lake_scan_options options(enum lake_format fmt, const int *slot, int stop_after)
+static struct lake_scan_options options(enum lake_format fmt, const int *slot)
 {
 	struct lake_scan_options o = {
 	    .format = fmt,
@@ -49,7 +49,6 @@ static struct lake_scan_options options(enum lake_format fmt, const int *slot, i
 	    .slot = slot,
 	    .ncolumns = 4,
 	    .nvalues = 2,
-	    .stop_after = stop_after,
 	};
 	return o;
 }
@@ -69,7 +68,7 @@ static void test_ndjson_many_batches(void)
 {
 	static const int slot[] = {1, -1, 0, -1};
 	struct lake_buf text = LAKE_BUF_INIT;
-	struct lake_scan_options o = options(LAKE_FORMAT_NDJSON, slot, 2);
+	struct lake_scan_options o = options(LAKE_FORMAT_NDJSON, slot);
 	struct lake_scan *s;
 	struct lake_error err = {0};
 	const struct lake_scan_batch *b;
@@ -121,7 +120,7 @@ static void test_csv_fields(void)
 	static const int slot[] = {1, -1, 0, -1};
 	static const unsigned char numeric[] = {1, 0, 1, 0};
 	struct lake_buf text = LAKE_BUF_INIT;
-	struct lake_scan_options o = options(LAKE_FORMAT_CSV, slot, -1);
+	struct lake_scan_options o = options(LAKE_FORMAT_CSV, slot);
 	struct lake_scan *s;
 	struct lake_error err = {0};
 	const struct lake_scan_batch *b;
@@ -163,7 +162,7 @@ static void test_early_close(void)
 {
 	static const int slot[] = {0, -1, -1, -1};
 	struct lake_buf text = LAKE_BUF_INIT;
-	struct lake_scan_options o = options(LAKE_FORMAT_NDJSON, slot, 1);
+	struct lake_scan_options o = options(LAKE_FORMAT_NDJSON, slot);
 	struct lake_scan *s;
 	struct lake_error err = {0};
 	const struct lake_scan_batch *b;
@@ -185,7 +184,7 @@ static void test_error_after_records(void)
 {
 	static const int slot[] = {0, -1, -1, -1};
 	struct lake_buf text = LAKE_BUF_INIT;
-	struct lake_scan_options o = options(LAKE_FORMAT_NDJSON, slot, 1);
+	struct lake_scan_options o = options(LAKE_FORMAT_NDJSON, slot);
 	struct lake_scan *s;
 	struct lake_error err = {0};
 	const struct lake_scan_batch *b;
@@ -219,7 +218,7 @@ static void test_error_after_records(void)
 static void test_open_errors(void)
 {
 	static const int slot[] = {0, -1, -1, -1};
-	struct lake_scan_options o = options(LAKE_FORMAT_CSV, slot, -1);
+	struct lake_scan_options o = options(LAKE_FORMAT_CSV, slot);
 	struct lake_scan *s;
 	struct lake_error err = {0};
 	const struct lake_scan_batch *b;
@@ -279,7 +278,7 @@ static void write_parquet(const char *path)
 
 static int open_parquet_scan(const char *path, const int *slot, int fold, struct lake_scan **s)
 {
-	struct lake_scan_options o = options(LAKE_FORMAT_PARQUET, slot, -1);
+	struct lake_scan_options o = options(LAKE_FORMAT_PARQUET, slot);
 	struct lake_error err = {0};
 
 	o.fold = fold;

@@ -86,6 +86,41 @@ static void test_a_key_seen_last_is_a_column(void)
 	free(got);
 }
 
+/*
+ * A key twice in one record: the last member is its value, so only it is
+ * observed (the string before does not make the column a string, nor
+ * count as a value), and a key holding NUL is its whole name, \u0000 spelt.
+ */
+static void test_duplicate_keys_last_wins(void)
+{
+	static const char *const lines[] = {
+	    "{\"a\":\"x\",\"b\":1,\"a\":2}",
+	    "{\"a\":3,\"a\":null}",
+	    "{\"k\\u0000x\":5,\"k\":6}",
+	};
+	struct lake_schema *s = lake_schema_new();
+
+	for (size_t i = 0; i < 3; i++) {
+		lake_schema_count_row(s);
+		lake_schema_observe_json(s, lines[i], strlen(lines[i]));
+	}
+	json_t *cols = lake_schema_columns_json(s), *stats = lake_schema_stats_json(s);
+	char *text = json_dumps(cols, JSON_COMPACT), *st = json_dumps(stats, JSON_COMPACT);
+	CHECK_STR(text,
+		  "[{\"name\":\"a\",\"type\":\"bigint\"},{\"name\":\"b\",\"type\":\"bigint\"},"
+		  "{\"name\":\"k\\\\u0000x\",\"type\":\"bigint\"},"
+		  "{\"name\":\"k\",\"type\":\"bigint\"}]");
+	CHECK_STR(st, "[{\"column\":\"a\",\"nulls\":2,\"min\":2,\"max\":2},"
+		      "{\"column\":\"b\",\"nulls\":2,\"min\":1,\"max\":1},"
+		      "{\"column\":\"k\\\\u0000x\",\"nulls\":2,\"min\":5,\"max\":5},"
+		      "{\"column\":\"k\",\"nulls\":2,\"min\":6,\"max\":6}]");
+	free(text);
+	free(st);
+	json_decref(cols);
+	json_decref(stats);
+	lake_schema_free(s);
+}
+
 static void test_text_kinds(void)
 {
 	static const struct {
@@ -370,6 +405,7 @@ int main(void)
 {
 	T_RUN(test_csv_header_detection);
 	T_RUN(test_text_numbers);
+	T_RUN(test_duplicate_keys_last_wins);
 	T_RUN(test_json_types_and_widening);
 	T_RUN(test_a_key_seen_last_is_a_column);
 	T_RUN(test_text_kinds);
