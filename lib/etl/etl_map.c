@@ -351,7 +351,7 @@ static void bind_value(struct map *m, int col, const struct lake_jvalue *v)
 
 /*
  * Bind a record's members to their columns.  Of a key that comes twice
- * the last member is the value, as in jq and DuckDB and everywhere in
+ * the last member is the value, as in jq and jansson and everywhere in
  * lake: a later bind replaces an earlier one.
  */
 static int insert_record(struct map *m, const char *rec, size_t len, struct lake_error *e)

@@ -212,7 +212,7 @@ static int slot_of_key(struct lake_scan *s, const struct lake_jmember *m, size_t
 /*
  * A record's members into the used columns' slots.  The whole record is
  * walked, even once every used column was found: a key may come again
- * later, and the last of its members is the value (as in jq and DuckDB,
+ * later, and the last of its members is the value (as in jq and jansson,
  * and as the crawler typed the column).
  */
 static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,

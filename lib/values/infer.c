@@ -786,7 +786,7 @@ static void observe_member(struct lake_schema *s, struct column *c, const struct
 
 /*
  * Observe one record's members.  A key may repeat in an object: the last
- * of its members is the value, as in jq and DuckDB and every reader of
+ * of its members is the value, as in jq (and jansson, JavaScript, Python) and every reader of
  * lake's (lake_jobject_get()), so the earlier ones are not observed at
  * all: their types and values are in no column.
  */

@@ -131,7 +131,7 @@ struct lake_jvalue lake_json_root(const char *buf, size_t len);
  * Find the member named key (key_len bytes, compared after decoding the
  * member's escapes) at the top level of the object text obj[0..len).
  * Returns 1 and fills *out, or 0 when absent or obj is not an object.  The
- * last member of that name wins, as in jq and DuckDB (and everywhere in
+ * last member of that name wins, as in jq and jansson (and everywhere in
  * lake): {"a":1,"a":2} has a = 2.
  */
 int lake_jobject_get(const char *obj, size_t len, const char *key, size_t key_len,

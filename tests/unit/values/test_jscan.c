@@ -1235,7 +1235,7 @@ static void test_object_get(void)
 	CHECK(differential(c, n));
 	free(c);
 
-	/* the last of duplicates wins, escaped or not, as in jq and DuckDB */
+	/* the last of duplicates wins, escaped or not, as in jq and jansson */
 	c = copy_exact(DOC("{\"t\\u0073\":1,\"ts\":2}"));
 	CHECK(lake_jobject_get(c, 20, "ts", 2, &v) && text_is(&v, "2"));
 	free(c);
