@@ -593,11 +593,24 @@ static int same_csv_header(struct table_crawl *tc, struct result *r)
 		return 0;
 	}
 	if (!r->csv_header) {
-		if (!have)
+		if (!have) {
+			/*
+			 * Say so for the table, or every reader (lake-query, the DDL
+			 * of other engines) would take the first row for names.
+			 */
+			if (!json_object_get(tc->props, LAKE_PROP_CSV_HEADER))
+				json_object_set_new(tc->props, LAKE_PROP_CSV_HEADER, json_false());
 			return 1;
+		}
 		file_error(tc, r->file->rel,
 			   "file has no header but the table's CSV files have one; it is not "
 			   "registered (lake-catalog set can say the table has none)");
+		return 0;
+	}
+	if (json_is_false(json_object_get(tc->props, LAKE_PROP_CSV_HEADER))) {
+		file_error(tc, r->file->rel,
+			   "file has a header but the table's CSV files have none; it is not "
+			   "registered (lake-catalog set can say the table has one)");
 		return 0;
 	}
 	if (!have) {

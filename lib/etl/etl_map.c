@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "store/sqlite_setup.h"
+#include "base/colnames.h"
 #include "values/infer.h"
 #include "values/jscan.h"
 #include "base/ltime.h"
@@ -23,9 +24,9 @@
 #define IDLE_FLUSH_US 1000000
 
 struct map_col {
-	char *name;
-	const char *decl;  /* the SQL type it is declared with in this batch */
-	uint64_t bound_in; /* the record (ordinal) that last gave it a value */
+	char *name;	  /* the key, as records spell it; NULL while no record had it */
+	char *sql;	  /* the column's name in SQL */
+	const char *decl; /* the SQL type it is declared with in this batch */
 };
 
 struct map {
@@ -38,14 +39,16 @@ struct map {
 
 	struct map_col *cols;
 	size_t ncols;
-	int shape_changed; /* the table must be made again */
-	int too_many;	   /* more distinct keys than a table can have columns */
+	struct lake_colnames names; /* the keys' SQL names, by the one rule */
+	int shape_changed;	    /* the table must be made again */
+	int too_many;		    /* more distinct keys than a table can have columns */
 	sqlite3_stmt *insert, *query;
 
 	struct lake_buf batch; /* the batch's records, each NUL-terminated */
 	size_t *offsets;
 	uint64_t nbatch, cap;
 	struct lake_buf line, key;
+	struct lake_buf name;	     /* a record's escaped key, decoded */
 	struct lake_buf keys;	     /* each result column's "\"name\":", NUL-separated */
 	enum lake_value_kind *kinds; /* how each result column is written */
 };
@@ -86,23 +89,48 @@ static int fail_sql(struct map *m, const char *doing, struct lake_error *e)
 
 /* ---- columns ---- */
 
-/* SQL's column names ignore case: "A" and "a" are one column (the first value wins). */
+/*
+ * The column of the key name[0..n), or -1.  Keys are compared exactly:
+ * "A" and "a" are two columns, the second named A_2 in SQL (the one rule
+ * of base/colnames.h, as lake-query declares a table's).
+ */
 static long find_col(const struct map *m, const char *name, size_t n, size_t hint)
 {
-	if (hint < m->ncols && strlen(m->cols[hint].name) == n &&
-	    strncasecmp(m->cols[hint].name, name, n) == 0)
+	if (hint < m->ncols && m->cols[hint].name && strlen(m->cols[hint].name) == n &&
+	    memcmp(m->cols[hint].name, name, n) == 0)
 		return (long)hint;
 	for (size_t i = 0; i < m->ncols; i++)
-		if (strlen(m->cols[i].name) == n && strncasecmp(m->cols[i].name, name, n) == 0)
+		if (m->cols[i].name && strlen(m->cols[i].name) == n &&
+		    memcmp(m->cols[i].name, name, n) == 0)
 			return (long)i;
 	return -1;
 }
 
-static void add_col(struct map *m, const char *name, size_t n)
+static void append_col(struct map *m, char *name, const char *sql)
 {
 	m->cols = lake_xrealloc(m->cols, (m->ncols + 1) * sizeof *m->cols);
-	m->cols[m->ncols++] = (struct map_col){lake_xstrndup(name, n), "", 0};
+	m->cols[m->ncols++] = (struct map_col){name, lake_xstrdup(sql), ""};
 	m->shape_changed = 1;
+}
+
+/*
+ * A key seen for the first time.  Its SQL name may be one the SQL asked
+ * for before any record had it (missing_column()): that column is then
+ * this key's.
+ */
+static void add_col(struct map *m, const char *name, size_t n)
+{
+	const char *sql = lake_colnames_add(&m->names, name, n);
+
+	for (size_t i = 0; i < m->ncols; i++)
+		if (!m->cols[i].name && strcasecmp(m->cols[i].sql, sql) == 0) {
+			m->cols[i].name = lake_xstrndup(name, n);
+			free(m->cols[i].sql);
+			m->cols[i].sql = lake_xstrdup(sql);
+			m->shape_changed = 1;
+			return;
+		}
+	append_col(m, lake_xstrndup(name, n), sql);
 }
 
 /*
@@ -143,7 +171,8 @@ static void learn_columns(struct map *m)
 	}
 	cols = lake_schema_columns_json(s);
 	for (i = 0; i < m->ncols; i++)
-		if (lake_schema_only_nulls(s, m->cols[i].name) && *m->cols[i].decl) {
+		if (m->cols[i].name && lake_schema_only_nulls(s, m->cols[i].name) &&
+		    *m->cols[i].decl) {
 			m->cols[i].decl = "";
 			m->shape_changed = 1;
 		}
@@ -209,7 +238,7 @@ static int missing_column(struct map *m)
 	p += strlen("no such column: ");
 	if (strchr(p, '.'))
 		return 0;
-	add_col(m, p, strlen(p));
+	append_col(m, NULL, p);
 	return 1;
 }
 
@@ -239,7 +268,7 @@ static void make_create(const struct map *m, struct lake_buf *sql)
 	lake_buf_addstr(sql, "DROP TABLE IF EXISTS input; CREATE TABLE input(");
 	for (size_t i = 0; i < m->ncols; i++) {
 		char *q =
-		    sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", m->cols[i].name, m->cols[i].decl);
+		    sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", m->cols[i].sql, m->cols[i].decl);
 		lake_buf_addstr(sql, q);
 		sqlite3_free(q);
 	}
@@ -321,30 +350,33 @@ static void bind_value(struct map *m, int col, const struct lake_jvalue *v)
 	}
 }
 
-static int insert_record(struct map *m, const char *rec, size_t len, uint64_t ordinal,
-			 struct lake_error *e)
+/*
+ * Bind a record's members to their columns.  Of a key that comes twice
+ * the last member is the value, as in jq and jansson and everywhere in
+ * lake: a later bind replaces an earlier one.
+ */
+static int insert_record(struct map *m, const char *rec, size_t len, struct lake_error *e)
 {
 	struct lake_jvalue root = lake_json_root(rec, len);
 	struct lake_jiter it;
 	struct lake_jmember mem;
 	size_t hint = 0;
-	char keybuf[256];
 
 	sqlite3_clear_bindings(m->insert);
 	lake_jiter_begin(&it, &root);
 	while (lake_jobject_next(&it, &mem)) {
 		const char *k = mem.key;
 		size_t kn = mem.key_len;
-		if (mem.key_has_escape && kn <= sizeof keybuf) {
-			long n = lake_jstring_decode_raw(mem.key, mem.key_len, keybuf);
-			k = keybuf;
+		if (mem.key_has_escape) {
+			lake_buf_reset(&m->name);
+			lake_buf_grow(&m->name, mem.key_len);
+			long n = lake_jkey_decode(mem.key, mem.key_len, m->name.data);
+			k = m->name.data;
 			kn = n < 0 ? 0 : (size_t)n;
 		}
 		long c = find_col(m, k, kn, hint++);
-		if (c < 0 || m->cols[c].bound_in == ordinal)
-			continue; /* the first of a repeated key wins, as everywhere in lake */
-		m->cols[c].bound_in = ordinal;
-		bind_value(m, (int)c + 1, &mem.value);
+		if (c >= 0)
+			bind_value(m, (int)c + 1, &mem.value);
 	}
 	if (sqlite3_step(m->insert) != SQLITE_DONE) {
 		sqlite3_reset(m->insert);
@@ -419,8 +451,7 @@ static int run_batch(struct map *m, struct lake_error *e)
 		return -1;
 	for (uint64_t r = 0; r < m->nbatch; r++) {
 		size_t at = m->offsets[r], len = m->offsets[r + 1] - at - 1;
-		if (insert_record(m, m->batch.data + at, len, m->t->records - m->nbatch + r + 1,
-				  e) < 0)
+		if (insert_record(m, m->batch.data + at, len, e) < 0)
 			return -1;
 	}
 	if (exec(m, "COMMIT", e) < 0 || write_rows(m, e) < 0 || exec(m, "DELETE FROM input", e) < 0)
@@ -473,13 +504,17 @@ static void close_map(struct map *m)
 	sqlite3_finalize(m->insert);
 	sqlite3_finalize(m->query);
 	sqlite3_close(m->db);
-	for (size_t i = 0; i < m->ncols; i++)
+	for (size_t i = 0; i < m->ncols; i++) {
 		free(m->cols[i].name);
+		free(m->cols[i].sql);
+	}
 	free(m->cols);
+	lake_colnames_release(&m->names);
 	free(m->offsets);
 	lake_buf_release(&m->batch);
 	lake_buf_release(&m->line);
 	lake_buf_release(&m->key);
+	lake_buf_release(&m->name);
 	lake_buf_release(&m->keys);
 	free(m->kinds);
 }

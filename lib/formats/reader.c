@@ -10,6 +10,7 @@
 #endif
 
 #include "base/buf.h"
+#include "base/colnames.h"
 #include "values/jscan.h"
 #include "parquet/parquet.h"
 
@@ -884,17 +885,26 @@ static void csv_name_columns(struct lake_reader *r, size_t n)
 	r->have_header = 1;
 }
 
+/*
+ * The header row's fields are named by the one rule (base/colnames.h): a
+ * repeated name gets _2, an empty one col_N, so that every field is a
+ * column of its own, here and in every reader of the file.
+ */
 static void csv_take_header(struct lake_reader *r, const struct csv_row *row)
 {
+	struct lake_colnames names = LAKE_COLNAMES_INIT;
+
 	r->nheader = row->nfields;
 	r->header = lake_xcalloc(row->nfields, sizeof *r->header);
 	r->header_len = lake_xcalloc(row->nfields, sizeof *r->header_len);
 	csv_fields_out(r, row);
 	for (size_t i = 0; i < row->nfields; i++) {
-		r->header[i] =
-		    lake_xstrndup(r->out_fields[i] ? r->out_fields[i] : "", r->out_lens[i]);
-		r->header_len[i] = r->out_lens[i];
+		const char *name = lake_colnames_add(
+		    &names, r->out_fields[i] ? r->out_fields[i] : "", r->out_lens[i]);
+		r->header[i] = lake_xstrdup(name);
+		r->header_len[i] = strlen(name);
 	}
+	lake_colnames_release(&names);
 	r->have_header = 1;
 }
 

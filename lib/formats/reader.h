@@ -7,7 +7,8 @@
  *	        streams in (the array is never held whole), or one or more
  *	        objects one after another, pretty-printed or not.
  *	CSV/TSV through libcsv: quoted fields, embedded newlines; the first
- *	        row is the header.
+ *	        row is the header (its names made distinct, see
+ *	        lake_reader_header()).
  *
  * A record that cannot be used (malformed JSON, not an object, a row with
  * the wrong number of fields, broken quoting) comes back as a record with
@@ -118,7 +119,10 @@ void lake_reader_set_trusted(struct lake_reader *r, int trusted);
  */
 void lake_reader_no_raw(struct lake_reader *r);
 
-/* CSV and TSV: the header's names (as read, n of them). */
+/*
+ * CSV and TSV: the header's names, n of them, as the one rule of
+ * base/colnames.h names them (`a,a,` is a, a_2, col_2).
+ */
 size_t lake_reader_header(const struct lake_reader *r, const char *const **names,
 			  const size_t **lens);
 

@@ -21,6 +21,7 @@
 
 struct converter {
 	struct lake_parquet_field *fields;
+	const char **keys; /* per field, the member its values come from */
 	size_t n;
 	struct lake_parquet_value *values;
 	size_t *text_off;     /* where a TEXT value's bytes start in text, until they stop moving */
@@ -45,9 +46,12 @@ static void converter_init(struct converter *c, json_t *columns)
 	c->fields = lake_xcalloc(c->n ? c->n : 1, sizeof *c->fields);
 	c->values = lake_xcalloc(c->n ? c->n : 1, sizeof *c->values);
 	c->text_off = lake_xcalloc(c->n ? c->n : 1, sizeof *c->text_off);
+	c->keys = lake_xcalloc(c->n ? c->n : 1, sizeof *c->keys);
 	for (size_t i = 0; i < c->n; i++) {
 		json_t *col = json_array_get(columns, i);
+		json_t *key = json_object_get(col, "key");
 		c->fields[i].name = json_string_value(json_object_get(col, "name"));
+		c->keys[i] = key ? json_string_value(key) : c->fields[i].name;
 		c->fields[i].kind = kind_of(json_string_value(json_object_get(col, "type")));
 	}
 }
@@ -55,6 +59,7 @@ static void converter_init(struct converter *c, json_t *columns)
 static void converter_release(struct converter *c)
 {
 	free(c->fields);
+	free(c->keys);
 	free(c->values);
 	free(c->text_off);
 	lake_buf_release(&c->text);
@@ -70,7 +75,7 @@ static long column_of(struct converter *c, const struct lake_jmember *m, size_t 
 	if (m->key_has_escape) {
 		lake_buf_reset(&c->key);
 		lake_buf_grow(&c->key, len + 1);
-		long n = lake_jstring_decode_raw(m->key, m->key_len, c->key.data);
+		long n = lake_jkey_decode(m->key, m->key_len, c->key.data);
 		if (n < 0)
 			return -1;
 		key = c->key.data;
@@ -78,7 +83,7 @@ static long column_of(struct converter *c, const struct lake_jmember *m, size_t 
 	}
 	for (size_t k = 0; k < c->n; k++) {
 		size_t i = (hint + k) % c->n;
-		if (strlen(c->fields[i].name) == len && memcmp(c->fields[i].name, key, len) == 0)
+		if (strlen(c->keys[i]) == len && memcmp(c->keys[i], key, len) == 0)
 			return (long)i;
 	}
 	return -1;
@@ -153,7 +158,11 @@ static int set_value(struct converter *c, size_t col, const struct lake_jvalue *
 	return 0;
 }
 
-/* The record's values, in column order; -1 when a value cannot be decoded. */
+/*
+ * The record's values, in column order; -1 when a value cannot be decoded.
+ * Of a key that comes twice the last member is the value (a later
+ * set_value() replaces an earlier one), as every reader of lake's takes it.
+ */
 static int convert_record(struct converter *c, const char *json, size_t len)
 {
 	struct lake_jmembers it;

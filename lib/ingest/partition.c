@@ -97,7 +97,7 @@ static const char *time_value(struct lake_put *p, const struct lake_partition_by
 
 	if (!is_number && lake_time_parse(s, n, &micros) != LAKE_TIME_NONE)
 		goto ok;
-	if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD &&
+	if (lake_text_number_parse(s, n, &i, &d) != LAKE_JNUM_BAD &&
 	    lake_time_from_epoch(d, &micros) == 0)
 		goto ok;
 	snprintf(

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/colnames.h"
 #include "formats/classifier.h"
 #include "ingest/parquet_convert.h"
 #include "ingest/compressor.h"
@@ -326,17 +327,50 @@ static struct staged *new_staged(struct lake_put *p)
 }
 
 /*
+ * --to parquet: a Parquet file's columns are found by name, and a reader
+ * names them by the one rule (base/colnames.h), so they are written under
+ * those names: JSON keys "a" and "A" are columns a and A_2.  Each column
+ * of cols is renamed so, keeping the key its values come from in "key"
+ * when keep_key; stats' entries follow.
+ */
+static void name_parquet_columns(json_t *cols, json_t *stats, int keep_key)
+{
+	struct lake_colnames u = LAKE_COLNAMES_INIT;
+	size_t i, j;
+	json_t *c, *st;
+
+	json_array_foreach(cols, i, c)
+	{
+		const char *key = json_string_value(json_object_get(c, "name"));
+		const char *name = lake_colnames_add(&u, key, strlen(key));
+		json_array_foreach(stats, j, st)
+		{
+			const char *col = json_string_value(json_object_get(st, "column"));
+			if (col && strcmp(col, key) == 0)
+				json_object_set_new(st, "column", json_string(name));
+		}
+		if (keep_key)
+			json_object_set_new(c, "key", json_string(key));
+		json_object_set_new(c, "name", json_string(name));
+	}
+	lake_colnames_release(&u);
+}
+
+/*
  * The columns, statistics and fingerprint the catalog keeps for a file
  * that lake-crawl would otherwise have to read.  Renaming keeps the
  * size and mtime, so the temporary file's are the data file's.
  */
-static void describe_staged(struct staged *st, const struct lake_schema *s, const struct stat *sb)
+static void describe_staged(struct lake_put *p, struct staged *st, const struct lake_schema *s,
+			    const struct stat *sb)
 {
 	json_t *cols = lake_schema_columns_json(s);
 
+	st->stats = lake_schema_stats_json(s);
+	if (p->o.to_parquet)
+		name_parquet_columns(cols, st->stats, 0);
 	st->schema = json_dumps(cols, JSON_COMPACT);
 	json_decref(cols);
-	st->stats = lake_schema_stats_json(s);
 	st->fp_size = (int64_t)sb->st_size;
 	st->fp_mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
 }
@@ -358,6 +392,7 @@ static int convert_to_parquet(struct lake_put *p, struct writer *w, struct lake_
 	}
 	w->tmp.fd = -1;
 	cols = lake_schema_columns_json(w->schema);
+	name_parquet_columns(cols, NULL, 1);
 	if (lake_tmpfile_open(&pq, p->lake->tmpdir, e) < 0) {
 		json_decref(cols);
 		return -1;
@@ -467,7 +502,7 @@ static int finish_closing(struct lake_put *p, struct writer *w, struct lake_erro
 	st->bytes = p->o.to_parquet ? (uint64_t)sb.st_size : w->sink.bytes_out;
 	st->raw_bytes = w->raw_bytes;
 	if (w->schema)
-		describe_staged(st, w->schema, &sb);
+		describe_staged(p, st, w->schema, &sb);
 	lake_fault_point();
 	return 0;
 }
@@ -828,7 +863,10 @@ static void csv_add_row(struct lake_buf *b, const char *const *f, const size_t *
 	lake_buf_addc(b, '\n');
 }
 
-/* A CSV field as JSON: numbers that survive the trip unchanged, booleans, null, else a string. */
+/*
+ * A CSV field as JSON: numbers that survive the trip unchanged (spelt as
+ * JSON spells them: ".097" is 0.097), booleans, null, else a string.
+ */
 static void json_add_csv_value(struct lake_buf *b, const char *s, size_t n)
 {
 	int64_t i;
@@ -844,11 +882,11 @@ static void json_add_csv_value(struct lake_buf *b, const char *s, size_t n)
 		lake_buf_add(b, s, n);
 		return;
 	}
-	k = n ? lake_jnumber_parse(s, n, &i, &d) : LAKE_JNUM_BAD;
+	k = n ? lake_text_number_parse(s, n, &i, &d) : LAKE_JNUM_BAD;
 	for (size_t j = 0; j < n; j++)
 		digits += s[j] >= '0' && s[j] <= '9';
 	if (k == LAKE_JNUM_INT || (k == LAKE_JNUM_DOUBLE && digits <= 15)) {
-		lake_buf_add(b, s, n);
+		lake_text_number_json(b, s, n);
 		return;
 	}
 	lake_buf_add_json_string(b, s, n);
@@ -1007,38 +1045,18 @@ static void release_input_state(struct lake_put *p)
 	p->table_ready = 0;
 }
 
-/* JSON keys for a CSV header: empty names become col_N, repeated ones get _2, _3, … */
-static void make_json_keys(struct lake_put *p, const char *const *names, const size_t *lens,
-			   size_t n)
+/* JSON keys for a CSV header's names (distinct already: see set_header()). */
+static void make_json_keys(struct lake_put *p, const char *const *names, size_t n)
 {
-	struct lake_buf k = LAKE_BUF_INIT;
+	struct lake_buf enc = LAKE_BUF_INIT;
 
 	p->json_keys = lake_xcalloc(n ? n : 1, sizeof *p->json_keys);
 	p->nkeys = n;
 	for (size_t i = 0; i < n; i++) {
-		lake_buf_reset(&k);
-		if (lens[i])
-			lake_buf_add(&k, names[i], lens[i]);
-		else
-			lake_buf_addf(&k, "col_%zu", i);
-		size_t base_len = k.len;
-		for (unsigned dup = 2;; dup++) {
-			size_t j;
-			for (j = 0; j < i; j++)
-				if (strlen(p->json_keys[j]) == k.len + 3 &&
-				    memcmp(p->json_keys[j] + 1, k.data, k.len) == 0)
-					break;
-			if (j == i)
-				break;
-			k.len = base_len;
-			lake_buf_addf(&k, "_%u", dup);
-		}
-		struct lake_buf enc = LAKE_BUF_INIT;
-		lake_buf_add_json_string(&enc, k.data, k.len);
+		lake_buf_add_json_string(&enc, names[i], strlen(names[i]));
 		lake_buf_addc(&enc, ':');
 		p->json_keys[i] = lake_buf_detach(&enc);
 	}
-	lake_buf_release(&k);
 }
 
 static void set_header(struct lake_put *p, const char *const *names, const size_t *lens, size_t n);
@@ -1113,24 +1131,39 @@ static int find_columns(struct lake_put *p, struct lake_reader *r, struct lake_e
 	return 0;
 }
 
-/* The CSV header every file of this input starts with, and what the catalog checks it by. */
-static void set_header(struct lake_put *p, const char *const *names, const size_t *lens, size_t n)
+/*
+ * The CSV header every file of this input starts with, and what the
+ * catalog checks it by.  Its names go through the one rule
+ * (base/colnames.h): a reader's header went through it already, a
+ * query's result columns (lake-etl) or a classifier's groups have not.
+ */
+static void set_header(struct lake_put *p, const char *const *given, const size_t *lens, size_t n)
 {
-	csv_add_row(&p->csv_header, names, lens, n, p->delim);
+	struct lake_colnames u = LAKE_COLNAMES_INIT;
+	const char **names = lake_xcalloc(n ? n : 1, sizeof *names);
+	size_t *name_lens = lake_xcalloc(n ? n : 1, sizeof *name_lens);
 	json_t *header = json_array();
-	for (size_t j = 0; j < n; j++)
-		json_array_append_new(header, json_stringn(names[j], lens[j]));
+
+	for (size_t j = 0; j < n; j++) {
+		names[j] = lake_colnames_add(&u, given[j], lens[j]);
+		name_lens[j] = strlen(names[j]);
+		json_array_append_new(header, json_string(names[j]));
+	}
+	csv_add_row(&p->csv_header, names, name_lens, n, p->delim);
 	p->csv_header_json = json_dumps(header, JSON_COMPACT);
 	json_decref(header);
 	if (p->o.to_ndjson)
-		make_json_keys(p, names, lens, n);
+		make_json_keys(p, names, n);
 	/* Parquet's columns are typed from what was observed, as describe_files' are. */
 	if (p->o.describe_files || p->o.to_parquet) {
 		p->header_names = lake_xcalloc(n ? n : 1, sizeof *p->header_names);
 		for (size_t i = 0; i < n; i++)
-			p->header_names[i] = lake_xstrndup(names[i], lens[i]);
+			p->header_names[i] = lake_xstrdup(names[i]);
 		p->nheader = n;
 	}
+	free(names);
+	free(name_lens);
+	lake_colnames_release(&u);
 }
 
 static void begin_input(struct lake_put *p, const char *name, enum lake_format fmt, int atomic)

@@ -78,6 +78,7 @@ struct lake_parquet_value {
 /* ---- reading ---- */
 
 struct lake_parquet_column {
+	/* Top-level names through the one rule (base/colnames.h): a repeated x is x_2. */
 	const char *name;
 	enum lake_kind kind;  /* BOOLEAN, BIGINT, DOUBLE, STRING, DATE or TIMESTAMP */
 	int optional;	      /* may hold nulls */

@@ -24,6 +24,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "base/colnames.h"
 #include "parquet/parquet.h"
 #include "parquet/parquet_decode.h"
 #include "parquet/parquet_meta.h"
@@ -54,6 +55,7 @@ struct lake_parquet_file {
 	uint8_t *footer_buf;
 	struct lake_pq_footer meta;
 	struct lake_parquet_column *cols;
+	struct lake_colnames names; /* what cols[].name point into */
 	struct lake_pq_column_info *info;
 	struct chunk_stats *stats; /* row group major */
 };
@@ -285,7 +287,8 @@ static int describe_columns(struct lake_parquet_file *f, struct lake_error *e)
 		const struct lake_pq_leaf *l = &f->meta.leaves[c];
 		const char *why;
 
-		f->cols[c].name = l->name;
+		/* Columns are found by name: a file's repeated names (x, x) must differ. */
+		f->cols[c].name = lake_colnames_add(&f->names, l->name, strlen(l->name));
 		f->cols[c].optional = l->repetition == PQ_OPTIONAL;
 		f->cols[c].physical = physical_names[l->physical];
 		if (lake_pq_choose_conv(l, &f->info[c], &f->cols[c].kind, &why) < 0)
@@ -415,6 +418,7 @@ void lake_parquet_close(struct lake_parquet_file *f)
 	free(f->cols);
 	free(f->info);
 	free(f->stats);
+	lake_colnames_release(&f->names);
 	free(f->name);
 	free(f);
 }

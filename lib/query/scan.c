@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "formats/input.h"
+#include "values/infer.h"
 
 /* Eight: on a busy machine a waiting thread is descheduled, and a deep ring rides that out. */
 #define BATCHES 8
@@ -38,6 +39,7 @@ struct batch {
 
 struct lake_scan {
 	struct lake_scan_options o;
+	char *path; /* for messages */
 	/* Per slot: the used column's name, and whether its values are numbers. */
 	const char **slot_name;
 	size_t *slot_name_len;
@@ -56,6 +58,7 @@ struct lake_scan {
 
 	/* The thread's own. */
 	struct lake_reader *reader;
+	struct lake_buf key; /* JSON: an escaped key, decoded */
 	int *field_slot; /* CSV: the slot of each field of a row, TEXT: of each group; -1: unused */
 	size_t nfields;
 	int mapped; /* field_slot was made from the header (or the classifier's groups) */
@@ -161,8 +164,11 @@ static void keep(struct lake_scan *s, struct batch *b, int k, struct lake_scan_v
 	/* Numbers are parsed here, where there is time to spare, not on SQLite's thread. */
 	v->parsed = s->numeric[k] && len &&
 		    (type == LAKE_JNUMBER || (type == LAKE_JSTRING && values_are_text(s)));
+	/* A field's text is a number as DuckDB reads one (".097", "+5"), as the crawler typed it.
+	 */
 	if (v->parsed)
-		v->num = lake_jnumber_parse(text, len, &v->i, &v->d);
+		v->num = type == LAKE_JNUMBER ? lake_jnumber_parse(text, len, &v->i, &v->d)
+					      : lake_text_number_parse(text, len, &v->i, &v->d);
 	/* A CSV field's inf or -inf is a double's (jscan.h); a JSON string stays typed_text()'s. */
 	if (v->parsed && v->num == LAKE_JNUM_BAD && lake_infinity_parse(text, len, &v->d))
 		v->num = LAKE_JNUM_DOUBLE;
@@ -196,46 +202,83 @@ static int slot_named(const struct lake_scan *s, const char *key, size_t n, size
 	return -1;
 }
 
+/* The used column a member's key names, or -1: an escaped key is compared decoded. */
+static int slot_of_key(struct lake_scan *s, const struct lake_jmember *m, size_t hint)
+{
+	long n;
+
+	if (!m->key_has_escape)
+		return slot_named(s, m->key, m->key_len, hint);
+	lake_buf_reset(&s->key);
+	lake_buf_grow(&s->key, m->key_len);
+	n = lake_jkey_decode(m->key, m->key_len, s->key.data);
+	return n < 0 ? -1 : slot_named(s, s->key.data, (size_t)n, hint);
+}
+
+/*
+ * A record's members into the used columns' slots.  The whole record is
+ * walked, even once every used column was found: a key may come again
+ * later, and the last of its members is the value (as in jq and jansson,
+ * and as the crawler typed the column).
+ */
 static void place_json(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,
 		       const struct lake_record *rec)
 {
 	struct lake_jmembers it;
 	struct lake_jmember m;
 	size_t hint = 0;
-	int found = 0;
 
 	lake_jmembers_begin(&it, rec->json, rec->json_len);
 	while (lake_jmembers_next(&it, &m)) {
-		int k = slot_named(s, m.key, m.key_len, hint);
+		int k = slot_of_key(s, &m, hint);
 		if (k < 0)
 			continue;
 		hint = (size_t)k + 1;
 		keep(s, b, k, &vals[k], m.value.start, m.value.len, m.value.type);
-		/* Every used column found: the rest of the record need not be walked. */
-		if (++found == s->o.stop_after)
-			break;
 	}
 }
 
-/* CSV: which slot each field of this file feeds, from its header (or col_N). */
-static void map_fields(struct lake_scan *s)
+/*
+ * CSV: which slot each field of this file feeds, from its header (or
+ * col_N).  A used column the header lacks is a file read with the wrong
+ * header or separator (the table's csv.header, csv.delimiter): its every
+ * value would come out NULL, so the scan fails instead.
+ */
+static int map_fields(struct lake_scan *s, struct lake_error *e)
 {
 	const char *const *names;
 	const size_t *lens;
 	size_t n = lake_reader_header(s->reader, &names, &lens);
+	struct lake_buf have = LAKE_BUF_INIT;
 
 	s->field_slot = lake_xcalloc(n ? n : 1, sizeof *s->field_slot);
 	s->nfields = n;
+	s->mapped = 1;
 	for (size_t i = 0; i < n; i++)
 		s->field_slot[i] = slot_named(s, names[i], lens[i], 0);
-	s->mapped = 1;
+	for (int k = 0; k < s->o.nvalues; k++) {
+		size_t i = 0;
+		while (i < n && s->field_slot[i] != k)
+			i++;
+		if (i < n)
+			continue;
+		for (size_t j = 0; j < n && have.len < 200; j++)
+			lake_buf_addf(&have, "%s'%s'", j ? ", " : "", names[j]);
+		lake_err(e, LAKE_EX_DATAERR,
+			 "%s:1: the table's column '%s' is not in the file's %s (%s%s); the "
+			 "table's csv.header or csv.delimiter does not fit the file: correct it "
+			 "with lake-catalog set, then run lake-crawl",
+			 s->path, s->slot_name[k], s->o.csv_header ? "header" : "columns",
+			 have.data ? have.data : "none", have.len >= 200 ? ", ..." : "");
+		lake_buf_release(&have);
+		return -1;
+	}
+	return 0;
 }
 
 static void place_csv(struct lake_scan *s, struct batch *b, struct lake_scan_value *vals,
 		      const struct lake_record *rec)
 {
-	if (!s->mapped)
-		map_fields(s);
 	for (size_t i = 0; i < rec->nfields && i < s->nfields; i++) {
 		int k = s->field_slot[i];
 		if (k < 0)
@@ -290,6 +333,30 @@ static int start_reader(struct lake_scan *s, struct lake_error *e)
 	return 0;
 }
 
+static int header_read(const struct lake_scan *s)
+{
+	const char *const *names;
+	const size_t *lens;
+
+	return lake_reader_header(s->reader, &names, &lens) > 0;
+}
+
+/*
+ * A record the reader finds bad, or a line the classifier does not match,
+ * in a file the catalog registered (lake-put and lake-crawl let in none):
+ * the file changed since, and its rows cannot be mapped to the columns.
+ * Leaving it out would answer wrong, so the scan fails there.
+ */
+static int bad_record(struct lake_scan *s, const struct lake_record *rec, struct lake_error *e)
+{
+	if (rec->error)
+		return lake_err(e, LAKE_EX_DATAERR, "%s:%llu:%llu: %s", s->path,
+				(unsigned long long)rec->line, (unsigned long long)rec->column,
+				rec->error);
+	return lake_err(e, LAKE_EX_DATAERR, "%s:%llu: line does not match classifier '%s'", s->path,
+			(unsigned long long)rec->line, s->o.classifier->name);
+}
+
 static void *scan_thread(void *arg)
 {
 	struct lake_scan *s = arg;
@@ -302,10 +369,16 @@ static void *scan_thread(void *arg)
 		if (!b && !(b = claim(s)))
 			break;
 		rc = lake_reader_next(s->reader, &rec, 0, &err);
-		if (rc != 1 || rec.error)
+		if (rc != 1)
 			continue;
-		if (s->o.format == LAKE_FORMAT_TEXT && !match_line(s, &rec))
-			continue;
+		if (rec.error || (s->o.format == LAKE_FORMAT_TEXT && !match_line(s, &rec))) {
+			rc = bad_record(s, &rec, &err);
+			break;
+		}
+		if (is_csv(s) && !s->mapped && map_fields(s, &err) < 0) {
+			rc = -1;
+			break;
+		}
 		struct lake_scan_value *vals = add_record(s, b);
 		if (s->o.format == LAKE_FORMAT_TEXT)
 			place_groups(s, b, vals);
@@ -319,6 +392,9 @@ static void *scan_thread(void *arg)
 			b = NULL;
 		}
 	}
+	/* A file of one row read as a header is checked all the same. */
+	if (rc == 0 && is_csv(s) && !s->mapped && header_read(s) && map_fields(s, &err) < 0)
+		rc = -1;
 	if (b)
 		b->pub.bytes = b->bytes.data;
 	finish(s, b, rc < 0 ? &err : NULL);
@@ -667,6 +743,8 @@ static void free_scan(struct lake_scan *s)
 	free(s->slot_name);
 	free(s->slot_name_len);
 	free(s->numeric);
+	free(s->path);
+	lake_buf_release(&s->key);
 	free(s);
 }
 
@@ -700,6 +778,7 @@ int lake_scan_open(const char *path, const struct lake_scan_options *o, struct l
 
 	*out = NULL;
 	s->o = *o;
+	s->path = lake_xstrdup(path);
 	plan_slots(s, o);
 	atomic_init(&s->stop, 0);
 	pthread_mutex_init(&s->lock, NULL);

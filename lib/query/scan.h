@@ -8,11 +8,16 @@
  * thread, turns the values of earlier records into SQL values.  Records
  * come in batches.  A value is a copy of its text as the record has it:
  * the field of a CSV row (quotes undone by the reader) or the JSON text of
- * a member's value (strings still quoted and escaped), or the text a
+ * a member's value (strings still quoted and escaped; of a key that comes
+ * twice, the last member's), or the text a
  * classifier's named group took from a line of a text log.  Parquet's
  * columns are decoded a row group at a time into the same form: numbers
- * come parsed, everything else as text.  Records the reader
- * finds bad are left out, as a scan never showed them.
+ * come parsed, everything else as text.  A record the reader finds bad,
+ * or a CSV file whose header lacks a used column, ends the scan with an
+ * error naming the file and line: a registered file holds none (lake-put
+ * and lake-crawl let none in), so such a file changed since or is read
+ * with the wrong csv.header or csv.delimiter, and its rows cannot be
+ * mapped to the columns.
  *
  *	struct lake_scan_options o = {.format = LAKE_FORMAT_NDJSON, ...};
  *	lake_scan_open(path, &o, &scan, &err);
@@ -65,9 +70,6 @@ struct lake_scan_options {
 	const unsigned char *numeric;
 	size_t ncolumns;
 	int nvalues; /* the values each record has: the used columns */
-	/* JSON: a record is looked at no further once this many used members were found (-1:
-	 * never). */
-	int stop_after;
 	/*
 	 * PARQUET: records alike in every used value may come as one record
 	 * standing for them all (batch->weights), for a caller that only

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/colnames.h"
 #include "values/infer.h"
 #include "formats/input.h"
 #include "values/jscan.h"
@@ -238,32 +238,22 @@ static void free_vtab(struct lake_vtab *v)
 }
 
 /*
- * SQL names are not case-sensitive, JSON keys are: of columns "a" and "A"
- * the second is declared "A_2" (the third "a_3"...), so the table can be
- * declared and each column named.  Returns 0 for a name first seen, else
- * the suffix.
+ * SQL names are not case-sensitive, JSON keys are: the columns are
+ * declared under the names the one rule gives them (base/colnames.h), so
+ * that of keys "a" and "A" the second is "A_2" and each can be named.
+ * The partition keys come after the data columns, as they are declared.
  */
-static int name_twin(const struct lake_vtab *v, int i)
-{
-	int seen = 0;
-
-	for (int j = 0; j < i; j++)
-		seen += strcasecmp(v->cols[j].name, v->cols[i].name) == 0;
-	return seen ? seen + 1 : 0;
-}
-
 static int declare(sqlite3 *db, struct lake_vtab *v)
 {
+	struct lake_colnames names = LAKE_COLNAMES_INIT;
 	struct lake_buf sql = LAKE_BUF_INIT;
 	int rc;
 
 	lake_buf_addstr(&sql, "CREATE TABLE x(");
 	for (int i = 0; i < v->ncols; i++) {
-		int twin = name_twin(v, i);
-		char *q = twin ? sqlite3_mprintf("%s\"%w_%d\" %s", i ? ", " : "", v->cols[i].name,
-						 twin, sql_type(v->cols[i].kind))
-			       : sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", v->cols[i].name,
-						 sql_type(v->cols[i].kind));
+		const char *name = lake_colnames_add(&names, v->cols[i].name, v->cols[i].name_len);
+		char *q =
+		    sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", name, sql_type(v->cols[i].kind));
 		lake_buf_addstr(&sql, q);
 		sqlite3_free(q);
 	}
@@ -275,6 +265,7 @@ static int declare(sqlite3 *db, struct lake_vtab *v)
 	lake_buf_addc(&sql, ')');
 	rc = sqlite3_declare_vtab(db, sql.data);
 	lake_buf_release(&sql);
+	lake_colnames_release(&names);
 	return rc;
 }
 
@@ -441,18 +432,12 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 	cur->counted_rows = 0;
 	lake_vtab_read_plan(idxstr ? idxstr : "ffffffffffffffff", argc, argv, &cur->used, &ks,
 			    &nks);
-	cur->used_data = 0;
-	for (int i = 0; i < v->ncols; i++)
-		cur->used_data += !v->cols[i].key && lake_vtab_used(cur, i);
 	if (!v->ndata && (cur->used & ((uint64_t)1 << v->ncols))) {
 		lake_vtab_free_plan(ks, nks);
 		v->base.zErrMsg = sqlite3_mprintf("table %s has no columns yet: run lake-crawl",
 						  v->ctx->tables[v->scans].name);
 		return SQLITE_ERROR;
 	}
-	/* Columns from 63 on share one bit: then count on nothing, walk every member. */
-	if (v->ncols > 63 && (cur->used >> 63) & 1)
-		cur->used_data = -1;
 	lake_vtab_plan_values(cur, v);
 	rc = lake_vtab_choose_files(cur, v, ks, nks);
 	if (v->parquet)

@@ -87,7 +87,6 @@ struct lake_cursor {
 	sqlite3_int64 ordinal; /* the record's place in its file, from 1, skipped rows counted */
 	int64_t counted_rows;  /* rows of the current file when it is counted, not read */
 	uint64_t used;	       /* colUsed: bit i for column i (63: any column from 63 on) */
-	int used_data; /* how many data columns (not keys) are used; -1 when it cannot be told */
 	/* What scans of this filter look for: the data columns, and where each used one's value
 	 * is. */
 	const char **names;

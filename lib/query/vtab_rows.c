@@ -92,7 +92,6 @@ static int start_scan(struct lake_cursor *cur, struct lake_vtab *v, const struct
 	    .numeric = cur->numeric,
 	    .ncolumns = (size_t)v->ndata,
 	    .nvalues = cur->nvalues,
-	    .stop_after = cur->used_data,
 	    .fold = cur->fold,
 	};
 	unsigned char *keep = NULL;
@@ -282,14 +281,14 @@ static void typed_text(struct lake_vtab *v, enum lake_kind k, const char *s, siz
 		return; /* NULL */
 	switch (k) {
 	case LAKE_T_BIGINT:
-		if (lake_jnumber_parse(s, n, &i, &d) == LAKE_JNUM_INT)
+		if (lake_text_number_parse(s, n, &i, &d) == LAKE_JNUM_INT)
 			int_value(i, out);
 		else
 			lake_vtab_bad_value(v, out);
 		return;
 	case LAKE_T_DOUBLE:
 		/* Infinities come as text: JSON has no number for them (jscan.h). */
-		if (lake_jnumber_parse(s, n, &i, &d) != LAKE_JNUM_BAD ||
+		if (lake_text_number_parse(s, n, &i, &d) != LAKE_JNUM_BAD ||
 		    lake_infinity_parse(s, n, &d)) {
 			out->type = SQLITE_FLOAT;
 			out->d = d;

@@ -15,6 +15,7 @@
 #include "values/infer.h"
 #include "base/ltime.h"
 #include "base/names.h"
+#include "store/table_props.h"
 
 #define N_MIGRATIONS (sizeof lake_catalog_migrations / sizeof lake_catalog_migrations[0])
 
@@ -375,11 +376,17 @@ static int check_csv_header(const struct lake_table_spec *s, const char *propert
 			    struct lake_error *e)
 {
 	json_t *props = json_loads(properties, 0, NULL);
-	json_t *have = json_object_get(props, "csv_header");
+	json_t *have = json_object_get(props, LAKE_PROP_CSV_COLUMNS);
 	json_t *given = s->csv_header ? json_loads(s->csv_header, 0, NULL) : NULL;
 	int rc = 0;
 
-	if (have && given && !json_equal(have, given)) {
+	/* Its files would start with a header row that readers take for data. */
+	if (given && json_is_false(json_object_get(props, LAKE_PROP_CSV_HEADER)))
+		rc = lake_err(e, LAKE_EX_DATAERR,
+			      "'%s.%s': the table's CSV files have no header row (its csv.header "
+			      "is false) and the input starts with one; land it in another table",
+			      s->db, s->name);
+	else if (have && given && !json_equal(have, given)) {
 		char *h = json_dumps(have, JSON_COMPACT), *g = json_dumps(given, JSON_COMPACT);
 		rc = lake_err(e, LAKE_EX_DATAERR,
 			      "'%s.%s': the input's header %s differs from the table's %s; readers "

@@ -38,6 +38,14 @@ struct column {
 	double dmin, dmax;
 	struct lake_buf smin, smax;
 	int have_d, have_s;
+	uint64_t record; /* the record (lake_schema.record) it last had a member in */
+	size_t member;	 /* that member's place in lake_schema.members */
+};
+
+/* A record's member, observed once the record's last member of its name is known. */
+struct member {
+	size_t col;
+	struct lake_jvalue value;
 };
 
 struct lake_schema {
@@ -46,6 +54,9 @@ struct lake_schema {
 	uint64_t rows;
 	struct lake_buf key;  /* a decoded key */
 	struct lake_buf text; /* a decoded string value */
+	uint64_t record;      /* JSON records observed */
+	struct member *members;
+	size_t cap_members;
 };
 
 /* ---- types ---- */
@@ -355,6 +366,84 @@ static int is_boolean_text(const char *s, size_t n, int *value)
 	return 0;
 }
 
+static size_t digit_run(const char *s, size_t n, size_t p)
+{
+	size_t start = p;
+
+	while (p < n && is_digit(s[p]))
+		p++;
+	return p - start;
+}
+
+/*
+ * Write s[0..n) as JSON would spell the number (room for n + 2 bytes) and
+ * return its length, or 0 when s is not a number lake_text_number_parse()
+ * takes.
+ */
+static size_t json_spelling(const char *s, size_t n, char *out)
+{
+	size_t p = 0, o = 0, ints, frac;
+
+	if (p < n && (s[p] == '+' || s[p] == '-'))
+		if (s[p++] == '-')
+			out[o++] = '-';
+	ints = digit_run(s, n, p);
+	/* A leading zero makes an id (007, 02134), not a number: as in JSON. */
+	if (ints > 1 && s[p] == '0')
+		return 0;
+	if (!ints)
+		out[o++] = '0';
+	memcpy(out + o, s + p, ints);
+	o += ints, p += ints;
+	if (p < n && s[p] == '.') {
+		frac = digit_run(s, n, ++p);
+		if (!ints && !frac)
+			return 0;
+		out[o++] = '.';
+		if (!frac)
+			out[o++] = '0';
+		memcpy(out + o, s + p, frac);
+		o += frac, p += frac;
+	} else if (!ints) {
+		return 0;
+	}
+	if (p < n && (s[p] == 'e' || s[p] == 'E')) {
+		out[o++] = s[p++];
+		if (p < n && (s[p] == '+' || s[p] == '-'))
+			out[o++] = s[p++];
+		size_t exp = digit_run(s, n, p);
+		if (!exp)
+			return 0;
+		memcpy(out + o, s + p, exp);
+		o += exp, p += exp;
+	}
+	return p == n ? o : 0;
+}
+
+enum lake_jnum lake_text_number_parse(const char *s, size_t n, int64_t *i, double *d)
+{
+	char small[64], *json;
+	enum lake_jnum k = n ? lake_jnumber_parse(s, n, i, d) : LAKE_JNUM_BAD;
+	size_t len;
+
+	/* Most numbers are JSON's already; only the others are spelt again. */
+	if (k != LAKE_JNUM_BAD || !n)
+		return k;
+	json = n + 2 <= sizeof small ? small : lake_xmalloc(n + 2);
+	len = json_spelling(s, n, json);
+	k = len ? lake_jnumber_parse(json, len, i, d) : LAKE_JNUM_BAD;
+	if (json != small)
+		free(json);
+	return k;
+}
+
+void lake_text_number_json(struct lake_buf *out, const char *s, size_t n)
+{
+	lake_buf_grow(out, n + 2);
+	out->len += json_spelling(s, n, out->data + out->len);
+	out->data[out->len] = '\0';
+}
+
 enum lake_kind lake_infer_text_kind(const char *s, size_t n)
 {
 	int64_t i, micros;
@@ -365,8 +454,8 @@ enum lake_kind lake_infer_text_kind(const char *s, size_t n)
 		return LAKE_T_NULL;
 	if (is_boolean_text(s, n, &b))
 		return LAKE_T_BOOLEAN;
-	/* JSON's number grammar refuses leading zeros and '+': 007 and 02134 stay strings. */
-	switch (lake_jnumber_parse(s, n, &i, &d)) {
+	/* Leading zeros make ids: 007 and 02134 stay strings. */
+	switch (lake_text_number_parse(s, n, &i, &d)) {
 	case LAKE_JNUM_INT:
 		return LAKE_T_BIGINT;
 	case LAKE_JNUM_DOUBLE:
@@ -393,11 +482,13 @@ static int is_identifier(const char *s, size_t n)
 int lake_infer_csv_header(const char *const *const *rows, const size_t *const *lens, size_t nrows,
 			  size_t width, const char **why)
 {
-	int all_strings = 1, later_typed = 0, identifiers = 1, differ = 1;
+	int all_strings = 1, some_string = 0, later_typed = 0, identifiers = 1, differ = 1;
 
 	for (size_t c = 0; c < width; c++) {
 		enum lake_kind k = lake_infer_text_kind(rows[0][c], lens[0][c]);
-		all_strings &= k == LAKE_T_STRING;
+		/* A header may leave names empty (an Excel export's "h1;h2;;"). */
+		all_strings &= k == LAKE_T_STRING || k == LAKE_T_NULL;
+		some_string |= k == LAKE_T_STRING;
 		identifiers &= rows[0][c] && is_identifier(rows[0][c], lens[0][c]);
 		for (size_t d = 0; d < c; d++)
 			if (lens[0][d] == lens[0][c] && rows[0][c] && rows[0][d] &&
@@ -411,7 +502,7 @@ int lake_infer_csv_header(const char *const *const *rows, const size_t *const *l
 				differ = 0;
 		}
 	}
-	if (all_strings && later_typed) {
+	if (all_strings && some_string && later_typed) {
 		*why = "first row all strings, and a later column is not";
 		return 1;
 	}
@@ -441,6 +532,7 @@ void lake_schema_free(struct lake_schema *s)
 		lake_buf_release(&s->cols[i].smax);
 	}
 	free(s->cols);
+	free(s->members);
 	lake_buf_release(&s->key);
 	lake_buf_release(&s->text);
 	free(s);
@@ -537,11 +629,11 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 		stat_string(c, v, n);
 	switch (k) {
 	case LAKE_T_BIGINT:
-		lake_jnumber_parse(v, n, &i, &d);
+		lake_text_number_parse(v, n, &i, &d);
 		widen_range(&c->ints, i);
 		break;
 	case LAKE_T_DOUBLE:
-		if (lake_jnumber_parse(v, n, &i, &d) == LAKE_JNUM_BAD)
+		if (lake_text_number_parse(v, n, &i, &d) == LAKE_JNUM_BAD)
 			lake_infinity_parse(v, n, &d);
 		stat_double(c, d);
 		break;
@@ -572,6 +664,22 @@ static const char *decode_string(struct lake_schema *s, const struct lake_jvalue
 	len = lake_jstring_decode(v, s->text.data);
 	*n = len < 0 ? 0 : (size_t)len;
 	return s->text.data;
+}
+
+/* A member's key as its column's name: decoded, a NUL spelt \u0000 (lake_jkey_decode()). */
+static const char *key_name(struct lake_schema *s, const struct lake_jmember *m, size_t *n)
+{
+	long len;
+
+	if (!m->key_has_escape) {
+		*n = m->key_len;
+		return m->key;
+	}
+	lake_buf_reset(&s->key);
+	lake_buf_grow(&s->key, m->key_len);
+	len = lake_jkey_decode(m->key, m->key_len, s->key.data);
+	*n = len < 0 ? 0 : (size_t)len;
+	return s->key.data;
 }
 
 /* Merge the type of a nested JSON value into *t (no statistics below the top level). */
@@ -623,15 +731,8 @@ static void observe_nested(struct lake_schema *s, struct lake_type *t, const str
 			return;
 		lake_jiter_begin(&it, v);
 		while (lake_jobject_next(&it, &m)) {
-			const char *name = m.key;
-			size_t n = m.key_len;
-			if (m.key_has_escape) {
-				lake_buf_reset(&s->key);
-				lake_buf_grow(&s->key, m.key_len);
-				long len = lake_jstring_decode_raw(m.key, m.key_len, s->key.data);
-				name = s->key.data;
-				n = len < 0 ? 0 : (size_t)len;
-			}
+			size_t n;
+			const char *name = key_name(s, &m, &n);
 			struct lake_type *f = find_field(t, name, n);
 			if (!f)
 				f = add_field(t, name, n);
@@ -687,28 +788,42 @@ static void observe_member(struct lake_schema *s, struct column *c, const struct
 	}
 }
 
+/*
+ * Observe one record's members.  A key may repeat in an object: the last
+ * of its members is the value, as in jq (and jansson, JavaScript, Python) and every reader of
+ * lake's (lake_jobject_get()), so the earlier ones are not observed at
+ * all: their types and values are in no column.
+ */
 void lake_schema_observe_json(struct lake_schema *s, const char *obj, size_t len)
 {
 	struct lake_jvalue root = lake_json_root(obj, len);
 	struct lake_jiter it;
 	struct lake_jmember m;
-	size_t index = 0;
+	size_t index = 0, nmembers = 0;
 
 	if (root.type != LAKE_JOBJECT)
 		return;
+	s->record++;
 	lake_jiter_begin(&it, &root);
 	while (lake_jobject_next(&it, &m)) {
-		const char *name = m.key;
-		size_t n = m.key_len;
-		if (m.key_has_escape) {
-			lake_buf_reset(&s->key);
-			lake_buf_grow(&s->key, m.key_len);
-			long dl = lake_jstring_decode_raw(m.key, m.key_len, s->key.data);
-			name = s->key.data;
-			n = dl < 0 ? 0 : (size_t)dl;
+		size_t n;
+		const char *name = key_name(s, &m, &n);
+		size_t col = (size_t)(column(s, index++, name, n) - s->cols);
+		struct column *c = &s->cols[col];
+		if (c->record == s->record) {
+			s->members[c->member].value = m.value;
+			continue;
 		}
-		observe_member(s, column(s, index++, name, n), &m.value);
+		if (nmembers == s->cap_members) {
+			s->cap_members = s->cap_members ? s->cap_members * 2 : 16;
+			s->members = lake_xrealloc(s->members, s->cap_members * sizeof *s->members);
+		}
+		c->record = s->record;
+		c->member = nmembers;
+		s->members[nmembers++] = (struct member){col, m.value};
 	}
+	for (size_t i = 0; i < nmembers; i++)
+		observe_member(s, &s->cols[s->members[i].col], &s->members[i].value);
 }
 
 void lake_schema_observe_text(struct lake_schema *s, const char *name, const char *text, size_t n)

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "values/jscan.h"
 
 enum lake_kind {
 	LAKE_T_NULL = 0, /* only nulls seen so far */
@@ -56,12 +57,33 @@ void lake_type_free(struct lake_type *t);
 enum lake_kind lake_kind_widen(enum lake_kind a, enum lake_kind b);
 const char *lake_kind_name(enum lake_kind k);
 
-/* The type of one CSV field's text: empty is null; "007", "02134", "555-0103" stay strings. */
+/*
+ * The type of one CSV field's text: empty is null; "007", "02134", "555-0103" stay strings;
+ * numbers are those of lake_text_number_parse().
+ */
 enum lake_kind lake_infer_text_kind(const char *s, size_t n);
 
 /*
+ * A number written as text (a CSV or TSV field, a partition value) as
+ * DuckDB and Glue read one: JSON's numbers, and also with a leading '+'
+ * ("+5"), no digit before the point (".097", "-.5") or none after it
+ * ("5."); exponents as JSON has them ("1e5", "2.5E-3").  An integer part
+ * with a leading zero ("007", "02134") is no number, so that ids keep
+ * their zeros, and neither is anything with spaces, "inf" or "NaN".
+ * Returns what lake_jnumber_parse() would for the number as JSON writes
+ * it, and sets *i and *d so (either may be NULL).
+ */
+enum lake_jnum lake_text_number_parse(const char *s, size_t n, int64_t *i, double *d);
+
+/*
+ * Append the number s[0..n) (one lake_text_number_parse() accepts) as
+ * JSON writes it, digit for digit: ".097" is 0.097, "+5" is 5, "5." is 5.0.
+ */
+void lake_text_number_json(struct lake_buf *out, const char *s, size_t n);
+
+/*
  * Whether the first of the sampled CSV rows is a header: when it is all
- * strings and some later column is not, or when its values are distinct
+ * strings (or empty) and some later column is not, or when its values are distinct
  * names (identifiers, spaces, '-' and '.' allowed) that none of the rows
  * below repeats in the same column.  rows[r][c] is NULL for an empty field.
  * Returns 1 for a header, 0 for data, and the reason in *why.

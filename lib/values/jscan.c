@@ -1208,23 +1208,24 @@ int lake_jobject_get(const char *obj, size_t len, const char *key, size_t key_le
 	cursor p = skip_ws((cursor)obj, end);
 	struct lake_jiter it;
 	struct lake_jmember m;
+	int found = 0;
 
 	if (p == end || *p != '{')
 		return 0;
 	it.p = (const char *)p + 1;
 	it.end = (const char *)end;
-	while (lake_jobject_next(&it, &m)) {
+	while (lake_jobject_next(&it, &m))
 		if (member_named(&m, key, key_len)) {
 			*out = m.value;
-			return 1;
+			found = 1;
 		}
-	}
-	return 0;
+	return found;
 }
 
 /* ---- decoding ---- */
 
-long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out)
+/* With as_name, a NUL is written as the six characters \u0000 (lake_jkey_decode()). */
+static long decode_raw(const char *raw, size_t raw_len, char *out, int as_name)
 {
 	cursor p = (cursor)raw, end = p + raw_len, q;
 	unsigned char *o = (unsigned char *)out;
@@ -1242,7 +1243,12 @@ long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out)
 			n = parse_escape(p, end, &cp);
 			if (n < 0)
 				return -1;
-			o += put_utf8(o, cp);
+			if (as_name && cp == 0) {
+				memcpy(o, "\\u0000", 6); /* it took six bytes as an escape too */
+				o += 6;
+			} else {
+				o += put_utf8(o, cp);
+			}
 		} else if (*p >= 0x80) {
 			n = utf8_length(p, end);
 			if (!n)
@@ -1254,6 +1260,16 @@ long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out)
 		}
 		p += n;
 	}
+}
+
+long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out)
+{
+	return decode_raw(raw, raw_len, out, 0);
+}
+
+long lake_jkey_decode(const char *raw, size_t raw_len, char *out)
+{
+	return decode_raw(raw, raw_len, out, 1);
 }
 
 long lake_jstring_decode(const struct lake_jvalue *v, char *out)

@@ -131,7 +131,8 @@ struct lake_jvalue lake_json_root(const char *buf, size_t len);
  * Find the member named key (key_len bytes, compared after decoding the
  * member's escapes) at the top level of the object text obj[0..len).
  * Returns 1 and fills *out, or 0 when absent or obj is not an object.  The
- * first member of that name wins.
+ * last member of that name wins, as in jq and jansson (and everywhere in
+ * lake): {"a":1,"a":2} has a = 2.
  */
 int lake_jobject_get(const char *obj, size_t len, const char *key, size_t key_len,
 		     struct lake_jvalue *out);
@@ -145,6 +146,15 @@ int lake_jobject_get(const char *obj, size_t len, const char *key, size_t key_le
  */
 long lake_jstring_decode(const struct lake_jvalue *v, char *out);
 long lake_jstring_decode_raw(const char *raw, size_t raw_len, char *out);
+
+/*
+ * A member's raw key (m->key, m->key_len) as the name of its column: as
+ * lake_jstring_decode_raw(), but a NUL (\u0000), which a C string cannot
+ * hold, is the six characters \u0000, as base/colnames.h spells names.
+ * So the key "a\u0000b" is kept whole, as the column a\u0000b.  out must
+ * have room for raw_len bytes.
+ */
+long lake_jkey_decode(const char *raw, size_t raw_len, char *out);
 
 enum lake_jnum {
 	LAKE_JNUM_BAD = 0,

@@ -12,7 +12,9 @@
  *	lake-testtool parquet-write FILE SCHEMA [GROUP_ROWS [GROUP_BYTES [LEVEL]]]
  *	                                      NDJSON records on stdin into a Parquet file
  *	                                      written by lake_parquet_writer_*; SCHEMA is
- *	                                      "name:kind,..." (kinds as lake names them)
+ *	                                      "name:kind,..." (kinds as lake names them);
+ *	                                      "name=key:kind" takes the column's values
+ *	                                      from another key (columns of one name)
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -165,7 +167,8 @@ static int audit_events(const char *dir, uint64_t n, const char *tag)
 }
 
 /* "id:bigint,name:string" into fields; the names point into text, which is modified. */
-static size_t parse_schema(char *text, struct lake_parquet_field *fields, size_t max)
+static size_t parse_schema(char *text, struct lake_parquet_field *fields, const char **keys,
+			   size_t max)
 {
 	static const char *const kinds[] = {"null",	 "boolean", "bigint", "double", "date",
 					    "timestamp", "string",  "array",  "struct"};
@@ -186,7 +189,11 @@ static size_t parse_schema(char *text, struct lake_parquet_field *fields, size_t
 			fprintf(stderr, "lake-testtool: unknown kind '%s'\n", colon + 1);
 			exit(64);
 		}
+		char *eq = strchr(item, '=');
+		if (eq)
+			*eq = '\0';
 		fields[n].name = item;
+		keys[n] = eq ? eq + 1 : item;
 		fields[n++].kind = (enum lake_kind)k;
 	}
 	return n;
@@ -246,8 +253,9 @@ static int parquet_write(int argc, char **argv)
 	char *owned[64] = {0};
 	struct lake_parquet_writer *w = NULL;
 	struct lake_error err = {0};
+	const char *keys[64];
 	char *schema = lake_xstrdup(argv[3]), *line = NULL;
-	size_t n = parse_schema(schema, fields, 64), cap = 0;
+	size_t n = parse_schema(schema, fields, keys, 64), cap = 0;
 	uint64_t rows = 0;
 	double in_writer = 0;
 	struct timespec t0;
@@ -278,7 +286,7 @@ static int parquet_write(int argc, char **argv)
 			goto out;
 		}
 		for (size_t c = 0; c < n; c++)
-			json_to_value(json_object_get(rec, fields[c].name), &values[c], &owned[c]);
+			json_to_value(json_object_get(rec, keys[c]), &values[c], &owned[c]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		r = lake_parquet_writer_add(w, values, &err);
 		in_writer += seconds_since(&t0);

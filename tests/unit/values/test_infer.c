@@ -91,6 +91,41 @@ static void test_a_key_seen_last_is_a_column(void)
 	free(got);
 }
 
+/*
+ * A key twice in one record: the last member is its value, so only it is
+ * observed (the string before does not make the column a string, nor
+ * count as a value), and a key holding NUL is its whole name, \u0000 spelt.
+ */
+static void test_duplicate_keys_last_wins(void)
+{
+	static const char *const lines[] = {
+	    "{\"a\":\"x\",\"b\":1,\"a\":2}",
+	    "{\"a\":3,\"a\":null}",
+	    "{\"k\\u0000x\":5,\"k\":6}",
+	};
+	struct lake_schema *s = lake_schema_new();
+
+	for (size_t i = 0; i < 3; i++) {
+		lake_schema_count_row(s);
+		lake_schema_observe_json(s, lines[i], strlen(lines[i]));
+	}
+	json_t *cols = lake_schema_columns_json(s), *stats = lake_schema_stats_json(s);
+	char *text = json_dumps(cols, JSON_COMPACT), *st = json_dumps(stats, JSON_COMPACT);
+	CHECK_STR(text,
+		  "[{\"name\":\"a\",\"type\":\"bigint\"},{\"name\":\"b\",\"type\":\"bigint\"},"
+		  "{\"name\":\"k\\\\u0000x\",\"type\":\"bigint\"},"
+		  "{\"name\":\"k\",\"type\":\"bigint\"}]");
+	CHECK_STR(st, "[{\"column\":\"a\",\"nulls\":2,\"min\":2,\"max\":2},"
+		      "{\"column\":\"b\",\"nulls\":2,\"min\":1,\"max\":1},"
+		      "{\"column\":\"k\\\\u0000x\",\"nulls\":2,\"min\":5,\"max\":5},"
+		      "{\"column\":\"k\",\"nulls\":2,\"min\":6,\"max\":6}]");
+	free(text);
+	free(st);
+	json_decref(cols);
+	json_decref(stats);
+	lake_schema_free(s);
+}
+
 static void test_text_kinds(void)
 {
 	static const struct {
@@ -103,12 +138,30 @@ static void test_text_kinds(void)
 	    {"007", LAKE_T_STRING},
 	    {"02134", LAKE_T_STRING},
 	    {"555-0103", LAKE_T_STRING},
-	    {"+5", LAKE_T_STRING},
+	    /* Numbers as DuckDB and Glue read them (vega's unemployment.tsv has .097). */
+	    {"+5", LAKE_T_BIGINT},
 	    {"1.5", LAKE_T_DOUBLE},
 	    {"0.5", LAKE_T_DOUBLE},
 	    {"1e3", LAKE_T_DOUBLE},
-	    {".5", LAKE_T_STRING},
-	    {"1.", LAKE_T_STRING},
+	    {"1e5", LAKE_T_DOUBLE},
+	    {".5", LAKE_T_DOUBLE},
+	    {".097", LAKE_T_DOUBLE},
+	    {"-.5", LAKE_T_DOUBLE},
+	    {"+.5E-3", LAKE_T_DOUBLE},
+	    {"1.", LAKE_T_DOUBLE},
+	    {"1.e5", LAKE_T_DOUBLE},
+	    {"+007", LAKE_T_STRING},
+	    {"-02134", LAKE_T_STRING},
+	    {".", LAKE_T_STRING},
+	    {"+", LAKE_T_STRING},
+	    {"-.", LAKE_T_STRING},
+	    {"+-5", LAKE_T_STRING},
+	    {"e5", LAKE_T_STRING},
+	    {"1e", LAKE_T_STRING},
+	    {".e5", LAKE_T_STRING},
+	    {" 5", LAKE_T_STRING},
+	    {"inf", LAKE_T_STRING},
+	    {"NaN", LAKE_T_STRING},
 	    {"true", LAKE_T_BOOLEAN},
 	    {"FALSE", LAKE_T_BOOLEAN},
 	    {"yes", LAKE_T_STRING},
@@ -127,6 +180,49 @@ static void test_text_kinds(void)
 			fprintf(stderr, "  text '%s'\n", cases[i].text);
 	}
 	CHECK_INT(lake_infer_text_kind(NULL, 0), LAKE_T_NULL);
+}
+
+/* The value of a number as text, and its JSON spelling, digit for digit. */
+static void test_text_numbers(void)
+{
+	static const struct {
+		const char *text, *json;
+		enum lake_jnum kind;
+		double value;
+	} cases[] = {
+	    {".097", "0.097", LAKE_JNUM_DOUBLE, 0.097},
+	    {"-.5", "-0.5", LAKE_JNUM_DOUBLE, -0.5},
+	    {"+5", "5", LAKE_JNUM_INT, 5},
+	    {"+.5e-3", "0.5e-3", LAKE_JNUM_DOUBLE, 0.0005},
+	    {"5.", "5.0", LAKE_JNUM_DOUBLE, 5},
+	    {"1E5", "1E5", LAKE_JNUM_DOUBLE, 100000},
+	    {"-0", "-0", LAKE_JNUM_INT, 0},
+	    {"12.25", "12.25", LAKE_JNUM_DOUBLE, 12.25},
+	    {"007", "", LAKE_JNUM_BAD, 0},
+	    {"1e999", "", LAKE_JNUM_BAD, 0},
+	};
+	/* Longer than the parser's own room for a respelt number. */
+	char long_text[200] = ".";
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int64_t iv = -1;
+		double d = -1;
+		struct lake_buf json = LAKE_BUF_INIT;
+		enum lake_jnum k =
+		    lake_text_number_parse(cases[i].text, strlen(cases[i].text), &iv, &d);
+		CHECK_INT(k, cases[i].kind);
+		if (k != LAKE_JNUM_BAD) {
+			CHECK(d == cases[i].value);
+			CHECK(k != LAKE_JNUM_INT || iv == (int64_t)cases[i].value);
+			lake_text_number_json(&json, cases[i].text, strlen(cases[i].text));
+			CHECK_STR(json.data, cases[i].json);
+		}
+		lake_buf_release(&json);
+	}
+	memset(long_text + 1, '5', 150);
+	double d = 0;
+	CHECK_INT(lake_text_number_parse(long_text, strlen(long_text), NULL, &d), LAKE_JNUM_DOUBLE);
+	CHECK(d > 0.55 && d < 0.56);
 }
 
 static void test_csv_columns_widen(void)
@@ -344,11 +440,15 @@ static void test_csv_header_detection(void)
 	    /* the first row is data like the rest */
 	    {"1,ann|2,bob", 0},
 	    {"ann,lee|bob,kim|cid,may", 1},
-	    {"x,x|a,b", 0},	   /* repeated names are no header */
-	    {"a,b|a,c", 0},	   /* a "name" the data repeats */
-	    {"007,x|008,y", 0},	   /* ids with leading zeros are data */
-	    {"02134,10001", 0},	   /* a single row is data */
-	    {"id,,name|1,2,x", 0}, /* an empty name */
+	    {"x,x|a,b", 0},	/* repeated names are no header */
+	    {"a,b|a,c", 0},	/* a "name" the data repeats */
+	    {"007,x|008,y", 0}, /* ids with leading zeros are data */
+	    {"02134,10001", 0}, /* a single row is data */
+	    /* empty names (an Excel export's "h1;h2;;") over typed data: a header */
+	    {"id,,name|1,2,x", 1},
+	    {"h1,h2,,|1,2,,|3,4,5,6", 1},
+	    {",,|1,2,3", 0},	   /* no name at all */
+	    {"a,,b|c,,d|e,,f", 0}, /* empty names over strings: not sure, so data */
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -364,6 +464,8 @@ static void test_csv_header_detection(void)
 int main(void)
 {
 	T_RUN(test_csv_header_detection);
+	T_RUN(test_text_numbers);
+	T_RUN(test_duplicate_keys_last_wins);
 	T_RUN(test_json_types_and_widening);
 	T_RUN(test_a_key_seen_last_is_a_column);
 	T_RUN(test_text_kinds);

@@ -180,9 +180,9 @@ static int same_key(const struct member *a, const struct member *b)
 }
 
 /*
- * jansson keeps the last of duplicate keys and lake_jobject_get() finds
- * the first, so compare each key's last value with jansson and check that
- * the lookup lands on the first.
+ * jansson keeps the last of duplicate keys and so does lake_jobject_get():
+ * compare each key's last value with jansson and check that the lookup
+ * lands on it.
  */
 static void compare_object(const struct lake_jvalue *v, json_t *j, int ints_exact)
 {
@@ -191,22 +191,17 @@ static void compare_object(const struct lake_jvalue *v, json_t *j, int ints_exac
 
 	CHECK(json_is_object(j));
 	for (i = 0; i < n; i++) {
-		size_t first = i, later = 0;
+		size_t last = i;
 		struct lake_jvalue got;
 		json_t *jv;
 
-		for (k = 0; k < n; k++) {
-			if (k != i && same_key(&all[k], &all[i])) {
-				if (k < first)
-					first = k;
-				if (k > i)
-					later = 1;
-			}
-		}
-		distinct += first == i;
+		for (k = i + 1; k < n; k++)
+			if (same_key(&all[k], &all[i]))
+				last = k;
+		distinct += last == i;
 		CHECK(lake_jobject_get(v->start, v->len, all[i].key, (size_t)all[i].key_len, &got));
-		CHECK(got.start == all[first].m.value.start);
-		if (later)
+		CHECK(got.start == all[last].m.value.start);
+		if (last != i)
 			continue;
 		jv = json_object_getn(j, all[i].key, (size_t)all[i].key_len);
 		CHECK(jv != NULL);
@@ -789,6 +784,14 @@ static void test_decode(void)
 	v.start = "\"ab";
 	v.len = 3;
 	CHECK_INT(lake_jstring_decode(&v, out), -1);
+	/* A key as a column name: NUL is spelt \u0000, everything else decoded. */
+	char *key = copy_exact(DOC("k\\u0000x\\u00e9"));
+	CHECK_INT(lake_jkey_decode(key, 14, out), 10);
+	CHECK(memcmp(out, "k\\u0000x\xc3\xa9", 10) == 0);
+	CHECK_INT(lake_jkey_decode(key + 1, 6, out), 6);
+	CHECK(memcmp(out, "\\u0000", 6) == 0);
+	CHECK_INT(lake_jkey_decode(key, 2, out), -1);
+	free(key);
 	v.start = "\"ab\\\"";
 	v.len = 5;
 	CHECK_INT(lake_jstring_decode(&v, out), -1);
@@ -1214,7 +1217,7 @@ static void test_object_get(void)
 	struct lake_jvalue v;
 
 	CHECK_INT(lake_json_validate(c, n, NULL), LAKE_JOBJECT);
-	CHECK(lake_jobject_get(c, n, "ts", 2, &v) && text_is(&v, "\"first\""));
+	CHECK(lake_jobject_get(c, n, "ts", 2, &v) && text_is(&v, "\"second\"")); /* the last */
 	CHECK(lake_jobject_get(c, n, "t", 1, &v) && text_is(&v, "0"));
 	CHECK(lake_jobject_get(c, n, "tsx", 3, &v) && text_is(&v, "1"));
 	CHECK(lake_jobject_get(c, n, "a\"b", 3, &v) && text_is(&v, "3"));
@@ -1233,9 +1236,12 @@ static void test_object_get(void)
 	CHECK(differential(c, n));
 	free(c);
 
-	/* the first of duplicates wins, escaped or not */
+	/* the last of duplicates wins, escaped or not, as in jq and jansson */
 	c = copy_exact(DOC("{\"t\\u0073\":1,\"ts\":2}"));
-	CHECK(lake_jobject_get(c, 20, "ts", 2, &v) && text_is(&v, "1"));
+	CHECK(lake_jobject_get(c, 20, "ts", 2, &v) && text_is(&v, "2"));
+	free(c);
+	c = copy_exact(DOC("{\"a\":1,\"b\":0,\"a\":2}"));
+	CHECK(lake_jobject_get(c, 19, "a", 1, &v) && text_is(&v, "2"));
 	free(c);
 	c = copy_exact(DOC("{}"));
 	CHECK(!lake_jobject_get(c, 2, "a", 1, &v));
