@@ -477,7 +477,22 @@ static int in_array(json_t *a, const char *s)
 	return 0;
 }
 
-/* The columns a grant shows: its include list, or all but its exclude list. */
+/* A column of lake_read_access's list: its name in the catalog, which grants name. */
+static const char *col_name(json_t *c)
+{
+	return json_is_string(c) ? json_string_value(c)
+				 : json_string_value(json_object_get(c, "name"));
+}
+
+/* The column's name in SQL, as the table declares it (case twins get _2...). */
+static const char *col_sql(json_t *c)
+{
+	const char *sql = json_string_value(json_object_get(c, "sql"));
+
+	return sql ? sql : col_name(c);
+}
+
+/* The columns (catalog names) a grant shows: its include list, or all but its exclude list. */
 static json_t *grant_columns(json_t *columns, json_t *include, json_t *exclude)
 {
 	json_t *out = json_array();
@@ -486,10 +501,10 @@ static json_t *grant_columns(json_t *columns, json_t *include, json_t *exclude)
 
 	json_array_foreach(columns, i, c)
 	{
-		const char *name = json_string_value(c);
+		const char *name = col_name(c);
 		if ((include && !in_array(include, name)) || (exclude && in_array(exclude, name)))
 			continue;
-		json_array_append(out, c);
+		json_array_append_new(out, json_string(name));
 	}
 	return out;
 }
@@ -505,15 +520,21 @@ static void add_ident(struct lake_buf *b, const char *name)
 	lake_buf_addc(b, '"');
 }
 
-/* One visible column: plain when every grant shows it, else only on the rows of those that do. */
-static void add_column(struct lake_buf *sql, const char *name, const struct filter *f, size_t n)
+/*
+ * One visible column: plain when every grant shows it, else only on the
+ * rows of those that do.  Named as the table declares it, never by its
+ * catalog name: of columns "ssn" and "SSN" (declared ssn and SSN_2), the
+ * name "SSN" would resolve to the other, hidden one.
+ */
+static void add_column(struct lake_buf *sql, json_t *c, const struct filter *f, size_t n)
 {
+	const char *name = col_name(c), *ident = col_sql(c);
 	size_t shown = 0;
 
 	for (size_t i = 0; i < n; i++)
 		shown += in_array(f[i].cols, name);
 	if (shown == n) {
-		add_ident(sql, name);
+		add_ident(sql, ident);
 		return;
 	}
 	lake_buf_addstr(sql, "CASE WHEN ");
@@ -523,9 +544,9 @@ static void add_column(struct lake_buf *sql, const char *name, const struct filt
 		lake_buf_addf(sql, "%s(%s)", k++ ? " OR " : "", f[i].rows ? f[i].rows : "1");
 	}
 	lake_buf_addstr(sql, " THEN ");
-	add_ident(sql, name);
+	add_ident(sql, ident);
 	lake_buf_addstr(sql, " END AS ");
-	add_ident(sql, name);
+	add_ident(sql, ident);
 }
 
 /*
@@ -542,7 +563,7 @@ static char *filtered_select(json_t *columns, const struct filter *f, size_t n, 
 	lake_buf_addstr(&sql, "SELECT ");
 	json_array_foreach(columns, i, c)
 	{
-		const char *name = json_string_value(c);
+		const char *name = col_name(c);
 		size_t j;
 		for (j = 0; j < n && !in_array(f[j].cols, name); j++)
 			;
@@ -550,8 +571,8 @@ static char *filtered_select(json_t *columns, const struct filter *f, size_t n, 
 			continue;
 		if (k++)
 			lake_buf_addstr(&sql, ", ");
-		add_column(&sql, name, f, n);
-		json_array_append(visible, c);
+		add_column(&sql, c, f, n);
+		json_array_append_new(visible, json_string(name));
 	}
 	if (!k)
 		lake_buf_addstr(&sql, "NULL AS \"(no columns granted)\"");
@@ -560,6 +581,15 @@ static char *filtered_select(json_t *columns, const struct filter *f, size_t n, 
 		lake_buf_addf(&sql, "%s(%s)", i ? " OR " : "", f[i].rows ? f[i].rows : "1");
 	lake_buf_addstr(&sql, ") LIMIT -1 OFFSET 0");
 	return lake_buf_detach(&sql);
+}
+
+/* Every column's catalog name, into out. */
+static void all_names(json_t *out, json_t *columns)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(columns, i, c) json_array_append_new(out, json_string(col_name(c)));
 }
 
 int lake_read_access(struct lake *lake, const char *db, const char *table, json_t *columns,
@@ -576,7 +606,7 @@ int lake_read_access(struct lake *lake, const char *db, const char *table, json_
 	a->columns = json_array();
 	if (id->admin) {
 		a->visible = a->select = a->describe = 1;
-		json_array_extend(a->columns, columns);
+		all_names(a->columns, columns);
 		return 0;
 	}
 	a->describe = describe_level(lake, id, db, table, &a->visible);
@@ -598,13 +628,12 @@ int lake_read_access(struct lake *lake, const char *db, const char *table, json_
 	}
 	sqlite3_finalize(st);
 	a->select = full || n;
-	if (full) {
-		json_array_extend(a->columns, columns);
-	} else if (n) {
+	if (full)
+		all_names(a->columns, columns);
+	else if (n)
 		a->select_sql = filtered_select(columns, f, n, a->columns);
-	} else if (a->visible) {
-		json_array_extend(a->columns, columns);
-	}
+	else if (a->visible)
+		all_names(a->columns, columns);
 	for (size_t i = 0; i < n; i++) {
 		json_decref(f[i].cols);
 		free(f[i].rows);

@@ -98,7 +98,9 @@ int lake_require_describe(struct lake *lake, const char *db, const char *table,
 
 /*
  * How the acting principal may read db.table, whose columns (partition
- * keys included) are `columns`: *visible is 0 when it may not even see
+ * keys included) are `columns`, each {"name": its catalog name, "sql":
+ * the name the table declares it by} (or just the name, when the two
+ * agree): *visible is 0 when it may not even see
  * the table.  With SELECT, *select_sql is NULL when every row and column
  * is readable, else the text "SELECT <columns> FROM <base> WHERE <rows>"
  * with <base> standing for the table (the caller substitutes the name),
@@ -110,7 +112,7 @@ struct lake_read_access {
 	int select;
 	int describe;
 	char *select_sql; /* malloc'd; NULL: unrestricted */
-	json_t *columns;  /* the visible columns' names */
+	json_t *columns;  /* the visible columns' catalog names */
 };
 int lake_read_access(struct lake *lake, const char *db, const char *table, json_t *columns,
 		     struct lake_read_access *a, struct lake_error *e);

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "base/buf.h"
+#include "base/colnames.h"
 #include "govern/audit.h"
 #include "store/suggest.h"
 #include "govern/grant.h"
@@ -398,8 +399,14 @@ static int exec_internal(struct lake_query *q, const char *sql, struct lake_erro
 }
 
 /* The names of a table's columns and partition keys, as the catalog has them now. */
+/*
+ * The table's columns, partition keys included, as lake_read_access takes
+ * them: each its catalog name and the name the table declares it by
+ * (lake_vtab_column_names gives both, by the one rule).
+ */
 static json_t *column_names(struct lake_query *q, const char *db, const char *table)
 {
+	struct lake_colnames declared = LAKE_COLNAMES_INIT;
 	sqlite3_stmt *st;
 	json_t *names = json_array();
 
@@ -412,9 +419,18 @@ static json_t *column_names(struct lake_query *q, const char *db, const char *ta
 		return names;
 	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(names, json_string((const char *)sqlite3_column_text(st, 0)));
+	lake_vtab_reserve_names(&declared);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		json_t *c = json_object();
+		json_object_set_new(c, "name", json_stringn(name ? name : "", len));
+		json_object_set_new(
+		    c, "sql", json_string(lake_colnames_add(&declared, name ? name : "", len)));
+		json_array_append_new(names, c);
+	}
 	sqlite3_finalize(st);
+	lake_colnames_release(&declared);
 	return names;
 }
 

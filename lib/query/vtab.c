@@ -243,12 +243,18 @@ static void free_vtab(struct lake_vtab *v)
  * that of keys "a" and "A" the second is "A_2" and each can be named.
  * The partition keys come after the data columns, as they are declared.
  */
+void lake_vtab_reserve_names(struct lake_colnames *names)
+{
+	lake_colnames_add(names, LAKE_VTAB_GUARD_COLUMN, strlen(LAKE_VTAB_GUARD_COLUMN));
+}
+
 static int declare(sqlite3 *db, struct lake_vtab *v)
 {
 	struct lake_colnames names = LAKE_COLNAMES_INIT;
 	struct lake_buf sql = LAKE_BUF_INIT;
 	int rc;
 
+	lake_vtab_reserve_names(&names);
 	lake_buf_addstr(&sql, "CREATE TABLE x(");
 	for (int i = 0; i < v->ncols; i++) {
 		const char *name = lake_colnames_add(&names, v->cols[i].name, v->cols[i].name_len);

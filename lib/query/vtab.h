@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "base/colnames.h"
 #include "store/lake.h"
 #include "query/query.h"
 
@@ -19,6 +20,16 @@
  * which only the filter's view knows; any other scan is refused.
  */
 #define LAKE_VTAB_GUARD_COLUMN "__grant_guard"
+
+/*
+ * Take the names the module declares for itself (the guard) before a
+ * table's columns are named by the one rule (base/colnames.h): a data
+ * column "__grant_guard", which anyone with INSERT can land, becomes
+ * "__grant_guard_2" instead of colliding with the guard (which made every
+ * filtered reader's query fail).  Whoever names a table's columns as it
+ * declares them calls this first.
+ */
+void lake_vtab_reserve_names(struct lake_colnames *names);
 
 /* One table's scans, for --explain. */
 struct lake_table_scans {

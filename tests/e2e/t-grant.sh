@@ -131,6 +131,32 @@ run lake-catalog --as erin files shop.orders
 expect_eq "$(jq -s '[.[].stats] | unique' "$T/out" | jq -c .)" "[null]" "file min/max are values: not for a principal with a filtered read"
 run lake-catalog --as bob ddl shop.customers --dialect duckdb
 expect_rc 77 "DDL of a table bob may not see"
+# case_twin_column: with columns ssn and SSN, the view selected "SSN", which SQLite resolved to the
+# excluded ssn; anyone with INSERT makes the twin by landing one record with key "SSN".
+printf '{"name":"ann","ssn":"111-11"}\n' | lake-put hr.people >/dev/null
+lake-crawl hr.people >/dev/null
+lake-grant grant SELECT ON hr.people TO gina --exclude-columns ssn >/dev/null
+lake-grant grant INSERT ON hr.people TO mallory >/dev/null
+printf '{"name":"mal","SSN":"999-99"}\n' | lake-put --as mallory hr.people >/dev/null
+lake-crawl hr.people >/dev/null
+out=$(q gina 'SELECT * FROM hr.people ORDER BY name')
+case $out in *111-11*) not_ok "case_twin_column: the excluded ssn shows: $out" ;; *) ok "case_twin_column: SELECT * shows no excluded value" ;; esac
+expect_eq "$out" "name,SSN_2 ann, mal,999-99" "case_twin_column: the twin is its own column, SSN_2"
+expect_eq "$(q gina 'SELECT count(*) FROM hr.people WHERE "SSN" IS NOT NULL')" "exit 65" "case_twin_column: no spelling reaches ssn"
+expect_eq "$(q gina 'SELECT ssn FROM hr.people')" "exit 65" "case_twin_column: nor its own name"
+# guard_collision: a record with key __grant_guard made every filtered reader's query on the database fail.
+printf '{"id":1,"region":"EU"}\n{"id":2,"region":"US"}\n' | lake-put shop.guarded >/dev/null
+lake-crawl shop.guarded >/dev/null
+lake-grant grant SELECT ON shop.guarded TO hank --rows "region = 'EU'" >/dev/null
+lake-grant grant SELECT ON shop.orders TO hank --rows "region = 'EU'" >/dev/null
+lake-grant grant INSERT ON shop.guarded TO mallory >/dev/null
+expect_eq "$(q hank 'SELECT count(*) AS n FROM shop.guarded')" "n 1" "guard_collision: hank's filtered read"
+printf '{"id":3,"region":"EU","__grant_guard":"x"}\n' | lake-put --as mallory shop.guarded >/dev/null
+lake-crawl shop.guarded >/dev/null
+expect_eq "$(q hank 'SELECT count(*) AS n FROM shop.guarded')" "n 2" "guard_collision: a data column named like the guard breaks no filtered read"
+eu=$(lake-query --format csv "SELECT count(*) FROM shop.orders WHERE region = 'EU'" | tail -1)
+expect_eq "$(q hank 'SELECT count(*) AS n FROM shop.orders')" "n $eu" "guard_collision: nor one of another table"
+expect_eq "$(lake-query --format csv 'SELECT __grant_guard_2 FROM shop.guarded WHERE id = 3' | tail -1)" "x" "guard_collision: the data column is __grant_guard_2"
 # dqs_literal: a double-quoted name that matches no column was SQLite's string literal.
 run lake-grant grant SELECT ON shop.orders TO frank --rows "\"regoin\" <> 'US'"
 expect_rc 65 "dqs_literal: a misspelt column in a row filter is refused, not always true"
