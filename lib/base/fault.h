@@ -13,4 +13,13 @@
 
 void lake_fault_point(void);
 
+/*
+ * Test-only, like the fault points: with the environment variable `env`
+ * naming a FIFO, wait for a byte from it, so that a test can act at this
+ * instant (commit between two scans of one statement, or between a
+ * crawl's reading and its commit).  Returns at once when `env` is unset,
+ * and always in release builds.
+ */
+void lake_test_gate(const char *env);
+
 #endif

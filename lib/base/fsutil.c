@@ -112,21 +112,26 @@ int lake_tmpfile_open(struct lake_tmpfile *t, const char *tmpdir, struct lake_er
 	return 0;
 }
 
+/* Make the temporary file's bytes durable and close it, before it is renamed into place. */
+static int close_synced(struct lake_tmpfile *t, struct lake_error *e)
+{
+	if (fsync(t->fd) < 0)
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': fsync failed", t->path);
+	if (close(t->fd) < 0) {
+		t->fd = -1;
+		return lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", t->path);
+	}
+	t->fd = -1;
+	return 0;
+}
+
 int lake_tmpfile_finish(struct lake_tmpfile *t, const char *dest, struct lake_error *e)
 {
 	struct lake_buf dir = LAKE_BUF_INIT;
 	int rc = -1;
 
-	if (fsync(t->fd) < 0) {
-		lake_err_sys(e, LAKE_EX_IOERR, "'%s': fsync failed", t->path);
+	if (close_synced(t, e) < 0)
 		goto out;
-	}
-	if (close(t->fd) < 0) {
-		t->fd = -1;
-		lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", t->path);
-		goto out;
-	}
-	t->fd = -1;
 	parent_of(dest, &dir);
 	if (lake_mkdirs(dir.data, 0777, e) < 0)
 		goto out;
@@ -360,16 +365,8 @@ int lake_tmpfile_finish_beneath(struct lake_tmpfile *t, const char *root, const 
 	struct lake_buf dir = LAKE_BUF_INIT;
 	int rc = -1;
 
-	if (fsync(t->fd) < 0) {
-		lake_err_sys(e, LAKE_EX_IOERR, "'%s': fsync failed", t->path);
+	if (close_synced(t, e) < 0)
 		goto out;
-	}
-	if (close(t->fd) < 0) {
-		t->fd = -1;
-		lake_err_sys(e, LAKE_EX_IOERR, "'%s': close failed", t->path);
-		goto out;
-	}
-	t->fd = -1;
 	if (lake_rename_beneath(t->path, root, rel, e) < 0)
 		goto out;
 	free(t->path);

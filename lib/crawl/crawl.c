@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/fault.h"
 #include "base/fsutil.h"
 #include "formats/classifier.h"
 #include "parquet/parquet_describe.h"
@@ -1139,29 +1140,6 @@ static int catalog_unchanged(const struct table_crawl *tc, int *same, struct lak
 	return rc;
 }
 
-#ifndef NDEBUG
-/*
- * Test-only (compiled out of release builds): with LAKE_TEST_CRAWL_GATE
- * naming a FIFO, the first attempt at each table waits for a byte from it
- * between reading the files and committing, so that a test can commit in
- * between and check that the crawl does not undo that commit.
- */
-static void test_crawl_gate(void)
-{
-	const char *gate = getenv("LAKE_TEST_CRAWL_GATE");
-	char byte;
-
-	if (!gate)
-		return;
-	FILE *f = fopen(gate, "r");
-	if (f) {
-		if (fread(&byte, 1, 1, f) != 1)
-			byte = 0;
-		fclose(f);
-	}
-}
-#endif
-
 /*
  * One attempt at a table: read what changed, then commit all of it in one
  * transaction.  Unlocked, the files are read without holding the write
@@ -1205,10 +1183,9 @@ static int crawl_attempt(struct table_crawl *tc, int attempt, struct lake_error 
 		if (!tc->id && !tc->format)
 			goto done;
 		if (schema_policy(tc, before) == 0) {
-#ifndef NDEBUG
+			/* Tests commit here, between reading and committing (LAKE_TEST_CRAWL_GATE). */
 			if (attempt == 0)
-				test_crawl_gate();
-#endif
+				lake_test_gate("LAKE_TEST_CRAWL_GATE");
 			if (!locked &&
 			    (lake_catalog_begin(c, e) < 0 || catalog_unchanged(tc, &same, e) < 0))
 				goto out;

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/fault.h"
 #include "base/colnames.h"
 #include "values/infer.h"
 #include "formats/input.h"
@@ -366,29 +367,18 @@ static int x_close(sqlite3_vtab_cursor *c)
 	return SQLITE_OK;
 }
 
-#ifndef NDEBUG
 /*
- * Test-only (compiled out of release builds): with LAKE_TEST_SCAN_GATE
- * naming a FIFO, every scan after the process's first waits for a byte
- * from it, so that a test can commit between two scans of one statement
- * and check that the second does not see it.
+ * Tests commit between two scans of one statement (LAKE_TEST_SCAN_GATE):
+ * every scan after the process's first waits there, and the second scan
+ * must not see the commit.
  */
-static void test_scan_gate(void)
+static void scan_gate(void)
 {
 	static int scans;
-	const char *gate = getenv("LAKE_TEST_SCAN_GATE");
-	char byte;
 
-	if (!gate || scans++ == 0)
-		return;
-	FILE *f = fopen(gate, "r");
-	if (f) {
-		if (fread(&byte, 1, 1, f) != 1)
-			byte = 0;
-		fclose(f);
-	}
+	if (scans++)
+		lake_test_gate("LAKE_TEST_SCAN_GATE");
 }
-#endif
 
 /*
  * --as-of a version some of whose files were vacuumed: the scan fails
@@ -411,9 +401,7 @@ static int check_readable(struct lake_vtab *v)
 static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int argc,
 		    sqlite3_value **argv)
 {
-#ifndef NDEBUG
-	test_scan_gate();
-#endif
+	scan_gate();
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 	struct lake_vtab *v = (struct lake_vtab *)c->pVtab;
 	struct constraint *ks;
