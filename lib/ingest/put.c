@@ -1344,6 +1344,8 @@ int lake_put_records_end(struct lake_put *p, struct lake_error *e)
 /* INSERT on the table, and CREATE_TABLE on its database when it does not exist yet. */
 static int may_land(struct lake *lake, const char *db, const char *table, struct lake_error *e)
 {
+	if (lake_database_name_new(db, e) < 0)
+		return -1;
 	struct lake_table_spec spec = {db, table, "ndjson", "zstd", "[]", NULL, lake->principal};
 	struct lake_error ignored = {0};
 	int64_t id = 0;
@@ -1355,6 +1357,15 @@ static int may_land(struct lake *lake, const char *db, const char *table, struct
 	/* A lookup only (create 0); its disagreements with spec do not matter here. */
 	lake_catalog_ensure_table(lake->catalog, &spec, 0, &id, &ignored);
 	return id ? 0 : lake_require(lake, LAKE_PERM_CREATE_TABLE, db, NULL, e);
+}
+
+int lake_put_may_land(struct lake *lake, const char *qualified, struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+
+	if (lake_name_split(qualified, db, table, e) < 0)
+		return -1;
+	return may_land(lake, db, table, e);
 }
 
 int lake_put_open(struct lake *lake, const char *qualified, const struct lake_put_options *o,
