@@ -364,7 +364,7 @@ static int verb_search(const struct catalog_opts *o, int argc, char **argv)
 /* A change to the catalog, in the audit log; returns status, for chaining. */
 static int audited(struct lake *lake, const char *action, const char *object, int status)
 {
-	struct lake_audit_event ev = {action, object, "ok", 0, 0, NULL, 0, NULL};
+	struct lake_audit_event ev = {action, object, "ok", 0, 0, NULL, 0, NULL, NULL};
 
 	lake_audit(lake, &ev);
 	return status;

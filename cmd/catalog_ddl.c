@@ -12,6 +12,7 @@
 
 #include "catalog_verbs.h"
 #include "cli.h"
+#include "manage/catalog_browse.h"
 #include "manage/ddl.h"
 #include "govern/grant.h"
 #include "store/lake.h"
@@ -40,7 +41,7 @@ static int verb_ddl(const struct catalog_opts *o, int argc, char **argv)
 	if (lake_name_split(argv[1], db, name, &err) < 0)
 		return cli_fail(&err);
 	if (cli_lake_open(o->lake_dir, &lake, &err) < 0 ||
-	    lake_require_describe(lake, db, name, &err) < 0 ||
+	    lake_browse_require(lake, LAKE_PERM_DESCRIBE, db, name, &err) < 0 ||
 	    lake_ddl_table_load(lake->catalog, db, name, &t, &err) < 0)
 		goto fail;
 	t.lake_dir = lake->dir;
@@ -86,7 +87,9 @@ static int verb_set(const struct catalog_opts *o, int argc, char **argv)
 	if (lake_table_prop_parse(key, eq + 1, &value, &err) < 0 ||
 	    lake_name_split(argv[1], db, name, &err) < 0)
 		goto fail;
+	/* A property changes how the table is crawled and read: ALTER, as `describe` needs. */
 	if (cli_lake_open(o->lake_dir, &lake, &err) < 0 ||
+	    lake_browse_require(lake, LAKE_PERM_ALTER, db, name, &err) < 0 ||
 	    lake_table_prop_set(lake->catalog, db, name, key, value, &err) < 0)
 		goto fail;
 	status = print_set_record(argv[1], key, value);

@@ -13,6 +13,7 @@
 #include "formats/classifier.h"
 #include "cli.h"
 #include "crawl/crawl.h"
+#include "formats/input.h"
 #include "store/lake.h"
 #include "base/names.h"
 
@@ -152,9 +153,23 @@ static void print_warning(const char *what, void *arg)
 	cli_warn("%s", what);
 }
 
+/* The first error event's file and message, for the audit event (arg: a lake_error). */
+static void keep_first_error(json_t *ev, struct lake_error *first)
+{
+	const char *kind = json_string_value(json_object_get(ev, "event"));
+	const char *where = json_string_value(json_object_get(ev, "file"));
+	const char *what = json_string_value(json_object_get(ev, "error"));
+
+	if (first->code || !kind || strcmp(kind, "error") != 0)
+		return;
+	if (!where) /* an error of the whole table */
+		where = json_string_value(json_object_get(ev, "table"));
+	lake_err(first, LAKE_EX_DATAERR, "%s: %s", where ? where : "?", what ? what : "error");
+}
+
 static void print_event(json_t *ev, void *arg)
 {
-	(void)arg;
+	keep_first_error(ev, arg);
 	json_dumpf(ev, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 }
@@ -164,14 +179,17 @@ int main(int argc, char **argv)
 	struct lake_error err = {0};
 	struct lake_crawl_totals t;
 	struct args a = {0};
+	struct lake_error first_error = {0};
 	struct lake *lake = NULL;
 	int status;
 
 	cli_init("lake-crawl");
 	if ((status = parse_args(&a, argc, argv)) != 0)
 		return status;
+	int64_t started = lake_monotonic_us();
 	a.opts.event = print_event;
 	a.opts.warn = print_warning;
+	a.opts.event_arg = &first_error;
 	if (isatty(STDERR_FILENO))
 		a.opts.progress = show_progress;
 	if (cli_lake_open(a.lake_dir, &lake, &err) < 0)
@@ -193,8 +211,10 @@ int main(int argc, char **argv)
 					      t.rows_read,
 					      0,
 					      NULL,
-					      0,
-					      NULL};
+					      lake_monotonic_us() - started,
+					      NULL,
+					      status ? (err.code ? err.msg : first_error.msg)
+						     : NULL};
 		lake_audit(lake, &ev);
 	}
 	cli_progress_end();

@@ -124,6 +124,34 @@ static int object_parts(const char *object, char *db, char *table, struct lake_e
 	return lake_name_split(object, db, table, e);
 }
 
+/*
+ * Warn (stderr) of column filters made moot on db[.table]: for `check`,
+ * those of principal; after a grant, those the new grants `ids` take part in.
+ */
+static void warn_moot(struct lake *lake, const char *principal, const char *db, const char *table,
+		      json_t *ids)
+{
+	struct lake_error ignored = {0};
+	json_t *warnings = json_array();
+	size_t i;
+	json_t *w;
+
+	lake_grant_moot_filters(lake, principal, db, table, ids, warnings, &ignored);
+	json_array_foreach(warnings, i, w) cli_warn("%s", json_string_value(w));
+	json_decref(warnings);
+}
+
+/* The ids of the grants just made. */
+static json_t *grant_ids(json_t *added)
+{
+	json_t *ids = json_array();
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(added, i, g) json_array_append(ids, json_object_get(g, "id"));
+	return ids;
+}
+
 /* grant|revoke PERMS ON OBJECT TO|FROM PRINCIPAL */
 static int change(struct lake *lake, const struct opts *o, int revoke, int argc, char **argv)
 {
@@ -154,8 +182,14 @@ static int change(struct lake *lake, const struct opts *o, int revoke, int argc,
 	if ((revoke ? lake_grant_revoke : lake_grant_add)(lake, &g, &done, &err) < 0) {
 		status = cli_fail(&err);
 		json_decref(done);
-	} else
+	} else {
+		if (!revoke && json_array_size(done)) {
+			json_t *ids = grant_ids(done);
+			warn_moot(lake, NULL, g.db, g.table, ids);
+			json_decref(ids);
+		}
 		status = print_rows(o, done, NULL);
+	}
 	json_decref(g.include);
 	json_decref(g.exclude);
 	free(principal);
@@ -197,6 +231,7 @@ static int check(struct lake *lake, const struct opts *o, int argc, char **argv)
 		return cli_usage_error("check takes one permission, not '%s'", argv[2]);
 	if (lake_grant_check(lake, argv[1], perm, db, *table ? table : NULL, &out, &err) < 0)
 		return cli_fail(&err);
+	warn_moot(lake, argv[1], db, *table ? table : NULL, NULL);
 	json_t *rows = json_array();
 	json_array_append_new(rows, out);
 	return print_rows(o, rows, columns);

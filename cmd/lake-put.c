@@ -404,12 +404,14 @@ int main(int argc, char **argv)
 	struct lake *lake = NULL;
 	struct lake_put *p = NULL;
 	struct lake_classifier classifier = {0};
+	int64_t started = 0;
 	int status;
 
 	cli_init("lake-put");
 	cli_catch_interrupts();
 	if ((status = parse_args(&a, argc, argv)) != 0)
 		goto out;
+	started = lake_monotonic_us();
 	if (isatty(STDERR_FILENO))
 		a.opts.progress = show_progress;
 	if (a.classifier)
@@ -427,8 +429,17 @@ int main(int argc, char **argv)
 	status = report_totals(lake_put_totals(p), a.table, status);
 	{
 		const struct lake_put_totals *t = lake_put_totals(p);
-		struct lake_audit_event ev = {
-		    "put", a.table, status ? "error" : "ok", t->rows, t->bytes, NULL, 0, NULL};
+		/* Without an error of its own, a failed put is one whose every record was bad. */
+		const char *why = err.code ? err.msg : "nothing landed: every record was bad";
+		struct lake_audit_event ev = {"put",
+					      a.table,
+					      status ? "error" : "ok",
+					      t->rows,
+					      t->bytes,
+					      NULL,
+					      lake_monotonic_us() - started,
+					      NULL,
+					      status ? why : NULL};
 		lake_audit(lake, &ev);
 	}
 out:

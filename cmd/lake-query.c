@@ -403,7 +403,7 @@ static void audit_query(struct lake *lake, struct lake_query *q, const char *sql
 	json_object_foreach(reads, key, v)
 	    lake_buf_addf(&tables, "%s%s", tables.len ? "," : "", key);
 	struct lake_audit_event ev = {"query", tables.data, err ? "error" : "ok", rows, 0, sql,
-				      us,      reads};
+				      us,      reads,	    err ? err->msg : NULL};
 	lake_audit(lake, &ev);
 	lake_buf_release(&tables);
 	json_decref(reads);

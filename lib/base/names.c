@@ -66,6 +66,27 @@ int lake_name_check(const char *what, const char *name, struct lake_error *e)
 	return name_check_n(what, name, strlen(name), e);
 }
 
+int lake_database_name_new(const char *name, struct lake_error *e)
+{
+	/*
+	 * lake-query attaches each database as an SQLite schema of its name:
+	 * main and temp are SQLite's own schemas and lake holds the system
+	 * tables, so a database of one of these names could never be read.
+	 */
+	static const char *const reserved[] = {"main", "temp", "lake"};
+
+	if (lake_name_check("database", name, e) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+		if (strcmp(name, reserved[i]) == 0)
+			return lake_err(e, LAKE_EX_USAGE,
+					"database name '%s' is reserved (main and temp are "
+					"SQLite's own schemas, lake holds the system tables in "
+					"lake-query): choose another name",
+					name);
+	return 0;
+}
+
 /* db and table are written only when both parts are valid. */
 int lake_name_split(const char *qualified, char *db, char *table, struct lake_error *e)
 {

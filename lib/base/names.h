@@ -29,6 +29,14 @@ int lake_name_valid(const char *name);
 int lake_name_check(const char *what, const char *name, struct lake_error *e);
 
 /*
+ * lake_name_check for a database about to be created: also refuses, with
+ * LAKE_EX_USAGE, the names lake-query could never read it under (main,
+ * temp: SQLite's own schemas; lake: the system tables).  A database that
+ * already has such a name can still be looked up, renamed away or dropped.
+ */
+int lake_database_name_new(const char *name, struct lake_error *e);
+
+/*
  * Split "db.table" into its parts (each validated).  db and table receive
  * NUL-terminated copies (room for LAKE_NAME_MAX + 1 bytes each).
  */

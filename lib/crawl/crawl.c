@@ -1410,9 +1410,22 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* A target that names no table is a mistake to report, not a crawl of nothing. */
-static int check_targets(const struct lake_crawl_options *o, char **names, size_t n,
-			 struct lake_error *e)
+/* Whether any grant shows "db.table" to the acting principal. */
+static int visible(struct lake *lake, const char *qualified)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+	struct lake_error ignored = {0};
+
+	return lake_name_split(qualified, db, table, &ignored) == 0 &&
+	       lake_may_see(lake, db, table);
+}
+
+/*
+ * A target that names no table is a mistake to report, not a crawl of
+ * nothing; a table the principal may not see is, for it, no table.
+ */
+static int check_targets(struct lake *lake, const struct lake_crawl_options *o, char **names,
+			 size_t n, struct lake_error *e)
 {
 	for (size_t t = 0; t < o->ntargets; t++) {
 		struct lake_crawl_options one = *o;
@@ -1420,7 +1433,7 @@ static int check_targets(const struct lake_crawl_options *o, char **names, size_
 		one.targets = &o->targets[t];
 		one.ntargets = 1;
 		for (size_t i = 0; i < n && !found; i++)
-			found = wanted(&one, names[i]);
+			found = wanted(&one, names[i]) && visible(lake, names[i]);
 		if (!found)
 			return lake_err(e, LAKE_EX_NOINPUT,
 					"no table or database '%s' in the lake, on disk or in the "
@@ -1432,17 +1445,23 @@ static int check_targets(const struct lake_crawl_options *o, char **names, size_
 
 /*
  * Crawling changes a table: ALTER on it (or its database).  Named
- * targets without it are denied; the others are passed over quietly, as
- * the principal may not even know them.  1: crawl it, 0: skip, -1: denied.
+ * targets without it are denied; the others, and tables the principal
+ * may not see, are passed over quietly, as it may not even know them.
+ * A table on disk under a database name no database may have (data/main/)
+ * is refused: crawling it would create that database.  1: crawl it,
+ * 0: skip, -1: denied or refused.
  */
 static int may_crawl(struct lake *lake, const struct lake_crawl_options *o, const char *db,
 		     const char *table, struct lake_error *e)
 {
-	if (lake_allowed(lake, LAKE_PERM_ALTER, db, table, NULL))
-		return 1;
-	if (!o->ntargets)
-		return 0;
-	return lake_require(lake, LAKE_PERM_ALTER, db, table, e);
+	if (!lake_allowed(lake, LAKE_PERM_ALTER, db, table, NULL)) {
+		if (!o->ntargets || !lake_may_see(lake, db, table))
+			return 0;
+		return lake_require(lake, LAKE_PERM_ALTER, db, table, e);
+	}
+	if (lake_database_name_new(db, e) < 0)
+		return lake_err_wrap(e, "data/%s/%s", db, table);
+	return 1;
 }
 
 int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
@@ -1465,7 +1484,7 @@ int lake_crawl(struct lake *lake, const struct lake_crawl_options *o,
 
 	memset(totals, 0, sizeof *totals);
 	names = all_tables(lake, o, &n);
-	rc = check_targets(o, names, n, e);
+	rc = check_targets(lake, o, names, n, e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char *dot = strchr(names[i], '.');
 		if (!wanted(o, names[i]))

@@ -9,6 +9,8 @@
 #include "govern/audit.h"
 #include "base/buf.h"
 #include "etl/etl_output.h"
+#include "formats/input.h"
+#include "ingest/put.h"
 #include "base/fault.h"
 #include "govern/grant.h"
 #include "base/ltime.h"
@@ -80,7 +82,21 @@ static int record_crashed(struct etl_run *r, int64_t pid, const char *since, str
 	return step_done(r, st, "cannot record a crashed run", e);
 }
 
-/* A job's bookmarks belong to what it writes: the same name for another target is a mistake. */
+/* Whether "db.table" is a table any grant shows the acting principal. */
+static int may_see(struct lake *lake, const char *qualified)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+	struct lake_error ignored = {0};
+
+	return lake_name_split(qualified, db, table, &ignored) == 0 &&
+	       lake_may_see(lake, db, table);
+}
+
+/*
+ * A job's bookmarks belong to what it writes: the same name for another
+ * target is a mistake.  The message names the other target only to a
+ * principal that may see it.
+ */
 static int same_target(struct etl_run *r, struct lake_error *e)
 {
 	sqlite3_stmt *st;
@@ -90,11 +106,14 @@ static int same_target(struct etl_run *r, struct lake_error *e)
 		return -1;
 	sqlite3_bind_text(st, 1, r->job->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), r->job->target) != 0)
+	    strcmp((const char *)sqlite3_column_text(st, 0), r->job->target) != 0) {
+		const char *other = (const char *)sqlite3_column_text(st, 0);
 		rc = lake_err(e, LAKE_EX_USAGE,
 			      "job '%s' writes %s, not %s: a job keeps its target (its bookmarks "
 			      "and history belong to it); give this one another name",
-			      r->job->name, sqlite3_column_text(st, 0), r->job->target);
+			      r->job->name, may_see(r->lake, other) ? other : "another table",
+			      r->job->target);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -573,6 +592,12 @@ static json_t *inputs_json(struct etl_run *r)
 		const char *name = *(const char *const *)((const char *)names + i * stride);
 		if (!ts->scans)
 			continue; /* declared with its database, never read */
+		if (ts->filtered) {
+			/* As lake-query --explain: its files and counts include hidden rows. */
+			json_array_append_new(
+			    input, json_pack("{s:s, s:b}", "table", name, "filtered", 1));
+			continue;
+		}
 		json_array_append_new(input, json_pack("{s:s, s:I, s:I, s:o}", "table", name,
 						       "rows", (json_int_t)ts->input_rows, "bytes",
 						       (json_int_t)ts->input_bytes, "files",
@@ -609,7 +634,7 @@ static void release_run(struct etl_run *r)
 }
 
 /* The run's audit event: the job's SQL, what it read of each table, the rows it wrote. */
-static void audit_run(struct etl_run *r, const struct lake_error *err)
+static void audit_run(struct etl_run *r, int64_t started_us, const struct lake_error *err)
 {
 	struct io_totals t;
 	json_t *reads = r->q ? lake_query_reads(r->q) : NULL;
@@ -619,9 +644,15 @@ static void audit_run(struct etl_run *r, const struct lake_error *err)
 		return; /* audited where it was denied */
 	}
 	count_io(r, &t);
-	struct lake_audit_event ev = {"etl",	  r->job->target, err ? "error" : "ok",
-				      t.out_rows, t.out_bytes,	  r->job->sql,
-				      0,	  reads};
+	struct lake_audit_event ev = {"etl",
+				      r->job->target,
+				      err ? "error" : "ok",
+				      t.out_rows,
+				      t.out_bytes,
+				      r->job->sql,
+				      lake_monotonic_us() - started_us,
+				      reads,
+				      err ? err->msg : NULL};
 	lake_audit(r->lake, &ev);
 	json_decref(reads);
 }
@@ -641,10 +672,49 @@ static int run_locked(struct etl_run *r, json_t **report, struct lake_error *e)
 	return commit_run(r, report, e);
 }
 
+/* A dry run reads and writes nothing: what it would have done, as the principal may see it. */
+static int dry_run(struct etl_run *r, json_t **report, struct lake_error *e)
+{
+	int rc;
+
+	find_job(r);
+	rc = fix_windows(r, e) < 0 || etl_outputs_open(r->lake, r->job, 1, &r->out, e) < 0 ||
+		     run_query(r, e) < 0
+		 ? -1
+		 : 0;
+	if (rc == 0)
+		*report = dry_run_report(r);
+	release_run(r);
+	return rc;
+}
+
+static int run(struct etl_run *r, json_t **report, struct lake_error *e)
+{
+	int64_t started_us = lake_monotonic_us();
+	int rc;
+
+	if (lock_job(r, e) < 0) {
+		release_run(r);
+		return -1;
+	}
+	rc = run_locked(r, report, e);
+	audit_run(r, started_us, rc < 0 ? e : NULL);
+	if (rc < 0) {
+		/* The output goes first, so that the failure is recorded only once nothing is left.
+		 */
+		etl_outputs_close(r->out);
+		r->out = NULL;
+		record_failure(r, e);
+	}
+	release_run(r);
+	return rc;
+}
+
 int lake_etl_run(struct lake *lake, const struct lake_etl_job *job,
 		 const struct lake_etl_options *o, json_t **report, struct lake_error *e)
 {
 	struct etl_run r = {0};
+	const char *outer_sql = lake->sql;
 	int rc;
 
 	*report = NULL;
@@ -652,30 +722,17 @@ int lake_etl_run(struct lake *lake, const struct lake_etl_job *job,
 	r.job = job;
 	r.o = o;
 	lake_time_format_timestamp(lake_time_now(), r.started);
-	if (o->dry_run) {
-		find_job(&r);
-		rc = fix_windows(&r, e) < 0 || etl_outputs_open(lake, job, 1, &r.out, e) < 0 ||
-			     run_query(&r, e) < 0
-			 ? -1
-			 : 0;
-		if (rc == 0)
-			*report = dry_run_report(&r);
-		release_run(&r);
-		return rc;
-	}
-	if (lake_etl_job_check(job, e) < 0 || lock_job(&r, e) < 0) {
-		release_run(&r);
-		return -1;
-	}
-	rc = run_locked(&r, report, e);
-	audit_run(&r, rc < 0 ? e : NULL);
-	if (rc < 0) {
-		/* The output goes first, so that the failure is recorded only once nothing is left.
-		 */
-		etl_outputs_close(r.out);
-		r.out = NULL;
-		record_failure(&r, e);
-	}
-	release_run(&r);
+	/*
+	 * Whether the principal may write the target comes first, dry run or
+	 * not: a denial (audited, with the job's SQL) that says nothing more
+	 * of the table, and no job or run recorded.
+	 */
+	lake->sql = job->sql;
+	if ((!o->dry_run && lake_etl_job_check(job, e) < 0) ||
+	    (job->target && lake_put_may_land(lake, job->target, e) < 0))
+		rc = -1;
+	else
+		rc = o->dry_run ? dry_run(&r, report, e) : run(&r, report, e);
+	lake->sql = outer_sql;
 	return rc;
 }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "govern/audit.h"
 #include "govern/grant.h"
 #include "base/names.h"
 #include "base/proc.h"
@@ -81,13 +82,13 @@ static void hide_others_runs(struct lake *lake, json_t *runs)
 	}
 }
 
-/* Moving a job's bookmarks changes what it writes next: INSERT on its target. */
-static int may_move(struct lake *lake, int64_t jid, struct lake_error *e)
+/* The job's target, split (both empty when it has none). */
+static int job_target(struct lake *lake, int64_t jid, char *db, char *table, struct lake_error *e)
 {
-	char db[LAKE_NAME_MAX + 1] = "", table[LAKE_NAME_MAX + 1] = "";
 	struct lake_error ignored = {0};
 	sqlite3_stmt *st;
 
+	*db = *table = '\0';
 	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
 			       "SELECT definition->>'target' FROM jobs WHERE id = ?", -1, &st,
 			       NULL) != SQLITE_OK)
@@ -96,7 +97,67 @@ static int may_move(struct lake *lake, int64_t jid, struct lake_error *e)
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 		lake_name_split((const char *)sqlite3_column_text(st, 0), db, table, &ignored);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+/* A denial of verb on job, audited, that names nothing the principal may not see. */
+static int job_denied(struct lake *lake, const char *verb, const char *job, const char *needs,
+		      struct lake_error *e)
+{
+	lake_audit_denied(lake, verb, job);
+	return lake_err(e, LAKE_EX_NOPERM, "permission denied: %s of job '%s' for %s (it needs %s)",
+			verb, job, lake_identity(lake)->name, needs);
+}
+
+/*
+ * Moving a job's bookmarks changes what it writes next: INSERT on its
+ * target.  The target is named only to a principal that may see it.
+ */
+static int may_move(struct lake *lake, const char *verb, const char *job, int64_t jid,
+		    struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+
+	if (job_target(lake, jid, db, table, e) < 0)
+		return -1;
+	if (*table && !lake_may_see(lake, db, table))
+		return job_denied(lake, verb, job, "INSERT on the job's target", e);
 	return lake_require(lake, LAKE_PERM_INSERT, db, *table ? table : NULL, e);
+}
+
+/*
+ * Bookmarks show which versions of its inputs a job read, and when: for
+ * administrators, and for principals that may see the job's target (as
+ * its runs) and read every table it bookmarks.
+ */
+static int may_show_bookmarks(struct lake *lake, const char *job, int64_t jid, struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+	sqlite3_stmt *st;
+	int ok;
+
+	if (lake_identity(lake)->admin)
+		return 0;
+	if (job_target(lake, jid, db, table, e) < 0)
+		return -1;
+	ok = *table && lake_may_see(lake, db, table);
+	if (sqlite3_prepare_v2(lake_catalog_db(lake->catalog),
+			       "SELECT d.name, t.name FROM bookmarks b JOIN tables t ON t.id = "
+			       "b.table_id JOIN databases d ON d.id = t.database_id WHERE "
+			       "b.job_id = ?1 UNION SELECT substr(b.value, 1, instr(b.value, '.') "
+			       "- 1), substr(b.value, instr(b.value, '.') + 1) FROM jobs, "
+			       "json_each(jobs.definition, '$.bookmark') b WHERE jobs.id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(lake, e);
+	sqlite3_bind_int64(st, 1, jid);
+	while (ok && sqlite3_step(st) == SQLITE_ROW)
+		ok = lake_allowed(lake, LAKE_PERM_SELECT, (const char *)sqlite3_column_text(st, 0),
+				  (const char *)sqlite3_column_text(st, 1), NULL);
+	sqlite3_finalize(st);
+	if (ok)
+		return 0;
+	return job_denied(lake, "bookmark show", job,
+			  "to see its target and SELECT on every table it bookmarks", e);
 }
 
 int lake_etl_runs(struct lake *lake, const char *job, json_t **runs, struct lake_error *e)
@@ -162,6 +223,8 @@ int lake_etl_bookmark_show(struct lake *lake, const char *job, json_t **out, str
 	sqlite3_finalize(st);
 	if (!id)
 		return job_id(lake, job, &id, e);
+	if (may_show_bookmarks(lake, job, id, e) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(
 		lake_catalog_db(lake->catalog),
 		"SELECT d.name || '.' || t.name AS \"table\", b.version, b.run_id AS "
@@ -183,6 +246,20 @@ static int table_version(struct lake *lake, const char *qualified, int64_t *id, 
 		return -1;
 	if (!*id)
 		return lake_err(e, LAKE_EX_NOINPUT, "no table %s", qualified);
+	return 0;
+}
+
+/* A table the user names: one the principal may not see is, for it, none. */
+static int named_table_version(struct lake *lake, const char *qualified, int64_t *id,
+			       int64_t *version, struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+
+	if (lake_catalog_find_table(lake->catalog, qualified, id, version, e) < 0 ||
+	    lake_name_split(qualified, db, table, e) < 0)
+		return -1;
+	if (!*id || !lake_may_see(lake, db, table))
+		return lake_table_not_found(lake, qualified, e);
 	return 0;
 }
 
@@ -237,8 +314,8 @@ int lake_etl_bookmark_set(struct lake *lake, const char *job, const char *table,
 
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (job_id(lake, job, &jid, e) < 0 || may_move(lake, jid, e) < 0 ||
-	    table_version(lake, table, &tid, &current, e) < 0)
+	if (job_id(lake, job, &jid, e) < 0 || may_move(lake, "bookmark set", job, jid, e) < 0 ||
+	    named_table_version(lake, table, &tid, &current, e) < 0)
 		goto fail;
 	if (!bookmarks_table(lake, jid, table)) {
 		lake_err(e, LAKE_EX_USAGE,
@@ -296,7 +373,7 @@ int lake_etl_bookmark_rewind(struct lake *lake, const char *job, int64_t run, st
 
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
-	if (job_id(lake, job, &jid, e) < 0 || may_move(lake, jid, e) < 0 ||
+	if (job_id(lake, job, &jid, e) < 0 || may_move(lake, "bookmark rewind", job, jid, e) < 0 ||
 	    run_windows(lake, jid, run, &windows, e) < 0)
 		goto fail;
 	json_object_foreach(windows, table, w)

@@ -49,6 +49,8 @@ static void format_event(struct lake *lake, const struct lake_audit_event *ev, c
 	add_field(b, "sql", ev->sql);
 	lake_buf_addstr(b, ",\"duration_ms\":");
 	lake_buf_add_double(b, (double)ev->duration_us / 1000.0);
+	if (ev->error)
+		add_field(b, "error", ev->error);
 	if (ev->reads && json_object_size(ev->reads)) {
 		char *reads = json_dumps(ev->reads, JSON_COMPACT | JSON_SORT_KEYS);
 		lake_buf_addf(b, ",\"reads\":%s", reads);
@@ -85,7 +87,7 @@ int lake_audit(struct lake *lake, const struct lake_audit_event *ev)
 
 void lake_audit_denied(struct lake *lake, const char *what, const char *object)
 {
-	struct lake_audit_event ev = {what, object, "denied", 0, 0, NULL, 0, NULL};
+	struct lake_audit_event ev = {what, object, "denied", 0, 0, lake->sql, 0, NULL, NULL};
 
 	lake_audit(lake, &ev);
 }

@@ -3,7 +3,8 @@
  * audit/YYYY-MM-DD.ndjson (UTC days).
  *
  * An event is one JSON line {"time", "principal", "program", "action",
- * "object", "outcome", "rows", "bytes", "sql", "duration_ms"} appended
+ * "object", "outcome", "rows", "bytes", "sql", "duration_ms"} (and
+ * "error", the message, when the outcome is an error) appended
  * with a single write(2) to a file opened O_APPEND, so concurrent writers
  * never interleave their lines.  Writing is best effort for the action
  * it records: a failure is reported on stderr, not turned into the
@@ -30,10 +31,14 @@ struct lake_audit_event {
 	const char *sql;     /* may be NULL */
 	int64_t duration_us; /* 0: not measured */
 	json_t *reads; /* {"db.table": {"rows", "bytes"}} read; may be NULL (not taken over) */
+	const char *error; /* what went wrong, for outcome "error"; may be NULL */
 };
 
 int lake_audit(struct lake *lake, const struct lake_audit_event *ev);
-/* A denial: the permission (or what was refused) and the object. */
+/*
+ * A denial: the permission (or what was refused) and the object; the SQL
+ * is the statement under way (lake->sql), if any.
+ */
 void lake_audit_denied(struct lake *lake, const char *what, const char *object);
 
 /*

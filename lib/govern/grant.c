@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "govern/audit.h"
+#include "store/suggest.h"
 #include "base/ltime.h"
 #include "base/names.h"
 
@@ -402,6 +403,60 @@ int lake_may_see_database(struct lake *lake, const char *db)
 	}
 	sqlite3_finalize(st);
 	return found;
+}
+
+/* The principals the acting one holds, as JSON text for json_each; malloc'd. */
+static char *holds_json(const struct lake_identity *id)
+{
+	json_t *a = json_array();
+	char *text;
+
+	for (size_t i = 0; i < id->nholds; i++)
+		json_array_append_new(a, json_string(id->holds[i]));
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text;
+}
+
+/*
+ * Fail as lake_suggest_not_found does, suggesting among the names `sql`
+ * lists that a grant to one of the acting principal's holds covers (all
+ * of them for an administrator).  `sql` selects the name, then the
+ * database and the table (NULL for a database) each name belongs to.
+ */
+static int not_found_among_visible(struct lake *lake, const char *what, const char *name,
+				   const char *sql, struct lake_error *e)
+{
+	const struct lake_identity *id = lake_identity(lake);
+	char *holds, *visible;
+	int rc;
+
+	if (id->admin)
+		return lake_suggest_not_found(lake, what, name, sql, e);
+	holds = holds_json(id);
+	visible = sqlite3_mprintf(
+	    "WITH v(n, db, tb) AS (%s) SELECT n FROM v WHERE EXISTS (SELECT 1 FROM grants g WHERE "
+	    "g.principal IN (SELECT value FROM json_each(%Q)) AND g.database_name = v.db AND "
+	    "(v.tb IS NULL OR g.table_name IS NULL OR g.table_name = v.tb))",
+	    sql, holds);
+	rc = lake_suggest_not_found(lake, what, name, visible, e);
+	sqlite3_free(visible);
+	free(holds);
+	return rc;
+}
+
+int lake_table_not_found(struct lake *lake, const char *qualified, struct lake_error *e)
+{
+	return not_found_among_visible(lake, "table", qualified,
+				       "SELECT d.name || '.' || t.name, d.name, t.name FROM tables "
+				       "t JOIN databases d ON d.id = t.database_id",
+				       e);
+}
+
+int lake_database_not_found(struct lake *lake, const char *db, struct lake_error *e)
+{
+	return not_found_among_visible(lake, "database", db,
+				       "SELECT name, name, NULL FROM databases", e);
 }
 
 int lake_may_describe(struct lake *lake, const char *db, const char *table)

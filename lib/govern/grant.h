@@ -97,6 +97,15 @@ int lake_require_describe(struct lake *lake, const char *db, const char *table,
 			  struct lake_error *e);
 
 /*
+ * A name the acting principal may not see is, for it, no name at all:
+ * these fail with LAKE_EX_NOINPUT ("no table 'db.t'") exactly as for a
+ * name that does not exist, the "did you mean" suggestion taken only
+ * among the tables (databases) it may see.
+ */
+int lake_table_not_found(struct lake *lake, const char *qualified, struct lake_error *e);
+int lake_database_not_found(struct lake *lake, const char *db, struct lake_error *e);
+
+/*
  * How the acting principal may read db.table, whose columns (partition
  * keys included) are `columns`, each {"name": its catalog name, "sql":
  * the name the table declares it by} (or just the name, when the two
@@ -152,6 +161,19 @@ int lake_grant_list(struct lake *lake, const char *principal, const char *table,
 /* Whether `principal` may do perm on db.table, and which grant says so (or why not). */
 int lake_grant_check(struct lake *lake, const char *principal, unsigned perm, const char *db,
 		     const char *table, json_t **out, struct lake_error *e);
+
+/*
+ * Column filters made moot on db.table (every table of db when table is
+ * NULL): a filtered SELECT grant hides a column from its principal while
+ * another grant covering that principal, without a row filter, shows the
+ * column on every row.  One message per such pair is appended to
+ * `warnings` (an array).  With `principal`, only pairs of grants that
+ * both cover it; with `ids` (an array of grant ids), only pairs with one
+ * of them.  Nothing for a principal that is not an administrator: the
+ * warnings tell of others' grants.
+ */
+int lake_grant_moot_filters(struct lake *lake, const char *principal, const char *db,
+			    const char *table, json_t *ids, json_t *warnings, struct lake_error *e);
 
 int lake_group_create(struct lake *lake, const char *group, struct lake_error *e);
 int lake_group_member(struct lake *lake, const char *group, const char *member, int add,

@@ -1378,6 +1378,8 @@ int lake_put_records_end(struct lake_put *p, struct lake_error *e)
 /* INSERT on the table, and CREATE_TABLE on its database when it does not exist yet. */
 static int may_land(struct lake *lake, const char *db, const char *table, struct lake_error *e)
 {
+	if (lake_database_name_new(db, e) < 0)
+		return -1;
 	struct lake_table_spec spec = {db, table, "ndjson", "zstd", "[]", NULL, lake->principal};
 	struct lake_error ignored = {0};
 	int64_t id = 0;
@@ -1411,6 +1413,15 @@ static int check_table_dir(struct lake *lake, const char *db, const char *table,
 	else
 		return -1;
 	return 0;
+}
+
+int lake_put_may_land(struct lake *lake, const char *qualified, struct lake_error *e)
+{
+	char db[LAKE_NAME_MAX + 1], table[LAKE_NAME_MAX + 1];
+
+	if (lake_name_split(qualified, db, table, e) < 0)
+		return -1;
+	return may_land(lake, db, table, e);
 }
 
 int lake_put_open(struct lake *lake, const char *qualified, const struct lake_put_options *o,

@@ -143,6 +143,16 @@ struct lake_put_totals {
 
 struct lake_put;
 
+/*
+ * Whether the acting principal may land records in db.table ("db.table"):
+ * a database name no database may have (lake_database_name_new) is
+ * LAKE_EX_USAGE; else INSERT on the table, and CREATE_TABLE on its
+ * database when the table does not exist yet, or LAKE_EX_NOPERM (the
+ * denial audited).  lake_put_open checks it; lake-etl asks first, before
+ * it records anything of a run.
+ */
+int lake_put_may_land(struct lake *lake, const char *qualified, struct lake_error *e);
+
 int lake_put_open(struct lake *lake, const char *qualified, const struct lake_put_options *o,
 		  lake_put_emit_fn emit, void *emit_arg, struct lake_put **out,
 		  struct lake_error *e);

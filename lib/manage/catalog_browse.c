@@ -14,6 +14,7 @@
 #include "govern/audit.h"
 #include "govern/grant.h"
 #include "base/ltime.h"
+#include "base/names.h"
 
 /* The live-file condition of SPEC §3 at the table's current version. */
 #define LIVE "f.state = 'live'"
@@ -151,14 +152,19 @@ static int database_id(struct lake *lake, const char *db, int64_t *id, struct la
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
-	return lake_suggest_not_found(lake, "database", db, "SELECT name FROM databases", e);
+	/* A database the principal may not see is, for it, none. */
+	if (rc == SQLITE_ROW && lake_may_see_database(lake, db))
+		return 0;
+	return lake_database_not_found(lake, db, e);
 }
 
-/* The table's id; *id is 0 (and the result 0) when absent and quiet is set. */
+/*
+ * The table's id; *id is 0 (and the result 0) when absent and quiet is
+ * set.  A table the acting principal may not see is absent for it, with
+ * the same message as one that does not exist.
+ */
 static int find_table(struct lake *lake, const char *db, const char *table, int quiet, int64_t *id,
 		      struct lake_error *e)
 {
@@ -176,15 +182,14 @@ static int find_table(struct lake *lake, const char *db, const char *table, int 
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW || (rc == SQLITE_DONE && quiet))
-		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
+	if (*id && !lake_may_see(lake, db, table))
+		*id = 0;
+	if (*id || quiet)
+		return 0;
 	snprintf(qualified, sizeof qualified, "%s.%s", db, table);
-	return lake_suggest_not_found(lake, "table", qualified,
-				      "SELECT d.name || '.' || t.name FROM tables t "
-				      "JOIN databases d ON d.id = t.database_id",
-				      e);
+	return lake_table_not_found(lake, qualified, e);
 }
 
 static int table_id(struct lake *lake, const char *db, const char *table, int64_t *id,
@@ -252,22 +257,29 @@ static int keep_one(void *arg, json_t *rec, struct lake_error *e)
 	return 0;
 }
 
-/* A table whose details the acting principal may see. */
-static int described_table(struct lake *lake, const char *db, const char *table, int64_t *id,
-			   struct lake_error *e)
-{
-	if (table_id(lake, db, table, id, e) < 0)
-		return -1;
-	return lake_require_describe(lake, db, table, e);
-}
-
-/* A table the acting principal holds perm on. */
+/* A table the acting principal holds perm on (LAKE_PERM_DESCRIBE: whose details it may see). */
 static int permitted_table(struct lake *lake, unsigned perm, const char *db, const char *table,
 			   int64_t *id, struct lake_error *e)
 {
 	if (table_id(lake, db, table, id, e) < 0)
 		return -1;
+	if (perm == LAKE_PERM_DESCRIBE)
+		return lake_require_describe(lake, db, table, e);
 	return lake_require(lake, perm, db, table, e);
+}
+
+static int described_table(struct lake *lake, const char *db, const char *table, int64_t *id,
+			   struct lake_error *e)
+{
+	return permitted_table(lake, LAKE_PERM_DESCRIBE, db, table, id, e);
+}
+
+int lake_browse_require(struct lake *lake, unsigned perm, const char *db, const char *table,
+			struct lake_error *e)
+{
+	int64_t id;
+
+	return permitted_table(lake, perm, db, table, &id, e);
 }
 
 /*
@@ -588,6 +600,8 @@ static int insert_database(struct lake *lake, const char *name, const char *desc
 	sqlite3_stmt *st;
 	char now[40];
 
+	if (lake_database_name_new(name, e) < 0)
+		return -1;
 	now_text(now);
 	if (prepare(lake,
 		    "INSERT INTO databases(name, description, created, created_by) "
@@ -629,6 +643,8 @@ int lake_database_create(struct lake *lake, const char *name, const char *descri
 	int found;
 
 	*out = NULL;
+	if (lake_database_name_new(name, e) < 0)
+		return -1;
 	if (!lake_identity(lake)->admin) {
 		lake_audit_denied(lake, "create-database", name);
 		return lake_err(
@@ -869,11 +885,17 @@ int lake_table_rename(struct lake *lake, const char *db, const char *table, cons
 	int64_t id, id2;
 	int rc = -1;
 
+	if (lake_database_name_new(db2, e) < 0)
+		return -1;
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		return -1;
+	/*
+	 * The new name is a new table in db2: CREATE_TABLE there, in the same
+	 * database too.  That grant shows every table of db2, so "already
+	 * exists" below tells nothing about a table the principal may not see.
+	 */
 	if (permitted_table(lake, LAKE_PERM_ALTER, db, table, &id, e) < 0 ||
-	    (strcmp(db, db2) != 0 &&
-	     lake_require(lake, LAKE_PERM_CREATE_TABLE, db2, NULL, e) < 0) ||
+	    lake_require(lake, LAKE_PERM_CREATE_TABLE, db2, NULL, e) < 0 ||
 	    find_table(lake, db2, table2, 1, &id2, e) < 0)
 		goto fail;
 	lake_buf_addf(&from, "data/%s/%s", db, table);

@@ -35,6 +35,16 @@
 
 typedef int (*lake_record_fn)(void *arg, json_t *rec, struct lake_error *e);
 
+/*
+ * Whether the acting principal may act on db.table with perm (a
+ * govern/grant.h permission; LAKE_PERM_DESCRIBE: see its details): a
+ * table it may not see is LAKE_EX_NOINPUT as if it did not exist, a
+ * missing permission LAKE_EX_NOPERM (audited).  For verbs whose work is
+ * done below the grants' layer (ddl, set).
+ */
+int lake_browse_require(struct lake *lake, unsigned perm, const char *db, const char *table,
+			struct lake_error *e);
+
 /* {"name","description","tables","created"} per database, by name. */
 int lake_browse_databases(struct lake *lake, lake_record_fn fn, void *arg, struct lake_error *e);
 

@@ -1,6 +1,7 @@
 /* grant_admin.c - lake-grant's verbs: grants, revokes, listings, checks, groups, admins. */
 #include "govern/grant.h"
 
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,15 +68,10 @@ static int table_columns(struct lake *lake, const char *db, const char *table, j
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
-		/* Only administrators get here (permission is checked first): a suggestion is
-		 * theirs. */
+		/* Permission is checked first; the suggestion is among what the grantor may see. */
 		struct lake_buf name = LAKE_BUF_INIT;
 		lake_buf_addf(&name, "%s.%s", db, table);
-		lake_suggest_not_found(
-		    lake, "table", name.data,
-		    "SELECT d.name || '.' || t.name FROM tables t JOIN databases d "
-		    "ON d.id = t.database_id",
-		    e);
+		lake_table_not_found(lake, name.data, e);
 		lake_buf_release(&name);
 		return -1;
 	}
@@ -212,6 +208,75 @@ static int may_grant(struct lake *lake, const struct lake_grant_spec *g, struct 
 			"%s)",
 			id->name, g->db, g->table ? "." : "", g->table ? g->table : "",
 			held ? "some, not all, of these" : "none");
+}
+
+/* ---- principals a grant may name ---- */
+
+static int group_exists(struct lake *lake, const char *p)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(cat(lake), "SELECT 1 FROM principals WHERE name = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* The machine's Unix groups' names, as JSON text for json_each; malloc'd. */
+static char *unix_group_names(void)
+{
+	json_t *a = json_array();
+	struct group *g;
+	char *text;
+
+	setgrent();
+	while ((g = getgrent()) != NULL)
+		json_array_append_new(a, json_string(g->gr_name));
+	endgrent();
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return text;
+}
+
+/*
+ * A grant to a group that does not exist would hold for nobody, silently
+ * (a misspelt group:finanse): LAKE_EX_NOINPUT, with the nearest group as
+ * a suggestion, among the lake's groups for an administrator and among
+ * its own for anyone else (the groups are the administrators' to list).
+ * A user need not be an account on this machine: user:NAME is taken as
+ * it is, and so is public.
+ */
+static int principal_exists(struct lake *lake, const char *p, struct lake_error *e)
+{
+	const struct lake_identity *id = lake_identity(lake);
+	char *names = NULL, *sql = NULL;
+	int rc = 0;
+
+	if (strncmp(p, "group:", 6) == 0 && !group_exists(lake, p)) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < id->nholds; i++)
+			json_array_append_new(a, json_string(id->holds[i]));
+		names = json_dumps(a, JSON_COMPACT);
+		json_decref(a);
+		sql = id->admin
+			  ? sqlite3_mprintf("SELECT substr(name, 7) FROM principals WHERE "
+					    "substr(name, 1, 6) = 'group:'")
+			  : sqlite3_mprintf("SELECT substr(value, 7) FROM json_each(%Q) WHERE "
+					    "substr(value, 1, 6) = 'group:'",
+					    names);
+		rc = lake_suggest_not_found(lake, "group", p + 6, sql, e);
+	} else if (strncmp(p, "unixgroup:", 10) == 0 && !getgrnam(p + 10)) {
+		names = unix_group_names();
+		sql = sqlite3_mprintf("SELECT value FROM json_each(%Q)", names);
+		rc = lake_suggest_not_found(lake, "Unix group", p + 10, sql, e);
+	}
+	sqlite3_free(sql);
+	free(names);
+	return rc;
 }
 
 /* ---- grant and revoke ---- */
@@ -362,7 +427,7 @@ static void audit_change(struct lake *lake, const char *action, const struct lak
 			 const char *outcome)
 {
 	struct lake_buf object = LAKE_BUF_INIT;
-	struct lake_audit_event ev = {action, NULL, outcome, 0, 0, NULL, 0, NULL};
+	struct lake_audit_event ev = {action, NULL, outcome, 0, 0, NULL, 0, NULL, NULL};
 
 	lake_buf_addf(&object, "%s%s%s", g->db, g->table ? "." : "", g->table ? g->table : "");
 	ev.object = object.data;
@@ -382,7 +447,8 @@ int lake_grant_add(struct lake *lake, const struct lake_grant_spec *g, json_t **
 	*added = json_array();
 	/* Permission first: the checks would otherwise tell anyone which tables and columns exist.
 	 */
-	if (may_grant(lake, g, e) < 0 || check_spec(lake, g, e) < 0)
+	if (may_grant(lake, g, e) < 0 || principal_exists(lake, g->principal, e) < 0 ||
+	    check_spec(lake, g, e) < 0)
 		goto out;
 	if (lake_catalog_begin(lake->catalog, e) < 0)
 		goto out;
@@ -525,6 +591,207 @@ int lake_grant_check(struct lake *lake, const char *principal, unsigned perm, co
 	return 0;
 }
 
+/* ---- column filters made moot ---- */
+
+/* A SELECT (or ALL) grant on a database or one of its tables. */
+struct select_grant {
+	int64_t id;
+	char *principal, *permission, *table; /* table NULL: the database */
+	json_t *include, *exclude;	      /* column lists, or NULL */
+	int rows;			      /* it has a row filter */
+	struct lake_identity *covers;	      /* its principal's identity, when loaded */
+};
+
+static void select_grants_free(struct select_grant *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(g[i].principal);
+		free(g[i].permission);
+		free(g[i].table);
+		json_decref(g[i].include);
+		json_decref(g[i].exclude);
+		lake_identity_free(g[i].covers);
+	}
+	free(g);
+}
+
+static char *dup_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? lake_xstrdup(t) : NULL;
+}
+
+static json_t *json_column(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	return t ? json_loads(t, 0, NULL) : NULL;
+}
+
+static int load_select_grants(struct lake *lake, const char *db, struct select_grant **out,
+			      size_t *n, struct lake_error *e)
+{
+	struct select_grant *g = NULL;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(
+		cat(lake),
+		"SELECT g.id, g.principal, g.permission, g.table_name, f.include_columns, "
+		"f.exclude_columns, f.row_filter IS NOT NULL FROM grants g LEFT JOIN "
+		"data_filters f ON f.id = g.filter_id WHERE g.database_name = ? AND "
+		"g.permission IN ('SELECT', 'ALL') ORDER BY g.id",
+		-1, &st, NULL) != SQLITE_OK)
+		return fail(lake, "cannot read the grants", e);
+	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		g = lake_xrealloc(g, (*n + 1) * sizeof *g);
+		g[*n] = (struct select_grant){sqlite3_column_int64(st, 0),
+					      dup_text(st, 1),
+					      dup_text(st, 2),
+					      dup_text(st, 3),
+					      json_column(st, 4),
+					      json_column(st, 5),
+					      sqlite3_column_int(st, 6),
+					      NULL};
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	*out = g;
+	return 0;
+}
+
+static int listed(json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v) if (json_is_string(v) &&
+					strcmp(json_string_value(v), s) == 0) return 1;
+	return 0;
+}
+
+/* Whether grant g shows column c (at least on some rows). */
+static int shows(const struct select_grant *g, const char *c)
+{
+	return (!g->include || listed(g->include, c)) && (!g->exclude || !listed(g->exclude, c));
+}
+
+static int holds(const struct lake_identity *id, const char *p)
+{
+	for (size_t i = 0; i < id->nholds; i++)
+		if (strcmp(id->holds[i], p) == 0)
+			return 1;
+	return 0;
+}
+
+static int involves(json_t *ids, const struct select_grant *a, const struct select_grant *b)
+{
+	size_t i;
+	json_t *v;
+
+	if (!ids)
+		return 1;
+	json_array_foreach(ids, i, v) if (json_integer_value(v) == a->id ||
+					  json_integer_value(v) == b->id) return 1;
+	return 0;
+}
+
+/* Whether b shows what a hides to the same principal: a's own, or `who` when given. */
+static int covers(struct lake *lake, struct select_grant *a, const struct select_grant *b,
+		  const struct lake_identity *who)
+{
+	if (who)
+		return holds(who, a->principal) && holds(who, b->principal);
+	if (!a->covers)
+		a->covers = lake_identity_of(lake, a->principal);
+	return holds(a->covers, b->principal);
+}
+
+/* The warnings about the grants g[0..n) on db.table, whose columns are cols. */
+static void moot_on_table(struct lake *lake, const char *db, const char *table, json_t *cols,
+			  struct select_grant *g, size_t n, const struct lake_identity *who,
+			  json_t *ids, json_t *warnings)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct select_grant *a = &g[i];
+		if ((!a->include && !a->exclude) || (a->table && strcmp(a->table, table) != 0))
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct select_grant *b = &g[j];
+			struct lake_buf moot = LAKE_BUF_INIT;
+			size_t k;
+			json_t *c;
+			if (j == i || b->rows || (b->table && strcmp(b->table, table) != 0) ||
+			    !involves(ids, a, b) || !covers(lake, a, b, who))
+				continue;
+			json_array_foreach(cols, k, c)
+			{
+				const char *name = json_string_value(c);
+				if (name && !shows(a, name) && shows(b, name))
+					lake_buf_addf(&moot, "%s'%s'", moot.len ? ", " : "", name);
+			}
+			if (moot.len)
+				json_array_append_new(
+				    warnings,
+				    json_sprintf(
+					"%s.%s: grant %lld (%s on %s%s%s to %s) shows %s on "
+					"every row to %s, which grant %lld's column filter "
+					"hides from it",
+					db, table, (long long)b->id, b->permission, db,
+					b->table ? "." : "", b->table ? b->table : "", b->principal,
+					moot.data, who ? who->name : a->principal,
+					(long long)a->id));
+			lake_buf_release(&moot);
+		}
+	}
+}
+
+int lake_grant_moot_filters(struct lake *lake, const char *principal, const char *db,
+			    const char *table, json_t *ids, json_t *warnings, struct lake_error *e)
+{
+	struct lake_identity *who = NULL;
+	struct select_grant *g;
+	sqlite3_stmt *st;
+	size_t n;
+	char *p = NULL;
+
+	/* They tell of others' grants, which are the administrators' to list. */
+	if (!lake_identity(lake)->admin)
+		return 0;
+	if (principal) {
+		if (lake_principal_normalize(principal, &p, e) < 0)
+			return -1;
+		who = lake_identity_of(lake, p);
+		free(p);
+	}
+	if (load_select_grants(lake, db, &g, &n, e) < 0) {
+		lake_identity_free(who);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(cat(lake),
+			       "SELECT t.name FROM tables t JOIN databases d ON d.id = "
+			       "t.database_id WHERE d.name = ?1 AND (?2 IS NULL OR t.name = ?2)",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
+		while (n && sqlite3_step(st) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			struct lake_error ignored = {0};
+			json_t *cols = NULL;
+			if (table_columns(lake, db, t, &cols, &ignored) == 0)
+				moot_on_table(lake, db, t, cols, g, n, who, ids, warnings);
+			json_decref(cols);
+		}
+		sqlite3_finalize(st);
+	}
+	select_grants_free(g, n);
+	lake_identity_free(who);
+	return 0;
+}
+
 /* ---- groups and administrators ---- */
 
 static int ensure_principal(struct lake *lake, const char *name, struct lake_error *e)
@@ -535,20 +802,6 @@ static int ensure_principal(struct lake *lake, const char *name, struct lake_err
 	lake_time_format_timestamp(lake_time_now(), now);
 	return exec_bound(lake, "INSERT OR IGNORE INTO principals(name, created) VALUES (?, ?)",
 			  args, 2, "cannot record a principal", e);
-}
-
-static int group_exists(struct lake *lake, const char *p)
-{
-	sqlite3_stmt *st;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(cat(lake), "SELECT 1 FROM principals WHERE name = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, p, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
 }
 
 int lake_group_create(struct lake *lake, const char *group, struct lake_error *e)
@@ -623,7 +876,7 @@ int lake_admin_set(struct lake *lake, const char *principal, int admin, struct l
 	int rc = -1;
 
 	if (lake_require_admin(lake, admin ? "admin add" : "admin remove", e) < 0 ||
-	    lake_principal_normalize(principal, &p, e) < 0)
+	    lake_principal_normalize(principal, &p, e) < 0 || principal_exists(lake, p, e) < 0)
 		goto out;
 	const char *args[] = {p};
 	if (ensure_principal(lake, p, e) == 0)

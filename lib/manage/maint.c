@@ -701,6 +701,7 @@ static json_t *table_stats(struct lake *lake, sqlite3_stmt *st, const char *sinc
 struct use {
 	const char *table;
 	json_t *by_principal; /* {"user:x": {"queries": n, "rows_read": n}} */
+	const char *only;     /* count only this principal's events; NULL: everyone's */
 };
 
 static int count_use(json_t *ev, void *arg)
@@ -709,7 +710,7 @@ static int count_use(json_t *ev, void *arg)
 	json_t *read = json_object_get(json_object_get(ev, "reads"), u->table);
 	const char *who = json_string_value(json_object_get(ev, "principal"));
 
-	if (!read || !who)
+	if (!read || !who || (u->only && strcmp(who, u->only) != 0))
 		return 0;
 	json_t *p = json_object_get(u->by_principal, who);
 	if (!p) {
@@ -724,7 +725,11 @@ static int count_use(json_t *ev, void *arg)
 	return 0;
 }
 
-/* Queries and rows read per principal over the period, from the audit log. */
+/*
+ * Queries and rows read per principal over the period, from the audit
+ * log.  Who reads what is the administrators' to know: anyone else gets
+ * its own use only, in the totals too.
+ */
 static void add_use(struct lake *lake, json_t *rec, const char *since)
 {
 	struct lake_buf table = LAKE_BUF_INIT;
@@ -738,6 +743,7 @@ static void add_use(struct lake *lake, json_t *rec, const char *since)
 		      json_string_value(json_object_get(rec, "table")));
 	u.table = table.data;
 	u.by_principal = json_object();
+	u.only = lake_identity(lake)->admin ? NULL : lake_identity(lake)->name;
 	lake_audit_read(lake, since, NULL, NULL, count_use, &u, &ignored);
 	json_object_foreach(u.by_principal, key, v)
 	{

@@ -9,7 +9,6 @@
 #include "base/buf.h"
 #include "base/colnames.h"
 #include "govern/audit.h"
-#include "store/suggest.h"
 #include "govern/grant.h"
 #include "values/jscan.h"
 #include "base/ltime.h"
@@ -123,7 +122,7 @@ static int authorize(void *arg, int action, const char *a, const char *b, const 
 	case SQLITE_SELECT:
 	case SQLITE_FUNCTION:
 	case SQLITE_RECURSIVE:
-		if (action == SQLITE_FUNCTION && b && strcmp(b, "load_extension") == 0)
+		if (action == SQLITE_FUNCTION && lake_sqlite_function_refused(b))
 			return SQLITE_DENY;
 		return SQLITE_OK;
 	case SQLITE_PRAGMA:
@@ -408,29 +407,39 @@ static json_t *column_names(struct lake_query *q, const char *db, const char *ta
 {
 	struct lake_colnames declared = LAKE_COLNAMES_INIT;
 	sqlite3_stmt *st;
-	json_t *names = json_array();
+	json_t *names = json_array(), *cols = NULL, *keys = NULL;
 
 	if (sqlite3_prepare_v2(lake_catalog_db(q->lake->catalog),
-			       "SELECT c.value->>'name' FROM tables t JOIN databases d ON d.id = "
-			       "t.database_id, json_each(json_array(json(t.columns), "
-			       "json(t.partition_keys))) AS parts, json_each(parts.value) c WHERE "
-			       "d.name = ? AND t.name = ? ORDER BY parts.key, c.key",
+			       "SELECT t.columns, t.partition_keys FROM tables t JOIN databases d "
+			       "ON d.id = t.database_id WHERE d.name = ? AND t.name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return names;
 	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
-	lake_vtab_reserve_names(&declared);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
-		json_t *c = json_object();
-		json_object_set_new(c, "name", json_stringn(name ? name : "", len));
-		json_object_set_new(
-		    c, "sql", json_string(lake_colnames_add(&declared, name ? name : "", len)));
-		json_array_append_new(names, c);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		cols = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		keys = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
 	}
 	sqlite3_finalize(st);
+	/* In the table's order (vtab.c's load_table): data columns no key shadows, then keys. */
+	lake_vtab_reserve_names(&declared);
+	for (int part = 0; part < 2; part++) {
+		json_t *list = part ? keys : cols, *c;
+		size_t i;
+		json_array_foreach(list, i, c)
+		{
+			const char *name = json_string_value(json_object_get(c, "name"));
+			if (!name || (!part && lake_vtab_shadowed(name, keys)))
+				continue;
+			size_t len = json_string_length(json_object_get(c, "name"));
+			json_array_append_new(names,
+					      json_pack("{s:s%, s:s}", "name", name, len, "sql",
+							lake_colnames_add(&declared, name, len)));
+		}
+	}
 	lake_colnames_release(&declared);
+	json_decref(cols);
+	json_decref(keys);
 	return names;
 }
 
@@ -594,7 +603,7 @@ static const char *const system_tables[] = {
     /* Filled from the audit log (audit/DAY.ndjson), for administrators only. */
     "CREATE TABLE lake.audit (time TEXT, principal TEXT, acting_user TEXT, program TEXT, "
     "action TEXT, object TEXT, outcome TEXT, rows INTEGER, bytes INTEGER, sql TEXT, "
-    "duration_ms REAL)",
+    "duration_ms REAL, error TEXT)",
 };
 
 static int insert_audit_event(json_t *ev, void *arg)
@@ -602,9 +611,9 @@ static int insert_audit_event(json_t *ev, void *arg)
 	sqlite3_stmt *st = arg;
 	static const char *const keys[] = {"time",   "principal", "acting_user", "program",
 					   "action", "object",	  "outcome",	 "rows",
-					   "bytes",  "sql",	  "duration_ms"};
+					   "bytes",  "sql",	  "duration_ms", "error"};
 
-	for (int i = 0; i < 11; i++) {
+	for (int i = 0; i < 12; i++) {
 		json_t *v = json_object_get(ev, keys[i]);
 		if (json_is_integer(v))
 			sqlite3_bind_int64(st, i + 1, json_integer_value(v));
@@ -625,7 +634,7 @@ static int fill_audit(struct lake_query *q, struct lake_error *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(q->db, "INSERT INTO lake.audit VALUES (?,?,?,?,?,?,?,?,?,?,?)", -1,
+	if (sqlite3_prepare_v2(q->db, "INSERT INTO lake.audit VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", -1,
 			       &st, NULL) != SQLITE_OK)
 		return lake_err(e, LAKE_EX_SOFTWARE, "lake.audit: %s", sqlite3_errmsg(q->db));
 	rc = lake_audit_read(q->lake, NULL, NULL, NULL, insert_audit_event, st, e);
@@ -805,6 +814,8 @@ static int attach_named(struct lake_query *q, const char *sql, struct lake_error
 			if (attach_system(q, e) < 0)
 				return -1;
 		} else if (lake_name_valid(name) && is_database(q, name) &&
+			   /* One without a grant stays unattached: for the principal, none. */
+			   (q->admin || lake_may_see_database(q->lake, name)) &&
 			   attach(q, name, e) < 0) {
 			return -1;
 		}
@@ -814,19 +825,15 @@ static int attach_named(struct lake_query *q, const char *sql, struct lake_error
 
 /* ---- running ---- */
 
-/* "no such table: raw.evnts" becomes exit 66 with the nearest table's name. */
+/*
+ * "no such table: raw.evnts" becomes exit 66 with the nearest table's
+ * name, taken among the tables this principal may see, and no other.
+ */
 static int unknown_table(struct lake_query *q, const char *msg, struct lake_error *e)
 {
 	const char *name = strstr(msg, "no such table: ") + strlen("no such table: ");
 
-	if (q->admin)
-		return lake_suggest_not_found(
-		    q->lake, "table", name,
-		    "SELECT d.name || '.' || t.name FROM tables t JOIN databases d "
-		    "ON d.id = t.database_id",
-		    e);
-	/* The nearest name is taken among the tables this principal may see, and no other. */
-	return lake_suggest_not_found(q->lake, "table", name, "SELECT NULL WHERE 0", e);
+	return lake_table_not_found(q->lake, name, e);
 }
 
 static int denied(struct lake_query *q, struct lake_error *e)
@@ -859,8 +866,13 @@ static int sql_error(struct lake_query *q, const char *sql, const char *at, stru
 		return unknown_table(q, msg, e);
 	if (q->denied_read[0])
 		return denied(q, e);
+	/*
+	 * "no query solution": only the table behind a filter has no plan, when
+	 * it is read without its view's guard (a CTE named like the view).
+	 */
 	if (sqlite3_errcode(q->db) == SQLITE_AUTH || strstr(msg, "may not be modified") ||
-	    strstr(msg, "not authorized") || strstr(msg, "read only through its grant")) {
+	    strstr(msg, "not authorized") || strstr(msg, "read only through its grant") ||
+	    strstr(msg, "no query solution")) {
 		lake_audit_denied(q->lake, "SQL", "lake");
 		return lake_err(
 		    e, LAKE_EX_NOPERM,
@@ -973,6 +985,7 @@ static int run_statements(struct lake_query *q, const char *sql, enum run_mode m
 		} else if (!q->admin && sqlite3_stmt_isexplain(st) == 1) {
 			/* EXPLAIN's opcodes would show the filters' constants. */
 			sqlite3_finalize(st);
+			lake_audit_denied(q->lake, "EXPLAIN", "lake");
 			return lake_err(e, LAKE_EX_NOPERM,
 					"EXPLAIN is for administrators; --explain shows the plan");
 		}
@@ -989,20 +1002,33 @@ static int run_statements(struct lake_query *q, const char *sql, enum run_mode m
 	return 0;
 }
 
+/* The denials a text meets are audited with it (lake->sql). */
+static int run_audited(struct lake_query *q, const char *sql, enum run_mode mode,
+		       lake_query_row_fn fn, void *arg, struct lake_error *e)
+{
+	const char *outer = q->lake->sql;
+	int rc;
+
+	q->lake->sql = sql;
+	rc = run_statements(q, sql, mode, fn, arg, e);
+	q->lake->sql = outer;
+	return rc;
+}
+
 int lake_query_run(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		   struct lake_error *e)
 {
-	return run_statements(q, sql, RUN_ALL, fn, arg, e);
+	return run_audited(q, sql, RUN_ALL, fn, arg, e);
 }
 
 int lake_query_run_single(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 			  struct lake_error *e)
 {
-	return run_statements(q, sql, RUN_SINGLE, fn, arg, e);
+	return run_audited(q, sql, RUN_SINGLE, fn, arg, e);
 }
 
 int lake_query_plan(struct lake_query *q, const char *sql, lake_query_row_fn fn, void *arg,
 		    struct lake_error *e)
 {
-	return run_statements(q, sql, RUN_PLAN, fn, arg, e);
+	return run_audited(q, sql, RUN_PLAN, fn, arg, e);
 }

@@ -199,12 +199,7 @@ static int load_table(struct lake_vtab *v, const char *db, const char *name, cha
 	for (size_t i = 0; i < json_array_size(cols); i++) {
 		json_t *c = json_array_get(cols, i);
 		const char *n = json_string_value(json_object_get(c, "name"));
-		int shadowed = 0;
-		/* A partition key of the same name wins: its value is the directory's. */
-		for (size_t k = 0; k < json_array_size(keys) && n; k++)
-			shadowed |= strcmp(n, json_string_value(json_object_get(
-						  json_array_get(keys, k), "name"))) == 0;
-		if (n && !shadowed) {
+		if (n && !lake_vtab_shadowed(n, keys)) {
 			add_col(v, n, json_string_value(json_object_get(c, "type")), 0, -1);
 			v->ndata++;
 		}
@@ -244,6 +239,15 @@ static void free_vtab(struct lake_vtab *v)
  * that of keys "a" and "A" the second is "A_2" and each can be named.
  * The partition keys come after the data columns, as they are declared.
  */
+int lake_vtab_shadowed(const char *name, json_t *keys)
+{
+	for (size_t k = 0; k < json_array_size(keys); k++)
+		if (strcmp(name, json_string_value(
+				     json_object_get(json_array_get(keys, k), "name"))) == 0)
+			return 1;
+	return 0;
+}
+
 void lake_vtab_reserve_names(struct lake_colnames *names)
 {
 	lake_colnames_add(names, LAKE_VTAB_GUARD_COLUMN, strlen(LAKE_VTAB_GUARD_COLUMN));

@@ -8,6 +8,7 @@
 #ifndef LAKE_VTAB_H
 #define LAKE_VTAB_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "base/colnames.h"
@@ -30,6 +31,13 @@
  * declares them calls this first.
  */
 void lake_vtab_reserve_names(struct lake_colnames *names);
+
+/*
+ * Whether a data column is not declared because a partition key of the
+ * same name takes its place (the key's value is the directory's).  The
+ * table declares its data columns but those, then its keys, in order.
+ */
+int lake_vtab_shadowed(const char *name, json_t *keys);
 
 /* One table's scans, for --explain. */
 struct lake_table_scans {

@@ -241,6 +241,8 @@ static int find_or_create_database(struct lake_catalog *c, const char *name, con
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return lake_catalog_fail(c, "cannot look up a database", e);
+	if (lake_database_name_new(name, e) < 0)
+		return -1;
 	now_text(now);
 	if (prepare(c, "INSERT INTO databases(name, created, created_by) VALUES (?, ?, ?)", &st,
 		    e) < 0)

@@ -35,6 +35,11 @@ struct lake {
 	struct lake_identity *identity;
 	void (*identity_release)(struct lake_identity *);
 	char *acting; /* "user:NAME" acting by --as, or NULL: the real user (audit.h) */
+	/*
+	 * The SQL being run (a query's text, a job's SQL), recorded with the
+	 * audit events of the denials it meets; not owned, NULL when none.
+	 */
+	const char *sql;
 };
 
 /* Resolve which directory is the lake, without opening it; *dir is malloc'd and absolute. */

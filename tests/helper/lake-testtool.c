@@ -156,7 +156,7 @@ static int audit_events(const char *dir, uint64_t n, const char *tag)
 	memset(sql, 'x', sizeof sql - 1);
 	sql[sizeof sql - 1] = '\0';
 	for (uint64_t i = 0; i < n; i++) {
-		struct lake_audit_event ev = {"test", tag, "ok", i, 0, sql, 0, NULL};
+		struct lake_audit_event ev = {"test", tag, "ok", i, 0, sql, 0, NULL, NULL};
 		if (lake_audit(lake, &ev) < 0) {
 			lake_close(lake);
 			return 74;
