@@ -2,15 +2,32 @@
 # a lake given to that group.  An ordinary uid cannot read the data files
 # directly, can query what it was granted through the programs, and
 # nothing more; user-named files are opened with the user's own group;
-# a lake not of the service group is refused.  Needs root (setpriv with
-# numeric ids, no system users created); CI runs as root.
+# a lake not of the service group is refused; the attacks of the issue
+# "Grants that hold against an attacker" stay closed.  Needs root: two
+# accounts are made and removed by the test, and setpriv runs the
+# programs as them; CI runs as root.
 . "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "t-hardening: needs root to make setgid programs and switch uids; nothing tested"
 	done_testing
 fi
 S=4242 # the service group
-U=4243 # an ordinary user, in no group of interest
+# Two ordinary users, in no group of interest: real accounts made for this
+# test and removed when it ends (numeric ids only where useradd is missing).
+if command -v useradd >/dev/null 2>&1; then
+	U_NAME=lkt$$a
+	U2_NAME=lkt$$b
+	useradd -M -N -s /usr/sbin/nologin "$U_NAME" && useradd -M -N -s /usr/sbin/nologin "$U2_NAME" ||
+		{ not_ok "cannot create the test's accounts"; done_testing; }
+	trap 'userdel "$U_NAME" 2>/dev/null; userdel "$U2_NAME" 2>/dev/null; rm -rf "$T"' EXIT
+	U=$(id -u "$U_NAME")
+	U2=$(id -u "$U2_NAME")
+	U_PRINCIPAL=$U_NAME # what lake.json and the grants call the first one
+else
+	U=4243
+	U2=4244
+	U_PRINCIPAL=uid:$U
+fi
 chmod 755 "$T"
 mkdir -p "$T/bin"
 # What `cmake -DLAKE_SETGID_GROUP=$S` makes `cmake --install` do to each program.
@@ -63,7 +80,7 @@ expect_eq "$(stat -c '%a %g' "$new")" "640 $S" "what the user's programs create 
 # could not land in it (exit 77, really a directory permission).
 expect_eq "$(stat -c '%a %g' "$(dirname "$new")")" "2770 $S" "group_dir_writable: the table directory is the group's to write"
 echo '{"n":3}' >"$T/u2.ndjson" && chmod 644 "$T/u2.ndjson"
-setpriv --reuid=4244 --regid=4244 --clear-groups "$T/bin/lake-put" --lake "$L" inbox.mine "$T/u2.ndjson" >"$T/out" 2>"$T/err"
+setpriv --reuid=$U2 --regid=$U2 --clear-groups "$T/bin/lake-put" --lake "$L" inbox.mine "$T/u2.ndjson" >"$T/out" 2>"$T/err"
 rc=$?
 expect_rc 0 "group_dir_writable: another user lands in the table the first one made"
 
@@ -74,7 +91,7 @@ as_user env LAKE_DIR="$T/u/evil/lake" "$T/bin/lake-query" "SELECT 1" >"$T/out" 2
 rc=$?
 expect_rc 77 "LAKE_DIR naming a lake of another group"
 expect_err "not a lake of this installation's service group" "says why"
-lake-grant --lake "$L" audit --principal "user:uid:$U" --format ndjson >"$T/out"
+lake-grant --lake "$L" audit --principal "user:$U_PRINCIPAL" --format ndjson >"$T/out"
 expect_eq "$(jq -s -c '[.[] | select(.action == "query") | .outcome] | unique' "$T/out")" '["error","ok"]' "the user's queries are audited, in a log it cannot read itself"
 expect_eq "$(jq -s '[.[] | select(.outcome == "denied")] | length > 0' "$T/out")" true "and its denials"
 # --from-sqlite opens what the user named, as the user: no URI, no link, not the lake's own files.
@@ -111,7 +128,7 @@ L2="$T/lake2"
 lake-catalog init "$L2" --group $S >/dev/null
 rm "$L2/catalog.db" && ln -s "$L/catalog.db" "$L2/catalog.db"
 admins_before=$(sqlite3 "$L/catalog.db" "SELECT count(*) || ' admins' FROM principals WHERE is_admin = 1")
-as_user "$T/bin/lake-grant" --lake "$L2" admin add "user:uid:$U" >"$T/out" 2>"$T/err"
+as_user "$T/bin/lake-grant" --lake "$L2" admin add "user:$U_PRINCIPAL" >"$T/out" 2>"$T/err"
 rc=$?
 expect_rc 77 "hardened_catalog_symlink: refused"
 expect_err "is a symbolic link" "hardened_catalog_symlink: says why"
@@ -126,8 +143,8 @@ expect_rc 77 "hardened_data_symlink: refused"
 # hardened_owner_minted: lake.json names someone who does not own the lake directory.
 L4="$T/lake4"
 lake-catalog init "$L4" --group $S >/dev/null
-jq -c ".owner = \"uid:$U\"" "$L4/lake.json" >"$T/lj" && cat "$T/lj" >"$L4/lake.json"
-as_user "$T/bin/lake-grant" --lake "$L4" admin add "user:uid:$U" >"$T/out" 2>"$T/err"
+jq -c ".owner = \"$U_PRINCIPAL\"" "$L4/lake.json" >"$T/lj" && cat "$T/lj" >"$L4/lake.json"
+as_user "$T/bin/lake-grant" --lake "$L4" admin add "user:$U_PRINCIPAL" >"$T/out" 2>"$T/err"
 rc=$?
 expect_rc 77 "hardened_owner_minted: lake.json's word alone makes no administrator"
 done_testing
