@@ -13,6 +13,7 @@
  *  - a fraction needs seconds before it ("13:45.5" is refused), and only
  *    '.' introduces it (no ISO comma);
  *  - a date carries no zone ("2024-05-01Z" is refused);
+ *  - a date's two separators are the same ("2024/05-01" is refused);
  *  - "-00:00" is accepted and means UTC;
  *  - an instant that a zone pushes outside years 0000-9999 is refused, so
  *    that everything parsed formats back with four-digit years.
@@ -22,6 +23,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define US_PER_SEC INT64_C(1000000)
@@ -134,12 +136,21 @@ static int take_digits(struct cursor *c, unsigned n, unsigned *val)
 	return 1;
 }
 
+static int take_date_separator(struct cursor *c, char *sep)
+{
+	if (!take_char(c, '-') && !take_char(c, '/') && !take_char(c, '.'))
+		return 0;
+	*sep = c->p[-1];
+	return 1;
+}
+
 static int parse_date(struct cursor *c, int64_t *days)
 {
 	unsigned y, m, d;
+	char sep;
 
-	if (!take_digits(c, 4, &y) || !take_char(c, '-') || !take_digits(c, 2, &m) ||
-	    !take_char(c, '-') || !take_digits(c, 2, &d))
+	if (!take_digits(c, 4, &y) || !take_date_separator(c, &sep) || !take_digits(c, 2, &m) ||
+	    !take_char(c, sep) || !take_digits(c, 2, &d))
 		return -1;
 	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
@@ -341,6 +352,58 @@ size_t lake_time_format_date(int64_t micros, char *out)
 
 	civil_from_micros(micros, &c);
 	return written(snprintf(out, room, "%04" PRId64 "-%02u-%02u", c.year, c.month, c.day));
+}
+
+static char *put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* By hand, not snprintf(): a scan formats a value per row, and snprintf() costs the most of it. */
+size_t lake_time_format_sql(int64_t micros, char *out)
+{
+	struct civil c;
+	char *p = out;
+
+	civil_from_micros(micros, &c);
+	p = put_digits(p, (unsigned)c.year, 4);
+	*p++ = '-';
+	p = put_digits(p, c.month, 2);
+	*p++ = '-';
+	p = put_digits(p, c.day, 2);
+	*p++ = ' ';
+	p = put_digits(p, c.hour, 2);
+	*p++ = ':';
+	p = put_digits(p, c.minute, 2);
+	*p++ = ':';
+	p = put_digits(p, c.second, 2);
+	if (c.micro) {
+		int digits = 6;
+		unsigned frac = c.micro;
+		for (; frac % 10 == 0; frac /= 10)
+			digits--;
+		*p++ = '.';
+		p = put_digits(p, frac, digits);
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+int lake_time_compare(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int64_t x, y;
+	int ta = lake_time_parse(a, alen, &x) != LAKE_TIME_NONE;
+	int tb = lake_time_parse(b, blen, &y) != LAKE_TIME_NONE;
+	int r;
+
+	if (ta && tb)
+		return (x > y) - (x < y);
+	if (ta != tb)
+		return ta ? -1 : 1;
+	r = alen && blen ? memcmp(a, b, alen < blen ? alen : blen) : 0;
+	return r ? r : (alen > blen) - (alen < blen);
 }
 
 int64_t lake_time_now(void)
