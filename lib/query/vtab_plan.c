@@ -450,6 +450,20 @@ static void note_input(struct lake_table_scans *t, const struct file *f)
 	t->stats.input_bytes += (uint64_t)f->bytes;
 }
 
+/*
+ * Test-only (compiled out of release builds): with LAKE_TEST_NO_SKIP set,
+ * no partition, file or row group is skipped, so that a test can check
+ * that skipping never changes an answer.
+ */
+static int test_no_skip(void)
+{
+#ifndef NDEBUG
+	return getenv("LAKE_TEST_NO_SKIP") != NULL;
+#else
+	return 0;
+#endif
+}
+
 /* The table's files live in this snapshot that the constraints do not exclude. */
 int lake_vtab_choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
 			   int nks)
@@ -457,7 +471,7 @@ int lake_vtab_choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct 
 	sqlite3 *db = lake_catalog_db(v->ctx->lake->catalog);
 	sqlite3_stmt *files = NULL, *stats = NULL;
 	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
-	int rc = SQLITE_ERROR;
+	int rc = SQLITE_ERROR, skip = !test_no_skip();
 
 	if (sqlite3_prepare_v2(
 		db,
@@ -482,10 +496,11 @@ int lake_vtab_choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct 
 		int64_t bytes = sqlite3_column_int64(files, 3);
 		add_file(cur, files);
 		struct file *f = &cur->files[cur->nfiles - 1];
-		if (!partition_may_match(v, f, ks, nks, db)) {
+		if (skip && !partition_may_match(v, f, ks, nks, db)) {
 			s->files_skipped_partition++;
 			t->files_skipped_partition++;
-		} else if (!stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
+		} else if (skip &&
+			   !stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
 			s->files_skipped_stats++;
 			t->files_skipped_stats++;
 		} else if (lake_vtab_count_only(cur, v, f)) {
@@ -608,9 +623,10 @@ unsigned char *lake_vtab_choose_row_groups(struct lake_cursor *cur, struct lake_
 	size_t groups = lake_parquet_row_groups(pf);
 	unsigned char *keep = lake_xcalloc(groups ? groups : 1, 1);
 	uint64_t planned = 0;
+	int skip = !test_no_skip();
 
 	for (size_t rg = 0; rg < groups; rg++) {
-		keep[rg] = (unsigned char)row_group_may_match(cur, v, pf, rg);
+		keep[rg] = (unsigned char)(!skip || row_group_may_match(cur, v, pf, rg));
 		for (int c = 0; keep[rg] && c < v->ncols; c++) {
 			long col = !v->cols[c].key && cur->slot[c] >= 0
 				       ? parquet_column(pf, &v->cols[c])
