@@ -65,6 +65,15 @@ size_t lake_time_format_date(int64_t micros, char *out);
 size_t lake_time_format_sql(int64_t micros, char *out);
 
 /*
+ * s[0..len) as SQL spells its instant (lake_time_format_sql()) into out
+ * (room for 40 bytes), *outlen set; a date as "2024-05-01" when
+ * dates_stay, else as its midnight.  Returns the kind read, or
+ * LAKE_TIME_NONE (nothing written).
+ */
+enum lake_time_kind lake_time_to_sql(const char *s, size_t len, int dates_stay, char *out,
+				     size_t *outlen);
+
+/*
  * The order SQL compares a date or timestamp column in (the collation
  * lake-query gives such columns): two texts that parse are ordered by
  * their instants, whatever their spelling ("2024-05-01T00:00:00+02:00" is

@@ -234,18 +234,12 @@ static int is_time_kind(enum lake_kind k)
  */
 static int time_bound(sqlite3_value *b, enum lake_kind column, char *out, size_t *len)
 {
-	int64_t micros;
-	enum lake_time_kind tk;
-
 	if (sqlite3_value_type(b) != SQLITE_TEXT)
 		return -1;
-	tk = lake_time_parse((const char *)sqlite3_value_text(b), (size_t)sqlite3_value_bytes(b),
-			     &micros);
-	if (tk == LAKE_TIME_NONE)
-		return -1;
-	*len = column == LAKE_T_DATE && tk == LAKE_TIME_DATE ? lake_time_format_date(micros, out)
-							     : lake_time_format_sql(micros, out);
-	return 0;
+	return lake_time_to_sql((const char *)sqlite3_value_text(b), (size_t)sqlite3_value_bytes(b),
+				column == LAKE_T_DATE, out, len) == LAKE_TIME_NONE
+		   ? -1
+		   : 0;
 }
 
 /* A time bound against a text value, by the constraint's collation. */

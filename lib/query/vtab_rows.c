@@ -286,25 +286,12 @@ static int is_time_kind(enum lake_kind k)
 static void time_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_kind k,
 		       const char *s, size_t n, struct lake_sqlval *out)
 {
-	enum lake_time_kind tk;
-	int64_t micros;
 	char text[40];
 	size_t len;
 
-	tk = lake_time_parse(s, n, &micros);
-	if (tk == LAKE_TIME_NONE) {
+	if (lake_time_to_sql(s, n, k == LAKE_T_DATE, text, &len) == LAKE_TIME_NONE) {
 		lake_vtab_bad_value(v, out);
 		return;
-	}
-	if (k == LAKE_T_DATE && tk == LAKE_TIME_DATE) {
-		/* Of the date spellings only "2024-05-01" has a dash after the year. */
-		if (s[4] == '-') {
-			text_value(s, n, out);
-			return;
-		}
-		len = lake_time_format_date(micros, text);
-	} else {
-		len = lake_time_format_sql(micros, text);
 	}
 	if (len == n && memcmp(text, s, n) == 0) {
 		text_value(s, n, out);

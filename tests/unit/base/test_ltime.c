@@ -350,6 +350,50 @@ static void test_format_sql_sorts(void)
 	CHECK_INT(bad, 0);
 }
 
+/* Any spelling of an instant becomes lake_time_format_sql()'s text: with Z, with an offset. */
+static void test_to_sql(void)
+{
+	uint64_t x = 0x853c49e6748fea9bu;
+	char in[64], want[40], got[40];
+	int bad = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int64_t t = (int64_t)(x % (INT64_C(253402214400) * S)) + INT64_C(86400) * S;
+		int offset = (int)(x >> 40) % (14 * 60) * (i % 2 ? 60 : -60); /* seconds east */
+		size_t n, len = 0;
+		if (i % 3) {
+			n = lake_time_format_timestamp(t + (int64_t)offset * S, in);
+			snprintf(in + n - 1, sizeof in - n + 1, "%c%02d:%02d",
+				 offset < 0 ? '-' : '+', abs(offset) / 3600, abs(offset) / 60 % 60);
+		} else {
+			lake_time_format_timestamp(t, in);
+			in[10] = ' '; /* and the Z kept */
+		}
+		lake_time_format_sql(t, want);
+		if (lake_time_to_sql(in, strlen(in), 0, got, &len) != LAKE_TIME_TIMESTAMP ||
+		    len != strlen(want) || strcmp(got, want) != 0) {
+			if (!bad)
+				fprintf(stderr, "  %s: %s, expected %s\n", in, got, want);
+			bad++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	size_t len = 0;
+	CHECK_INT(lake_time_to_sql("2015/01/02", 10, 1, got, &len), LAKE_TIME_DATE);
+	CHECK_STR(got, "2015-01-02");
+	CHECK_INT(lake_time_to_sql("2015/01/02", 10, 0, got, &len), LAKE_TIME_DATE);
+	CHECK_STR(got, "2015-01-02 00:00:00");
+	CHECK_INT(len, 19);
+	CHECK_INT(lake_time_to_sql("2015-01-02T03:04:05.500", 23, 0, got, &len),
+		  LAKE_TIME_TIMESTAMP);
+	CHECK_STR(got, "2015-01-02 03:04:05.5");
+	CHECK_INT(lake_time_to_sql("0000-01-01T00:30+01:00", 22, 0, got, &len), LAKE_TIME_NONE);
+	CHECK_INT(lake_time_to_sql("2015-02-29", 10, 0, got, &len), LAKE_TIME_NONE);
+}
+
 #define CMP(a, b) lake_time_compare(a, strlen(a), b, strlen(b))
 
 static void test_compare(void)
@@ -371,6 +415,9 @@ static void test_compare(void)
 	CHECK_INT(CMP("", ""), 0);
 	CHECK(CMP("", "2001-01-01") > 0);
 	CHECK(CMP("2001-13-01", "2001-12-01") > 0);
+	/* An offset that leaves years 0000-9999 makes no time. */
+	CHECK(CMP("0000-01-01T00:30+01:00", "9999-12-31") > 0);
+	CHECK(CMP("9999-12-31T23:30-01:00", "0000-01-01") > 0);
 }
 
 struct epoch_case {
@@ -445,6 +492,7 @@ int main(void)
 	T_RUN(test_format_parse_round_trip);
 	T_RUN(test_format_sql);
 	T_RUN(test_format_sql_sorts);
+	T_RUN(test_to_sql);
 	T_RUN(test_compare);
 	T_RUN(test_epoch);
 	T_RUN(test_now);
