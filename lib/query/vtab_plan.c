@@ -23,15 +23,21 @@
 
 /* ---- planning ---- */
 
-/* Hive's null partition would come last in path order, where SQL puts NULLs first. */
-static int has_null_partition(const struct lake_vtab *v)
+/*
+ * Whether path order may differ from the first key's order in SQL: Hive's
+ * null partition comes last in path order, where SQL puts NULLs first, and
+ * a date spelt "2015.01.05" (or with '/') comes after "2015-01-06" in path
+ * order, where SQL reads it as "2015-01-05".
+ */
+static int paths_out_of_order(const struct lake_vtab *v)
 {
 	sqlite3_stmt *st;
 	int found = 1;
 
 	if (sqlite3_prepare_v2(lake_catalog_db(v->ctx->lake->catalog),
 			       "SELECT EXISTS (SELECT 1 FROM partitions WHERE table_id = ? AND "
-			       "path LIKE '%__HIVE_DEFAULT_PARTITION__%')",
+			       "(path LIKE '%__HIVE_DEFAULT_PARTITION__%' OR json_extract(vals, "
+			       "'$[0]') NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'))",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 1;
 	sqlite3_bind_int64(st, 1, v->table_id);
@@ -136,14 +142,14 @@ int lake_vtab_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 	/*
 	 * Files are read in path order, so rows come sorted by the first
 	 * partition key when its values sort as their paths do: dates (ISO
-	 * text, never escaped), and only if no null partition, which would
-	 * come last where SQL puts NULL first.  An ORDER BY or GROUP BY on that
+	 * text, never escaped), and only if no null partition nor date spelt
+	 * otherwise (paths_out_of_order()).  An ORDER BY or GROUP BY on that
 	 * key alone then needs no sort.
 	 */
 	if (info->nOrderBy == 1 && !info->aOrderBy[0].desc && v->nkeys &&
 	    v->cols[info->aOrderBy[0].iColumn].key &&
 	    v->cols[info->aOrderBy[0].iColumn].key_index == 0 &&
-	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !has_null_partition(v))
+	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !paths_out_of_order(v))
 		info->orderByConsumed = 1;
 	else if (can_group(v, info))
 		plan_grouping(info, &plan);

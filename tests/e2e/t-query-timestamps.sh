@@ -179,6 +179,26 @@ expect_eq "$(lake-catalog schema raw.slash --format ndjson | jq -r 'select(.name
 expect_eq "$(value "SELECT group_concat(at, '|') FROM raw.slash WHERE at >= '2015-01-01T01:00:00Z'")" \
 	"2015-01-01 01:00:00|2015-01-02 01:00:00" "and reads, compares and prints as the others"
 
+# Dates likewise: one spelling, compared as their midnights, also as partition keys.
+printf 'd,n\n2015/01/02,1\n2015-01-03,2\n2015.01.04,3\n' >"$T/dates.csv"
+lake-put raw.dates "$T/dates.csv" >/dev/null
+printf '{"n":4}\n' | lake-put --partition dk=2015.01.05 raw.dkeys >/dev/null
+printf '{"n":5}\n' | lake-put --partition dk=2015-01-06 raw.dkeys >/dev/null
+lake-crawl raw.dates raw.dkeys >/dev/null
+expect_eq "$(lake-catalog schema raw.dates --format ndjson | jq -r 'select(.name == "d") | .type')" date \
+	"'2015/01/02', '2015-01-03' and '2015.01.04' make a date column"
+expect_eq "$(value "SELECT group_concat(d, '|') FROM raw.dates")" "2015-01-02|2015-01-03|2015-01-04" \
+	"dates read as 'YYYY-MM-DD' whatever their spelling"
+expect_eq "$(value "SELECT group_concat(n, '|') FROM raw.dates WHERE d = '2015/01/02' OR d = '2015-01-03T00:00:00Z'")" "1|2" \
+	"a date equals its own day in any spelling, and its midnight"
+expect_eq "$(value "SELECT group_concat(n, '|') FROM raw.dates WHERE d > '2015-01-02 00:00:00.5' AND d <= '2015-01-04T01:00:00+01:00'")" "2|3" \
+	"a date compares with timestamps as its midnight"
+# Its directory, dk=2015.01.05, comes after dk=2015-01-06 in path order: ORDER BY must sort.
+run lake-query --format csv "SELECT dk, n FROM raw.dkeys WHERE dk >= '2015/01/05' ORDER BY dk"
+expect_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "2015-01-05,4 2015-01-06,5 " \
+	"a date partition key spelt with dots reads, compares and sorts as the others"
+expect_eq "$(value "SELECT n FROM raw.dkeys WHERE dk = '2015-01-05T00:00:00'")" 4 "and is skipped or kept by its instant"
+
 # --as-of TIME compares instants: a version made at 12:00:00.5 is after 12:00:00.
 printf '{"x":1}\n' | lake-put raw.asof >/dev/null
 sql "$L" "UPDATE table_versions SET created = '2024-05-01T11:00:00Z' WHERE version = 0 AND table_id = (SELECT id FROM tables WHERE name = 'asof');
