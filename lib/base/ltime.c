@@ -13,6 +13,7 @@
  *  - a fraction needs seconds before it ("13:45.5" is refused), and only
  *    '.' introduces it (no ISO comma);
  *  - a date carries no zone ("2024-05-01Z" is refused);
+ *  - a date's two separators are the same ("2024/05-01" is refused);
  *  - "-00:00" is accepted and means UTC;
  *  - an instant that a zone pushes outside years 0000-9999 is refused, so
  *    that everything parsed formats back with four-digit years.
@@ -22,6 +23,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define US_PER_SEC INT64_C(1000000)
@@ -134,16 +136,34 @@ static int take_digits(struct cursor *c, unsigned n, unsigned *val)
 	return 1;
 }
 
-static int parse_date(struct cursor *c, int64_t *days)
+static int take_date_separator(struct cursor *c, char *sep)
+{
+	if (!take_char(c, '-') && !take_char(c, '/') && !take_char(c, '.'))
+		return 0;
+	*sep = c->p[-1];
+	return 1;
+}
+
+/* A text's fields as written, before its zone is applied. */
+struct stamp {
+	unsigned year, month, day, hour, minute, second;
+	int64_t micro;	/* the fraction of the second */
+	int64_t offset; /* the zone's seconds east of UTC */
+};
+
+static int parse_date(struct cursor *c, struct stamp *st)
 {
 	unsigned y, m, d;
+	char sep;
 
-	if (!take_digits(c, 4, &y) || !take_char(c, '-') || !take_digits(c, 2, &m) ||
-	    !take_char(c, '-') || !take_digits(c, 2, &d))
+	if (!take_digits(c, 4, &y) || !take_date_separator(c, &sep) || !take_digits(c, 2, &m) ||
+	    !take_char(c, sep) || !take_digits(c, 2, &d))
 		return -1;
 	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -1;
-	*days = lake_days_from_civil(y, m, d);
+	st->year = y;
+	st->month = m;
+	st->day = d;
 	return 0;
 }
 
@@ -173,22 +193,24 @@ static int parse_fraction(struct cursor *c, int64_t *micros)
 	return 0;
 }
 
-static int parse_clock(struct cursor *c, int64_t *secs, int64_t *micros)
+static int parse_clock(struct cursor *c, struct stamp *st)
 {
 	unsigned h, mi, s = 0;
 
-	*micros = 0;
+	st->micro = 0;
 	if (!take_digits(c, 2, &h) || !take_char(c, ':') || !take_digits(c, 2, &mi))
 		return -1;
 	if (take_char(c, ':')) {
 		if (!take_digits(c, 2, &s))
 			return -1;
-		if (take_char(c, '.') && parse_fraction(c, micros) < 0)
+		if (take_char(c, '.') && parse_fraction(c, &st->micro) < 0)
 			return -1;
 	}
 	if (h > 23 || mi > 59 || s > 59)
 		return -1;
-	*secs = (int64_t)h * 3600 + mi * 60 + s;
+	st->hour = h;
+	st->minute = mi;
+	st->second = s;
 	return 0;
 }
 
@@ -221,27 +243,46 @@ static int parse_zone(struct cursor *c, int64_t *offset)
 	return 0;
 }
 
-enum lake_time_kind lake_time_parse(const char *s, size_t len, int64_t *micros)
+/* s[0..len) entirely, its fields as written: the kind, or LAKE_TIME_NONE. */
+static enum lake_time_kind parse_stamp(const char *s, size_t len, struct stamp *st)
 {
 	struct cursor c = {s, len};
-	int64_t days, secs, frac, offset, t;
 
-	if (!s || parse_date(&c, &days) < 0)
+	memset(st, 0, sizeof *st);
+	if (!s || parse_date(&c, st) < 0)
 		return LAKE_TIME_NONE;
-	if (!c.left) {
-		if (micros)
-			*micros = days * US_PER_DAY;
+	if (!c.left)
 		return LAKE_TIME_DATE;
-	}
-	if (!take_separator(&c) || parse_clock(&c, &secs, &frac) < 0 ||
-	    parse_zone(&c, &offset) < 0 || c.left)
+	if (!take_separator(&c) || parse_clock(&c, st) < 0 || parse_zone(&c, &st->offset) < 0 ||
+	    c.left)
 		return LAKE_TIME_NONE;
-	t = (days * SECS_PER_DAY + secs - offset) * US_PER_SEC + frac;
+	return LAKE_TIME_TIMESTAMP;
+}
+
+/* The instant of a parsed text; -1 when its zone takes it outside years 0000-9999. */
+static int stamp_micros(const struct stamp *st, int64_t *micros)
+{
+	int64_t days = lake_days_from_civil(st->year, st->month, st->day);
+	int64_t secs = (int64_t)st->hour * 3600 + st->minute * 60 + st->second;
+	int64_t t = (days * SECS_PER_DAY + secs - st->offset) * US_PER_SEC + st->micro;
+
 	if (t < MIN_US || t > MAX_US)
+		return -1;
+	*micros = t;
+	return 0;
+}
+
+enum lake_time_kind lake_time_parse(const char *s, size_t len, int64_t *micros)
+{
+	struct stamp st;
+	enum lake_time_kind k = parse_stamp(s, len, &st);
+	int64_t t;
+
+	if (k == LAKE_TIME_NONE || stamp_micros(&st, &t) < 0)
 		return LAKE_TIME_NONE;
 	if (micros)
 		*micros = t;
-	return LAKE_TIME_TIMESTAMP;
+	return k;
 }
 
 /*
@@ -341,6 +382,122 @@ size_t lake_time_format_date(int64_t micros, char *out)
 
 	civil_from_micros(micros, &c);
 	return written(snprintf(out, room, "%04" PRId64 "-%02u-%02u", c.year, c.month, c.day));
+}
+
+static char *put_digits(char *p, unsigned v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/*
+ * A UTC time's fields as SQL spells them (lake_time_format_sql()), or only
+ * the date.  By hand, not snprintf(): a scan spells a value per row, and
+ * snprintf() cost the most of it.
+ */
+static size_t put_sql(const struct stamp *st, int date_only, char *out)
+{
+	char *p = out;
+
+	p = put_digits(p, st->year, 4);
+	*p++ = '-';
+	p = put_digits(p, st->month, 2);
+	*p++ = '-';
+	p = put_digits(p, st->day, 2);
+	if (!date_only) {
+		*p++ = ' ';
+		p = put_digits(p, st->hour, 2);
+		*p++ = ':';
+		p = put_digits(p, st->minute, 2);
+		*p++ = ':';
+		p = put_digits(p, st->second, 2);
+	}
+	if (!date_only && st->micro) {
+		int digits = 6;
+		unsigned frac = (unsigned)st->micro;
+		for (; frac % 10 == 0; frac /= 10)
+			digits--;
+		*p++ = '.';
+		p = put_digits(p, frac, digits);
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+size_t lake_time_format_sql(int64_t micros, char *out)
+{
+	struct civil c;
+	struct stamp st;
+
+	civil_from_micros(micros, &c);
+	st.year = (unsigned)c.year;
+	st.month = c.month;
+	st.day = c.day;
+	st.hour = c.hour;
+	st.minute = c.minute;
+	st.second = c.second;
+	st.micro = c.micro;
+	st.offset = 0;
+	return put_sql(&st, 0, out);
+}
+
+enum lake_time_kind lake_time_to_sql(const char *s, size_t len, int dates_stay, char *out,
+				     size_t *outlen)
+{
+	struct stamp st;
+	enum lake_time_kind k = parse_stamp(s, len, &st);
+	int64_t micros;
+
+	if (k == LAKE_TIME_NONE)
+		return k;
+	/* In UTC already (most data): the fields as they are, no calendar arithmetic. */
+	if (st.offset == 0) {
+		*outlen = put_sql(&st, k == LAKE_TIME_DATE && dates_stay, out);
+		return k;
+	}
+	if (stamp_micros(&st, &micros) < 0)
+		return LAKE_TIME_NONE;
+	*outlen = lake_time_format_sql(micros, out);
+	return k;
+}
+
+/* -1, 0 or 1 as a is before, at or after b (both in UTC: fields compare as instants do). */
+static int compare_fields(const struct stamp *a, const struct stamp *b)
+{
+	const unsigned x[6] = {a->year, a->month, a->day, a->hour, a->minute, a->second};
+	const unsigned y[6] = {b->year, b->month, b->day, b->hour, b->minute, b->second};
+
+	for (int i = 0; i < 6; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return (a->micro > b->micro) - (a->micro < b->micro);
+}
+
+int lake_time_compare(const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct stamp sa, sb;
+	int64_t x = 0, y = 0;
+	int ta = parse_stamp(a, alen, &sa) != LAKE_TIME_NONE;
+	int tb = parse_stamp(b, blen, &sb) != LAKE_TIME_NONE;
+	int r;
+
+	/* An offset that takes a time outside years 0000-9999 makes it no time. */
+	ta = ta && (sa.offset == 0 || stamp_micros(&sa, &x) == 0);
+	tb = tb && (sb.offset == 0 || stamp_micros(&sb, &y) == 0);
+	if (ta && tb) {
+		if (sa.offset == 0 && sb.offset == 0)
+			return compare_fields(&sa, &sb);
+		if (sa.offset == 0)
+			stamp_micros(&sa, &x);
+		if (sb.offset == 0)
+			stamp_micros(&sb, &y);
+		return (x > y) - (x < y);
+	}
+	if (ta != tb)
+		return ta ? -1 : 1;
+	r = alen && blen ? memcmp(a, b, alen < blen ? alen : blen) : 0;
+	return r ? r : (alen > blen) - (alen < blen);
 }
 
 int64_t lake_time_now(void)

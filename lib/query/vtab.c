@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/fault.h"
 #include "base/colnames.h"
+#include "base/ltime.h"
 #include "values/infer.h"
 #include "formats/input.h"
 #include "values/jscan.h"
@@ -65,6 +66,22 @@ static void add_col(struct lake_vtab *v, const char *name, const char *type, int
 }
 
 /*
+ * --as-of TIME: whether a version made at `created` (catalog text) is at
+ * or before the time.  Compared as instants: as text, a version made at
+ * 12:00:00.5Z would sort before 12:00:00Z ('.' before 'Z') and be read by
+ * --as-of 12:00:00.
+ */
+static int made_by(const char *created, const char *time)
+{
+	int64_t c, t;
+
+	if (!created || lake_time_parse(created, strlen(created), &c) == LAKE_TIME_NONE ||
+	    lake_time_parse(time, strlen(time), &t) == LAKE_TIME_NONE)
+		return 0;
+	return c <= t;
+}
+
+/*
  * --as-of: the version to read and the schema the table had then.
  * Returns -1 when the table did not exist yet.
  */
@@ -76,28 +93,28 @@ static int as_of(struct lake_vtab *v, json_t **cols, json_t **keys)
 
 	if (ctx->as_of_version < 0 && !ctx->as_of_time)
 		return 0;
-	if (sqlite3_prepare_v2(lake_catalog_db(ctx->lake->catalog),
-			       ctx->as_of_time
-				   ? "SELECT version, columns, partition_keys FROM table_versions "
-				     "WHERE table_id = ?1 AND created <= ?2 ORDER BY version DESC "
-				     "LIMIT 1"
-				   : "SELECT version, columns, partition_keys FROM table_versions "
-				     "WHERE table_id = ?1 AND version <= ?3 ORDER BY version DESC "
-				     "LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	/* Newest first: the first version at or below the number, or made by the time. */
+	if (sqlite3_prepare_v2(
+		lake_catalog_db(ctx->lake->catalog),
+		"SELECT version, columns, partition_keys, created FROM table_versions "
+		"WHERE table_id = ?1 AND (?2 IS NULL OR version <= ?2) "
+		"ORDER BY version DESC",
+		-1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, v->table_id);
-	if (ctx->as_of_time)
-		sqlite3_bind_text(st, 2, ctx->as_of_time, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 3, ctx->as_of_version);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (!ctx->as_of_time)
+		sqlite3_bind_int64(st, 2, ctx->as_of_version);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (ctx->as_of_time &&
+		    !made_by((const char *)sqlite3_column_text(st, 3), ctx->as_of_time))
+			continue;
 		v->version = sqlite3_column_int64(st, 0);
 		json_decref(*cols);
 		json_decref(*keys);
 		*cols = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
 		*keys = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
 		rc = 0;
+		break;
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -253,6 +270,16 @@ void lake_vtab_reserve_names(struct lake_colnames *names)
 	lake_colnames_add(names, LAKE_VTAB_GUARD_COLUMN, strlen(LAKE_VTAB_GUARD_COLUMN));
 }
 
+/*
+ * Dates and timestamps are text that SQL compares as instants: a literal
+ * in any ISO-8601 spelling then means what it says (DuckDB casts it to
+ * the column's type), in comparisons, IN, BETWEEN, min() and max().
+ */
+static const char *collation(enum lake_kind k)
+{
+	return k == LAKE_T_DATE || k == LAKE_T_TIMESTAMP ? " COLLATE " LAKE_TIME_COLLATION : "";
+}
+
 static int declare(sqlite3 *db, struct lake_vtab *v)
 {
 	struct lake_colnames names = LAKE_COLNAMES_INIT;
@@ -263,8 +290,9 @@ static int declare(sqlite3 *db, struct lake_vtab *v)
 	lake_buf_addstr(&sql, "CREATE TABLE x(");
 	for (int i = 0; i < v->ncols; i++) {
 		const char *name = lake_colnames_add(&names, v->cols[i].name, v->cols[i].name_len);
-		char *q =
-		    sqlite3_mprintf("%s\"%w\" %s", i ? ", " : "", name, sql_type(v->cols[i].kind));
+		enum lake_kind k = v->cols[i].kind;
+		char *q = sqlite3_mprintf("%s\"%w\" %s%s", i ? ", " : "", name, sql_type(k),
+					  collation(k));
 		lake_buf_addstr(&sql, q);
 		sqlite3_free(q);
 	}
@@ -523,7 +551,16 @@ static sqlite3_module lake_module = {
     .xRowid = x_rowid,
 };
 
+static int time_collation(void *arg, int alen, const void *a, int blen, const void *b)
+{
+	(void)arg;
+	return lake_time_compare(a, (size_t)alen, b, (size_t)blen);
+}
+
 int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx)
 {
-	return sqlite3_create_module(db, "lake", &lake_module, ctx);
+	int rc = sqlite3_create_collation_v2(db, LAKE_TIME_COLLATION, SQLITE_UTF8, NULL,
+					     time_collation, NULL);
+
+	return rc == SQLITE_OK ? sqlite3_create_module(db, "lake", &lake_module, ctx) : rc;
 }

@@ -20,6 +20,12 @@
 /* The subtype SQLite's JSON functions give JSON text, so they take it as JSON, not a string. */
 #define JSON_SUBTYPE 'J'
 
+/*
+ * The collation of date and timestamp columns (lake_time_compare()): a
+ * column compared with text in any ISO-8601 spelling compares instants.
+ */
+#define LAKE_TIME_COLLATION "lake_time"
+
 struct vcol {
 	char *name;
 	size_t name_len;
@@ -58,6 +64,7 @@ struct lake_vtab {
 struct constraint {
 	int col;
 	unsigned char op; /* SQLITE_INDEX_CONSTRAINT_EQ, GT, LE, LT, GE; 'I' for IN */
+	int time;	  /* compared by LAKE_TIME_COLLATION, not byte by byte */
 	sqlite3_value **values;
 	int nvalues;
 	int owned; /* values are copies (of an IN list) to free */

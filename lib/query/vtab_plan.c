@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/ltime.h"
 #include "values/infer.h"
 #include "formats/input.h"
 #include "values/jscan.h"
@@ -22,15 +23,21 @@
 
 /* ---- planning ---- */
 
-/* Hive's null partition would come last in path order, where SQL puts NULLs first. */
-static int has_null_partition(const struct lake_vtab *v)
+/*
+ * Whether path order may differ from the first key's order in SQL: Hive's
+ * null partition comes last in path order, where SQL puts NULLs first, and
+ * a date spelt "2015.01.05" (or with '/') comes after "2015-01-06" in path
+ * order, where SQL reads it as "2015-01-05".
+ */
+static int paths_out_of_order(const struct lake_vtab *v)
 {
 	sqlite3_stmt *st;
 	int found = 1;
 
 	if (sqlite3_prepare_v2(lake_catalog_db(v->ctx->lake->catalog),
 			       "SELECT EXISTS (SELECT 1 FROM partitions WHERE table_id = ? AND "
-			       "path LIKE '%__HIVE_DEFAULT_PARTITION__%')",
+			       "(path LIKE '%__HIVE_DEFAULT_PARTITION__%' OR json_extract(vals, "
+			       "'$[0]') NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'))",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 1;
 	sqlite3_bind_int64(st, 1, v->table_id);
@@ -51,7 +58,8 @@ static int usable_op(unsigned char op)
  * Every constraint on a column is passed to xFilter to skip partitions and
  * files; SQLite still checks each row (omit stays 0), so skipping only has
  * to be conservative, never exact.  idxStr carries colUsed and the
- * constraints: "USED;col:op;col:op...".
+ * constraints: "USED;col:op;col:op...", op followed by 't' when the
+ * constraint compares by LAKE_TIME_COLLATION.
  */
 /* The guard's equality constraint becomes argv[0] (idxNum 1); 0 when the scan has none. */
 static int take_guard(const struct lake_vtab *v, sqlite3_index_info *info, int *arg)
@@ -115,27 +123,33 @@ int lake_vtab_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
 		if (!c->usable || c->iColumn < 0 || c->iColumn >= v->ncols || !usable_op(c->op))
 			continue;
-		/* Ranges compare by the collation; files were measured in BINARY order. */
+		/*
+		 * Ranges compare by the collation: files were measured in BINARY
+		 * order, and dates and timestamps as instants, which their own
+		 * collation compares (vtab.c); any other proves nothing.
+		 */
 		const char *coll = sqlite3_vtab_collation(info, i);
-		if (coll && strcasecmp(coll, "BINARY") != 0)
+		int time = coll && strcasecmp(coll, LAKE_TIME_COLLATION) == 0;
+		if (coll && strcasecmp(coll, "BINARY") != 0 && !time)
 			continue;
 		int in = c->op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(info, i, 1);
 		info->aConstraintUsage[i].argvIndex = arg++;
-		lake_buf_addf(&plan, ";%d:%c", c->iColumn, in ? 'I' : (char)('0' + c->op));
+		lake_buf_addf(&plan, ";%d:%c%s", c->iColumn, in ? 'I' : (char)('0' + c->op),
+			      time ? "t" : "");
 		cost /= v->cols[c->iColumn].key ? 100 : 4;
 	}
 	info->needToFreeIdxStr = 1;
 	/*
 	 * Files are read in path order, so rows come sorted by the first
 	 * partition key when its values sort as their paths do: dates (ISO
-	 * text, never escaped), and only if no null partition, which would
-	 * come last where SQL puts NULL first.  An ORDER BY or GROUP BY on that
+	 * text, never escaped), and only if no null partition nor date spelt
+	 * otherwise (paths_out_of_order()).  An ORDER BY or GROUP BY on that
 	 * key alone then needs no sort.
 	 */
 	if (info->nOrderBy == 1 && !info->aOrderBy[0].desc && v->nkeys &&
 	    v->cols[info->aOrderBy[0].iColumn].key &&
 	    v->cols[info->aOrderBy[0].iColumn].key_index == 0 &&
-	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !has_null_partition(v))
+	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !paths_out_of_order(v))
 		info->orderByConsumed = 1;
 	else if (can_group(v, info))
 		plan_grouping(info, &plan);
@@ -175,11 +189,12 @@ static int compare(sqlite3_value *a, sqlite3_value *b)
 	return 2;
 }
 
-/* Could some value in [lo, hi] satisfy `value OP c`?  1 when unsure. */
-static int range_may_match(sqlite3_value *lo, sqlite3_value *hi, unsigned char op, sqlite3_value *c)
+/*
+ * Could some value in [lo, hi] satisfy `value OP c`, given cl and ch, how
+ * lo and hi compare with c (2: they do not compare)?  1 when unsure.
+ */
+static int order_may_match(int cl, int ch, unsigned char op)
 {
-	int cl = compare(lo, c), ch = compare(hi, c);
-
 	if (cl == 2 || ch == 2)
 		return 1;
 	switch (op) {
@@ -212,17 +227,67 @@ static int comparable(enum lake_kind column, sqlite3_value *value)
 	return numeric ? t == SQLITE_INTEGER || t == SQLITE_FLOAT : t == SQLITE_TEXT;
 }
 
+static int is_time_kind(enum lake_kind k)
+{
+	return k == LAKE_T_DATE || k == LAKE_T_TIMESTAMP;
+}
+
+/*
+ * A date or timestamp bound (a file's or row group's statistic, a
+ * partition value) in the text SQL sees for the column's values
+ * (vtab_rows.c), whatever spelling it was recorded in; -1 when it is no
+ * time.  out has room for 40 bytes.
+ */
+static int time_bound(sqlite3_value *b, enum lake_kind column, char *out, size_t *len)
+{
+	if (sqlite3_value_type(b) != SQLITE_TEXT)
+		return -1;
+	return lake_time_to_sql((const char *)sqlite3_value_text(b), (size_t)sqlite3_value_bytes(b),
+				column == LAKE_T_DATE, out, len) == LAKE_TIME_NONE
+		   ? -1
+		   : 0;
+}
+
+/* A time bound against a text value, by the constraint's collation. */
+static int compare_time(const char *bound, size_t len, sqlite3_value *c, int time)
+{
+	const char *t = (const char *)sqlite3_value_text(c);
+	size_t n = (size_t)sqlite3_value_bytes(c);
+	int r;
+
+	if (time)
+		return lake_time_compare(bound, len, t, n);
+	r = memcmp(bound, t, len < n ? len : n);
+	return r ? (r > 0) - (r < 0) : (len > n) - (len < n);
+}
+
+/*
+ * Whether a value between the bounds lo and hi may satisfy constraint k
+ * on a column of this kind (1 when unsure).  A date or timestamp column's
+ * bounds are first spelt as its values are, so that both collations,
+ * instants and BINARY, order them as they order the values.
+ */
 static int constraint_may_match(sqlite3_value *lo, sqlite3_value *hi, const struct constraint *k,
 				enum lake_kind column)
 {
 	unsigned char op = k->op == 'I' ? SQLITE_INDEX_CONSTRAINT_EQ : k->op;
+	char lo_text[40], hi_text[40];
+	size_t lo_len = 0, hi_len = 0;
+	int time = is_time_kind(column);
 
+	if (time && (time_bound(lo, column, lo_text, &lo_len) < 0 ||
+		     time_bound(hi, column, hi_text, &hi_len) < 0))
+		return 1;
 	for (int i = 0; i < k->nvalues; i++)
 		if (!comparable(column, k->values[i]))
 			return 1;
-	for (int i = 0; i < k->nvalues; i++)
-		if (range_may_match(lo, hi, op, k->values[i]))
+	for (int i = 0; i < k->nvalues; i++) {
+		sqlite3_value *c = k->values[i];
+		int cl = time ? compare_time(lo_text, lo_len, c, k->time) : compare(lo, c);
+		int ch = time ? compare_time(hi_text, hi_len, c, k->time) : compare(hi, c);
+		if (order_may_match(cl, ch, op))
 			return 1;
+	}
 	return 0;
 }
 
@@ -267,6 +332,12 @@ static int partition_may_match(struct lake_vtab *v, const struct file *f, struct
 	return 1;
 }
 
+static int is_time_text(sqlite3_value *v)
+{
+	return lake_time_parse((const char *)sqlite3_value_text(v), (size_t)sqlite3_value_bytes(v),
+			       NULL) != LAKE_TIME_NONE;
+}
+
 static int stats_may_match(struct lake_vtab *v, sqlite3_stmt *stats, int64_t file_id,
 			   struct constraint *ks, int nks)
 {
@@ -290,6 +361,12 @@ static int stats_may_match(struct lake_vtab *v, sqlite3_stmt *stats, int64_t fil
 		/* Stats recorded before the column widened (numbers in a now-text column) prove
 		 * nothing. */
 		if (!comparable(c->kind, lo) || !comparable(c->kind, hi))
+			continue;
+		/*
+		 * Nor do a file's time bounds in a column widened to string: they
+		 * are instants in SQL's spelling, its rows the file's own text.
+		 */
+		if (c->kind == LAKE_T_STRING && is_time_text(lo) && is_time_text(hi))
 			continue;
 		if (!constraint_may_match(lo, hi, &ks[i], c->kind))
 			return 0;
@@ -373,6 +450,20 @@ static void note_input(struct lake_table_scans *t, const struct file *f)
 	t->stats.input_bytes += (uint64_t)f->bytes;
 }
 
+/*
+ * Test-only (compiled out of release builds): with LAKE_TEST_NO_SKIP set,
+ * no partition, file or row group is skipped, so that a test can check
+ * that skipping never changes an answer.
+ */
+static int test_no_skip(void)
+{
+#ifndef NDEBUG
+	return getenv("LAKE_TEST_NO_SKIP") != NULL;
+#else
+	return 0;
+#endif
+}
+
 /* The table's files live in this snapshot that the constraints do not exclude. */
 int lake_vtab_choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
 			   int nks)
@@ -380,7 +471,7 @@ int lake_vtab_choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct 
 	sqlite3 *db = lake_catalog_db(v->ctx->lake->catalog);
 	sqlite3_stmt *files = NULL, *stats = NULL;
 	struct lake_scan_stats *s = v->ctx->stats, *t = &v->ctx->tables[v->scans].stats;
-	int rc = SQLITE_ERROR;
+	int rc = SQLITE_ERROR, skip = !test_no_skip();
 
 	if (sqlite3_prepare_v2(
 		db,
@@ -405,10 +496,11 @@ int lake_vtab_choose_files(struct lake_cursor *cur, struct lake_vtab *v, struct 
 		int64_t bytes = sqlite3_column_int64(files, 3);
 		add_file(cur, files);
 		struct file *f = &cur->files[cur->nfiles - 1];
-		if (!partition_may_match(v, f, ks, nks, db)) {
+		if (skip && !partition_may_match(v, f, ks, nks, db)) {
 			s->files_skipped_partition++;
 			t->files_skipped_partition++;
-		} else if (!stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
+		} else if (skip &&
+			   !stats_may_match(v, stats, sqlite3_column_int64(files, 0), ks, nks)) {
 			s->files_skipped_stats++;
 			t->files_skipped_stats++;
 		} else if (lake_vtab_count_only(cur, v, f)) {
@@ -531,9 +623,10 @@ unsigned char *lake_vtab_choose_row_groups(struct lake_cursor *cur, struct lake_
 	size_t groups = lake_parquet_row_groups(pf);
 	unsigned char *keep = lake_xcalloc(groups ? groups : 1, 1);
 	uint64_t planned = 0;
+	int skip = !test_no_skip();
 
 	for (size_t rg = 0; rg < groups; rg++) {
-		keep[rg] = (unsigned char)row_group_may_match(cur, v, pf, rg);
+		keep[rg] = (unsigned char)(!skip || row_group_may_match(cur, v, pf, rg));
 		for (int c = 0; keep[rg] && c < v->ncols; c++) {
 			long col = !v->cols[c].key && cur->slot[c] >= 0
 				       ? parquet_column(pf, &v->cols[c])
@@ -565,6 +658,7 @@ int lake_vtab_read_plan(const char *plan, int argc, sqlite3_value **argv, uint64
 		struct constraint *k = &ks[count++];
 		k->col = col;
 		k->op = colon[1] == 'I' ? 'I' : (unsigned char)(colon[1] - '0');
+		k->time = colon[2] == 't';
 		k->values = NULL;
 		k->nvalues = 0;
 		k->owned = 0;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/ltime.h"
 #include "values/infer.h"
 #include "formats/input.h"
 #include "values/jscan.h"
@@ -270,14 +271,48 @@ static void text_value(const char *s, size_t n, struct lake_sqlval *out)
 	out->n = n;
 }
 
+static int is_time_kind(enum lake_kind k)
+{
+	return k == LAKE_T_DATE || k == LAKE_T_TIMESTAMP;
+}
+
+/*
+ * A date or timestamp as SQL sees it, whatever the file spells it: one
+ * text per instant, in UTC (lake_time_format_sql(); a date column's dates
+ * as "2024-05-01"), so that SQL's comparisons, min(), max() and GROUP BY
+ * agree with each other and with the files' statistics.  Text that is no
+ * time is NULL, as a number column's would be.  A text already so spelt
+ * stays where it is; another is written to cur->text.
+ */
+static void time_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_kind k,
+		       const char *s, size_t n, struct lake_sqlval *out)
+{
+	char text[40];
+	size_t len;
+
+	if (lake_time_to_sql(s, n, k == LAKE_T_DATE, text, &len) == LAKE_TIME_NONE) {
+		lake_vtab_bad_value(v, out);
+		return;
+	}
+	if (len == n && memcmp(text, s, n) == 0) {
+		text_value(s, n, out);
+		return;
+	}
+	lake_buf_reset(&cur->text);
+	lake_buf_add(&cur->text, text, len);
+	text_value(cur->text.data, len, out);
+}
+
 /* A text value (a CSV field, a partition value, a decoded JSON string) as the column's type. */
-static void typed_text(struct lake_vtab *v, enum lake_kind k, const char *s, size_t n,
-		       struct lake_sqlval *out)
+static void typed_text(struct lake_cursor *cur, struct lake_vtab *v, enum lake_kind k,
+		       const char *s, size_t n, struct lake_sqlval *out)
 {
 	int64_t i;
 	double d;
 
-	if (!s || (!n && (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN)))
+	/* An empty field is no value to a column of numbers or times (the crawler saw it so). */
+	if (!s || (!n && (k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN ||
+			  is_time_kind(k))))
 		return; /* NULL */
 	switch (k) {
 	case LAKE_T_BIGINT:
@@ -304,6 +339,10 @@ static void typed_text(struct lake_vtab *v, enum lake_kind k, const char *s, siz
 		else
 			lake_vtab_bad_value(v, out);
 		return;
+	case LAKE_T_DATE:
+	case LAKE_T_TIMESTAMP:
+		time_value(cur, v, k, s, n, out);
+		return;
 	default:
 		text_value(s, n, out);
 	}
@@ -329,7 +368,9 @@ static void number_value(struct lake_vtab *v, enum lake_kind k, const struct lak
 static void json_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_kind k,
 		       const struct lake_jvalue *val, struct lake_sqlval *out)
 {
-	int numeric = k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN;
+	/* Columns that take only their own kind of value: a JSON number is no date either. */
+	int typed =
+	    k == LAKE_T_BIGINT || k == LAKE_T_DOUBLE || k == LAKE_T_BOOLEAN || is_time_kind(k);
 	int64_t i;
 	double d;
 	long n;
@@ -341,7 +382,7 @@ static void json_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_k
 		lake_buf_reset(&cur->text);
 		lake_buf_grow(&cur->text, val->len);
 		n = lake_jstring_decode(val, cur->text.data);
-		typed_text(v, k, cur->text.data, n < 0 ? 0 : (size_t)n, out);
+		typed_text(cur, v, k, cur->text.data, n < 0 ? 0 : (size_t)n, out);
 		return;
 	case LAKE_JNUMBER:
 		if (k == LAKE_T_BIGINT &&
@@ -351,7 +392,7 @@ static void json_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_k
 			   lake_jnumber_parse(val->start, val->len, &i, &d) != LAKE_JNUM_BAD) {
 			out->type = SQLITE_FLOAT;
 			out->d = d;
-		} else if (numeric) {
+		} else if (typed) {
 			lake_vtab_bad_value(v, out);
 		} else {
 			text_value(val->start, val->len, out);
@@ -361,7 +402,7 @@ static void json_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_k
 	case LAKE_JFALSE:
 		if (k == LAKE_T_BOOLEAN)
 			int_value(val->type == LAKE_JTRUE, out);
-		else if (numeric)
+		else if (typed)
 			lake_vtab_bad_value(v, out);
 		else if (val->type == LAKE_JTRUE)
 			text_value("true", 4, out);
@@ -369,7 +410,7 @@ static void json_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_k
 			text_value("false", 5, out);
 		return;
 	default:
-		if (numeric) {
+		if (typed) {
 			lake_vtab_bad_value(v, out);
 			return;
 		}
@@ -392,8 +433,8 @@ void lake_vtab_column_value(struct lake_cursor *cur, struct lake_vtab *v, int co
 	if (vc->key) {
 		json_t *val = json_array_get(cur->file->vals, (size_t)vc->key_index);
 		if (json_is_string(val))
-			typed_text(v, vc->kind, json_string_value(val), json_string_length(val),
-				   out);
+			typed_text(cur, v, vc->kind, json_string_value(val),
+				   json_string_length(val), out);
 		return;
 	}
 	const struct lake_scan_value *val =
@@ -405,7 +446,7 @@ void lake_vtab_column_value(struct lake_cursor *cur, struct lake_vtab *v, int co
 	if (val->parsed) {
 		number_value(v, vc->kind, val, out);
 	} else if (v->textual) {
-		typed_text(v, vc->kind, cur->batch->bytes + val->off, val->len, out);
+		typed_text(cur, v, vc->kind, cur->batch->bytes + val->off, val->len, out);
 	} else {
 		struct lake_jvalue j = {val->type, cur->batch->bytes + val->off, val->len};
 		json_value(cur, v, vc->kind, &j, out);

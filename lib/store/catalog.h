@@ -146,7 +146,12 @@ int lake_catalog_commit_version(struct lake_catalog *c, const struct lake_versio
 int lake_catalog_next_version(struct lake_catalog *c, int64_t table_id, int64_t *version,
 			      struct lake_error *e);
 
-/* Inside a transaction: a file's per-column statistics (lake_schema_stats_json's shape). */
+/*
+ * Inside a transaction: a file's per-column statistics (lake_schema_stats_json's
+ * shape).  A string bound longer than 64 bytes is kept cut short, the
+ * minimum to a prefix, the maximum to a prefix raised above every text it
+ * begins (Parquet's and Iceberg's truncation): bounds still, not values.
+ */
 int lake_catalog_insert_stats(struct lake_catalog *c, int64_t file_id, json_t *stats,
 			      struct lake_error *e);
 

@@ -342,10 +342,11 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Dates and timestamps start with four digits and a dash: check that before parsing. */
+/* Dates and timestamps start with four digits and a separator: check that before parsing. */
 static enum lake_kind time_kind(const char *s, size_t n, int64_t *micros)
 {
-	if (n < 10 || !is_digit(s[0]) || !is_digit(s[3]) || s[4] != '-')
+	if (n < 10 || !is_digit(s[0]) || !is_digit(s[3]) ||
+	    (s[4] != '-' && s[4] != '/' && s[4] != '.'))
 		return LAKE_T_STRING;
 	switch (lake_time_parse(s, n, micros)) {
 	case LAKE_TIME_DATE:
@@ -872,10 +873,11 @@ static json_t *time_json(int64_t micros, enum lake_kind k)
 {
 	char text[40];
 
+	/* In SQL's spelling (lake_time_format_sql()), whatever the file's. */
 	if (k == LAKE_T_DATE)
 		lake_time_format_date(micros, text);
 	else
-		lake_time_format_timestamp(micros, text);
+		lake_time_format_sql(micros, text);
 	return json_string(text);
 }
 

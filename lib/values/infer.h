@@ -120,7 +120,8 @@ int lake_schema_only_nulls(const struct lake_schema *s, const char *name);
 json_t *lake_schema_columns_json(const struct lake_schema *s);
 /*
  * Per scalar column {"column","nulls","min","max"}: min and max typed as
- * JSON (numbers, or ISO text for dates and timestamps, strings), null when
+ * JSON (numbers, strings, or dates and timestamps in UTC as SQL spells
+ * them: lake_time_format_date(), lake_time_format_sql()), null when
  * unknown (no non-null value, or values of several kinds).
  */
 json_t *lake_schema_stats_json(const struct lake_schema *s);

@@ -74,7 +74,7 @@ while IFS='|' read -r who table rows count show; do
 done <<'EOF'
 alice|shop.orders|id,customer_id,amount,region 1,10,100,EU 2,11,200,US 3,10,300,EU 4,12,400,US 5,13,500,APAC|n 5|77
 alice|shop.customers|id,country 10,FR 11,US|n 2|77
-alice|web.logs|ts,path,status 2024-05-01T00:00:00Z,/,200 2024-05-01T00:01:00Z,/x,503 2024-05-01T00:02:00Z,/y,500|n 3|0
+alice|web.logs|ts,path,status 2024-05-01 00:00:00,/,200 2024-05-01 00:01:00,/x,503 2024-05-01 00:02:00,/y,500|n 3|0
 alice|crm.contacts|exit 77|exit 77|0
 bob|shop.orders|id,amount,region 1,100,EU 3,300,EU|n 2|77
 bob|shop.customers|exit 66|exit 66|66
@@ -82,7 +82,7 @@ bob|web.logs|exit 66|exit 66|66
 bob|crm.contacts|exit 77|exit 77|0
 daemon|shop.orders|exit 66|exit 66|66
 daemon|shop.customers|exit 66|exit 66|66
-daemon|web.logs|ts,path,status 2024-05-01T00:01:00Z,/x,503 2024-05-01T00:02:00Z,/y,500|n 2|77
+daemon|web.logs|ts,path,status 2024-05-01 00:01:00,/x,503 2024-05-01 00:02:00,/y,500|n 2|77
 daemon|crm.contacts|exit 77|exit 77|0
 EOF
 

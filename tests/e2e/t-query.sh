@@ -17,7 +17,12 @@ lake-crawl >/dev/null || { not_ok "crawl failed"; done_testing; }
 sqlite3 "$T/raw.db" <<SQL
 CREATE TABLE ev (id INTEGER, ts TEXT, kind TEXT, user TEXT, page TEXT, duration_ms INTEGER,
                  amount REAL, tags TEXT, ok INTEGER, dt TEXT);
-INSERT INTO ev SELECT value->>'id', value->>'ts', value->>'kind', value->'user', value->>'page',
+-- Timestamps as lake-query spells them (lake-query(1)): the events' '2024-05-01T00:00:00.123400Z'
+-- is '2024-05-01 00:00:00.1234'.
+INSERT INTO ev SELECT value->>'id',
+       CASE WHEN instr(value->>'ts', '.') THEN rtrim(replace(replace(value->>'ts', 'T', ' '), 'Z', ''), '0')
+            ELSE replace(replace(value->>'ts', 'T', ' '), 'Z', '') END,
+       value->>'kind', value->'user', value->>'page',
        value->>'duration_ms', value->>'amount', value->'tags', value->>'ok', date(value->>'ts')
   FROM json_each('[' || replace(trim(CAST(readfile('$T/ev.ndjson') AS TEXT), char(10)), char(10), ',') || ']');
 CREATE TABLE people (id INTEGER, name TEXT, zip TEXT, score REAL, joined TEXT);
@@ -55,7 +60,7 @@ check "SELECT count(*) FROM raw.ev WHERE dt > '2024-05-28' OR kind = 'signup'"
 check "SELECT id FROM raw.ev WHERE id = 1234"
 check "SELECT id FROM raw.ev WHERE id BETWEEN 100 AND 110 ORDER BY id"
 check "SELECT id FROM raw.ev WHERE id IN (5, 500, 2999, 99999) ORDER BY id"
-check "SELECT count(*) FROM raw.ev WHERE ts >= '2024-05-15T00:00:00' AND ts < '2024-05-16'"
+check "SELECT count(*) FROM raw.ev WHERE ts >= '2024-05-15 00:00:00' AND ts < '2024-05-16'"
 check "SELECT count(*) FROM raw.ev WHERE amount > 900.5"
 check "SELECT count(*) FROM raw.ev WHERE amount <= 10 AND duration_ms < 1000"
 check "SELECT count(*) FROM raw.ev WHERE ok"

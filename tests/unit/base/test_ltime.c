@@ -29,6 +29,11 @@ static const struct parse_case accepted[] = {
     {"2400-02-29", LAKE_TIME_DATE, 13574563200 * S},
     {"0000-01-01", LAKE_TIME_DATE, -62167219200 * S},
     {"9999-12-31", LAKE_TIME_DATE, 253402214400 * S},
+    /* Year first with '/' or '.', as DuckDB's CSV sniffer types them. */
+    {"2024/05/01", LAKE_TIME_DATE, 1714521600 * S},
+    {"2024.05.01", LAKE_TIME_DATE, 1714521600 * S},
+    {"2015/01/01 01:00:00", LAKE_TIME_TIMESTAMP, 1420074000 * S},
+    {"2015.01.01T01:00:00Z", LAKE_TIME_TIMESTAMP, 1420074000 * S},
     {"1970-01-01T00:00", LAKE_TIME_TIMESTAMP, 0},
     {"1969-12-31T23:59:59Z", LAKE_TIME_TIMESTAMP, -1 * S},
     {"1969-12-31T23:59:59.5Z", LAKE_TIME_TIMESTAMP, -S / 2},
@@ -71,7 +76,14 @@ static const char *const refused[] = {
     "02024-05-01",
     "+2024-05-01",
     "-2024-05-01",
-    "2024/05/01",
+    "2024/05-01",
+    "2024-05/01",
+    "2024.05-01",
+    "2024/5/1",
+    "2024/02/30",
+    "2024_05_01",
+    "2024 05 01",
+    "01/05/2024",
     "20240501",
     "2024-13-01",
     "2024-00-10",
@@ -285,6 +297,129 @@ static void test_format_parse_round_trip(void)
 	CHECK_INT(bad, 0);
 }
 
+/* SQL's text: space, no zone, the fraction's digits to the last nonzero one. */
+static void test_format_sql(void)
+{
+	static const struct {
+		int64_t micros;
+		const char *text;
+	} cases[] = {
+	    {0, "1970-01-01 00:00:00"},
+	    {-1, "1969-12-31 23:59:59.999999"},
+	    {1714571110 * S + 123456, "2024-05-01 13:45:10.123456"},
+	    {1714571110 * S + 100000, "2024-05-01 13:45:10.1"},
+	    {1714571110 * S + 120, "2024-05-01 13:45:10.00012"},
+	    {1714571110 * S + 1, "2024-05-01 13:45:10.000001"},
+	    {-62167219200 * S, "0000-01-01 00:00:00"},
+	    {253402300799 * S + 999999, "9999-12-31 23:59:59.999999"},
+	};
+	char buf[40];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CHECK_INT(lake_time_format_sql(cases[i].micros, buf), strlen(cases[i].text));
+		CHECK_STR(buf, cases[i].text);
+	}
+}
+
+/* SQL's texts sort as their instants do, byte by byte, fractions and all. */
+static void test_format_sql_sorts(void)
+{
+	uint64_t x = 0x2545f4914f6cdd1du;
+	int64_t prev = 0;
+	char a[40], b[40];
+	int bad = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		int64_t t, got = 0;
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* Near neighbours too: a second apart, and a few micros apart. */
+		t = i % 3 == 0	 ? (int64_t)(x % (INT64_C(253402300799) * S))
+		    : i % 3 == 1 ? prev + (int64_t)(x % (2 * S))
+				 : prev + (int64_t)(x % 16);
+		size_t na = lake_time_format_sql(prev, a), nb = lake_time_format_sql(t, b);
+		int by_text = memcmp(a, b, na < nb ? na : nb);
+		by_text = by_text ? by_text : (na > nb) - (na < nb);
+		if ((by_text > 0) != (prev > t) || (by_text < 0) != (prev < t))
+			bad++;
+		if (lake_time_parse(b, nb, &got) != LAKE_TIME_TIMESTAMP || got != t)
+			bad++;
+		prev = t;
+	}
+	CHECK_INT(bad, 0);
+}
+
+/* Any spelling of an instant becomes lake_time_format_sql()'s text: with Z, with an offset. */
+static void test_to_sql(void)
+{
+	uint64_t x = 0x853c49e6748fea9bu;
+	char in[64], want[40], got[40];
+	int bad = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int64_t t = (int64_t)(x % (INT64_C(253402214400) * S)) + INT64_C(86400) * S;
+		int offset = (int)(x >> 40) % (14 * 60) * (i % 2 ? 60 : -60); /* seconds east */
+		size_t n, len = 0;
+		if (i % 3) {
+			n = lake_time_format_timestamp(t + (int64_t)offset * S, in);
+			snprintf(in + n - 1, sizeof in - n + 1, "%c%02d:%02d",
+				 offset < 0 ? '-' : '+', abs(offset) / 3600, abs(offset) / 60 % 60);
+		} else {
+			lake_time_format_timestamp(t, in);
+			in[10] = ' '; /* and the Z kept */
+		}
+		lake_time_format_sql(t, want);
+		if (lake_time_to_sql(in, strlen(in), 0, got, &len) != LAKE_TIME_TIMESTAMP ||
+		    len != strlen(want) || strcmp(got, want) != 0) {
+			if (!bad)
+				fprintf(stderr, "  %s: %s, expected %s\n", in, got, want);
+			bad++;
+		}
+	}
+	CHECK_INT(bad, 0);
+	size_t len = 0;
+	CHECK_INT(lake_time_to_sql("2015/01/02", 10, 1, got, &len), LAKE_TIME_DATE);
+	CHECK_STR(got, "2015-01-02");
+	CHECK_INT(lake_time_to_sql("2015/01/02", 10, 0, got, &len), LAKE_TIME_DATE);
+	CHECK_STR(got, "2015-01-02 00:00:00");
+	CHECK_INT(len, 19);
+	CHECK_INT(lake_time_to_sql("2015-01-02T03:04:05.500", 23, 0, got, &len),
+		  LAKE_TIME_TIMESTAMP);
+	CHECK_STR(got, "2015-01-02 03:04:05.5");
+	CHECK_INT(lake_time_to_sql("0000-01-01T00:30+01:00", 22, 0, got, &len), LAKE_TIME_NONE);
+	CHECK_INT(lake_time_to_sql("2015-02-29", 10, 0, got, &len), LAKE_TIME_NONE);
+}
+
+#define CMP(a, b) lake_time_compare(a, strlen(a), b, strlen(b))
+
+static void test_compare(void)
+{
+	/* One instant, any spelling. */
+	CHECK_INT(CMP("2010-01-01T01:00:00", "2010-01-01 01:00:00"), 0);
+	CHECK_INT(CMP("2010-01-01 01:00:00", "2010-01-01T02:00:00+01:00"), 0);
+	CHECK_INT(CMP("2010-01-01", "2010-01-01 00:00:00.000"), 0);
+	CHECK_INT(CMP("2015/01/01 01:00:00", "2015-01-01T01:00:00Z"), 0);
+	/* Ordered by the instant, not the text. */
+	CHECK(CMP("2001-01-01 00:00:00.5", "2001-01-01T00:00:00Z") > 0);
+	CHECK(CMP("2001-01-01T00:30:00+01:00", "2001-01-01 00:00:00") < 0);
+	CHECK(CMP("2001-01-01 12:00:00", "2001-01-01T11:59:59.999999Z") > 0);
+	/* Text that is no time comes after every time, and by its bytes among its kind. */
+	CHECK(CMP("2001-01-01", "abc") < 0);
+	CHECK(CMP("abc", "9999-12-31T23:59:59Z") > 0);
+	CHECK(CMP("abc", "abd") < 0);
+	CHECK(CMP("ab", "abc") < 0);
+	CHECK_INT(CMP("", ""), 0);
+	CHECK(CMP("", "2001-01-01") > 0);
+	CHECK(CMP("2001-13-01", "2001-12-01") > 0);
+	/* An offset that leaves years 0000-9999 makes no time. */
+	CHECK(CMP("0000-01-01T00:30+01:00", "9999-12-31") > 0);
+	CHECK(CMP("9999-12-31T23:30-01:00", "0000-01-01") > 0);
+}
+
 struct epoch_case {
 	double v;
 	int rc;
@@ -355,6 +490,10 @@ int main(void)
 	T_RUN(test_civil_wide);
 	T_RUN(test_format);
 	T_RUN(test_format_parse_round_trip);
+	T_RUN(test_format_sql);
+	T_RUN(test_format_sql_sorts);
+	T_RUN(test_to_sql);
+	T_RUN(test_compare);
 	T_RUN(test_epoch);
 	T_RUN(test_now);
 	T_DONE();

@@ -977,6 +977,120 @@ out:
 	sqlite3_close(other);
 }
 
+/* A string bound as the catalog keeps it: its bytes (blob-cast, NULs and all), hex; "NULL". */
+static const char *bound_hex(sqlite3 *db, int64_t file, const char *column, const char *side)
+{
+	return q_text(
+	    db,
+	    "SELECT CASE WHEN %s_value IS NULL THEN 'NULL' ELSE hex(CAST(%s_value AS BLOB)) "
+	    "END FROM file_column_stats WHERE file_id = %lld AND column_name = '%q'",
+	    side, side, (long long)file, column);
+}
+
+/* n copies of s, hex, as SQLite's hex() spells bytes. */
+static const char *hex_of(const char *s, size_t len, int n, const char *tail)
+{
+	static char out[4][1024];
+	static int next;
+	char *slot = out[next++ % 4], *p = slot;
+
+	for (int i = 0; i < n; i++)
+		for (size_t j = 0; j < len; j++)
+			p += sprintf(p, "%02X", (unsigned char)s[j]);
+	for (; *tail; tail++)
+		p += sprintf(p, "%02X", (unsigned char)*tail);
+	return slot;
+}
+
+/*
+ * A string longer than 64 bytes is kept as bounds: the minimum a prefix,
+ * cut between characters; the maximum a prefix with its last character
+ * raised (past U+10FFFF to the one before, past the surrogates), or NULL.
+ * A 50 MB string made catalog.db 98 MB larger when kept whole.
+ */
+static void test_long_string_bounds(void)
+{
+	struct lake_catalog *c;
+	struct lake_error e = {0};
+	struct lake_table_spec s = orders_spec();
+	struct lake_file_spec f;
+	int64_t table = 0, id = 0;
+	struct lake_buf big = LAKE_BUF_INIT, x = LAKE_BUF_INIT;
+	json_t *stats = json_array();
+	char want[1024];
+	sqlite3 *db;
+
+	new_lake("bounds");
+	c = open_catalog("bounds");
+	if (!c)
+		return;
+	db = lake_catalog_db(c);
+	CHECK_INT(ensure(c, &s, &table, &e), 0);
+	f = file_spec(table, "data/sales/orders/part-b.zst", "", 1, 1);
+	CHECK_INT(lake_catalog_add_pending(c, &f, 1, &id, &e), 0);
+	for (int i = 0; i < 1000000; i++)
+		lake_buf_addc(&big, (char)('a' + i % 3));
+#define BOUND(col, lo, lolen, hi, hilen)                                                           \
+	json_array_append_new(stats,                                                               \
+			      json_pack("{s:s, s:s%, s:s%, s:i}", "column", col, "min", lo,        \
+					(size_t)(lolen), "max", hi, (size_t)(hilen), "nulls", 0))
+	BOUND("big", big.data, big.len, big.data, big.len);
+	/* A two-byte character straddles byte 64: the cut falls before it. */
+	lake_buf_addc(&x, 'x');
+	for (int i = 0; i < 40; i++)
+		lake_buf_addstr(&x, "\xc3\xa9"); /* é */
+	BOUND("straddle", x.data, x.len, x.data, x.len);
+	lake_buf_reset(&x);
+	for (int i = 0; i < 20; i++)
+		lake_buf_addstr(&x, "\xf4\x8f\xbf\xbf"); /* U+10FFFF */
+	BOUND("top", x.data, x.len, x.data, x.len);
+	lake_buf_reset(&x);
+	lake_buf_addc(&x, 'q');
+	for (int i = 0; i < 20; i++)
+		lake_buf_addstr(&x, "\xf4\x8f\xbf\xbf");
+	BOUND("nearly_top", x.data, x.len, x.data, x.len);
+	lake_buf_reset(&x);
+	for (int i = 0; i < 30; i++)
+		lake_buf_addstr(&x, "\xed\x9f\xbf"); /* U+D7FF, below the surrogates */
+	BOUND("surrogates", x.data, x.len, x.data, x.len);
+	lake_buf_reset(&x);
+	for (int i = 0; i < 70; i++)
+		lake_buf_addc(&x, 0x7f);
+	BOUND("ascii_top", x.data, x.len, x.data, x.len);
+	/* 64 bytes and less, NULs inside: kept whole. */
+	BOUND("short", "a\0b", 3,
+	      "exactly-64-bytes-exactly-64-bytes-exactly-64-bytes-exactly-64-by", 64);
+#undef BOUND
+	CHECK_INT(lake_catalog_begin(c, &e), 0);
+	CHECK_INT(lake_catalog_insert_stats(c, id, stats, &e), 0);
+	CHECK_INT(lake_catalog_commit(c, &e), 0);
+
+	CHECK_STR(bound_hex(db, id, "big", "min"), hex_of("abc", 3, 21, "a"));
+	CHECK_STR(bound_hex(db, id, "big", "max"), hex_of("abc", 3, 21, "b"));
+	snprintf(want, sizeof want, "78%s", hex_of("\xc3\xa9", 2, 31, ""));
+	CHECK_STR(bound_hex(db, id, "straddle", "min"), want);
+	snprintf(want, sizeof want, "78%s", hex_of("\xc3\xa9", 2, 30, "\xc3\xaa")); /* ê */
+	CHECK_STR(bound_hex(db, id, "straddle", "max"), want);
+	CHECK_STR(bound_hex(db, id, "top", "min"), hex_of("\xf4\x8f\xbf\xbf", 4, 16, ""));
+	CHECK_STR(bound_hex(db, id, "top", "max"), "NULL");
+	CHECK_STR(bound_hex(db, id, "nearly_top", "max"), "72"); /* "r" */
+	CHECK_STR(bound_hex(db, id, "surrogates", "max"),
+		  hex_of("\xed\x9f\xbf", 3, 20, "\xee\x80\x80"));
+	CHECK_STR(bound_hex(db, id, "ascii_top", "min"), hex_of("\x7f", 1, 64, ""));
+	CHECK_STR(bound_hex(db, id, "ascii_top", "max"), hex_of("\x7f", 1, 63, "\xc2\x80"));
+	CHECK_STR(bound_hex(db, id, "short", "min"), "610062");
+	CHECK_STR(
+	    bound_hex(db, id, "short", "max"),
+	    hex_of("exactly-64-bytes-exactly-64-bytes-exactly-64-bytes-exactly-64-by", 64, 1, ""));
+	/* A million bytes kept as 128. */
+	CHECK(q_int(db, "SELECT max(length(CAST(min_value AS BLOB)) + "
+			"length(CAST(max_value AS BLOB))) FROM file_column_stats") <= 2 * 68);
+	json_decref(stats);
+	lake_buf_release(&big);
+	lake_buf_release(&x);
+	lake_catalog_close(c);
+}
+
 int main(void)
 {
 	if (setup_scratch("catalog") < 0) {
@@ -1003,6 +1117,7 @@ int main(void)
 	T_RUN(test_drop_pending);
 	T_RUN(test_migrates_an_older_catalog);
 	T_RUN(test_busy);
+	T_RUN(test_long_string_bounds);
 	remove_tree(scratch);
 	T_DONE();
 }

@@ -169,6 +169,11 @@ static void test_text_kinds(void)
 	    {"2024-5-1", LAKE_T_STRING},
 	    {"2024-05-01 13:45:10", LAKE_T_TIMESTAMP},
 	    {"2024-05-01T13:45:10Z", LAKE_T_TIMESTAMP},
+	    /* Year first with '/' or '.': DuckDB's CSV sniffer types them so too. */
+	    {"2015/01/01 01:00:00", LAKE_T_TIMESTAMP},
+	    {"2015/01/01", LAKE_T_DATE},
+	    {"2015.01.01", LAKE_T_DATE},
+	    {"2015/01-01", LAKE_T_STRING},
 	    /* Beyond 64 bits a double would lose digits of what is most likely an id. */
 	    {"99999999999999999999", LAKE_T_STRING},
 	};
@@ -325,8 +330,8 @@ static void test_stats(void)
 	char *text = json_dumps(stats, JSON_COMPACT);
 	CHECK_STR(text, "[{\"column\":\"n\",\"nulls\":1,\"min\":-3,\"max\":5},"
 			"{\"column\":\"s\",\"nulls\":0,\"min\":\"a\",\"max\":\"z\"},"
-			"{\"column\":\"t\",\"nulls\":1,\"min\":\"2024-05-01T00:00:00Z\","
-			"\"max\":\"2024-05-02T00:00:00Z\"},"
+			"{\"column\":\"t\",\"nulls\":1,\"min\":\"2024-05-01 00:00:00\","
+			"\"max\":\"2024-05-02 00:00:00\"},"
 			"{\"column\":\"b\",\"nulls\":1,\"min\":true,\"max\":true},"
 			"{\"column\":\"x\",\"nulls\":1,\"min\":null,\"max\":null},"
 			/* {} names no field: no struct<> type, a column with no range */
