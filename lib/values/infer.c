@@ -342,11 +342,16 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Dates and timestamps start with four digits and a separator: check that before parsing. */
-static enum lake_kind time_kind(const char *s, size_t n, int64_t *micros)
+/*
+ * Dates and timestamps start with four digits and a separator: check that
+ * before parsing.  The separator is '-' (ISO-8601) in a JSON string; a
+ * CSV field (csv) may also use '/' or '.', which DuckDB's CSV sniffer
+ * takes as dates and its JSON reader keeps as text.
+ */
+static enum lake_kind time_kind(const char *s, size_t n, int csv, int64_t *micros)
 {
 	if (n < 10 || !is_digit(s[0]) || !is_digit(s[3]) ||
-	    (s[4] != '-' && s[4] != '/' && s[4] != '.'))
+	    (s[4] != '-' && (!csv || (s[4] != '/' && s[4] != '.'))))
 		return LAKE_T_STRING;
 	switch (lake_time_parse(s, n, micros)) {
 	case LAKE_TIME_DATE:
@@ -463,7 +468,7 @@ enum lake_kind lake_infer_text_kind(const char *s, size_t n)
 		return memchr(s, '.', n) || memchr(s, 'e', n) || memchr(s, 'E', n) ? LAKE_T_DOUBLE
 										   : LAKE_T_STRING;
 	default:
-		return time_kind(s, n, &micros);
+		return time_kind(s, n, 1, &micros);
 	}
 }
 
@@ -610,7 +615,7 @@ static void observe_scalar_text(struct column *c, const char *v, size_t n, int f
 	int b = 0;
 
 	if (from_json) {
-		k = time_kind(v, n, &micros);
+		k = time_kind(v, n, 0, &micros);
 	} else {
 		k = lake_infer_text_kind(v, n);
 		if (k == LAKE_T_NULL)
@@ -707,7 +712,7 @@ static void observe_nested(struct lake_schema *s, struct lake_type *t, const str
 	case LAKE_JSTRING: {
 		size_t n;
 		const char *text = decode_string(s, v, &n);
-		widen_to(t, time_kind(text, n, &micros));
+		widen_to(t, time_kind(text, n, 0, &micros));
 		return;
 	}
 	case LAKE_JARRAY: {
