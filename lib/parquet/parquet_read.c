@@ -310,13 +310,41 @@ static int compute_stats(struct lake_parquet_file *f, struct lake_error *e)
 	return 0;
 }
 
+/* A footer that could not be parsed: what was wrong, in the row group and column where it was. */
+static int footer_error(struct lake_parquet_file *f, struct lake_pq_footer_error *fe,
+			struct lake_error *e)
+{
+	const char *name = fe->column >= 0 && (size_t)fe->column < f->meta.nleaves
+			       ? f->meta.leaves[fe->column].name
+			       : NULL;
+
+	if (fe->nested_name) {
+		lake_err(e, LAKE_EX_DATAERR,
+			 "%s: column \"%s\" %s; lake reads flat Parquet schemas only", f->name,
+			 fe->nested_name, fe->why);
+		free(fe->nested_name);
+		return -1;
+	}
+	if (fe->row_group >= 0 && name)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: corrupt footer: column \"%s\" in row group %ld: %s", f->name,
+				name, fe->row_group, fe->why);
+	if (fe->row_group >= 0 && fe->column >= 0)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: corrupt footer: column %ld in row group %ld: %s", f->name,
+				fe->column, fe->row_group, fe->why);
+	if (fe->row_group >= 0)
+		return lake_err(e, LAKE_EX_DATAERR, "%s: corrupt footer: row group %ld: %s",
+				f->name, fe->row_group, fe->why);
+	return lake_err(e, LAKE_EX_DATAERR, "%s: corrupt footer: %s", f->name, fe->why);
+}
+
 /* The magic at both ends, the footer's length, then the footer itself. */
 static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 {
 	uint8_t tail[8], head[4];
 	uint32_t len;
-	const char *why;
-	char *nested = NULL;
+	struct lake_pq_footer_error fe;
 
 	if (f->size < 12)
 		return lake_err(e, LAKE_EX_DATAERR, "%s: not a Parquet file (too short)", f->name);
@@ -344,16 +372,8 @@ static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
 	if (pread_all(f, f->footer_buf, len, f->size - 8 - len, e) < 0)
 		return -1;
-	if (lake_pq_footer_parse(f->footer_buf, len, &f->meta, &why, &nested) < 0) {
-		if (nested) {
-			lake_err(e, LAKE_EX_DATAERR,
-				 "%s: column \"%s\" %s; lake reads flat Parquet schemas only",
-				 f->name, nested, why);
-			free(nested);
-			return -1;
-		}
-		return lake_err(e, LAKE_EX_DATAERR, "%s: corrupt footer: %s", f->name, why);
-	}
+	if (lake_pq_footer_parse(f->footer_buf, len, &f->meta, &fe) < 0)
+		return footer_error(f, &fe, e);
 	f->footer_start = f->size - 8 - len;
 	if (describe_columns(f, e) < 0 || check_row_groups(f, f->footer_start, e) < 0)
 		return -1;

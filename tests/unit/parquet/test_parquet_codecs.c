@@ -124,6 +124,83 @@ static void test_lies_and_depth(void)
 	CHECK(lake_thrift_next_field(&in, &last, &f) == -1);
 }
 
+static void test_unknown_and_mistyped_fields_skipped(void)
+{
+	/*
+	 * A struct as a newer writer sends it, read by one that knows
+	 * fields 1 (i32), 3 (string), 4 (bool) and 9 (struct):
+	 *   1  i16 = 5            known, a narrower integer: read
+	 *   2  list<uuid> [u]     unknown
+	 *   3  i32 = 7            known id, not a string: skipped
+	 *   3  string "ok"        known (again): read
+	 *   4  false              known bool
+	 *   7  map<i32,bool> {1: true}  unknown, booleans as bytes in it
+	 *   8  struct { 1 set<double> [0.0], 2 struct { stop } }  unknown, nested
+	 *   9  binary "x"         known id, not a struct: skipped
+	 *   -5 byte 1             unknown, long form, negative id
+	 *   stop
+	 */
+	static const uint8_t buf[] = {
+	    0x14, 0x0a,					    /* 1: i16 5 */
+	    0x19, 0x1d, 1,    2,    3,	  4,	5,    6,    7,	  8, /* 2: list of 1 uuid */
+	    9,	  10,	11,   12,   13,	  14,	15,   16,			  /* ... */
+	    0x15, 0x0e,						  /* 3: i32 7 */
+	    0x08, 0x06, 0x02, 'o',  'k',			  /* 3 again: "ok" */
+	    0x12,						  /* 4: false */
+	    0x3b, 0x01, 0x51, 0x02, 0x01,			  /* 7: map {1: true} */
+	    0x1c, 0x1a, 0x17, 0,    0,	  0,	0,    0,    0,	  0,
+	    0,	  0x1c, 0x00, 0x00,				  /* 8: the nested struct */
+	    0x18, 0x01, 'x',					  /* 9: binary */
+	    0x03, 0x09, 0x01,					  /* -5: byte 1 */
+	    0x00};
+	static const struct lake_thrift_known known[] = {
+	    {1, THRIFT_I32}, {3, THRIFT_BINARY}, {4, THRIFT_TRUE}, {9, THRIFT_STRUCT}};
+	struct lake_thrift_in in;
+	struct lake_thrift_field f;
+	int16_t last;
+	int32_t i = 0;
+	const uint8_t *p;
+	size_t len;
+	int b = 1, rc;
+
+	lake_thrift_in_init(&in, buf, sizeof buf);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_known(&in, &last, &f, known, 4) == 1);
+	CHECK_INT(f.id, 1);
+	CHECK(lake_thrift_read_i32(&in, &f, &i) == 0);
+	CHECK_INT(i, 5);
+	CHECK(lake_thrift_next_known(&in, &last, &f, known, 4) == 1);
+	CHECK_INT(f.id, 3);
+	CHECK_INT(f.type, THRIFT_BINARY);
+	CHECK(lake_thrift_read_binary(&in, &f, &p, &len) == 0);
+	CHECK(len == 2 && memcmp(p, "ok", 2) == 0);
+	CHECK(lake_thrift_next_known(&in, &last, &f, known, 4) == 1);
+	CHECK_INT(f.id, 4);
+	CHECK(lake_thrift_read_bool(&in, &f, &b) == 0);
+	CHECK_INT(b, 0);
+	rc = lake_thrift_next_known(&in, &last, &f, known, 4);
+	CHECK_INT(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "stopped at field %d: %s\n", f.id, in.why ? in.why : "");
+	CHECK(in.p == buf + sizeof buf);
+	lake_thrift_leave_struct(&in);
+	CHECK_INT(in.depth, 0);
+
+	/* Nothing known: every field skipped, the struct read to its end. */
+	lake_thrift_in_init(&in, buf, sizeof buf);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_known(&in, &last, &f, NULL, 0) == 0);
+	CHECK(in.p == buf + sizeof buf);
+
+	/* A skipped field cut short is still an error, not a silent stop. */
+	lake_thrift_in_init(&in, buf, 6);
+	CHECK(lake_thrift_enter_struct(&in, &last) == 0);
+	CHECK(lake_thrift_next_known(&in, &last, &f, known, 4) == 1);
+	CHECK(lake_thrift_read_i32(&in, &f, &i) == 0);
+	CHECK(lake_thrift_next_known(&in, &last, &f, known, 4) == -1);
+	CHECK_STR(in.why, "truncated value");
+}
+
 static void test_snappy(void)
 {
 	/* "abcd" then a copy of 8 from offset 4 (overlapping itself): "abcdabcdabcd". */
@@ -225,6 +302,7 @@ int main(void)
 	T_RUN(test_varints_and_zigzag);
 	T_RUN(test_struct_fields_and_skipping);
 	T_RUN(test_lies_and_depth);
+	T_RUN(test_unknown_and_mistyped_fields_skipped);
 	T_RUN(test_snappy);
 	T_RUN(test_rle_hybrid);
 	T_RUN(test_delta);

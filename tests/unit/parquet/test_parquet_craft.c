@@ -115,6 +115,48 @@ static void tw_list(struct tw *w, int16_t id, int elem, uint32_t count)
 	}
 }
 
+/*
+ * Fields a newer writer might add to any struct, which a reader must skip:
+ * one of every type, containers and a struct with its own unknowns among
+ * them.  Ids from 40 up, past any parquet.thrift has used.
+ */
+static void tw_junk(struct tw *w)
+{
+	int16_t id = 40;
+
+	tw_i32(w, id++, 123456);
+	tw_bin(w, id++, "newer", 5);
+	tw_bool(w, id++, 1);
+	tw_field(w, 7, id++); /* double */
+	tw_raw(w, "\0\0\0\0\0\0\xf8\x7f", 8);
+	tw_field(w, 13, id++); /* uuid */
+	tw_raw(w, "0123456789abcdef", 16);
+	tw_list(w, id++, 12, 2); /* list<struct> */
+	for (int i = 0; i < 2; i++) {
+		tw_elem_begin(w);
+		tw_i64(w, 1, -i);
+		tw_list(w, 2, 1, 1); /* list<bool>: a byte per element */
+		tw_byte(w, 1);
+		tw_end(w);
+	}
+	tw_field(w, 11, id++); /* map<binary, i64> */
+	tw_varint(w, 1);
+	tw_byte(w, 0x86);
+	tw_varint(w, 1);
+	tw_byte(w, 'k');
+	tw_varint(w, zz(-7));
+	tw_begin(w, id++); /* a struct with a set and a struct of its own */
+	tw_field(w, 10, 1);
+	tw_byte(w, 0x15);
+	tw_varint(w, zz(3));
+	tw_begin(w, 2);
+	tw_byte(w, 0x03 | 0); /* byte field, long form: id follows */
+	tw_varint(w, zz(-1));
+	tw_byte(w, 9);
+	tw_end(w);
+	tw_end(w);
+}
+
 /* ---- encoders for page bodies ---- */
 
 /* DELTA_BINARY_PACKED: one block of 128 values in 4 miniblocks of 32. */
@@ -188,6 +230,7 @@ struct page {
 	int32_t def_length;	    /* v2: that many first bytes of the body are levels */
 	int not_compressed;	    /* v2: is_compressed = false */
 	int32_t claim_uncompressed; /* when not 0, the header lies about the size */
+	int junk;		    /* unknown fields in each of its structs (tw_junk) */
 	struct tw body;
 };
 
@@ -202,6 +245,8 @@ struct column {
 	int64_t num_rows;
 	const char *stat_min, *stat_max; /* deprecated min/max (fields 2, 1) */
 	size_t stat_len;
+	int junk;	 /* unknown fields in every struct of the footer (tw_junk) */
+	int lying_chunk; /* the chunk's metadata has a string longer than the footer */
 };
 
 static void page_header(struct tw *w, const struct page *p)
@@ -212,17 +257,29 @@ static void page_header(struct tw *w, const struct page *p)
 	tw_i32(w, 1, p->type == 1 ? 1 : p->type);
 	tw_i32(w, 2, p->claim_uncompressed ? p->claim_uncompressed : size);
 	tw_i32(w, 3, size);
+	if (p->junk)
+		tw_i32(w, 4, 0x5eed); /* a CRC, wrong: not checked */
 	if (p->type == 0) {
 		tw_begin(w, 5);
 		tw_i32(w, 1, p->num_values);
 		tw_i32(w, 2, p->encoding);
 		tw_i32(w, 3, p->def_encoding ? p->def_encoding : 3);
 		tw_i32(w, 4, 3);
+		if (p->junk) {
+			tw_begin(w, 5); /* Statistics */
+			tw_junk(w);
+			tw_end(w);
+			tw_junk(w);
+		}
 		tw_end(w);
 	} else if (p->type == 2) {
 		tw_begin(w, 7);
 		tw_i32(w, 1, p->num_values);
 		tw_i32(w, 2, p->encoding);
+		if (p->junk) {
+			tw_bool(w, 3, 1); /* is_sorted: a boolean where v1 pages have an i32 */
+			tw_junk(w);
+		}
 		tw_end(w);
 	} else if (p->type == 3) {
 		tw_begin(w, 8);
@@ -234,8 +291,12 @@ static void page_header(struct tw *w, const struct page *p)
 		tw_i32(w, 6, 0);
 		if (p->not_compressed)
 			tw_bool(w, 7, 0);
+		if (p->junk)
+			tw_junk(w);
 		tw_end(w);
 	}
+	if (p->junk)
+		tw_junk(w);
 	tw_byte(w, 0);
 }
 
@@ -266,6 +327,8 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_elem_begin(&foot);
 	tw_bin(&foot, 4, "schema", 6);
 	tw_i32(&foot, 5, 1);
+	if (c->junk)
+		tw_junk(&foot);
 	tw_end(&foot);
 	tw_elem_begin(&foot);
 	tw_i32(&foot, 1, c->physical);
@@ -283,6 +346,10 @@ static const char *build(const char *name, const struct column *c, const struct 
 		tw_begin(&foot, 10);
 		c->logical(&foot);
 		tw_end(&foot);
+	}
+	if (c->junk) {
+		tw_i32(&foot, 9, 1); /* field_id: not read */
+		tw_junk(&foot);
 	}
 	tw_end(&foot);
 	tw_i64(&foot, 3, c->num_rows);
@@ -319,15 +386,52 @@ static const char *build(const char *name, const struct column *c, const struct 
 		tw_begin(&foot, 12);
 		tw_bin(&foot, 1, c->stat_max, c->stat_len);
 		tw_bin(&foot, 2, c->stat_min, c->stat_len);
-		tw_i64(&foot, 3, 0);
+		if (c->junk)
+			tw_bin(&foot, 3, "no count", 8); /* null_count's id, not an integer */
+		else
+			tw_i64(&foot, 3, 0);
+		if (c->junk) {
+			tw_bool(&foot, 7, 1); /* is_max_value_exact */
+			tw_junk(&foot);
+		}
 		tw_end(&foot);
 	}
+	if (c->junk) {
+		tw_i32(&foot, 15, 64); /* bloom_filter_length */
+		tw_begin(&foot, 16);   /* SizeStatistics */
+		tw_i64(&foot, 1, 99);
+		tw_end(&foot);
+		tw_junk(&foot);
+	}
+	if (c->lying_chunk) {
+		tw_field(&foot, 8, 45);
+		tw_varint(&foot, 100000);
+	}
 	tw_end(&foot); /* ColumnMetaData */
+	if (c->junk)
+		tw_junk(&foot);
 	tw_end(&foot); /* ColumnChunk */
 	tw_i64(&foot, 2, (int64_t)file.n - start);
 	tw_i64(&foot, 3, c->num_rows);
+	if (c->junk) {
+		tw_list(&foot, 4, 12, 1); /* sorting_columns */
+		tw_elem_begin(&foot);
+		tw_i32(&foot, 1, 0);
+		tw_bool(&foot, 2, 0);
+		tw_bool(&foot, 3, 1);
+		tw_end(&foot);
+		tw_junk(&foot);
+	}
 	tw_end(&foot); /* RowGroup */
 	tw_bin(&foot, 6, "lake test", 9);
+	if (c->junk) {
+		tw_list(&foot, 7, 12, 1); /* column_orders */
+		tw_elem_begin(&foot);
+		tw_begin(&foot, 1);
+		tw_end(&foot);
+		tw_end(&foot);
+		tw_junk(&foot);
+	}
 	tw_byte(&foot, 0);
 	tw_raw(&file, foot.b, foot.n);
 	le32_put(&file, (uint32_t)foot.n);
@@ -431,6 +535,60 @@ static void lt_string(struct tw *w)
 {
 	tw_begin(w, 1);
 	tw_end(w);
+}
+
+/* TIMESTAMP(MICROS) with fields a newer writer might add to TimestampType. */
+static void lt_timestamp_newer(struct tw *w)
+{
+	tw_begin(w, 8);
+	tw_bool(w, 1, 1);
+	tw_begin(w, 2);
+	tw_begin(w, 2);
+	tw_end(w);
+	tw_junk(w);
+	tw_end(w);
+	tw_junk(w);
+	tw_end(w);
+}
+
+static void test_newer_writers_fields(void)
+{
+	struct column c = plain_col;
+	struct page pages[3] = {
+	    {.type = 2, .encoding = 0, .num_values = 2, .junk = 1},
+	    {.type = 0, .encoding = 8, .num_values = 2, .junk = 1},
+	    {.type = 3, .encoding = 0, .num_values = 1, .junk = 1},
+	};
+	struct lake_parquet_file *f;
+	struct lake_error err = {0};
+	struct lake_parquet_stats st;
+
+	c.physical = 2;
+	c.logical = lt_timestamp_newer;
+	c.num_rows = 3;
+	c.junk = 1;
+	c.stat_min = "\0\0\0\0\0\0\0\0";
+	c.stat_max = "\x40\x42\x0f\0\0\0\0\0";
+	c.stat_len = 8;
+	le32_put(&pages[0].body, 1000000);
+	le32_put(&pages[0].body, 0);
+	le32_put(&pages[0].body, 0);
+	le32_put(&pages[0].body, 0);
+	tw_byte(&pages[1].body, 1);	 /* bit width */
+	tw_byte(&pages[1].body, 3);	 /* bit-packed, one group */
+	tw_byte(&pages[1].body, 0x01); /* 1, 0 */
+	le32_put(&pages[2].body, 500000);
+	le32_put(&pages[2].body, 0);
+	check_file("newer.parquet", &c, pages, 3,
+		   "'1970-01-01T00:00:00Z' '1970-01-01T00:00:01Z' '1970-01-01T00:00:00.500000Z' ");
+	/* The statistics' bounds are read; a null count that is no integer is not. */
+	CHECK(lake_parquet_open(sp("newer.parquet"), &f, &err) == 0);
+	if (f) {
+		lake_parquet_column_stats(f, 0, 0, &st);
+		CHECK(st.has_min_max);
+		CHECK(!st.has_null_count);
+		lake_parquet_close(f);
+	}
 }
 
 static void test_int96_timestamps(void)
@@ -679,6 +837,14 @@ static void test_lying_pages(void)
 	p.num_values = 2000000000;
 	check_error("billions.parquet", &c, &p, 1, "fewer values than the page holds");
 
+	/* A footer that lies inside a column's metadata: the message says where. */
+	c.num_rows = 2;
+	p.num_values = 2;
+	c.lying_chunk = 1;
+	check_error("lying-footer.parquet", &c, &p, 1,
+		    "lying-footer.parquet: corrupt footer: column \"x\" in row group 0: string "
+		    "longer than the bytes left");
+
 	/* BIT_PACKED levels, long deprecated. */
 	c = plain_col;
 	c.physical = 1;
@@ -722,6 +888,7 @@ int main(void)
 {
 	if (setup_scratch("parquet-craft") < 0)
 		return 1;
+	T_RUN(test_newer_writers_fields);
 	T_RUN(test_int96_timestamps);
 	T_RUN(test_time_float16_decimal_bytes);
 	T_RUN(test_legacy_converted_types);
