@@ -247,8 +247,10 @@ out:
 
 static int read_statistics(struct lake_thrift_in *in, struct lake_pq_chunk_meta *c)
 {
-	static const struct lake_thrift_known known[] = {{1, THRIFT_BINARY}, {2, THRIFT_BINARY},
-							 {3, THRIFT_I64},    {5, THRIFT_BINARY},
+	static const struct lake_thrift_known known[] = {{1, THRIFT_BINARY},
+							 {2, THRIFT_BINARY},
+							 {3, THRIFT_I64},
+							 {5, THRIFT_BINARY},
 							 {6, THRIFT_BINARY}};
 	struct lake_thrift_field f;
 	int16_t last;
@@ -279,7 +281,7 @@ static int read_statistics(struct lake_thrift_in *in, struct lake_pq_chunk_meta 
 static int read_column_meta(struct lake_thrift_in *in, struct lake_pq_chunk_meta *c)
 {
 	static const struct lake_thrift_known known[] = {
-	    {1, THRIFT_I32}, {4, THRIFT_I32},  {5, THRIFT_I64},	 {7, THRIFT_I64},
+	    {1, THRIFT_I32}, {4, THRIFT_I32},  {5, THRIFT_I64},	   {7, THRIFT_I64},
 	    {9, THRIFT_I64}, {11, THRIFT_I64}, {12, THRIFT_STRUCT}};
 	struct lake_thrift_field f;
 	int16_t last;
@@ -620,7 +622,9 @@ int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_pag
 		default:
 			parts++;
 			rc = read_page_part(&in, h,
-					    f.id == 5 ? PART_V1 : f.id == 8 ? PART_V2 : PART_DICT);
+					    f.id == 5	? PART_V1
+					    : f.id == 8 ? PART_V2
+							: PART_DICT);
 		}
 		if (rc < 0)
 			goto fail;

@@ -64,8 +64,10 @@ struct col_reader {
 	const struct lake_pq_column_info *info;
 	const struct lake_pq_chunk_meta *meta;
 	const char *name;
-	uint8_t *chunk; /* the chunk's bytes, read whole */
-	size_t chunk_len, pos;
+	uint8_t *chunk;	  /* the chunk's bytes, read whole */
+	size_t chunk_len; /* of them: what the metadata says, or a little more (chunk_range) */
+	size_t stated;	  /* the chunk's size in its metadata: pages start before it */
+	size_t pos;
 
 	/* The dictionary, converted once; its text and bytes live as long as the chunk. */
 	struct lake_parquet_value *dict;
@@ -763,7 +765,11 @@ static int start_data_page(struct col_reader *c, const struct lake_pq_page_heade
 		return -1;
 	body += h->rep_length + h->def_length;
 	vsize = (size_t)h->uncompressed_size - (size_t)h->rep_length - (size_t)h->def_length;
-	if (!h->is_compressed) {
+	/*
+	 * No values at all (every row null, or none): writers store nothing
+	 * there, not even what their codec makes of nothing.
+	 */
+	if (!h->is_compressed || vsize == 0) {
 		if (vsize != (size_t)h->compressed_size - h->rep_length - h->def_length)
 			return fail(why, "uncompressed page sizes differ");
 		return start_values(c, h->encoding, body, body + vsize, why);
@@ -784,10 +790,13 @@ static int next_page(struct col_reader *c, const char **why)
 		size_t left = c->chunk_len - c->pos;
 
 		release_page(c);
-		if (left == 0)
+		if (c->pos >= c->stated)
 			return fail(why, "chunk ends before its rows do");
-		if (lake_pq_page_header_parse(c->chunk + c->pos, left, &h, why) < 0)
-			return -1;
+		if (lake_pq_page_header_parse(c->chunk + c->pos, left, &h, why) < 0) {
+			snprintf(c->why_buf, sizeof c->why_buf,
+				 "page header at byte %zu of %zu: %s", c->pos, c->stated, *why);
+			return fail(why, c->why_buf);
+		}
 		if ((size_t)h.compressed_size > left - h.header_size)
 			return fail(why, "page runs past the end of its chunk");
 		body = c->chunk + c->pos + h.header_size;
@@ -974,6 +983,48 @@ static int supported_codec(int codec)
 	       codec == PQ_ZSTD;
 }
 
+/* An offset where a page may start: past the leading magic, before the footer. */
+static int page_offset_ok(const struct lake_parquet_file *f, int64_t off)
+{
+	return off >= 4 && (uint64_t)off < f->footer_start;
+}
+
+/* The most a dictionary page header takes, by Arrow's measure (PARQUET-816). */
+#define DICT_HEADER_MAX 100
+
+/*
+ * Where a chunk's bytes start, how many its metadata gives and how many to
+ * read.  The chunk starts at its dictionary page, else at its first data
+ * page; writers have left either offset 0 or wrong (a dictionary offset
+ * of 0, a data page offset of 0 in a chunk whose key-value metadata moved
+ * things), so an offset outside the file is passed over for the other, as
+ * Arrow and DuckDB do.  Old parquet-mr left the dictionary page's header
+ * out of the chunk's size, so its chunks are read a little further.
+ */
+static int chunk_range(const struct lake_parquet_file *f, const struct lake_pq_chunk_meta *m,
+		       int64_t *start, size_t *stated, size_t *len)
+{
+	int dict_ok = page_offset_ok(f, m->dictionary_page_offset);
+	int data_ok = page_offset_ok(f, m->data_page_offset);
+	uint64_t room;
+
+	if (dict_ok && data_ok)
+		*start = m->dictionary_page_offset < m->data_page_offset ? m->dictionary_page_offset
+									 : m->data_page_offset;
+	else if (dict_ok || data_ok)
+		*start = dict_ok ? m->dictionary_page_offset : m->data_page_offset;
+	else
+		return -1;
+	/* Sizes were checked against the file at open; the range must end before the footer. */
+	room = f->footer_start - (uint64_t)*start;
+	if ((uint64_t)m->total_compressed_size > room)
+		return -1;
+	*stated = *len = (size_t)m->total_compressed_size;
+	if (lake_pq_footer_dict_header_uncounted(&f->meta))
+		*len += room - *len < DICT_HEADER_MAX ? (size_t)(room - *len) : DICT_HEADER_MAX;
+	return 0;
+}
+
 static int open_column(struct lake_parquet_file *f, size_t rg, size_t col, struct col_reader *c,
 		       struct lake_error *e)
 {
@@ -999,16 +1050,13 @@ static int open_column(struct lake_parquet_file *f, size_t rg, size_t col, struc
 				f->name, c->name,
 				m->codec >= 0 && m->codec <= PQ_LZ4_RAW ? codec_names[m->codec]
 									: "unknown");
-	start = m->dictionary_page_offset > 0 && m->dictionary_page_offset < m->data_page_offset
-		    ? m->dictionary_page_offset
-		    : m->data_page_offset;
-	/* Sizes were checked against the file at open; the range must lie between the magics. */
-	if (start < 4 || (uint64_t)start > f->footer_start ||
-	    (uint64_t)m->total_compressed_size > f->footer_start - (uint64_t)start)
+	if (chunk_range(f, m, &start, &c->stated, &c->chunk_len) < 0)
 		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\" in row group %zu: chunk lies outside the file",
-				f->name, c->name, rg);
-	c->chunk_len = (size_t)m->total_compressed_size;
+				"%s: column \"%s\" in row group %zu: chunk lies outside the file "
+				"(data page at %lld, dictionary page at %lld, %lld bytes)",
+				f->name, c->name, rg, (long long)m->data_page_offset,
+				(long long)m->dictionary_page_offset,
+				(long long)m->total_compressed_size);
 	c->chunk = malloc(c->chunk_len ? c->chunk_len : 1);
 	if (!c->chunk)
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
@@ -1054,7 +1102,8 @@ int lake_parquet_rows_open(struct lake_parquet_file *f, size_t rg, const size_t 
 	r->f = f;
 	r->rg = rg;
 	r->rows_left = f->meta.row_groups[rg].num_rows;
-	for (size_t i = 0; i < n; i++) {
+	/* A row group of no rows has nothing to read, whatever its chunks' offsets say. */
+	for (size_t i = 0; i < n && r->rows_left > 0; i++) {
 		r->n = i + 1;
 		if (open_column(f, rg, cols[i], &r->c[i], e) < 0) {
 			lake_parquet_rows_close(r);

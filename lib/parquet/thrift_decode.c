@@ -109,7 +109,8 @@ int lake_thrift_next_field(struct lake_thrift_in *in, int16_t *last_id, struct l
 
 static int is_integer(int type)
 {
-	return type == THRIFT_BYTE || type == THRIFT_I16 || type == THRIFT_I32 || type == THRIFT_I64;
+	return type == THRIFT_BYTE || type == THRIFT_I16 || type == THRIFT_I32 ||
+	       type == THRIFT_I64;
 }
 
 /* Whether a value of wire type got can be read as the type a reader wants. */
@@ -124,9 +125,8 @@ static int fits(int want, int got)
 	return want == got;
 }
 
-int lake_thrift_next_known(struct lake_thrift_in *in, int16_t *last_id,
-			   struct lake_thrift_field *f, const struct lake_thrift_known *known,
-			   size_t n)
+int lake_thrift_next_known(struct lake_thrift_in *in, int16_t *last_id, struct lake_thrift_field *f,
+			   const struct lake_thrift_known *known, size_t n)
 {
 	int rc;
 

@@ -95,9 +95,8 @@ struct lake_thrift_known {
 };
 
 /* As lake_thrift_next_field(), skipping every field not in known[0..n) or of another type. */
-int lake_thrift_next_known(struct lake_thrift_in *in, int16_t *last_id,
-			   struct lake_thrift_field *f, const struct lake_thrift_known *known,
-			   size_t n);
+int lake_thrift_next_known(struct lake_thrift_in *in, int16_t *last_id, struct lake_thrift_field *f,
+			   const struct lake_thrift_known *known, size_t n);
 
 /* A field's value, checked to be of the type asked for (any integer type fits i32/i64 if in range).
  */

@@ -142,16 +142,16 @@ static void test_unknown_and_mistyped_fields_skipped(void)
 	 */
 	static const uint8_t buf[] = {
 	    0x14, 0x0a,					    /* 1: i16 5 */
-	    0x19, 0x1d, 1,    2,    3,	  4,	5,    6,    7,	  8, /* 2: list of 1 uuid */
-	    9,	  10,	11,   12,   13,	  14,	15,   16,			  /* ... */
-	    0x15, 0x0e,						  /* 3: i32 7 */
-	    0x08, 0x06, 0x02, 'o',  'k',			  /* 3 again: "ok" */
-	    0x12,						  /* 4: false */
-	    0x3b, 0x01, 0x51, 0x02, 0x01,			  /* 7: map {1: true} */
-	    0x1c, 0x1a, 0x17, 0,    0,	  0,	0,    0,    0,	  0,
-	    0,	  0x1c, 0x00, 0x00,				  /* 8: the nested struct */
-	    0x18, 0x01, 'x',					  /* 9: binary */
-	    0x03, 0x09, 0x01,					  /* -5: byte 1 */
+	    0x19, 0x1d, 1,    2,    3,	  4,  5,  6,  7, 8, /* 2: list of 1 uuid */
+	    9,	  10,	11,   12,   13,	  14, 15, 16,	    /* ... */
+	    0x15, 0x0e,					    /* 3: i32 7 */
+	    0x08, 0x06, 0x02, 'o',  'k',		    /* 3 again: "ok" */
+	    0x12,					    /* 4: false */
+	    0x3b, 0x01, 0x51, 0x02, 0x01,		    /* 7: map {1: true} */
+	    0x1c, 0x1a, 0x17, 0,    0,	  0,  0,  0,  0, 0,
+	    0,	  0x1c, 0x00, 0x00, /* 8: the nested struct */
+	    0x18, 0x01, 'x',	    /* 9: binary */
+	    0x03, 0x09, 0x01,	    /* -5: byte 1 */
 	    0x00};
 	static const struct lake_thrift_known known[] = {
 	    {1, THRIFT_I32}, {3, THRIFT_BINARY}, {4, THRIFT_TRUE}, {9, THRIFT_STRUCT}};

@@ -245,8 +245,11 @@ struct column {
 	int64_t num_rows;
 	const char *stat_min, *stat_max; /* deprecated min/max (fields 2, 1) */
 	size_t stat_len;
-	int junk;	 /* unknown fields in every struct of the footer (tw_junk) */
-	int lying_chunk; /* the chunk's metadata has a string longer than the footer */
+	int junk;		 /* unknown fields in every struct of the footer (tw_junk) */
+	int lying_chunk;	 /* the chunk's metadata has a string longer than the footer */
+	int data_offset_zero;	 /* data_page_offset 0, as a chunk with moved offsets had */
+	int uncount_dict_header; /* total sizes without the dictionary page's header */
+	const char *created_by;	 /* the writer; NULL: "lake test" */
 };
 
 static void page_header(struct tw *w, const struct page *p)
@@ -305,7 +308,7 @@ static const char *build(const char *name, const struct column *c, const struct 
 			 size_t npages)
 {
 	static struct tw file, foot;
-	int64_t dict_off = -1, data_off = -1, start;
+	int64_t dict_off = -1, data_off = -1, start, uncounted = 0;
 	FILE *fp;
 	const char *path = sp(name);
 
@@ -318,7 +321,11 @@ static const char *build(const char *name, const struct column *c, const struct 
 			dict_off = (int64_t)file.n;
 		if ((pages[i].type == 0 || pages[i].type == 3) && data_off < 0)
 			data_off = (int64_t)file.n;
+		if (pages[i].type == 2 && c->uncount_dict_header)
+			uncounted = (int64_t)file.n;
 		page_header(&file, &pages[i]);
+		if (pages[i].type == 2 && c->uncount_dict_header)
+			uncounted = (int64_t)file.n - uncounted;
 		tw_raw(&file, pages[i].body.b, pages[i].body.n);
 	}
 	/* FileMetaData */
@@ -367,8 +374,8 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_byte(&foot, 'x');
 	tw_i32(&foot, 4, c->codec);
 	tw_i64(&foot, 5, c->num_rows);
-	tw_i64(&foot, 6, (int64_t)file.n - start);
-	tw_i64(&foot, 7, (int64_t)file.n - start);
+	tw_i64(&foot, 6, (int64_t)file.n - start - uncounted);
+	tw_i64(&foot, 7, (int64_t)file.n - start - uncounted);
 	/* An unknown field of every kind, to be skipped. */
 	tw_field(&foot, 7, 30);
 	tw_raw(&foot, "\0\0\0\0\0\0\0\0", 8);
@@ -379,7 +386,7 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_byte(&foot, 'k');
 	tw_varint(&foot, 1);
 	tw_byte(&foot, 'v');
-	tw_i64(&foot, 9, data_off);
+	tw_i64(&foot, 9, c->data_offset_zero ? 0 : data_off);
 	if (dict_off >= 0)
 		tw_i64(&foot, 11, dict_off);
 	if (c->stat_min) {
@@ -423,7 +430,10 @@ static const char *build(const char *name, const struct column *c, const struct 
 		tw_junk(&foot);
 	}
 	tw_end(&foot); /* RowGroup */
-	tw_bin(&foot, 6, "lake test", 9);
+	if (c->created_by)
+		tw_bin(&foot, 6, c->created_by, strlen(c->created_by));
+	else
+		tw_bin(&foot, 6, "lake test", 9);
 	if (c->junk) {
 		tw_list(&foot, 7, 12, 1); /* column_orders */
 		tw_elem_begin(&foot);
@@ -574,8 +584,8 @@ static void test_newer_writers_fields(void)
 	le32_put(&pages[0].body, 0);
 	le32_put(&pages[0].body, 0);
 	le32_put(&pages[0].body, 0);
-	tw_byte(&pages[1].body, 1);	 /* bit width */
-	tw_byte(&pages[1].body, 3);	 /* bit-packed, one group */
+	tw_byte(&pages[1].body, 1);    /* bit width */
+	tw_byte(&pages[1].body, 3);    /* bit-packed, one group */
 	tw_byte(&pages[1].body, 0x01); /* 1, 0 */
 	le32_put(&pages[2].body, 500000);
 	le32_put(&pages[2].body, 0);
@@ -589,6 +599,89 @@ static void test_newer_writers_fields(void)
 		CHECK(!st.has_null_count);
 		lake_parquet_close(f);
 	}
+}
+
+/* A dictionary of "a", "b" and a data page of indices 1, 0, 1; the column as c says. */
+static void check_dictionary_chunk(const char *name, const struct column *c, const char *want)
+{
+	struct page pages[2] = {{.type = 2, .encoding = 0, .num_values = 2},
+				{.type = 0, .encoding = 8, .num_values = 3}};
+
+	le32_put(&pages[0].body, 1);
+	tw_byte(&pages[0].body, 'a');
+	le32_put(&pages[0].body, 1);
+	tw_byte(&pages[0].body, 'b');
+	tw_byte(&pages[1].body, 1);    /* bit width */
+	tw_byte(&pages[1].body, 3);    /* bit-packed, one group */
+	tw_byte(&pages[1].body, 0x05); /* 1, 0, 1 */
+	if (strncmp(want, "error", 5) == 0)
+		check_error(name, c, pages, 2, want + 7);
+	else
+		check_file(name, c, pages, 2, want);
+}
+
+static void test_chunk_offsets_and_sizes(void)
+{
+	struct column c = plain_col;
+	struct lake_parquet_file *f;
+	struct lake_parquet_rows *rows;
+	struct lake_error err = {0};
+	const struct lake_parquet_value *const *v;
+	size_t col = 0, n = 9;
+
+	c.physical = 6;
+	c.num_rows = 3;
+	check_dictionary_chunk("offsets.parquet", &c, "'b' 'a' 'b' ");
+	/* The data page's offset 0: the chunk starts at its dictionary page still. */
+	c.data_offset_zero = 1;
+	check_dictionary_chunk("data-offset-zero.parquet", &c, "'b' 'a' 'b' ");
+
+	/* Old parquet-mr's sizes leave the dictionary page's header out. */
+	c = plain_col;
+	c.physical = 6;
+	c.num_rows = 3;
+	c.uncount_dict_header = 1;
+	c.created_by = "parquet-mr";
+	check_dictionary_chunk("mr-unversioned.parquet", &c, "'b' 'a' 'b' ");
+	c.created_by = "parquet-mr version 1.2.8 (build 0123abc)";
+	check_dictionary_chunk("mr-1.2.8.parquet", &c, "'b' 'a' 'b' ");
+	/* Any other writer, or a fixed parquet-mr, is held to its sizes. */
+	c.created_by = "parquet-mr version 1.2.9 (build 0123abc)";
+	check_dictionary_chunk("mr-1.2.9.parquet", &c,
+			       "error: column \"x\" in row group 0: page header at byte 23 of 30: "
+			       "truncated structure");
+	c.created_by = "parquet-cpp-arrow version 17.0.0";
+	check_dictionary_chunk("arrow-short.parquet", &c, "error: truncated structure");
+
+	/* A row group without rows is never read, whatever its offsets. */
+	c = plain_col;
+	c.physical = 1;
+	c.data_offset_zero = 1;
+	CHECK(lake_parquet_open(build("no-rows.parquet", &c, NULL, 0), &f, &err) == 0);
+	if (f) {
+		CHECK(lake_parquet_rows_open(f, 0, &col, 1, &rows, &err) == 0);
+		if (rows)
+			CHECK(lake_parquet_rows_next(rows, 10, &n, &v, &err) == 0);
+		CHECK_INT(n, 0);
+		lake_parquet_rows_close(rows);
+		lake_parquet_close(f);
+	}
+}
+
+static void test_empty_v2_values(void)
+{
+	struct column c = plain_col;
+	struct page p = {.type = 3, .num_values = 3, .num_nulls = 3};
+	int defined[] = {0, 0, 0};
+
+	/* Three nulls in a snappy chunk: the levels, then no values and no snappy block. */
+	c.physical = 2;
+	c.optional = 1;
+	c.codec = 1;
+	c.num_rows = 3;
+	levels_encode(&p.body, defined, 3, 0);
+	p.def_length = (int32_t)p.body.n;
+	check_file("v2-empty.parquet", &c, &p, 1, "null null null ");
 }
 
 static void test_int96_timestamps(void)
@@ -889,6 +982,8 @@ int main(void)
 	if (setup_scratch("parquet-craft") < 0)
 		return 1;
 	T_RUN(test_newer_writers_fields);
+	T_RUN(test_chunk_offsets_and_sizes);
+	T_RUN(test_empty_v2_values);
 	T_RUN(test_int96_timestamps);
 	T_RUN(test_time_float16_decimal_bytes);
 	T_RUN(test_legacy_converted_types);
