@@ -21,19 +21,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "parquet/parquet.h"
+#include "parquet/parquet_codec.h"
 #include "parquet/parquet_decode.h"
 #include "parquet/parquet_meta.h"
 #include "parquet/parquet_values.h"
-#include "parquet/snappy.h"
 
 /* Rows per window at most, whatever the caller asks: bounds the scratch arrays. */
 #define WINDOW_MAX 65536
-/* A page may not claim to grow beyond this when decompressed. */
-#define PAGE_MAX ((size_t)1 << 30)
 /* Real writers cap dictionaries at about a megabyte; far more entries is a hostile file. */
 #define DICT_MAX_ENTRIES ((size_t)1 << 22)
 /* DELTA_BYTE_ARRAY rebuilds values from shared prefixes; a page may not expand past this. */
@@ -112,8 +108,6 @@ struct lake_parquet_rows {
 	int64_t rows_left;
 };
 
-static const char *const codec_names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO",
-					  "BROTLI",	  "LZ4",    "ZSTD", "LZ4_RAW"};
 static const char *const physical_names[] = {
     "BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
 
@@ -480,84 +474,6 @@ uint64_t lake_parquet_bytes_read(const struct lake_parquet_file *f)
 
 /* ---- pages ---- */
 
-/* A page's bytes decompressed into dst (exactly dstlen long). */
-static int decompress(int codec, const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
-		      const char **why)
-{
-	switch (codec) {
-	case PQ_SNAPPY:
-		return lake_snappy_decode(src, srclen, dst, dstlen, why);
-	case PQ_ZSTD: {
-		size_t r = ZSTD_decompress(dst, dstlen, src, srclen);
-
-		if (ZSTD_isError(r))
-			return fail(why, "zstd cannot decompress the page");
-		if (r != dstlen)
-			return fail(why, "zstd page shorter than its header says");
-		return 0;
-	}
-	case PQ_GZIP: {
-		z_stream z;
-		int rc;
-
-		memset(&z, 0, sizeof z);
-		/* 15 + 32: a gzip or zlib header, whichever the writer used. */
-		if (inflateInit2(&z, 15 + 32) != Z_OK)
-			return fail(why, "out of memory");
-		z.next_in = (Bytef *)(uintptr_t)src;
-		z.avail_in = (uInt)srclen;
-		z.next_out = dst;
-		z.avail_out = (uInt)dstlen;
-		rc = inflate(&z, Z_FINISH);
-		inflateEnd(&z);
-		if (rc != Z_STREAM_END || z.total_out != dstlen)
-			return fail(why, "gzip cannot decompress the page");
-		return 0;
-	}
-	default:
-		return fail(why, "unsupported compression");
-	}
-}
-
-/*
- * The bytes of a page part: src itself when stored as it is, else
- * decompressed into *buf.  The claimed size is checked against what the
- * codec could expand src to before anything is allocated for it.
- */
-static int page_bytes(int codec, const uint8_t *src, size_t srclen, size_t rawlen, uint8_t **buf,
-		      size_t *cap, const uint8_t **out, const char **why)
-{
-	size_t max;
-
-	if (codec == PQ_UNCOMPRESSED) {
-		if (rawlen != srclen)
-			return fail(why, "uncompressed page sizes differ");
-		*out = src;
-		return 0;
-	}
-	/*
-	 * What each codec can expand to at most: snappy ~22 times, deflate
-	 * ~1032, zstd 32768 (a 4-byte RLE block gives 128 KiB).
-	 */
-	max = codec == PQ_SNAPPY ? srclen * 32 + 64
-	      : codec == PQ_GZIP ? srclen * 1040 + 64
-				 : srclen * 32768 + 65536;
-	if (rawlen > max || rawlen > PAGE_MAX)
-		return fail(why, "page claims more bytes than it can hold");
-	if (codec == PQ_ZSTD) {
-		unsigned long long n = ZSTD_getFrameContentSize(src, srclen);
-
-		if (n != ZSTD_CONTENTSIZE_UNKNOWN && n != rawlen)
-			return fail(why, "zstd page size differs from its header's");
-	}
-	if (reserve(buf, cap, rawlen ? rawlen : 1) < 0)
-		return fail(why, "out of memory");
-	if (decompress(codec, src, srclen, *buf, rawlen, why) < 0)
-		return -1;
-	*out = *buf;
-	return 0;
-}
-
 static int ensure_scratch(struct col_reader *c, size_t n)
 {
 	void *p;
@@ -614,8 +530,8 @@ static int load_dictionary(struct col_reader *c, const struct lake_pq_page_heade
 		return fail(why, "two dictionary pages");
 	if (h->encoding != PQ_PLAIN && h->encoding != PQ_PLAIN_DICTIONARY)
 		return fail(why, "dictionary page not PLAIN encoded");
-	if (page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
-		       (size_t)h->uncompressed_size, &c->dict_buf, &cap, &p, why) < 0)
+	if (lake_pq_page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
+			       (size_t)h->uncompressed_size, &c->dict_buf, &cap, &p, why) < 0)
 		return -1;
 	/* Each entry takes at least a bit (booleans), four bytes (strings) or its width. */
 	limit = c->leaf->physical == PQ_BOOLEAN	     ? (size_t)h->uncompressed_size * 8
@@ -746,9 +662,9 @@ static int start_data_page(struct col_reader *c, const struct lake_pq_page_heade
 	size_t vsize;
 
 	if (h->type == PQ_DATA_PAGE) {
-		if (page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
-			       (size_t)h->uncompressed_size, &c->page_buf, &c->page_cap, &p,
-			       why) < 0)
+		if (lake_pq_page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
+				       (size_t)h->uncompressed_size, &c->page_buf, &c->page_cap, &p,
+				       why) < 0)
 			return -1;
 		end = p + h->uncompressed_size;
 		if (start_levels_v1(c, h, &p, end, why) < 0)
@@ -774,9 +690,9 @@ static int start_data_page(struct col_reader *c, const struct lake_pq_page_heade
 			return fail(why, "uncompressed page sizes differ");
 		return start_values(c, h->encoding, body, body + vsize, why);
 	}
-	if (page_bytes(c->meta->codec, body,
-		       (size_t)h->compressed_size - h->rep_length - h->def_length, vsize,
-		       &c->page_buf, &c->page_cap, &p, why) < 0)
+	if (lake_pq_page_bytes(c->meta->codec, body,
+			       (size_t)h->compressed_size - h->rep_length - h->def_length, vsize,
+			       &c->page_buf, &c->page_cap, &p, why) < 0)
 		return -1;
 	return start_values(c, h->encoding, p, p + vsize, why);
 }
@@ -977,12 +893,6 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 
 /* ---- rows ---- */
 
-static int supported_codec(int codec)
-{
-	return codec == PQ_UNCOMPRESSED || codec == PQ_SNAPPY || codec == PQ_GZIP ||
-	       codec == PQ_ZSTD;
-}
-
 /* An offset where a page may start: past the leading magic, before the footer. */
 static int page_offset_ok(const struct lake_parquet_file *f, int64_t off)
 {
@@ -1037,19 +947,21 @@ static int open_column(struct lake_parquet_file *f, size_t rg, size_t col, struc
 	c->name = c->leaf->name;
 	if (m->has_file_path)
 		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\" is stored in another file; not supported",
-				f->name, c->name);
+				"%s: column \"%s\" in row group %zu is stored in another file; not "
+				"supported",
+				f->name, c->name, rg);
 	if (m->physical != c->leaf->physical)
 		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\": chunk type differs from the schema's", f->name,
-				c->name);
-	if (!supported_codec(m->codec))
-		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\": %s compression is not supported (lake reads "
-				"UNCOMPRESSED, SNAPPY, GZIP and ZSTD)",
-				f->name, c->name,
-				m->codec >= 0 && m->codec <= PQ_LZ4_RAW ? codec_names[m->codec]
-									: "unknown");
+				"%s: column \"%s\" in row group %zu: chunk type differs from the "
+				"schema's",
+				f->name, c->name, rg);
+	if (!lake_pq_codec_supported(m->codec))
+		return lake_err(
+		    e, LAKE_EX_DATAERR,
+		    "%s: column \"%s\" in row group %zu: %s compression (codec %d) is "
+		    "not supported (lake reads UNCOMPRESSED, SNAPPY, GZIP, ZSTD, BROTLI, "
+		    "LZ4 and LZ4_RAW)",
+		    f->name, c->name, rg, lake_pq_codec_name(m->codec), m->codec);
 	if (chunk_range(f, m, &start, &c->stated, &c->chunk_len) < 0)
 		return lake_err(e, LAKE_EX_DATAERR,
 				"%s: column \"%s\" in row group %zu: chunk lies outside the file "
