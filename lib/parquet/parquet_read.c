@@ -93,7 +93,8 @@ struct col_reader {
 	int64_t *i64, *i64b;
 	struct lake_pq_phys *phys;
 	struct lake_parquet_value *out;
-	char *text;
+	uint8_t *text; /* the window's values' text (lake_pq_text_size) */
+	size_t text_cap;
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
 	char why_buf[96]; /* a message with a number in it */
@@ -182,7 +183,8 @@ static int stat_value(const struct lake_pq_leaf *l, const struct lake_pq_column_
 			return -1;
 		lake_pq_plain_fixed(l, b->p, 1, &ph);
 	}
-	if (lake_pq_convert(ci, &ph, 1, out, text, &why) < 0)
+	if (lake_pq_text_size(ci, &ph, 1) > PQ_TEXT_ROOM ||
+	    lake_pq_convert(ci, &ph, 1, out, text, &why) < 0)
 		return -1;
 	if (out->kind == LAKE_PQ_DOUBLE && isnan(out->d))
 		return -1; /* a NaN bound orders nothing */
@@ -204,8 +206,12 @@ static void decode_stats(const struct lake_pq_leaf *l, const struct lake_pq_colu
 		lo = &m->min_old;
 		hi = &m->max_old;
 	}
-	/* INT96's sort order is undefined by the format: its bounds mean nothing. */
-	if (!lo->set || !hi->set || l->physical == PQ_INT96)
+	/*
+	 * INT96's sort order is undefined by the format, and so is that of
+	 * geometries' bytes (their bounding boxes are elsewhere): their bounds
+	 * mean nothing.
+	 */
+	if (!lo->set || !hi->set || l->physical == PQ_INT96 || ci->conv == CV_HEX)
 		return;
 	if (stat_value(l, ci, lo, &cs->st.min, cs->text[0]) < 0 ||
 	    stat_value(l, ci, hi, &cs->st.max, cs->text[1]) < 0) {
@@ -499,11 +505,6 @@ static int ensure_scratch(struct col_reader *c, size_t n)
 	if (!(p = resize(c->out, n, sizeof *c->out)))
 		return -1;
 	c->out = p;
-	if (lake_pq_conv_needs_text(c->info->conv)) {
-		if (!(p = resize(c->text, n, PQ_TEXT_ROOM)))
-			return -1;
-		c->text = p;
-	}
 	c->cap = n;
 	return 0;
 }
@@ -521,7 +522,7 @@ static int load_dictionary(struct col_reader *c, const struct lake_pq_page_heade
 			   const uint8_t *body, const char **why)
 {
 	const uint8_t *p, *vp;
-	size_t cap = 0, w = lake_pq_plain_width(c->leaf), limit;
+	size_t cap = 0;
 	uint64_t bit = 0;
 	struct lake_pq_phys *ph;
 	int rc;
@@ -533,24 +534,24 @@ static int load_dictionary(struct col_reader *c, const struct lake_pq_page_heade
 	if (lake_pq_page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
 			       (size_t)h->uncompressed_size, &c->dict_buf, &cap, &p, why) < 0)
 		return -1;
-	/* Each entry takes at least a bit (booleans), four bytes (strings) or its width. */
-	limit = c->leaf->physical == PQ_BOOLEAN	     ? (size_t)h->uncompressed_size * 8
-		: c->leaf->physical == PQ_BYTE_ARRAY ? (size_t)h->uncompressed_size / 4
-						     : (size_t)h->uncompressed_size / w;
-	if (h->num_values < 0 || (size_t)h->num_values > limit ||
-	    (size_t)h->num_values > DICT_MAX_ENTRIES)
-		return fail(why, "dictionary claims more entries than its page holds");
-	c->ndict = (size_t)h->num_values;
+	/*
+	 * The entries are what the page's bytes hold, whatever its header
+	 * counts: writers have miscounted, and an index past the real entries
+	 * is an error when a page uses one.
+	 */
+	c->ndict = lake_pq_plain_count(c->leaf, p, p + h->uncompressed_size, DICT_MAX_ENTRIES + 1);
+	if (c->ndict > DICT_MAX_ENTRIES)
+		return fail(why, "dictionary of more entries than lake reads");
 	ph = calloc(c->ndict ? c->ndict : 1, sizeof *ph);
 	c->dict = calloc(c->ndict ? c->ndict : 1, sizeof *c->dict);
-	if (lake_pq_conv_needs_text(c->info->conv))
-		c->dict_text = malloc(c->ndict ? c->ndict * PQ_TEXT_ROOM : 1);
-	if (!ph || !c->dict || (lake_pq_conv_needs_text(c->info->conv) && !c->dict_text)) {
+	if (!ph || !c->dict) {
 		free(ph);
 		return fail(why, "out of memory");
 	}
 	vp = p;
 	rc = lake_pq_plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
+	if (rc == 0 && !(c->dict_text = malloc(lake_pq_text_size(c->info, ph, c->ndict) + 1)))
+		rc = fail(why, "out of memory");
 	if (rc == 0)
 		rc = lake_pq_convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
 	for (size_t k = 0; k < c->ndict; k++)
@@ -878,8 +879,11 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 			c->out[i] = c->dict[c->u32[i]];
 		}
 	} else {
-		if (physical_values(c, k, why) < 0 ||
-		    lake_pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0)
+		if (physical_values(c, k, why) < 0)
+			return -1;
+		if (reserve(&c->text, &c->text_cap, lake_pq_text_size(c->info, c->phys, k) + 1) < 0)
+			return fail(why, "out of memory");
+		if (lake_pq_convert(c->info, c->phys, k, c->out, (char *)c->text, why) < 0)
 			return -1;
 		/* Some conversions set fields one by one, over the last window's values. */
 		for (size_t i = 0; i < k; i++)

@@ -245,9 +245,10 @@ struct column {
 	int64_t num_rows;
 	const char *stat_min, *stat_max; /* deprecated min/max (fields 2, 1) */
 	size_t stat_len;
-	int junk;		 /* unknown fields in every struct of the footer (tw_junk) */
-	int lying_chunk;	 /* the chunk's metadata has a string longer than the footer */
-	int data_offset_zero;	 /* data_page_offset 0, as a chunk with moved offsets had */
+	int stat_new;	      /* stat_min and stat_max are min_value and max_value (fields 6, 5) */
+	int junk;	      /* unknown fields in every struct of the footer (tw_junk) */
+	int lying_chunk;      /* the chunk's metadata has a string longer than the footer */
+	int data_offset_zero; /* data_page_offset 0, as a chunk with moved offsets had */
 	int uncount_dict_header; /* total sizes without the dictionary page's header */
 	const char *created_by;	 /* the writer; NULL: "lake test" */
 };
@@ -391,8 +392,8 @@ static const char *build(const char *name, const struct column *c, const struct 
 		tw_i64(&foot, 11, dict_off);
 	if (c->stat_min) {
 		tw_begin(&foot, 12);
-		tw_bin(&foot, 1, c->stat_max, c->stat_len);
-		tw_bin(&foot, 2, c->stat_min, c->stat_len);
+		tw_bin(&foot, c->stat_new ? 5 : 1, c->stat_max, c->stat_len);
+		tw_bin(&foot, c->stat_new ? 6 : 2, c->stat_min, c->stat_len);
 		if (c->junk)
 			tw_bin(&foot, 3, "no count", 8); /* null_count's id, not an integer */
 		else
@@ -684,6 +685,32 @@ static void test_empty_v2_values(void)
 	check_file("v2-empty.parquet", &c, &p, 1, "null null null ");
 }
 
+/* A NaN bound orders nothing: no bounds, so no row group is skipped by them. */
+static void test_nan_bounds(void)
+{
+	struct column c = plain_col;
+	struct page p = {.type = 0, .num_values = 2};
+	struct lake_parquet_file *f;
+	struct lake_error err = {0};
+	struct lake_parquet_stats st;
+
+	c.physical = 5;
+	c.num_rows = 2;
+	c.stat_min = "\0\0\0\0\0\0\xf0\x3f"; /* 1.0 */
+	c.stat_max = "\0\0\0\0\0\0\xf8\x7f"; /* NaN */
+	c.stat_len = 8;
+	c.stat_new = 1;
+	tw_raw(&p.body, c.stat_min, 8);
+	tw_raw(&p.body, c.stat_max, 8);
+	check_file("nan-bound.parquet", &c, &p, 1, "1 nan ");
+	CHECK(lake_parquet_open(sp("nan-bound.parquet"), &f, &err) == 0);
+	if (f) {
+		lake_parquet_column_stats(f, 0, 0, &st);
+		CHECK(!st.has_min_max);
+		lake_parquet_close(f);
+	}
+}
+
 static void test_int96_timestamps(void)
 {
 	struct column c = plain_col;
@@ -703,6 +730,83 @@ static void test_int96_timestamps(void)
 	tw_raw(&p.body, v, sizeof v);
 	check_file("int96.parquet", &c, &p, 1,
 		   "'1970-01-01T00:00:00Z' '2024-05-01T01:02:03.000001Z' ");
+
+	/*
+	 * Spark's year 290000 (int96_from_spark.parquet): its microseconds
+	 * wrapped past 64 bits into Julian day -105862232 and negative
+	 * nanoseconds, and wrapping back gives 9089380393200000000 µs.
+	 */
+	{
+		uint8_t w[12];
+		uint64_t wn = (uint64_t)INT64_C(-32509551616000);
+		uint32_t wd = (uint32_t)INT32_C(-105862232);
+
+		for (int i = 0; i < 8; i++)
+			w[i] = (uint8_t)(wn >> (8 * i));
+		for (int i = 0; i < 4; i++)
+			w[8 + i] = (uint8_t)(wd >> (8 * i));
+		c.num_rows = 1;
+		p = (struct page){.type = 0, .num_values = 1};
+		tw_raw(&p.body, w, sizeof w);
+		check_file("int96-spark.parquet", &c, &p, 1, "'290000-12-30T23:00:00Z' ");
+	}
+}
+
+/* GEOMETRY with a CRS, as GeoParquet 1.1 writers give it. */
+static void lt_geometry(struct tw *w)
+{
+	tw_begin(w, 17);
+	tw_bin(w, 1, "OGC:CRS84", 9);
+	tw_end(w);
+}
+
+static void lt_geography(struct tw *w)
+{
+	tw_begin(w, 18);
+	tw_end(w);
+}
+
+static void test_geometry_as_hex(void)
+{
+	/* POINT (30 10) in little-endian WKB. */
+	static const char point[] = "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x3e\x40"
+				    "\x00\x00\x00\x00\x00\x00\x24\x40";
+	static const char *want = "'01010000000000000000003E400000000000002440' ";
+	struct column c = plain_col;
+	struct page p = {.type = 0, .num_values = 1};
+	struct page d[2] = {{.type = 2, .num_values = 1},
+			    {.type = 0, .encoding = 8, .num_values = 2}};
+	struct lake_parquet_file *f;
+	struct lake_error err = {0};
+	struct lake_parquet_stats st;
+
+	c.physical = 6;
+	c.logical = lt_geometry;
+	c.num_rows = 1;
+	/* Bounds of a geometry's bytes order nothing: not given for skipping. */
+	c.stat_min = c.stat_max = "\x01";
+	c.stat_len = 1;
+	c.stat_new = 1;
+	le32_put(&p.body, 21);
+	tw_raw(&p.body, point, 21);
+	check_file("geometry.parquet", &c, &p, 1, want);
+	CHECK(lake_parquet_open(sp("geometry.parquet"), &f, &err) == 0);
+	if (f) {
+		lake_parquet_column_stats(f, 0, 0, &st);
+		CHECK(!st.has_min_max);
+		lake_parquet_close(f);
+	}
+
+	/* GEOGRAPHY, from a dictionary. */
+	c.logical = lt_geography;
+	c.num_rows = 2;
+	le32_put(&d[0].body, 21);
+	tw_raw(&d[0].body, point, 21);
+	tw_byte(&d[1].body, 0);
+	tw_byte(&d[1].body, 4);
+	check_file("geography.parquet", &c, d, 2,
+		   "'01010000000000000000003E400000000000002440' "
+		   "'01010000000000000000003E400000000000002440' ");
 }
 
 static void test_time_float16_decimal_bytes(void)
@@ -970,15 +1074,25 @@ static void test_lying_pages(void)
 	check_error("lzo.parquet", &c, &p, 1,
 		    "column \"x\" in row group 0: LZO compression (codec 3) is not supported");
 
-	/* A dictionary claiming more entries than its bytes. */
+	/*
+	 * A dictionary whose header miscounts its entries, here a million
+	 * for one: its entries are what its bytes hold, nothing is allocated
+	 * by the count, and an index past them is an error.
+	 */
 	c.codec = 0;
 	{
 		struct page d[2] = {{.type = 2, .num_values = 1000000},
 				    {.type = 0, .encoding = 8, .num_values = 1}};
 		le32_put(&d[0].body, 7);
-		tw_byte(&d[1].body, 0);
+		tw_byte(&d[1].body, 0); /* bit width 0: every index is 0 */
 		tw_byte(&d[1].body, 2);
-		check_error("dict-huge.parquet", &c, d, 2, "more entries than its page holds");
+		check_file("dict-miscounted.parquet", &c, d, 2, "7 ");
+		d[1].body.n = 0;
+		tw_byte(&d[1].body, 1); /* bit width 1, a run of one 1 */
+		tw_byte(&d[1].body, 2);
+		tw_byte(&d[1].body, 1);
+		check_error("dict-miscounted-past.parquet", &c, d, 2,
+			    "column \"x\" in row group 0: dictionary index out of range");
 	}
 }
 
@@ -990,6 +1104,8 @@ int main(void)
 	T_RUN(test_chunk_offsets_and_sizes);
 	T_RUN(test_empty_v2_values);
 	T_RUN(test_int96_timestamps);
+	T_RUN(test_geometry_as_hex);
+	T_RUN(test_nan_bounds);
 	T_RUN(test_time_float16_decimal_bytes);
 	T_RUN(test_legacy_converted_types);
 	T_RUN(test_delta_byte_array_and_rle_booleans);
