@@ -332,6 +332,7 @@ static int read_column_chunk(struct lake_thrift_in *in, struct lake_pq_chunk_met
 
 	memset(c, 0, sizeof *c);
 	c->physical = -1;
+	c->codec = -1;
 	c->dictionary_page_offset = -1;
 	c->total_compressed_size = -1;
 	c->data_page_offset = -1;
@@ -351,6 +352,9 @@ static int read_column_chunk(struct lake_thrift_in *in, struct lake_pq_chunk_met
 	lake_thrift_leave_struct(in);
 	if (rc == 0 && !has_meta)
 		return fail(in, "column chunk without metadata");
+	/* Required, so absent (or skipped for its type) only in a corrupt footer. */
+	if (rc == 0 && c->codec < 0)
+		return fail(in, "column chunk without a codec");
 	return rc;
 }
 
@@ -631,6 +635,10 @@ int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_pag
 	}
 	if (rc < 0)
 		goto fail;
+	if (h->type < 0) {
+		in.why = "page header without a page type";
+		goto fail;
+	}
 	if (h->uncompressed_size < 0 || h->compressed_size < 0 || h->def_length < 0 ||
 	    h->rep_length < 0 || h->num_nulls < 0) {
 		in.why = "negative size in a page header";

@@ -231,6 +231,7 @@ struct page {
 	int not_compressed;	    /* v2: is_compressed = false */
 	int32_t claim_uncompressed; /* when not 0, the header lies about the size */
 	int junk;		    /* unknown fields in each of its structs (tw_junk) */
+	int untyped;		    /* the page type's field is no integer */
 	struct tw body;
 };
 
@@ -258,7 +259,10 @@ static void page_header(struct tw *w, const struct page *p)
 	int32_t size = (int32_t)p->body.n;
 
 	w->last[w->depth] = 0; /* a struct of its own at the top level */
-	tw_i32(w, 1, p->type == 1 ? 1 : p->type);
+	if (p->untyped)
+		tw_bin(w, 1, "data", 4); /* the page type's id, of another type: skipped */
+	else
+		tw_i32(w, 1, p->type == 1 ? 1 : p->type);
 	tw_i32(w, 2, p->claim_uncompressed ? p->claim_uncompressed : size);
 	tw_i32(w, 3, size);
 	if (p->junk)
@@ -373,7 +377,10 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_list(&foot, 3, 8, 1);
 	tw_varint(&foot, 1);
 	tw_byte(&foot, 'x');
-	tw_i32(&foot, 4, c->codec);
+	if (c->codec < 0)
+		tw_bin(&foot, 4, "ZSTD", 4); /* the codec's id, of another type: skipped */
+	else
+		tw_i32(&foot, 4, c->codec);
 	tw_i64(&foot, 5, c->num_rows);
 	tw_i64(&foot, 6, (int64_t)file.n - start - uncounted);
 	tw_i64(&foot, 7, (int64_t)file.n - start - uncounted);
@@ -1041,6 +1048,19 @@ static void test_lying_pages(void)
 	check_error("lying-footer.parquet", &c, &p, 1,
 		    "lying-footer.parquet: corrupt footer: column \"x\" in row group 0: string "
 		    "longer than the bytes left");
+
+	/* A page whose type field is of another type: skipped, so the header lacks a type. */
+	c.lying_chunk = 0;
+	p.untyped = 1;
+	check_error("untyped-page.parquet", &c, &p, 1,
+		    "column \"x\" in row group 0: page header at byte 0 of 29: page header "
+		    "without a page type");
+
+	/* ... and a chunk whose codec is no integer: the footer names the chunk. */
+	p.untyped = 0;
+	c.codec = -1;
+	check_error("untyped-codec.parquet", &c, &p, 1,
+		    "corrupt footer: column \"x\" in row group 0: column chunk without a codec");
 
 	/* BIT_PACKED levels, long deprecated. */
 	c = plain_col;
