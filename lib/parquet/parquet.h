@@ -15,9 +15,15 @@
  *	  JSON, UUID (as text), or none         string (bytes as they are)
  *	DATE                                    date       "2024-05-01"
  *	TIMESTAMP millis/micros/nanos, INT96    timestamp  "2024-05-01T13:45:10Z"
- *	                                                   (lake_time_format_timestamp)
+ *	  (INT96 as Spark wraps it, any year)              (lake_time_format_timestamp)
  *	TIME millis/micros/nanos                string     "13:45:10[.123456]"
  *	FLOAT16                                 double
+ *	GEOMETRY, GEOGRAPHY                     string     WKB in upper-case hex
+ *	a logical type newer than lake          its physical type's
+ *
+ * NaN stays a double NaN here (SQL makes it NULL); a NaN bound in the
+ * statistics is no bound, and geometries' and INT96's bounds are none
+ * either (their order is undefined).
  *
  * Reading: lake_parquet_open() parses the footer only; lake_parquet_rows_open()
  * reads the chunks of the asked columns of one row group (nothing else of

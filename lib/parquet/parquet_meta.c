@@ -1,12 +1,18 @@
 /*
  * parquet_meta.c - a Parquet footer and page headers from their Thrift
  * compact form; see parquet_meta.h.  Field ids are parquet.thrift's.
+ *
+ * Each struct reader lists the fields it reads with the type it expects
+ * (lake_thrift_next_known); everything else a writer put there, newer
+ * fields or an old id of a new type, is skipped whole.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "parquet/parquet_meta.h"
 #include "parquet/thrift_decode.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A schema element before the tree is checked to be flat. */
 struct schema_elem {
@@ -23,37 +29,8 @@ static int fail(struct lake_thrift_in *in, const char *why)
 	return -1;
 }
 
-/* An empty struct (the members of LogicalType's union and TimeUnit's). */
-static int read_union_member(struct lake_thrift_in *in, const struct lake_thrift_field *f,
-			     int *which)
-{
-	if (f->type != THRIFT_STRUCT)
-		return fail(in, "union member of another type");
-	*which = f->id;
-	return lake_thrift_skip(in, THRIFT_STRUCT);
-}
-
-static int read_time_unit(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
-			  int *unit)
-{
-	struct lake_thrift_field f;
-	int16_t last;
-	int rc;
-
-	if (outer->type != THRIFT_STRUCT)
-		return fail(in, "time unit of another type");
-	if (lake_thrift_enter_struct(in, &last) < 0)
-		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1)
-		if ((f.type == THRIFT_STRUCT ? read_union_member(in, &f, unit)
-					     : lake_thrift_skip(in, f.type)) < 0)
-			return -1;
-	lake_thrift_leave_struct(in);
-	return rc;
-}
-
-/* The fields of DecimalType, TimeType/TimestampType and IntType that matter. */
-static int read_logical_params(struct lake_thrift_in *in, int which, struct lake_pq_leaf *l)
+/* A union of empty structs (LogicalType's members, TimeUnit's): which member is set. */
+static int read_union(struct lake_thrift_in *in, int *which)
 {
 	struct lake_thrift_field f;
 	int16_t last;
@@ -62,21 +39,51 @@ static int read_logical_params(struct lake_thrift_in *in, int which, struct lake
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
 	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
-		int32_t v;
+		/* A member that is not a struct is no member lake knows of. */
+		if (f.type == THRIFT_STRUCT)
+			*which = f.id;
+		if (lake_thrift_skip(in, f.type) < 0)
+			return -1;
+	}
+	lake_thrift_leave_struct(in);
+	return rc;
+}
 
-		if (which == PQ_LT_DECIMAL && f.id == 1)
-			rc = lake_thrift_read_i32(in, &f, &l->scale);
-		else if (which == PQ_LT_DECIMAL && f.id == 2)
-			rc = lake_thrift_read_i32(in, &f, &l->precision);
-		else if ((which == PQ_LT_TIME || which == PQ_LT_TIMESTAMP) && f.id == 2)
-			rc = read_time_unit(in, &f, &l->time_unit);
-		else if (which == PQ_LT_INTEGER && f.id == 1 &&
-			 (rc = lake_thrift_read_i32(in, &f, &v)) == 0)
-			l->int_bits = v;
+/* The fields of DecimalType, TimeType/TimestampType and IntType that matter. */
+static int read_logical_params(struct lake_thrift_in *in, int which, struct lake_pq_leaf *l)
+{
+	static const struct lake_thrift_known decimal[] = {{1, THRIFT_I32}, {2, THRIFT_I32}};
+	static const struct lake_thrift_known integer[] = {{1, THRIFT_BYTE}, {2, THRIFT_TRUE}};
+	static const struct lake_thrift_known time[] = {{2, THRIFT_STRUCT}};
+	const struct lake_thrift_known *known = NULL;
+	size_t n = 0;
+	struct lake_thrift_field f;
+	int16_t last;
+	int rc;
+	int32_t v;
+
+	/* The other members' fields (a geometry's CRS, say) change no value lake reads. */
+	if (which == PQ_LT_DECIMAL) {
+		known = decimal;
+		n = COUNT(decimal);
+	} else if (which == PQ_LT_INTEGER) {
+		known = integer;
+		n = COUNT(integer);
+	} else if (which == PQ_LT_TIME || which == PQ_LT_TIMESTAMP) {
+		known = time;
+		n = COUNT(time);
+	}
+	if (lake_thrift_enter_struct(in, &last) < 0)
+		return -1;
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, n)) == 1) {
+		if (which == PQ_LT_DECIMAL)
+			rc = lake_thrift_read_i32(in, &f, f.id == 1 ? &l->scale : &l->precision);
 		else if (which == PQ_LT_INTEGER && f.id == 2)
 			rc = lake_thrift_read_bool(in, &f, &l->int_signed);
-		else
-			rc = lake_thrift_skip(in, f.type);
+		else if (which == PQ_LT_INTEGER && (rc = lake_thrift_read_i32(in, &f, &v)) == 0)
+			l->int_bits = v;
+		else if (which != PQ_LT_INTEGER)
+			rc = read_union(in, &l->time_unit);
 		if (rc < 0)
 			return -1;
 	}
@@ -84,15 +91,17 @@ static int read_logical_params(struct lake_thrift_in *in, int which, struct lake
 	return rc;
 }
 
-static int read_logical(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
-			struct lake_pq_leaf *l)
+/*
+ * LogicalType, a union of structs.  A member of an id lake does not know
+ * is kept as it is: the column then reads as its physical type, which is
+ * what the format asks of a reader that meets a logical type it lacks.
+ */
+static int read_logical(struct lake_thrift_in *in, struct lake_pq_leaf *l)
 {
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
-	if (outer->type != THRIFT_STRUCT)
-		return fail(in, "logical type of another type");
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
 	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
@@ -111,6 +120,9 @@ static int read_logical(struct lake_thrift_in *in, const struct lake_thrift_fiel
 
 static int read_schema_elem(struct lake_thrift_in *in, struct schema_elem *s)
 {
+	static const struct lake_thrift_known known[] = {
+	    {1, THRIFT_I32}, {2, THRIFT_I32}, {3, THRIFT_I32}, {4, THRIFT_BINARY}, {5, THRIFT_I32},
+	    {6, THRIFT_I32}, {7, THRIFT_I32}, {8, THRIFT_I32}, {10, THRIFT_STRUCT}};
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
@@ -121,7 +133,7 @@ static int read_schema_elem(struct lake_thrift_in *in, struct schema_elem *s)
 	s->leaf.repetition = PQ_REQUIRED;
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, COUNT(known))) == 1) {
 		switch (f.id) {
 		case 1:
 			rc = lake_thrift_read_i32(in, &f, &v);
@@ -152,10 +164,8 @@ static int read_schema_elem(struct lake_thrift_in *in, struct schema_elem *s)
 			rc = lake_thrift_read_i32(in, &f, &s->leaf.precision);
 			break;
 		case 10:
-			rc = read_logical(in, &f, &s->leaf);
+			rc = read_logical(in, &s->leaf);
 			break;
-		default:
-			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
@@ -176,9 +186,9 @@ static char *copy_name(const uint8_t *p, size_t len)
 	return s;
 }
 
-/* The root's children must all be leaves: anything else is named in *nested_name. */
+/* The root's children must all be leaves: anything else is named in err->nested_name. */
 static int flatten_schema(struct lake_thrift_in *in, struct schema_elem *el, uint32_t n,
-			  struct lake_pq_footer *out, char **nested_name)
+			  struct lake_pq_footer *out, struct lake_pq_footer_error *err)
 {
 	if (n == 0 || el[0].num_children < 0 || (uint32_t)el[0].num_children > n - 1)
 		return fail(in, "schema has no root or a wrong child count");
@@ -190,7 +200,7 @@ static int flatten_schema(struct lake_thrift_in *in, struct schema_elem *el, uin
 		struct schema_elem *s = &el[1 + i];
 
 		if (s->num_children > 0 || !s->has_type || s->leaf.repetition == PQ_REPEATED) {
-			*nested_name = copy_name(s->name, s->name_len);
+			err->nested_name = copy_name(s->name, s->name_len);
 			return fail(in, s->num_children > 0 || !s->has_type ? "is a nested group"
 									    : "is repeated");
 		}
@@ -210,7 +220,7 @@ static int flatten_schema(struct lake_thrift_in *in, struct schema_elem *el, uin
 }
 
 static int read_schema(struct lake_thrift_in *in, const struct lake_thrift_field *f,
-		       struct lake_pq_footer *out, char **nested_name)
+		       struct lake_pq_footer *out, struct lake_pq_footer_error *err)
 {
 	struct schema_elem *el;
 	uint32_t n;
@@ -229,24 +239,26 @@ static int read_schema(struct lake_thrift_in *in, const struct lake_thrift_field
 		if (read_schema_elem(in, &el[i]) < 0)
 			goto out;
 	lake_thrift_leave_list(in);
-	rc = flatten_schema(in, el, n, out, nested_name);
+	rc = flatten_schema(in, el, n, out, err);
 out:
 	free(el);
 	return rc;
 }
 
-static int read_statistics(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
-			   struct lake_pq_chunk_meta *c)
+static int read_statistics(struct lake_thrift_in *in, struct lake_pq_chunk_meta *c)
 {
+	static const struct lake_thrift_known known[] = {{1, THRIFT_BINARY},
+							 {2, THRIFT_BINARY},
+							 {3, THRIFT_I64},
+							 {5, THRIFT_BINARY},
+							 {6, THRIFT_BINARY}};
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 
-	if (outer->type != THRIFT_STRUCT)
-		return fail(in, "statistics of another type");
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, COUNT(known))) == 1) {
 		struct lake_pq_bytes *b = f.id == 1   ? &c->max_old
 					  : f.id == 2 ? &c->min_old
 					  : f.id == 5 ? &c->max_value
@@ -255,11 +267,9 @@ static int read_statistics(struct lake_thrift_in *in, const struct lake_thrift_f
 		if (b) {
 			rc = lake_thrift_read_binary(in, &f, &b->p, &b->len);
 			b->set = 1;
-		} else if (f.id == 3) {
+		} else {
 			rc = lake_thrift_read_i64(in, &f, &c->null_count);
 			c->has_null_count = 1;
-		} else {
-			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
@@ -268,19 +278,19 @@ static int read_statistics(struct lake_thrift_in *in, const struct lake_thrift_f
 	return rc;
 }
 
-static int read_column_meta(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
-			    struct lake_pq_chunk_meta *c)
+static int read_column_meta(struct lake_thrift_in *in, struct lake_pq_chunk_meta *c)
 {
+	static const struct lake_thrift_known known[] = {
+	    {1, THRIFT_I32}, {4, THRIFT_I32},  {5, THRIFT_I64},	   {7, THRIFT_I64},
+	    {9, THRIFT_I64}, {11, THRIFT_I64}, {12, THRIFT_STRUCT}};
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 	int32_t v;
 
-	if (outer->type != THRIFT_STRUCT)
-		return fail(in, "column metadata of another type");
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, COUNT(known))) == 1) {
 		switch (f.id) {
 		case 1:
 			rc = lake_thrift_read_i32(in, &f, &v);
@@ -303,10 +313,8 @@ static int read_column_meta(struct lake_thrift_in *in, const struct lake_thrift_
 			rc = lake_thrift_read_i64(in, &f, &c->dictionary_page_offset);
 			break;
 		case 12:
-			rc = read_statistics(in, &f, c);
+			rc = read_statistics(in, c);
 			break;
-		default:
-			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
@@ -317,26 +325,26 @@ static int read_column_meta(struct lake_thrift_in *in, const struct lake_thrift_
 
 static int read_column_chunk(struct lake_thrift_in *in, struct lake_pq_chunk_meta *c)
 {
+	static const struct lake_thrift_known known[] = {{1, THRIFT_BINARY}, {3, THRIFT_STRUCT}};
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc, has_meta = 0;
 
 	memset(c, 0, sizeof *c);
 	c->physical = -1;
+	c->codec = -1;
 	c->dictionary_page_offset = -1;
 	c->total_compressed_size = -1;
 	c->data_page_offset = -1;
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, COUNT(known))) == 1) {
 		if (f.id == 1) {
 			c->has_file_path = 1;
 			rc = lake_thrift_skip(in, f.type);
-		} else if (f.id == 3) {
-			has_meta = 1;
-			rc = read_column_meta(in, &f, c);
 		} else {
-			rc = lake_thrift_skip(in, f.type);
+			has_meta = 1;
+			rc = read_column_meta(in, c);
 		}
 		if (rc < 0)
 			return -1;
@@ -344,11 +352,14 @@ static int read_column_chunk(struct lake_thrift_in *in, struct lake_pq_chunk_met
 	lake_thrift_leave_struct(in);
 	if (rc == 0 && !has_meta)
 		return fail(in, "column chunk without metadata");
+	/* Required, so absent (or skipped for its type) only in a corrupt footer. */
+	if (rc == 0 && c->codec < 0)
+		return fail(in, "column chunk without a codec");
 	return rc;
 }
 
 static int read_chunks(struct lake_thrift_in *in, const struct lake_thrift_field *f,
-		       struct lake_pq_row_group_meta *g)
+		       struct lake_pq_row_group_meta *g, struct lake_pq_footer_error *err)
 {
 	uint32_t n;
 	int type;
@@ -363,30 +374,32 @@ static int read_chunks(struct lake_thrift_in *in, const struct lake_thrift_field
 	if (!g->chunks)
 		return fail(in, "out of memory");
 	for (uint32_t i = 0; i < n; i++) {
+		err->column = (long)i;
 		if (read_column_chunk(in, &g->chunks[i]) < 0)
 			return -1;
 		g->nchunks = (size_t)i + 1;
 	}
+	err->column = -1;
 	lake_thrift_leave_list(in);
 	return 0;
 }
 
-static int read_row_group(struct lake_thrift_in *in, struct lake_pq_row_group_meta *g)
+static int read_row_group(struct lake_thrift_in *in, struct lake_pq_row_group_meta *g,
+			  struct lake_pq_footer_error *err)
 {
+	static const struct lake_thrift_known known[] = {{1, THRIFT_LIST}, {3, THRIFT_I64}};
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc, has_rows = 0;
 
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, COUNT(known))) == 1) {
 		if (f.id == 1) {
-			rc = read_chunks(in, &f, g);
-		} else if (f.id == 3) {
+			rc = read_chunks(in, &f, g, err);
+		} else {
 			has_rows = 1;
 			rc = lake_thrift_read_i64(in, &f, &g->num_rows);
-		} else {
-			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
@@ -398,7 +411,7 @@ static int read_row_group(struct lake_thrift_in *in, struct lake_pq_row_group_me
 }
 
 static int read_row_groups(struct lake_thrift_in *in, const struct lake_thrift_field *f,
-			   struct lake_pq_footer *out)
+			   struct lake_pq_footer *out, struct lake_pq_footer_error *err)
 {
 	uint32_t n;
 	int type;
@@ -415,36 +428,43 @@ static int read_row_groups(struct lake_thrift_in *in, const struct lake_thrift_f
 	for (uint32_t i = 0; i < n; i++) {
 		/* Counted before it is filled, so that release frees a half-read one. */
 		out->nrow_groups = (size_t)i + 1;
-		if (read_row_group(in, &out->row_groups[i]) < 0)
+		err->row_group = (long)i;
+		if (read_row_group(in, &out->row_groups[i], err) < 0)
 			return -1;
 	}
+	err->row_group = -1;
 	lake_thrift_leave_list(in);
 	return 0;
 }
 
 int lake_pq_footer_parse(const uint8_t *buf, size_t len, struct lake_pq_footer *out,
-			 const char **why, char **nested_name)
+			 struct lake_pq_footer_error *err)
 {
+	static const struct lake_thrift_known known[] = {
+	    {2, THRIFT_LIST}, {3, THRIFT_I64}, {4, THRIFT_LIST}, {6, THRIFT_BINARY}};
 	struct lake_thrift_in in;
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc, has_rows = 0;
 
 	memset(out, 0, sizeof *out);
-	*nested_name = NULL;
+	memset(err, 0, sizeof *err);
+	err->row_group = err->column = -1;
 	lake_thrift_in_init(&in, buf, len);
 	if (lake_thrift_enter_struct(&in, &last) < 0)
 		goto fail;
-	while ((rc = lake_thrift_next_field(&in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(&in, &last, &f, known, COUNT(known))) == 1) {
 		if (f.id == 2) {
-			rc = read_schema(&in, &f, out, nested_name);
+			rc = read_schema(&in, &f, out, err);
 		} else if (f.id == 3) {
 			has_rows = 1;
 			rc = lake_thrift_read_i64(&in, &f, &out->num_rows);
 		} else if (f.id == 4) {
-			rc = read_row_groups(&in, &f, out);
+			rc = read_row_groups(&in, &f, out, err);
 		} else {
-			rc = lake_thrift_skip(&in, f.type);
+			rc = lake_thrift_read_binary(&in, &f, &out->created_by.p,
+						     &out->created_by.len);
+			out->created_by.set = 1;
 		}
 		if (rc < 0)
 			goto fail;
@@ -457,7 +477,7 @@ int lake_pq_footer_parse(const uint8_t *buf, size_t len, struct lake_pq_footer *
 	}
 	return 0;
 fail:
-	*why = in.why ? in.why : "unreadable";
+	err->why = in.why ? in.why : "unreadable";
 	return -1;
 }
 
@@ -472,22 +492,72 @@ void lake_pq_footer_release(struct lake_pq_footer *f)
 	memset(f, 0, sizeof *f);
 }
 
-static int read_data_page_header(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
-				 struct lake_pq_page_header *h, int v2)
+/* A decimal number at *p of at most 9 digits; -1 when there is none. */
+static long version_part(const uint8_t **p, const uint8_t *end)
 {
+	long v = 0;
+	int digits = 0;
+
+	while (*p < end && **p >= '0' && **p <= '9' && digits < 9) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		digits++;
+	}
+	return digits ? v : -1;
+}
+
+int lake_pq_footer_dict_header_uncounted(const struct lake_pq_footer *f)
+{
+	static const char app[] = "parquet-mr", ver[] = " version ";
+	const uint8_t *p = f->created_by.p, *end = p + f->created_by.len;
+	long part[3] = {0, 0, 0};
+
+	if (!f->created_by.set || f->created_by.len < sizeof app - 1 ||
+	    memcmp(p, app, sizeof app - 1) != 0)
+		return 0;
+	p += sizeof app - 1;
+	/* No version at all: as old as they come. */
+	if ((size_t)(end - p) < sizeof ver - 1 || memcmp(p, ver, sizeof ver - 1) != 0)
+		return 1;
+	p += sizeof ver - 1;
+	for (int i = 0; i < 3; i++) {
+		if ((part[i] = version_part(&p, end)) < 0)
+			return 1;
+		if (i < 2 && (p >= end || *p++ != '.'))
+			break;
+	}
+	/* Fixed in parquet-mr 1.2.9 (PARQUET-816). */
+	if (part[0] != 1)
+		return part[0] < 1;
+	if (part[1] != 2)
+		return part[1] < 2;
+	return part[2] < 9;
+}
+
+/* DataPageHeader (v1), DataPageHeaderV2 and DictionaryPageHeader, which share some fields. */
+enum page_part { PART_V1, PART_V2, PART_DICT };
+
+static int read_page_part(struct lake_thrift_in *in, struct lake_pq_page_header *h,
+			  enum page_part part)
+{
+	static const struct lake_thrift_known v1[] = {
+	    {1, THRIFT_I32}, {2, THRIFT_I32}, {3, THRIFT_I32}};
+	static const struct lake_thrift_known v2[] = {{1, THRIFT_I32}, {2, THRIFT_I32},
+						      {4, THRIFT_I32}, {5, THRIFT_I32},
+						      {6, THRIFT_I32}, {7, THRIFT_TRUE}};
+	static const struct lake_thrift_known dict[] = {{1, THRIFT_I32}, {2, THRIFT_I32}};
+	const struct lake_thrift_known *known = part == PART_V1 ? v1 : part == PART_V2 ? v2 : dict;
+	size_t n = part == PART_V1 ? COUNT(v1) : part == PART_V2 ? COUNT(v2) : COUNT(dict);
 	struct lake_thrift_field f;
 	int16_t last;
 	int rc;
 	int32_t v;
 
-	if (outer->type != THRIFT_STRUCT)
-		return fail(in, "page header part of another type");
 	if (lake_thrift_enter_struct(in, &last) < 0)
 		return -1;
-	while ((rc = lake_thrift_next_field(in, &last, &f)) == 1) {
-		int id = v2 ? f.id + 100 : f.id;
-
-		switch (id) {
+	while ((rc = lake_thrift_next_known(in, &last, &f, known, n)) == 1) {
+		/* v2 numbers its fields apart from v1's after the first. */
+		switch (part == PART_V2 ? f.id + 100 : f.id) {
 		case 1:
 		case 101:
 			rc = lake_thrift_read_i32(in, &f, &h->num_values);
@@ -513,8 +583,6 @@ static int read_data_page_header(struct lake_thrift_in *in, const struct lake_th
 		case 107:
 			rc = lake_thrift_read_bool(in, &f, &h->is_compressed);
 			break;
-		default:
-			rc = lake_thrift_skip(in, f.type);
 		}
 		if (rc < 0)
 			return -1;
@@ -523,16 +591,12 @@ static int read_data_page_header(struct lake_thrift_in *in, const struct lake_th
 	return rc;
 }
 
-/* DictionaryPageHeader: its count and encoding land where a data page's do. */
-static int read_dict_page_header(struct lake_thrift_in *in, const struct lake_thrift_field *outer,
-				 struct lake_pq_page_header *h)
-{
-	return read_data_page_header(in, outer, h, 0);
-}
-
 int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_page_header *h,
 			      const char **why)
 {
+	static const struct lake_thrift_known known[] = {{1, THRIFT_I32},    {2, THRIFT_I32},
+							 {3, THRIFT_I32},    {5, THRIFT_STRUCT},
+							 {7, THRIFT_STRUCT}, {8, THRIFT_STRUCT}};
 	struct lake_thrift_in in;
 	struct lake_thrift_field f;
 	int16_t last;
@@ -547,7 +611,7 @@ int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_pag
 	lake_thrift_in_init(&in, buf, len);
 	if (lake_thrift_enter_struct(&in, &last) < 0)
 		goto fail;
-	while ((rc = lake_thrift_next_field(&in, &last, &f)) == 1) {
+	while ((rc = lake_thrift_next_known(&in, &last, &f, known, COUNT(known))) == 1) {
 		switch (f.id) {
 		case 1:
 			rc = lake_thrift_read_i32(&in, &f, &v);
@@ -559,24 +623,22 @@ int lake_pq_page_header_parse(const uint8_t *buf, size_t len, struct lake_pq_pag
 		case 3:
 			rc = lake_thrift_read_i32(&in, &f, &h->compressed_size);
 			break;
-		case 5:
-		case 7:
-			parts++;
-			rc = f.id == 5 ? read_data_page_header(&in, &f, h, 0)
-				       : read_dict_page_header(&in, &f, h);
-			break;
-		case 8:
-			parts++;
-			rc = read_data_page_header(&in, &f, h, 1);
-			break;
 		default:
-			rc = lake_thrift_skip(&in, f.type);
+			parts++;
+			rc = read_page_part(&in, h,
+					    f.id == 5	? PART_V1
+					    : f.id == 8 ? PART_V2
+							: PART_DICT);
 		}
 		if (rc < 0)
 			goto fail;
 	}
 	if (rc < 0)
 		goto fail;
+	if (h->type < 0) {
+		in.why = "page header without a page type";
+		goto fail;
+	}
 	if (h->uncompressed_size < 0 || h->compressed_size < 0 || h->def_length < 0 ||
 	    h->rep_length < 0 || h->num_nulls < 0) {
 		in.why = "negative size in a page header";

@@ -63,6 +63,10 @@ enum lake_pq_logical {
 	PQ_LT_BSON = 13,
 	PQ_LT_UUID = 14,
 	PQ_LT_FLOAT16 = 15,
+	PQ_LT_VARIANT = 16,
+	PQ_LT_GEOMETRY = 17,
+	PQ_LT_GEOGRAPHY = 18,
+	/* Any other id: a type newer than lake, read as its physical type. */
 };
 
 enum lake_pq_time_unit { PQ_MILLIS = 1, PQ_MICROS = 2, PQ_NANOS = 3 };
@@ -146,16 +150,28 @@ struct lake_pq_footer {
 	struct lake_pq_leaf *leaves;
 	size_t nrow_groups;
 	struct lake_pq_row_group_meta *row_groups;
+	struct lake_pq_bytes created_by; /* the writer, "parquet-mr version 1.13.1 (build …)" */
 };
 
-/*
- * Parse a FileMetaData of len bytes.  On failure *why (a static string)
- * or nested_name (the offending group's name, owned by the caller after
- * the call, set when the schema is nested) tells what was wrong.
- */
-int lake_pq_footer_parse(const uint8_t *buf, size_t len, struct lake_pq_footer *f, const char **why,
-			 char **nested_name);
+/* What was wrong with a footer, and where. */
+struct lake_pq_footer_error {
+	const char *why;   /* a static string */
+	char *nested_name; /* the nested group when the schema is nested; the caller frees it */
+	long row_group;	   /* the row group being read, or -1 */
+	long column;	   /* the column chunk being read in it, or -1 */
+};
+
+/* Parse a FileMetaData of len bytes; on failure *err says what and where. */
+int lake_pq_footer_parse(const uint8_t *buf, size_t len, struct lake_pq_footer *f,
+			 struct lake_pq_footer_error *err);
 void lake_pq_footer_release(struct lake_pq_footer *f);
+
+/*
+ * Whether the writer left the dictionary page's header out of a chunk's
+ * total_compressed_size: parquet-mr before 1.2.9 did (PARQUET-816), so its
+ * chunks run a little past the size their metadata gives.
+ */
+int lake_pq_footer_dict_header_uncounted(const struct lake_pq_footer *f);
 
 struct lake_pq_page_header {
 	int type; /* enum lake_pq_page_type */

@@ -21,20 +21,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include "base/colnames.h"
 #include "parquet/parquet.h"
+#include "parquet/parquet_codec.h"
 #include "parquet/parquet_decode.h"
 #include "parquet/parquet_meta.h"
 #include "parquet/parquet_values.h"
-#include "parquet/snappy.h"
 
 /* Rows per window at most, whatever the caller asks: bounds the scratch arrays. */
 #define WINDOW_MAX 65536
-/* A page may not claim to grow beyond this when decompressed. */
-#define PAGE_MAX ((size_t)1 << 30)
 /* Real writers cap dictionaries at about a megabyte; far more entries is a hostile file. */
 #define DICT_MAX_ENTRIES ((size_t)1 << 22)
 /* DELTA_BYTE_ARRAY rebuilds values from shared prefixes; a page may not expand past this. */
@@ -66,8 +62,10 @@ struct col_reader {
 	const struct lake_pq_column_info *info;
 	const struct lake_pq_chunk_meta *meta;
 	const char *name;
-	uint8_t *chunk; /* the chunk's bytes, read whole */
-	size_t chunk_len, pos;
+	uint8_t *chunk;	  /* the chunk's bytes, read whole */
+	size_t chunk_len; /* of them: what the metadata says, or a little more (chunk_range) */
+	size_t stated;	  /* the chunk's size in its metadata: pages start before it */
+	size_t pos;
 
 	/* The dictionary, converted once; its text and bytes live as long as the chunk. */
 	struct lake_parquet_value *dict;
@@ -97,7 +95,8 @@ struct col_reader {
 	int64_t *i64, *i64b;
 	struct lake_pq_phys *phys;
 	struct lake_parquet_value *out;
-	char *text;
+	uint8_t *text; /* the window's values' text (lake_pq_text_size) */
+	size_t text_cap;
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
 	char why_buf[96]; /* a message with a number in it */
@@ -112,8 +111,6 @@ struct lake_parquet_rows {
 	int64_t rows_left;
 };
 
-static const char *const codec_names[] = {"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO",
-					  "BROTLI",	  "LZ4",    "ZSTD", "LZ4_RAW"};
 static const char *const physical_names[] = {
     "BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
 
@@ -188,7 +185,8 @@ static int stat_value(const struct lake_pq_leaf *l, const struct lake_pq_column_
 			return -1;
 		lake_pq_plain_fixed(l, b->p, 1, &ph);
 	}
-	if (lake_pq_convert(ci, &ph, 1, out, text, &why) < 0)
+	if (lake_pq_text_size(ci, &ph, 1) > PQ_TEXT_ROOM ||
+	    lake_pq_convert(ci, &ph, 1, out, text, &why) < 0)
 		return -1;
 	if (out->kind == LAKE_PQ_DOUBLE && isnan(out->d))
 		return -1; /* a NaN bound orders nothing */
@@ -210,8 +208,12 @@ static void decode_stats(const struct lake_pq_leaf *l, const struct lake_pq_colu
 		lo = &m->min_old;
 		hi = &m->max_old;
 	}
-	/* INT96's sort order is undefined by the format: its bounds mean nothing. */
-	if (!lo->set || !hi->set || l->physical == PQ_INT96)
+	/*
+	 * INT96's sort order is undefined by the format, and so is that of
+	 * geometries' bytes (their bounding boxes are elsewhere): their bounds
+	 * mean nothing.
+	 */
+	if (!lo->set || !hi->set || l->physical == PQ_INT96 || ci->conv == CV_HEX)
 		return;
 	if (stat_value(l, ci, lo, &cs->st.min, cs->text[0]) < 0 ||
 	    stat_value(l, ci, hi, &cs->st.max, cs->text[1]) < 0) {
@@ -313,13 +315,41 @@ static int compute_stats(struct lake_parquet_file *f, struct lake_error *e)
 	return 0;
 }
 
+/* A footer that could not be parsed: what was wrong, in the row group and column where it was. */
+static int footer_error(struct lake_parquet_file *f, struct lake_pq_footer_error *fe,
+			struct lake_error *e)
+{
+	const char *name = fe->column >= 0 && (size_t)fe->column < f->meta.nleaves
+			       ? f->meta.leaves[fe->column].name
+			       : NULL;
+
+	if (fe->nested_name) {
+		lake_err(e, LAKE_EX_DATAERR,
+			 "%s: column \"%s\" %s; lake reads flat Parquet schemas only", f->name,
+			 fe->nested_name, fe->why);
+		free(fe->nested_name);
+		return -1;
+	}
+	if (fe->row_group >= 0 && name)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: corrupt footer: column \"%s\" in row group %ld: %s", f->name,
+				name, fe->row_group, fe->why);
+	if (fe->row_group >= 0 && fe->column >= 0)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: corrupt footer: column %ld in row group %ld: %s", f->name,
+				fe->column, fe->row_group, fe->why);
+	if (fe->row_group >= 0)
+		return lake_err(e, LAKE_EX_DATAERR, "%s: corrupt footer: row group %ld: %s",
+				f->name, fe->row_group, fe->why);
+	return lake_err(e, LAKE_EX_DATAERR, "%s: corrupt footer: %s", f->name, fe->why);
+}
+
 /* The magic at both ends, the footer's length, then the footer itself. */
 static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 {
 	uint8_t tail[8], head[4];
 	uint32_t len;
-	const char *why;
-	char *nested = NULL;
+	struct lake_pq_footer_error fe;
 
 	if (f->size < 12)
 		return lake_err(e, LAKE_EX_DATAERR, "%s: not a Parquet file (too short)", f->name);
@@ -347,16 +377,8 @@ static int read_footer(struct lake_parquet_file *f, struct lake_error *e)
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
 	if (pread_all(f, f->footer_buf, len, f->size - 8 - len, e) < 0)
 		return -1;
-	if (lake_pq_footer_parse(f->footer_buf, len, &f->meta, &why, &nested) < 0) {
-		if (nested) {
-			lake_err(e, LAKE_EX_DATAERR,
-				 "%s: column \"%s\" %s; lake reads flat Parquet schemas only",
-				 f->name, nested, why);
-			free(nested);
-			return -1;
-		}
-		return lake_err(e, LAKE_EX_DATAERR, "%s: corrupt footer: %s", f->name, why);
-	}
+	if (lake_pq_footer_parse(f->footer_buf, len, &f->meta, &fe) < 0)
+		return footer_error(f, &fe, e);
 	f->footer_start = f->size - 8 - len;
 	if (describe_columns(f, e) < 0 || check_row_groups(f, f->footer_start, e) < 0)
 		return -1;
@@ -463,84 +485,6 @@ uint64_t lake_parquet_bytes_read(const struct lake_parquet_file *f)
 
 /* ---- pages ---- */
 
-/* A page's bytes decompressed into dst (exactly dstlen long). */
-static int decompress(int codec, const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
-		      const char **why)
-{
-	switch (codec) {
-	case PQ_SNAPPY:
-		return lake_snappy_decode(src, srclen, dst, dstlen, why);
-	case PQ_ZSTD: {
-		size_t r = ZSTD_decompress(dst, dstlen, src, srclen);
-
-		if (ZSTD_isError(r))
-			return fail(why, "zstd cannot decompress the page");
-		if (r != dstlen)
-			return fail(why, "zstd page shorter than its header says");
-		return 0;
-	}
-	case PQ_GZIP: {
-		z_stream z;
-		int rc;
-
-		memset(&z, 0, sizeof z);
-		/* 15 + 32: a gzip or zlib header, whichever the writer used. */
-		if (inflateInit2(&z, 15 + 32) != Z_OK)
-			return fail(why, "out of memory");
-		z.next_in = (Bytef *)(uintptr_t)src;
-		z.avail_in = (uInt)srclen;
-		z.next_out = dst;
-		z.avail_out = (uInt)dstlen;
-		rc = inflate(&z, Z_FINISH);
-		inflateEnd(&z);
-		if (rc != Z_STREAM_END || z.total_out != dstlen)
-			return fail(why, "gzip cannot decompress the page");
-		return 0;
-	}
-	default:
-		return fail(why, "unsupported compression");
-	}
-}
-
-/*
- * The bytes of a page part: src itself when stored as it is, else
- * decompressed into *buf.  The claimed size is checked against what the
- * codec could expand src to before anything is allocated for it.
- */
-static int page_bytes(int codec, const uint8_t *src, size_t srclen, size_t rawlen, uint8_t **buf,
-		      size_t *cap, const uint8_t **out, const char **why)
-{
-	size_t max;
-
-	if (codec == PQ_UNCOMPRESSED) {
-		if (rawlen != srclen)
-			return fail(why, "uncompressed page sizes differ");
-		*out = src;
-		return 0;
-	}
-	/*
-	 * What each codec can expand to at most: snappy ~22 times, deflate
-	 * ~1032, zstd 32768 (a 4-byte RLE block gives 128 KiB).
-	 */
-	max = codec == PQ_SNAPPY ? srclen * 32 + 64
-	      : codec == PQ_GZIP ? srclen * 1040 + 64
-				 : srclen * 32768 + 65536;
-	if (rawlen > max || rawlen > PAGE_MAX)
-		return fail(why, "page claims more bytes than it can hold");
-	if (codec == PQ_ZSTD) {
-		unsigned long long n = ZSTD_getFrameContentSize(src, srclen);
-
-		if (n != ZSTD_CONTENTSIZE_UNKNOWN && n != rawlen)
-			return fail(why, "zstd page size differs from its header's");
-	}
-	if (reserve(buf, cap, rawlen ? rawlen : 1) < 0)
-		return fail(why, "out of memory");
-	if (decompress(codec, src, srclen, *buf, rawlen, why) < 0)
-		return -1;
-	*out = *buf;
-	return 0;
-}
-
 static int ensure_scratch(struct col_reader *c, size_t n)
 {
 	void *p;
@@ -566,11 +510,6 @@ static int ensure_scratch(struct col_reader *c, size_t n)
 	if (!(p = resize(c->out, n, sizeof *c->out)))
 		return -1;
 	c->out = p;
-	if (lake_pq_conv_needs_text(c->info->conv)) {
-		if (!(p = resize(c->text, n, PQ_TEXT_ROOM)))
-			return -1;
-		c->text = p;
-	}
 	c->cap = n;
 	return 0;
 }
@@ -588,7 +527,7 @@ static int load_dictionary(struct col_reader *c, const struct lake_pq_page_heade
 			   const uint8_t *body, const char **why)
 {
 	const uint8_t *p, *vp;
-	size_t cap = 0, w = lake_pq_plain_width(c->leaf), limit;
+	size_t cap = 0;
 	uint64_t bit = 0;
 	struct lake_pq_phys *ph;
 	int rc;
@@ -597,27 +536,27 @@ static int load_dictionary(struct col_reader *c, const struct lake_pq_page_heade
 		return fail(why, "two dictionary pages");
 	if (h->encoding != PQ_PLAIN && h->encoding != PQ_PLAIN_DICTIONARY)
 		return fail(why, "dictionary page not PLAIN encoded");
-	if (page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
-		       (size_t)h->uncompressed_size, &c->dict_buf, &cap, &p, why) < 0)
+	if (lake_pq_page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
+			       (size_t)h->uncompressed_size, &c->dict_buf, &cap, &p, why) < 0)
 		return -1;
-	/* Each entry takes at least a bit (booleans), four bytes (strings) or its width. */
-	limit = c->leaf->physical == PQ_BOOLEAN	     ? (size_t)h->uncompressed_size * 8
-		: c->leaf->physical == PQ_BYTE_ARRAY ? (size_t)h->uncompressed_size / 4
-						     : (size_t)h->uncompressed_size / w;
-	if (h->num_values < 0 || (size_t)h->num_values > limit ||
-	    (size_t)h->num_values > DICT_MAX_ENTRIES)
-		return fail(why, "dictionary claims more entries than its page holds");
-	c->ndict = (size_t)h->num_values;
+	/*
+	 * The entries are what the page's bytes hold, whatever its header
+	 * counts: writers have miscounted, and an index past the real entries
+	 * is an error when a page uses one.
+	 */
+	c->ndict = lake_pq_plain_count(c->leaf, p, p + h->uncompressed_size, DICT_MAX_ENTRIES + 1);
+	if (c->ndict > DICT_MAX_ENTRIES)
+		return fail(why, "dictionary of more entries than lake reads");
 	ph = calloc(c->ndict ? c->ndict : 1, sizeof *ph);
 	c->dict = calloc(c->ndict ? c->ndict : 1, sizeof *c->dict);
-	if (lake_pq_conv_needs_text(c->info->conv))
-		c->dict_text = malloc(c->ndict ? c->ndict * PQ_TEXT_ROOM : 1);
-	if (!ph || !c->dict || (lake_pq_conv_needs_text(c->info->conv) && !c->dict_text)) {
+	if (!ph || !c->dict) {
 		free(ph);
 		return fail(why, "out of memory");
 	}
 	vp = p;
 	rc = lake_pq_plain_values(c->leaf, &vp, p + h->uncompressed_size, &bit, c->ndict, ph, why);
+	if (rc == 0 && !(c->dict_text = malloc(lake_pq_text_size(c->info, ph, c->ndict) + 1)))
+		rc = fail(why, "out of memory");
 	if (rc == 0)
 		rc = lake_pq_convert(c->info, ph, c->ndict, c->dict, c->dict_text, why);
 	for (size_t k = 0; k < c->ndict; k++)
@@ -729,9 +668,9 @@ static int start_data_page(struct col_reader *c, const struct lake_pq_page_heade
 	size_t vsize;
 
 	if (h->type == PQ_DATA_PAGE) {
-		if (page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
-			       (size_t)h->uncompressed_size, &c->page_buf, &c->page_cap, &p,
-			       why) < 0)
+		if (lake_pq_page_bytes(c->meta->codec, body, (size_t)h->compressed_size,
+				       (size_t)h->uncompressed_size, &c->page_buf, &c->page_cap, &p,
+				       why) < 0)
 			return -1;
 		end = p + h->uncompressed_size;
 		if (start_levels_v1(c, h, &p, end, why) < 0)
@@ -748,14 +687,18 @@ static int start_data_page(struct col_reader *c, const struct lake_pq_page_heade
 		return -1;
 	body += h->rep_length + h->def_length;
 	vsize = (size_t)h->uncompressed_size - (size_t)h->rep_length - (size_t)h->def_length;
-	if (!h->is_compressed) {
+	/*
+	 * No values at all (every row null, or none): writers store nothing
+	 * there, not even what their codec makes of nothing.
+	 */
+	if (!h->is_compressed || vsize == 0) {
 		if (vsize != (size_t)h->compressed_size - h->rep_length - h->def_length)
 			return fail(why, "uncompressed page sizes differ");
 		return start_values(c, h->encoding, body, body + vsize, why);
 	}
-	if (page_bytes(c->meta->codec, body,
-		       (size_t)h->compressed_size - h->rep_length - h->def_length, vsize,
-		       &c->page_buf, &c->page_cap, &p, why) < 0)
+	if (lake_pq_page_bytes(c->meta->codec, body,
+			       (size_t)h->compressed_size - h->rep_length - h->def_length, vsize,
+			       &c->page_buf, &c->page_cap, &p, why) < 0)
 		return -1;
 	return start_values(c, h->encoding, p, p + vsize, why);
 }
@@ -769,10 +712,13 @@ static int next_page(struct col_reader *c, const char **why)
 		size_t left = c->chunk_len - c->pos;
 
 		release_page(c);
-		if (left == 0)
+		if (c->pos >= c->stated)
 			return fail(why, "chunk ends before its rows do");
-		if (lake_pq_page_header_parse(c->chunk + c->pos, left, &h, why) < 0)
-			return -1;
+		if (lake_pq_page_header_parse(c->chunk + c->pos, left, &h, why) < 0) {
+			snprintf(c->why_buf, sizeof c->why_buf,
+				 "page header at byte %zu of %zu: %s", c->pos, c->stated, *why);
+			return fail(why, c->why_buf);
+		}
 		if ((size_t)h.compressed_size > left - h.header_size)
 			return fail(why, "page runs past the end of its chunk");
 		body = c->chunk + c->pos + h.header_size;
@@ -938,8 +884,11 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 			c->out[i] = c->dict[c->u32[i]];
 		}
 	} else {
-		if (physical_values(c, k, why) < 0 ||
-		    lake_pq_convert(c->info, c->phys, k, c->out, c->text, why) < 0)
+		if (physical_values(c, k, why) < 0)
+			return -1;
+		if (reserve(&c->text, &c->text_cap, lake_pq_text_size(c->info, c->phys, k) + 1) < 0)
+			return fail(why, "out of memory");
+		if (lake_pq_convert(c->info, c->phys, k, c->out, (char *)c->text, why) < 0)
 			return -1;
 		/* Some conversions set fields one by one, over the last window's values. */
 		for (size_t i = 0; i < k; i++)
@@ -953,10 +902,46 @@ static int decode_window(struct col_reader *c, size_t n, const char **why)
 
 /* ---- rows ---- */
 
-static int supported_codec(int codec)
+/* An offset where a page may start: past the leading magic, before the footer. */
+static int page_offset_ok(const struct lake_parquet_file *f, int64_t off)
 {
-	return codec == PQ_UNCOMPRESSED || codec == PQ_SNAPPY || codec == PQ_GZIP ||
-	       codec == PQ_ZSTD;
+	return off >= 4 && (uint64_t)off < f->footer_start;
+}
+
+/* The most a dictionary page header takes, by Arrow's measure (PARQUET-816). */
+#define DICT_HEADER_MAX 100
+
+/*
+ * Where a chunk's bytes start, how many its metadata gives and how many to
+ * read.  The chunk starts at its dictionary page, else at its first data
+ * page; writers have left either offset 0 or wrong (a dictionary offset
+ * of 0, a data page offset of 0 in a chunk whose key-value metadata moved
+ * things), so an offset outside the file is passed over for the other, as
+ * Arrow and DuckDB do.  Old parquet-mr left the dictionary page's header
+ * out of the chunk's size, so its chunks are read a little further.
+ */
+static int chunk_range(const struct lake_parquet_file *f, const struct lake_pq_chunk_meta *m,
+		       int64_t *start, size_t *stated, size_t *len)
+{
+	int dict_ok = page_offset_ok(f, m->dictionary_page_offset);
+	int data_ok = page_offset_ok(f, m->data_page_offset);
+	uint64_t room;
+
+	if (dict_ok && data_ok)
+		*start = m->dictionary_page_offset < m->data_page_offset ? m->dictionary_page_offset
+									 : m->data_page_offset;
+	else if (dict_ok || data_ok)
+		*start = dict_ok ? m->dictionary_page_offset : m->data_page_offset;
+	else
+		return -1;
+	/* Sizes were checked against the file at open; the range must end before the footer. */
+	room = f->footer_start - (uint64_t)*start;
+	if ((uint64_t)m->total_compressed_size > room)
+		return -1;
+	*stated = *len = (size_t)m->total_compressed_size;
+	if (lake_pq_footer_dict_header_uncounted(&f->meta))
+		*len += room - *len < DICT_HEADER_MAX ? (size_t)(room - *len) : DICT_HEADER_MAX;
+	return 0;
 }
 
 static int open_column(struct lake_parquet_file *f, size_t rg, size_t col, struct col_reader *c,
@@ -971,29 +956,28 @@ static int open_column(struct lake_parquet_file *f, size_t rg, size_t col, struc
 	c->name = c->leaf->name;
 	if (m->has_file_path)
 		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\" is stored in another file; not supported",
-				f->name, c->name);
+				"%s: column \"%s\" in row group %zu is stored in another file; not "
+				"supported",
+				f->name, c->name, rg);
 	if (m->physical != c->leaf->physical)
 		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\": chunk type differs from the schema's", f->name,
-				c->name);
-	if (!supported_codec(m->codec))
-		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\": %s compression is not supported (lake reads "
-				"UNCOMPRESSED, SNAPPY, GZIP and ZSTD)",
-				f->name, c->name,
-				m->codec >= 0 && m->codec <= PQ_LZ4_RAW ? codec_names[m->codec]
-									: "unknown");
-	start = m->dictionary_page_offset > 0 && m->dictionary_page_offset < m->data_page_offset
-		    ? m->dictionary_page_offset
-		    : m->data_page_offset;
-	/* Sizes were checked against the file at open; the range must lie between the magics. */
-	if (start < 4 || (uint64_t)start > f->footer_start ||
-	    (uint64_t)m->total_compressed_size > f->footer_start - (uint64_t)start)
-		return lake_err(e, LAKE_EX_DATAERR,
-				"%s: column \"%s\" in row group %zu: chunk lies outside the file",
+				"%s: column \"%s\" in row group %zu: chunk type differs from the "
+				"schema's",
 				f->name, c->name, rg);
-	c->chunk_len = (size_t)m->total_compressed_size;
+	if (!lake_pq_codec_supported(m->codec))
+		return lake_err(
+		    e, LAKE_EX_DATAERR,
+		    "%s: column \"%s\" in row group %zu: %s compression (codec %d) is "
+		    "not supported (lake reads UNCOMPRESSED, SNAPPY, GZIP, ZSTD, BROTLI, "
+		    "LZ4 and LZ4_RAW)",
+		    f->name, c->name, rg, lake_pq_codec_name(m->codec), m->codec);
+	if (chunk_range(f, m, &start, &c->stated, &c->chunk_len) < 0)
+		return lake_err(e, LAKE_EX_DATAERR,
+				"%s: column \"%s\" in row group %zu: chunk lies outside the file "
+				"(data page at %lld, dictionary page at %lld, %lld bytes)",
+				f->name, c->name, rg, (long long)m->data_page_offset,
+				(long long)m->dictionary_page_offset,
+				(long long)m->total_compressed_size);
 	c->chunk = malloc(c->chunk_len ? c->chunk_len : 1);
 	if (!c->chunk)
 		return lake_err(e, LAKE_EX_SOFTWARE, "%s: out of memory", f->name);
@@ -1039,7 +1023,8 @@ int lake_parquet_rows_open(struct lake_parquet_file *f, size_t rg, const size_t 
 	r->f = f;
 	r->rg = rg;
 	r->rows_left = f->meta.row_groups[rg].num_rows;
-	for (size_t i = 0; i < n; i++) {
+	/* A row group of no rows has nothing to read, whatever its chunks' offsets say. */
+	for (size_t i = 0; i < n && r->rows_left > 0; i++) {
 		r->n = i + 1;
 		if (open_column(f, rg, cols[i], &r->c[i], e) < 0) {
 			lake_parquet_rows_close(r);

@@ -87,6 +87,9 @@ int lake_pq_choose_conv(const struct lake_pq_leaf *l, struct lake_pq_column_info
 		} else if (l->physical == PQ_FIXED && lt == PQ_LT_FLOAT16 && l->type_length == 2) {
 			ci->conv = CV_FLOAT16;
 			*kind = LAKE_T_DOUBLE;
+		} else if (lt == PQ_LT_GEOMETRY || lt == PQ_LT_GEOGRAPHY) {
+			/* Text, so that it prints and compares; hex, as PostGIS shows WKB. */
+			ci->conv = CV_HEX;
 		}
 		return 0;
 	default:
@@ -264,17 +267,36 @@ static void format_uuid(const uint8_t *p, struct lake_parquet_value *out, char *
 	out->len = n;
 }
 
-/* An INT96 timestamp: nanoseconds of the day, then the Julian day. */
-static int int96_micros(const uint8_t *p, int64_t *micros)
+/*
+ * An INT96 timestamp: nanoseconds of the day, then the Julian day.  Spark,
+ * which writes most of them, computes both from microseconds since the
+ * epoch in 64-bit arithmetic that wraps past year 294247 (the last value
+ * of int96_from_spark.parquet, year 290000, is stored as day -105862232
+ * and negative nanoseconds), and reads them back wrapping alike; doing the
+ * same here gives every microsecond timestamp back as written.
+ */
+static int64_t int96_micros(const uint8_t *p)
 {
 	int64_t nanos = (int64_t)lake_pq_le64(p);
 	int64_t days = (int64_t)(int32_t)lake_pq_le32(p + 8) - 2440588;
-	int64_t us;
+	/* Unsigned, so that the wrap is defined; truncating nanoseconds as Java does. */
+	uint64_t us = (uint64_t)days * UINT64_C(86400000000) + (uint64_t)(nanos / 1000);
 
-	if (__builtin_mul_overflow(days, INT64_C(86400000000), &us) ||
-	    __builtin_add_overflow(us, floor_div(nanos, 1000), micros))
-		return -1;
-	return 0;
+	return us <= (uint64_t)INT64_MAX ? (int64_t)us : -(int64_t)(UINT64_MAX - us) - 1;
+}
+
+static void format_hex(const uint8_t *p, size_t len, struct lake_parquet_value *out, char *text)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < len; i++) {
+		text[2 * i] = hex[p[i] >> 4];
+		text[2 * i + 1] = hex[p[i] & 15];
+	}
+	text[2 * len] = '\0';
+	out->kind = LAKE_PQ_TEXT;
+	out->s = text;
+	out->len = 2 * len;
 }
 
 /* Values k of a tight loop per conversion; text gets PQ_TEXT_ROOM bytes per value. */
@@ -359,11 +381,8 @@ int lake_pq_convert(const struct lake_pq_column_info *ci, const struct lake_pq_p
 				      &dc);
 		return 0;
 	case CV_TS_INT96:
-		for (size_t i = 0; i < k; i++) {
-			if (int96_micros(ph[i].p, &us) < 0)
-				return fail(why, "INT96 timestamp out of range");
-			set_timestamp(us, &out[i], text + i * PQ_TEXT_ROOM, &dc);
-		}
+		for (size_t i = 0; i < k; i++)
+			set_timestamp(int96_micros(ph[i].p), &out[i], text + i * PQ_TEXT_ROOM, &dc);
 		return 0;
 	case CV_TIME_MS:
 	case CV_TIME_US:
@@ -386,13 +405,30 @@ int lake_pq_convert(const struct lake_pq_column_info *ci, const struct lake_pq_p
 		for (size_t i = 0; i < k; i++)
 			format_uuid(ph[i].p, &out[i], text + i * PQ_TEXT_ROOM);
 		return 0;
+	case CV_HEX:
+		for (size_t i = 0; i < k; i++) {
+			format_hex(ph[i].p, ph[i].len, &out[i], text);
+			text += 2 * ph[i].len + 1;
+		}
+		return 0;
 	}
 	return fail(why, "unknown conversion");
 }
 
-int lake_pq_conv_needs_text(enum lake_pq_conv c)
+size_t lake_pq_text_size(const struct lake_pq_column_info *ci, const struct lake_pq_phys *ph,
+			 size_t k)
 {
-	return c == CV_DATE || (c >= CV_TS_MS && c <= CV_TIME_NS) || c == CV_UUID;
+	enum lake_pq_conv c = ci->conv;
+	size_t n = 0;
+
+	if (c == CV_DATE || (c >= CV_TS_MS && c <= CV_TIME_NS) || c == CV_UUID)
+		return k * PQ_TEXT_ROOM;
+	if (c != CV_HEX)
+		return 0;
+	/* Values lie in one page, of at most a gigabyte: no overflow. */
+	for (size_t i = 0; i < k; i++)
+		n += 2 * ph[i].len + 1;
+	return n;
 }
 
 /* ---- PLAIN values (pages and statistics) ---- */
@@ -452,6 +488,22 @@ void lake_pq_plain_fixed(const struct lake_pq_leaf *l, const uint8_t *p, size_t 
 			ph[i].len = w;
 		}
 	}
+}
+
+size_t lake_pq_plain_count(const struct lake_pq_leaf *l, const uint8_t *p, const uint8_t *end,
+			   size_t max)
+{
+	size_t have = (size_t)(end - p), w = lake_pq_plain_width(l), n = 0;
+
+	if (l->physical == PQ_BOOLEAN)
+		return have < max / 8 ? have * 8 : max;
+	if (l->physical != PQ_BYTE_ARRAY)
+		return have / w < max ? have / w : max;
+	while (n < max && end - p >= 4 && lake_pq_le32(p) <= (size_t)(end - p - 4)) {
+		p += 4 + lake_pq_le32(p);
+		n++;
+	}
+	return n;
 }
 
 /* k PLAIN values from [*pp, end), advancing *pp; booleans count bits in *bit. */

@@ -43,6 +43,7 @@ enum lake_pq_conv {
 	CV_TIME_NS,
 	CV_BYTES,
 	CV_UUID,
+	CV_HEX, /* GEOMETRY, GEOGRAPHY: well-known binary as upper-case hex */
 };
 
 /* A physical value: integers and floats in i/d, byte strings in p/len. */
@@ -76,11 +77,16 @@ static inline uint64_t lake_pq_le64(const uint8_t *p)
 int lake_pq_choose_conv(const struct lake_pq_leaf *l, struct lake_pq_column_info *ci,
 			enum lake_kind *kind, const char **why);
 
-/* k values ph[0..k) into out; text has PQ_TEXT_ROOM bytes per value when
- * lake_pq_conv_needs_text(). */
+/* k values ph[0..k) into out; text has lake_pq_text_size() bytes for them. */
 int lake_pq_convert(const struct lake_pq_column_info *ci, const struct lake_pq_phys *ph, size_t k,
 		    struct lake_parquet_value *out, char *text, const char **why);
-int lake_pq_conv_needs_text(enum lake_pq_conv c);
+/*
+ * The bytes of text lake_pq_convert() writes for ph[0..k): PQ_TEXT_ROOM a
+ * value for dates, timestamps, times and UUIDs, twice the value's bytes
+ * and one for hex, none for the rest.
+ */
+size_t lake_pq_text_size(const struct lake_pq_column_info *ci, const struct lake_pq_phys *ph,
+			 size_t k);
 
 /* The width of a PLAIN value of l: 0 for booleans (bits) and BYTE_ARRAY (prefixed by a
  * length). */
@@ -89,6 +95,9 @@ size_t lake_pq_plain_width(const struct lake_pq_leaf *l);
  */
 void lake_pq_plain_fixed(const struct lake_pq_leaf *l, const uint8_t *p, size_t k,
 			 struct lake_pq_phys *ph);
+/* How many whole PLAIN values of l [p, end) holds, counting no further than max. */
+size_t lake_pq_plain_count(const struct lake_pq_leaf *l, const uint8_t *p, const uint8_t *end,
+			   size_t max);
 /* k PLAIN values from [*pp, end), advancing *pp; booleans count bits in *bit. */
 int lake_pq_plain_values(const struct lake_pq_leaf *l, const uint8_t **pp, const uint8_t *end,
 			 uint64_t *bit, size_t k, struct lake_pq_phys *ph, const char **why);

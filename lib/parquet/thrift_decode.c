@@ -107,6 +107,39 @@ int lake_thrift_next_field(struct lake_thrift_in *in, int16_t *last_id, struct l
 	return 1;
 }
 
+static int is_integer(int type)
+{
+	return type == THRIFT_BYTE || type == THRIFT_I16 || type == THRIFT_I32 ||
+	       type == THRIFT_I64;
+}
+
+/* Whether a value of wire type got can be read as the type a reader wants. */
+static int fits(int want, int got)
+{
+	if (is_integer(want))
+		return is_integer(got);
+	if (want == THRIFT_TRUE || want == THRIFT_FALSE)
+		return got == THRIFT_TRUE || got == THRIFT_FALSE;
+	if (want == THRIFT_LIST || want == THRIFT_SET)
+		return got == THRIFT_LIST || got == THRIFT_SET;
+	return want == got;
+}
+
+int lake_thrift_next_known(struct lake_thrift_in *in, int16_t *last_id, struct lake_thrift_field *f,
+			   const struct lake_thrift_known *known, size_t n)
+{
+	int rc;
+
+	while ((rc = lake_thrift_next_field(in, last_id, f)) == 1) {
+		for (size_t i = 0; i < n; i++)
+			if (known[i].id == f->id && fits(known[i].type, f->type))
+				return 1;
+		if (lake_thrift_skip(in, f->type) < 0)
+			return -1;
+	}
+	return rc;
+}
+
 int lake_thrift_read_bool(struct lake_thrift_in *in, const struct lake_thrift_field *f, int *v)
 {
 	if (f->type != THRIFT_TRUE && f->type != THRIFT_FALSE)
@@ -126,7 +159,7 @@ static int read_int(struct lake_thrift_in *in, int type, int64_t *v)
 		*v = (int8_t)*in->p++;
 		return 0;
 	}
-	if (type != THRIFT_I16 && type != THRIFT_I32 && type != THRIFT_I64)
+	if (!is_integer(type))
 		return fail(in, "integer field of another type");
 	if (lake_thrift_read_varint(in, &raw) < 0)
 		return -1;

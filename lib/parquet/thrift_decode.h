@@ -12,16 +12,23 @@
  *	struct lake_thrift_in in;
  *	struct lake_thrift_field f;
  *	int16_t last;
+ *	static const struct lake_thrift_known known[] = {{1, THRIFT_I32}, {4, THRIFT_BINARY}};
  *	lake_thrift_in_init(&in, buf, len);
  *	if (lake_thrift_enter_struct(&in, &last) < 0) ...
- *	while ((rc = lake_thrift_next_field(&in, &last, &f)) == 1) {
+ *	while ((rc = lake_thrift_next_known(&in, &last, &f, known, 2)) == 1) {
  *		switch (f.id) {
  *		case 1: rc = lake_thrift_read_i32(&in, &f, &x); break;
- *		default: rc = lake_thrift_skip(&in, f.type); break;
+ *		case 4: rc = lake_thrift_read_binary(&in, &f, &p, &len); break;
  *		}
  *		if (rc < 0) ...
  *	}
  *	lake_thrift_leave_struct(&in);
+ *
+ * lake_thrift_next_known() hands back only the fields the caller lists,
+ * each with a value of the type it expects, and skips the rest, as the
+ * compact protocol has readers do: writers newer than the reader add
+ * fields (to any struct, at any depth) and may reuse an id with another
+ * type, and a reader that stopped at them could read no new file.
  *
  * Structs nest at most THRIFT_MAX_DEPTH deep, so that a hostile buffer
  * cannot exhaust the stack; list sizes are checked against the bytes left
@@ -76,6 +83,20 @@ void lake_thrift_leave_struct(struct lake_thrift_in *in);
 /* 1 and the next field in *f, 0 at the struct's end (STOP), -1 on error. */
 int lake_thrift_next_field(struct lake_thrift_in *in, int16_t *last_id,
 			   struct lake_thrift_field *f);
+
+/*
+ * A field a struct reader knows: its id and the type its value must have.
+ * Any integer type stands for all of them (a value is range-checked when
+ * read), THRIFT_TRUE for a boolean, THRIFT_LIST for a list or a set.
+ */
+struct lake_thrift_known {
+	int16_t id;
+	uint8_t type;
+};
+
+/* As lake_thrift_next_field(), skipping every field not in known[0..n) or of another type. */
+int lake_thrift_next_known(struct lake_thrift_in *in, int16_t *last_id, struct lake_thrift_field *f,
+			   const struct lake_thrift_known *known, size_t n);
 
 /* A field's value, checked to be of the type asked for (any integer type fits i32/i64 if in range).
  */

@@ -291,7 +291,15 @@ static void time_value(struct lake_cursor *cur, struct lake_vtab *v, enum lake_k
 	size_t len;
 
 	if (lake_time_to_sql(s, n, k == LAKE_T_DATE, text, &len) == LAKE_TIME_NONE) {
-		lake_vtab_bad_value(v, out);
+		/*
+		 * A Parquet time is always one, but SQL's spelling holds years
+		 * 0000-9999 only: Spark's INT96 reaches year 290000, which
+		 * reads as the file's reader spelt it (ISO-8601, T and Z).
+		 */
+		if (v->parquet)
+			text_value(s, n, out);
+		else
+			lake_vtab_bad_value(v, out);
 		return;
 	}
 	if (len == n && memcmp(text, s, n) == 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,9 +52,14 @@ int main(int argc, char **argv)
 		while ((de = readdir(d))) {
 			char path[4096];
 
+			struct stat st;
+
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof path, "%s/%s", argv[i], de->d_name);
+			/* A folder inside is named on the command line if it is to be replayed. */
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				continue;
 			if (replay_file(path) < 0) {
 				fprintf(stderr, "replay_parquet: %s: cannot read\n", path);
 				closedir(d);

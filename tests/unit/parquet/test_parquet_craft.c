@@ -115,6 +115,48 @@ static void tw_list(struct tw *w, int16_t id, int elem, uint32_t count)
 	}
 }
 
+/*
+ * Fields a newer writer might add to any struct, which a reader must skip:
+ * one of every type, containers and a struct with its own unknowns among
+ * them.  Ids from 40 up, past any parquet.thrift has used.
+ */
+static void tw_junk(struct tw *w)
+{
+	int16_t id = 40;
+
+	tw_i32(w, id++, 123456);
+	tw_bin(w, id++, "newer", 5);
+	tw_bool(w, id++, 1);
+	tw_field(w, 7, id++); /* double */
+	tw_raw(w, "\0\0\0\0\0\0\xf8\x7f", 8);
+	tw_field(w, 13, id++); /* uuid */
+	tw_raw(w, "0123456789abcdef", 16);
+	tw_list(w, id++, 12, 2); /* list<struct> */
+	for (int i = 0; i < 2; i++) {
+		tw_elem_begin(w);
+		tw_i64(w, 1, -i);
+		tw_list(w, 2, 1, 1); /* list<bool>: a byte per element */
+		tw_byte(w, 1);
+		tw_end(w);
+	}
+	tw_field(w, 11, id++); /* map<binary, i64> */
+	tw_varint(w, 1);
+	tw_byte(w, 0x86);
+	tw_varint(w, 1);
+	tw_byte(w, 'k');
+	tw_varint(w, zz(-7));
+	tw_begin(w, id++); /* a struct with a set and a struct of its own */
+	tw_field(w, 10, 1);
+	tw_byte(w, 0x15);
+	tw_varint(w, zz(3));
+	tw_begin(w, 2);
+	tw_byte(w, 0x03 | 0); /* byte field, long form: id follows */
+	tw_varint(w, zz(-1));
+	tw_byte(w, 9);
+	tw_end(w);
+	tw_end(w);
+}
+
 /* ---- encoders for page bodies ---- */
 
 /* DELTA_BINARY_PACKED: one block of 128 values in 4 miniblocks of 32. */
@@ -188,6 +230,8 @@ struct page {
 	int32_t def_length;	    /* v2: that many first bytes of the body are levels */
 	int not_compressed;	    /* v2: is_compressed = false */
 	int32_t claim_uncompressed; /* when not 0, the header lies about the size */
+	int junk;		    /* unknown fields in each of its structs (tw_junk) */
+	int untyped;		    /* the page type's field is no integer */
 	struct tw body;
 };
 
@@ -202,6 +246,12 @@ struct column {
 	int64_t num_rows;
 	const char *stat_min, *stat_max; /* deprecated min/max (fields 2, 1) */
 	size_t stat_len;
+	int stat_new;	      /* stat_min and stat_max are min_value and max_value (fields 6, 5) */
+	int junk;	      /* unknown fields in every struct of the footer (tw_junk) */
+	int lying_chunk;      /* the chunk's metadata has a string longer than the footer */
+	int data_offset_zero; /* data_page_offset 0, as a chunk with moved offsets had */
+	int uncount_dict_header; /* total sizes without the dictionary page's header */
+	const char *created_by;	 /* the writer; NULL: "lake test" */
 };
 
 static void page_header(struct tw *w, const struct page *p)
@@ -209,20 +259,35 @@ static void page_header(struct tw *w, const struct page *p)
 	int32_t size = (int32_t)p->body.n;
 
 	w->last[w->depth] = 0; /* a struct of its own at the top level */
-	tw_i32(w, 1, p->type == 1 ? 1 : p->type);
+	if (p->untyped)
+		tw_bin(w, 1, "data", 4); /* the page type's id, of another type: skipped */
+	else
+		tw_i32(w, 1, p->type == 1 ? 1 : p->type);
 	tw_i32(w, 2, p->claim_uncompressed ? p->claim_uncompressed : size);
 	tw_i32(w, 3, size);
+	if (p->junk)
+		tw_i32(w, 4, 0x5eed); /* a CRC, wrong: not checked */
 	if (p->type == 0) {
 		tw_begin(w, 5);
 		tw_i32(w, 1, p->num_values);
 		tw_i32(w, 2, p->encoding);
 		tw_i32(w, 3, p->def_encoding ? p->def_encoding : 3);
 		tw_i32(w, 4, 3);
+		if (p->junk) {
+			tw_begin(w, 5); /* Statistics */
+			tw_junk(w);
+			tw_end(w);
+			tw_junk(w);
+		}
 		tw_end(w);
 	} else if (p->type == 2) {
 		tw_begin(w, 7);
 		tw_i32(w, 1, p->num_values);
 		tw_i32(w, 2, p->encoding);
+		if (p->junk) {
+			tw_bool(w, 3, 1); /* is_sorted: a boolean where v1 pages have an i32 */
+			tw_junk(w);
+		}
 		tw_end(w);
 	} else if (p->type == 3) {
 		tw_begin(w, 8);
@@ -234,8 +299,12 @@ static void page_header(struct tw *w, const struct page *p)
 		tw_i32(w, 6, 0);
 		if (p->not_compressed)
 			tw_bool(w, 7, 0);
+		if (p->junk)
+			tw_junk(w);
 		tw_end(w);
 	}
+	if (p->junk)
+		tw_junk(w);
 	tw_byte(w, 0);
 }
 
@@ -244,7 +313,7 @@ static const char *build(const char *name, const struct column *c, const struct 
 			 size_t npages)
 {
 	static struct tw file, foot;
-	int64_t dict_off = -1, data_off = -1, start;
+	int64_t dict_off = -1, data_off = -1, start, uncounted = 0;
 	FILE *fp;
 	const char *path = sp(name);
 
@@ -257,7 +326,11 @@ static const char *build(const char *name, const struct column *c, const struct 
 			dict_off = (int64_t)file.n;
 		if ((pages[i].type == 0 || pages[i].type == 3) && data_off < 0)
 			data_off = (int64_t)file.n;
+		if (pages[i].type == 2 && c->uncount_dict_header)
+			uncounted = (int64_t)file.n;
 		page_header(&file, &pages[i]);
+		if (pages[i].type == 2 && c->uncount_dict_header)
+			uncounted = (int64_t)file.n - uncounted;
 		tw_raw(&file, pages[i].body.b, pages[i].body.n);
 	}
 	/* FileMetaData */
@@ -266,6 +339,8 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_elem_begin(&foot);
 	tw_bin(&foot, 4, "schema", 6);
 	tw_i32(&foot, 5, 1);
+	if (c->junk)
+		tw_junk(&foot);
 	tw_end(&foot);
 	tw_elem_begin(&foot);
 	tw_i32(&foot, 1, c->physical);
@@ -284,6 +359,10 @@ static const char *build(const char *name, const struct column *c, const struct 
 		c->logical(&foot);
 		tw_end(&foot);
 	}
+	if (c->junk) {
+		tw_i32(&foot, 9, 1); /* field_id: not read */
+		tw_junk(&foot);
+	}
 	tw_end(&foot);
 	tw_i64(&foot, 3, c->num_rows);
 	tw_list(&foot, 4, 12, 1);
@@ -298,10 +377,13 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_list(&foot, 3, 8, 1);
 	tw_varint(&foot, 1);
 	tw_byte(&foot, 'x');
-	tw_i32(&foot, 4, c->codec);
+	if (c->codec < 0)
+		tw_bin(&foot, 4, "ZSTD", 4); /* the codec's id, of another type: skipped */
+	else
+		tw_i32(&foot, 4, c->codec);
 	tw_i64(&foot, 5, c->num_rows);
-	tw_i64(&foot, 6, (int64_t)file.n - start);
-	tw_i64(&foot, 7, (int64_t)file.n - start);
+	tw_i64(&foot, 6, (int64_t)file.n - start - uncounted);
+	tw_i64(&foot, 7, (int64_t)file.n - start - uncounted);
 	/* An unknown field of every kind, to be skipped. */
 	tw_field(&foot, 7, 30);
 	tw_raw(&foot, "\0\0\0\0\0\0\0\0", 8);
@@ -312,22 +394,62 @@ static const char *build(const char *name, const struct column *c, const struct 
 	tw_byte(&foot, 'k');
 	tw_varint(&foot, 1);
 	tw_byte(&foot, 'v');
-	tw_i64(&foot, 9, data_off);
+	tw_i64(&foot, 9, c->data_offset_zero ? 0 : data_off);
 	if (dict_off >= 0)
 		tw_i64(&foot, 11, dict_off);
 	if (c->stat_min) {
 		tw_begin(&foot, 12);
-		tw_bin(&foot, 1, c->stat_max, c->stat_len);
-		tw_bin(&foot, 2, c->stat_min, c->stat_len);
-		tw_i64(&foot, 3, 0);
+		tw_bin(&foot, c->stat_new ? 5 : 1, c->stat_max, c->stat_len);
+		tw_bin(&foot, c->stat_new ? 6 : 2, c->stat_min, c->stat_len);
+		if (c->junk)
+			tw_bin(&foot, 3, "no count", 8); /* null_count's id, not an integer */
+		else
+			tw_i64(&foot, 3, 0);
+		if (c->junk) {
+			tw_bool(&foot, 7, 1); /* is_max_value_exact */
+			tw_junk(&foot);
+		}
 		tw_end(&foot);
 	}
+	if (c->junk) {
+		tw_i32(&foot, 15, 64); /* bloom_filter_length */
+		tw_begin(&foot, 16);   /* SizeStatistics */
+		tw_i64(&foot, 1, 99);
+		tw_end(&foot);
+		tw_junk(&foot);
+	}
+	if (c->lying_chunk) {
+		tw_field(&foot, 8, 45);
+		tw_varint(&foot, 100000);
+	}
 	tw_end(&foot); /* ColumnMetaData */
+	if (c->junk)
+		tw_junk(&foot);
 	tw_end(&foot); /* ColumnChunk */
 	tw_i64(&foot, 2, (int64_t)file.n - start);
 	tw_i64(&foot, 3, c->num_rows);
+	if (c->junk) {
+		tw_list(&foot, 4, 12, 1); /* sorting_columns */
+		tw_elem_begin(&foot);
+		tw_i32(&foot, 1, 0);
+		tw_bool(&foot, 2, 0);
+		tw_bool(&foot, 3, 1);
+		tw_end(&foot);
+		tw_junk(&foot);
+	}
 	tw_end(&foot); /* RowGroup */
-	tw_bin(&foot, 6, "lake test", 9);
+	if (c->created_by)
+		tw_bin(&foot, 6, c->created_by, strlen(c->created_by));
+	else
+		tw_bin(&foot, 6, "lake test", 9);
+	if (c->junk) {
+		tw_list(&foot, 7, 12, 1); /* column_orders */
+		tw_elem_begin(&foot);
+		tw_begin(&foot, 1);
+		tw_end(&foot);
+		tw_end(&foot);
+		tw_junk(&foot);
+	}
 	tw_byte(&foot, 0);
 	tw_raw(&file, foot.b, foot.n);
 	le32_put(&file, (uint32_t)foot.n);
@@ -433,6 +555,169 @@ static void lt_string(struct tw *w)
 	tw_end(w);
 }
 
+/* TIMESTAMP(MICROS) with fields a newer writer might add to TimestampType. */
+static void lt_timestamp_newer(struct tw *w)
+{
+	tw_begin(w, 8);
+	tw_bool(w, 1, 1);
+	tw_begin(w, 2);
+	tw_begin(w, 2);
+	tw_end(w);
+	tw_junk(w);
+	tw_end(w);
+	tw_junk(w);
+	tw_end(w);
+}
+
+static void test_newer_writers_fields(void)
+{
+	struct column c = plain_col;
+	struct page pages[3] = {
+	    {.type = 2, .encoding = 0, .num_values = 2, .junk = 1},
+	    {.type = 0, .encoding = 8, .num_values = 2, .junk = 1},
+	    {.type = 3, .encoding = 0, .num_values = 1, .junk = 1},
+	};
+	struct lake_parquet_file *f;
+	struct lake_error err = {0};
+	struct lake_parquet_stats st;
+
+	c.physical = 2;
+	c.logical = lt_timestamp_newer;
+	c.num_rows = 3;
+	c.junk = 1;
+	c.stat_min = "\0\0\0\0\0\0\0\0";
+	c.stat_max = "\x40\x42\x0f\0\0\0\0\0";
+	c.stat_len = 8;
+	le32_put(&pages[0].body, 1000000);
+	le32_put(&pages[0].body, 0);
+	le32_put(&pages[0].body, 0);
+	le32_put(&pages[0].body, 0);
+	tw_byte(&pages[1].body, 1);    /* bit width */
+	tw_byte(&pages[1].body, 3);    /* bit-packed, one group */
+	tw_byte(&pages[1].body, 0x01); /* 1, 0 */
+	le32_put(&pages[2].body, 500000);
+	le32_put(&pages[2].body, 0);
+	check_file("newer.parquet", &c, pages, 3,
+		   "'1970-01-01T00:00:00Z' '1970-01-01T00:00:01Z' '1970-01-01T00:00:00.500000Z' ");
+	/* The statistics' bounds are read; a null count that is no integer is not. */
+	CHECK(lake_parquet_open(sp("newer.parquet"), &f, &err) == 0);
+	if (f) {
+		lake_parquet_column_stats(f, 0, 0, &st);
+		CHECK(st.has_min_max);
+		CHECK(!st.has_null_count);
+		lake_parquet_close(f);
+	}
+}
+
+/* A dictionary of "a", "b" and a data page of indices 1, 0, 1; the column as c says. */
+static void check_dictionary_chunk(const char *name, const struct column *c, const char *want)
+{
+	struct page pages[2] = {{.type = 2, .encoding = 0, .num_values = 2},
+				{.type = 0, .encoding = 8, .num_values = 3}};
+
+	le32_put(&pages[0].body, 1);
+	tw_byte(&pages[0].body, 'a');
+	le32_put(&pages[0].body, 1);
+	tw_byte(&pages[0].body, 'b');
+	tw_byte(&pages[1].body, 1);    /* bit width */
+	tw_byte(&pages[1].body, 3);    /* bit-packed, one group */
+	tw_byte(&pages[1].body, 0x05); /* 1, 0, 1 */
+	if (strncmp(want, "error", 5) == 0)
+		check_error(name, c, pages, 2, want + 7);
+	else
+		check_file(name, c, pages, 2, want);
+}
+
+static void test_chunk_offsets_and_sizes(void)
+{
+	struct column c = plain_col;
+	struct lake_parquet_file *f;
+	struct lake_parquet_rows *rows;
+	struct lake_error err = {0};
+	const struct lake_parquet_value *const *v;
+	size_t col = 0, n = 9;
+
+	c.physical = 6;
+	c.num_rows = 3;
+	check_dictionary_chunk("offsets.parquet", &c, "'b' 'a' 'b' ");
+	/* The data page's offset 0: the chunk starts at its dictionary page still. */
+	c.data_offset_zero = 1;
+	check_dictionary_chunk("data-offset-zero.parquet", &c, "'b' 'a' 'b' ");
+
+	/* Old parquet-mr's sizes leave the dictionary page's header out. */
+	c = plain_col;
+	c.physical = 6;
+	c.num_rows = 3;
+	c.uncount_dict_header = 1;
+	c.created_by = "parquet-mr";
+	check_dictionary_chunk("mr-unversioned.parquet", &c, "'b' 'a' 'b' ");
+	c.created_by = "parquet-mr version 1.2.8 (build 0123abc)";
+	check_dictionary_chunk("mr-1.2.8.parquet", &c, "'b' 'a' 'b' ");
+	/* Any other writer, or a fixed parquet-mr, is held to its sizes. */
+	c.created_by = "parquet-mr version 1.2.9 (build 0123abc)";
+	check_dictionary_chunk("mr-1.2.9.parquet", &c,
+			       "error: column \"x\" in row group 0: page header at byte 23 of 30: "
+			       "truncated structure");
+	c.created_by = "parquet-cpp-arrow version 17.0.0";
+	check_dictionary_chunk("arrow-short.parquet", &c, "error: truncated structure");
+
+	/* A row group without rows is never read, whatever its offsets. */
+	c = plain_col;
+	c.physical = 1;
+	c.data_offset_zero = 1;
+	CHECK(lake_parquet_open(build("no-rows.parquet", &c, NULL, 0), &f, &err) == 0);
+	if (f) {
+		CHECK(lake_parquet_rows_open(f, 0, &col, 1, &rows, &err) == 0);
+		if (rows)
+			CHECK(lake_parquet_rows_next(rows, 10, &n, &v, &err) == 0);
+		CHECK_INT(n, 0);
+		lake_parquet_rows_close(rows);
+		lake_parquet_close(f);
+	}
+}
+
+static void test_empty_v2_values(void)
+{
+	struct column c = plain_col;
+	struct page p = {.type = 3, .num_values = 3, .num_nulls = 3};
+	int defined[] = {0, 0, 0};
+
+	/* Three nulls in a snappy chunk: the levels, then no values and no snappy block. */
+	c.physical = 2;
+	c.optional = 1;
+	c.codec = 1;
+	c.num_rows = 3;
+	levels_encode(&p.body, defined, 3, 0);
+	p.def_length = (int32_t)p.body.n;
+	check_file("v2-empty.parquet", &c, &p, 1, "null null null ");
+}
+
+/* A NaN bound orders nothing: no bounds, so no row group is skipped by them. */
+static void test_nan_bounds(void)
+{
+	struct column c = plain_col;
+	struct page p = {.type = 0, .num_values = 2};
+	struct lake_parquet_file *f;
+	struct lake_error err = {0};
+	struct lake_parquet_stats st;
+
+	c.physical = 5;
+	c.num_rows = 2;
+	c.stat_min = "\0\0\0\0\0\0\xf0\x3f"; /* 1.0 */
+	c.stat_max = "\0\0\0\0\0\0\xf8\x7f"; /* NaN */
+	c.stat_len = 8;
+	c.stat_new = 1;
+	tw_raw(&p.body, c.stat_min, 8);
+	tw_raw(&p.body, c.stat_max, 8);
+	check_file("nan-bound.parquet", &c, &p, 1, "1 nan ");
+	CHECK(lake_parquet_open(sp("nan-bound.parquet"), &f, &err) == 0);
+	if (f) {
+		lake_parquet_column_stats(f, 0, 0, &st);
+		CHECK(!st.has_min_max);
+		lake_parquet_close(f);
+	}
+}
+
 static void test_int96_timestamps(void)
 {
 	struct column c = plain_col;
@@ -452,6 +737,83 @@ static void test_int96_timestamps(void)
 	tw_raw(&p.body, v, sizeof v);
 	check_file("int96.parquet", &c, &p, 1,
 		   "'1970-01-01T00:00:00Z' '2024-05-01T01:02:03.000001Z' ");
+
+	/*
+	 * Spark's year 290000 (int96_from_spark.parquet): its microseconds
+	 * wrapped past 64 bits into Julian day -105862232 and negative
+	 * nanoseconds, and wrapping back gives 9089380393200000000 µs.
+	 */
+	{
+		uint8_t w[12];
+		uint64_t wn = (uint64_t)INT64_C(-32509551616000);
+		uint32_t wd = (uint32_t)INT32_C(-105862232);
+
+		for (int i = 0; i < 8; i++)
+			w[i] = (uint8_t)(wn >> (8 * i));
+		for (int i = 0; i < 4; i++)
+			w[8 + i] = (uint8_t)(wd >> (8 * i));
+		c.num_rows = 1;
+		p = (struct page){.type = 0, .num_values = 1};
+		tw_raw(&p.body, w, sizeof w);
+		check_file("int96-spark.parquet", &c, &p, 1, "'290000-12-30T23:00:00Z' ");
+	}
+}
+
+/* GEOMETRY with a CRS, as GeoParquet 1.1 writers give it. */
+static void lt_geometry(struct tw *w)
+{
+	tw_begin(w, 17);
+	tw_bin(w, 1, "OGC:CRS84", 9);
+	tw_end(w);
+}
+
+static void lt_geography(struct tw *w)
+{
+	tw_begin(w, 18);
+	tw_end(w);
+}
+
+static void test_geometry_as_hex(void)
+{
+	/* POINT (30 10) in little-endian WKB. */
+	static const char point[] = "\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x3e\x40"
+				    "\x00\x00\x00\x00\x00\x00\x24\x40";
+	static const char *want = "'01010000000000000000003E400000000000002440' ";
+	struct column c = plain_col;
+	struct page p = {.type = 0, .num_values = 1};
+	struct page d[2] = {{.type = 2, .num_values = 1},
+			    {.type = 0, .encoding = 8, .num_values = 2}};
+	struct lake_parquet_file *f;
+	struct lake_error err = {0};
+	struct lake_parquet_stats st;
+
+	c.physical = 6;
+	c.logical = lt_geometry;
+	c.num_rows = 1;
+	/* Bounds of a geometry's bytes order nothing: not given for skipping. */
+	c.stat_min = c.stat_max = "\x01";
+	c.stat_len = 1;
+	c.stat_new = 1;
+	le32_put(&p.body, 21);
+	tw_raw(&p.body, point, 21);
+	check_file("geometry.parquet", &c, &p, 1, want);
+	CHECK(lake_parquet_open(sp("geometry.parquet"), &f, &err) == 0);
+	if (f) {
+		lake_parquet_column_stats(f, 0, 0, &st);
+		CHECK(!st.has_min_max);
+		lake_parquet_close(f);
+	}
+
+	/* GEOGRAPHY, from a dictionary. */
+	c.logical = lt_geography;
+	c.num_rows = 2;
+	le32_put(&d[0].body, 21);
+	tw_raw(&d[0].body, point, 21);
+	tw_byte(&d[1].body, 0);
+	tw_byte(&d[1].body, 4);
+	check_file("geography.parquet", &c, d, 2,
+		   "'01010000000000000000003E400000000000002440' "
+		   "'01010000000000000000003E400000000000002440' ");
 }
 
 static void test_time_float16_decimal_bytes(void)
@@ -679,6 +1041,27 @@ static void test_lying_pages(void)
 	p.num_values = 2000000000;
 	check_error("billions.parquet", &c, &p, 1, "fewer values than the page holds");
 
+	/* A footer that lies inside a column's metadata: the message says where. */
+	c.num_rows = 2;
+	p.num_values = 2;
+	c.lying_chunk = 1;
+	check_error("lying-footer.parquet", &c, &p, 1,
+		    "lying-footer.parquet: corrupt footer: column \"x\" in row group 0: string "
+		    "longer than the bytes left");
+
+	/* A page whose type field is of another type: skipped, so the header lacks a type. */
+	c.lying_chunk = 0;
+	p.untyped = 1;
+	check_error("untyped-page.parquet", &c, &p, 1,
+		    "column \"x\" in row group 0: page header at byte 0 of 29: page header "
+		    "without a page type");
+
+	/* ... and a chunk whose codec is no integer: the footer names the chunk. */
+	p.untyped = 0;
+	c.codec = -1;
+	check_error("untyped-codec.parquet", &c, &p, 1,
+		    "corrupt footer: column \"x\" in row group 0: column chunk without a codec");
+
 	/* BIT_PACKED levels, long deprecated. */
 	c = plain_col;
 	c.physical = 1;
@@ -706,15 +1089,30 @@ static void test_lying_pages(void)
 	le32_put(&p.body, 9);
 	check_file("v2-raw.parquet", &c, &p, 1, "9 ");
 
-	/* A dictionary claiming more entries than its bytes. */
+	/* LZO, which no writer of note ever used, is still refused by name. */
+	c.codec = 3;
+	check_error("lzo.parquet", &c, &p, 1,
+		    "column \"x\" in row group 0: LZO compression (codec 3) is not supported");
+
+	/*
+	 * A dictionary whose header miscounts its entries, here a million
+	 * for one: its entries are what its bytes hold, nothing is allocated
+	 * by the count, and an index past them is an error.
+	 */
 	c.codec = 0;
 	{
 		struct page d[2] = {{.type = 2, .num_values = 1000000},
 				    {.type = 0, .encoding = 8, .num_values = 1}};
 		le32_put(&d[0].body, 7);
-		tw_byte(&d[1].body, 0);
+		tw_byte(&d[1].body, 0); /* bit width 0: every index is 0 */
 		tw_byte(&d[1].body, 2);
-		check_error("dict-huge.parquet", &c, d, 2, "more entries than its page holds");
+		check_file("dict-miscounted.parquet", &c, d, 2, "7 ");
+		d[1].body.n = 0;
+		tw_byte(&d[1].body, 1); /* bit width 1, a run of one 1 */
+		tw_byte(&d[1].body, 2);
+		tw_byte(&d[1].body, 1);
+		check_error("dict-miscounted-past.parquet", &c, d, 2,
+			    "column \"x\" in row group 0: dictionary index out of range");
 	}
 }
 
@@ -722,7 +1120,12 @@ int main(void)
 {
 	if (setup_scratch("parquet-craft") < 0)
 		return 1;
+	T_RUN(test_newer_writers_fields);
+	T_RUN(test_chunk_offsets_and_sizes);
+	T_RUN(test_empty_v2_values);
 	T_RUN(test_int96_timestamps);
+	T_RUN(test_geometry_as_hex);
+	T_RUN(test_nan_bounds);
 	T_RUN(test_time_float16_decimal_bytes);
 	T_RUN(test_legacy_converted_types);
 	T_RUN(test_delta_byte_array_and_rle_booleans);
