@@ -141,21 +141,31 @@ static int emit_visible_rows(struct lake *lake, sqlite3_stmt *st, lake_record_fn
 				 : lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
 }
 
-static int database_id(struct lake *lake, const char *db, int64_t *id, struct lake_error *e)
+/* 1 when the database exists (its id in *id), else 0 (*id 0). */
+static int lookup_database(struct lake *lake, const char *name, int64_t *id, struct lake_error *e)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (prepare(lake, "SELECT id FROM databases WHERE name = ?", &st, e) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, db, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
+	return rc == SQLITE_ROW;
+}
+
+static int database_id(struct lake *lake, const char *db, int64_t *id, struct lake_error *e)
+{
+	int found = lookup_database(lake, db, id, e);
+
+	if (found < 0)
+		return -1;
 	/* A database the principal may not see is, for it, none. */
-	if (rc == SQLITE_ROW && lake_may_see_database(lake, db))
+	if (found && lake_may_see_database(lake, db))
 		return 0;
 	return lake_database_not_found(lake, db, e);
 }
@@ -616,23 +626,6 @@ static int insert_database(struct lake *lake, const char *name, const char *desc
 		return -1;
 	*id = sqlite3_last_insert_rowid(lake_catalog_db(lake->catalog));
 	return 0;
-}
-
-/* Inside a transaction: 1 when the database exists (its id in *id), else 0. */
-static int lookup_database(struct lake *lake, const char *name, int64_t *id, struct lake_error *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (prepare(lake, "SELECT id FROM databases WHERE name = ?", &st, e) < 0)
-		return -1;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return lake_catalog_fail(lake->catalog, "cannot read the catalog", e);
-	return rc == SQLITE_ROW;
 }
 
 int lake_database_create(struct lake *lake, const char *name, const char *description, json_t **out,
