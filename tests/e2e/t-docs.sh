@@ -36,6 +36,11 @@ for dir in "$src"/lib/*/; do
 	grep -q "| \`$folder/\` |" "$arch" && ok "ARCHITECTURE.md has lib/$folder" ||
 		not_ok "ARCHITECTURE.md has no row for lib/$folder"
 done
+for file in "$src"/lib/*/*.c; do
+	module=$(basename "$file" .c)
+	grep -q "\`$module\`" "$arch" && ok "ARCHITECTURE.md names lib/$(basename "$(dirname "$file")")/$module" ||
+		not_ok "ARCHITECTURE.md does not name the module lib/$(basename "$(dirname "$file")")/$module"
+done
 for fn in $(grep -o '`[a-z_][a-z0-9_]*`' "$arch" | tr -d '`' | grep _ | sort -u); do
 	if grep -rqE "\b$fn\b" "$src/lib" "$src/cmd" "$src/scripts"; then
 		ok "ARCHITECTURE.md: $fn exists"
