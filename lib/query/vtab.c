@@ -433,6 +433,8 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		argc--;
 		argv++;
 	}
+	if (lake_vtab_join_again(cur, v, idxstr, argc, argv))
+		return SQLITE_OK;
 	if (check_readable(v) != SQLITE_OK)
 		return SQLITE_ERROR;
 	lake_vtab_forget_files(cur);

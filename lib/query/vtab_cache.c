@@ -38,16 +38,23 @@ struct chunk {
 
 #define CHUNK_SIZE ((size_t)1 << 20)
 
-/* The rows by one column's value: chains of rows, each in the order the files hold them. */
-struct key_hash {
+/*
+ * The rows by one column's value, open-addressed: a slot is a row + 1
+ * (0: empty) and the top 32 bits of its value's hash, so that a lookup
+ * reads one slot (a row's cells are far apart in memory: reading one per
+ * candidate made a join's lookups wait on memory most of their time).
+ * Rows whose hash's bits match and whose values do not are given all the
+ * same, and SQLite's own comparison drops them.  A key's rows follow one
+ * another along its slots in the files' order.
+ */
+struct lake_kept_hash {
 	int col;
-	uint32_t mask;	/* buckets - 1 */
-	uint32_t *head; /* per bucket: its first row + 1; 0 when empty */
-	uint32_t *next; /* per row: the next row + 1 of its bucket; 0 at the end */
+	uint32_t mask; /* slots - 1; at most half the slots are filled */
+	uint64_t *slots;
 };
 
 /* What a row costs besides its texts: its cells, its id, and its share of a hash. */
-#define HASH_BYTES_PER_ROW (sizeof(uint32_t) * 3)
+#define HASH_BYTES_PER_ROW (4 * sizeof(uint64_t))
 
 struct lake_kept {
 	struct lake_vtab *v;
@@ -62,7 +69,7 @@ struct lake_kept {
 	size_t nrows, cap;
 	struct chunk *text;
 	size_t text_bytes; /* the chunks' sizes */
-	struct key_hash *hashes;
+	struct lake_kept_hash *hashes;
 	int nhashes;
 };
 
@@ -98,10 +105,8 @@ struct lake_kept *lake_kept_new(struct lake_vtab *v, uint64_t used, const struct
 /* The hashes hold the rows kept when they were made: rows added later need new ones. */
 static void forget_hashes(struct lake_kept *k)
 {
-	for (int i = 0; i < k->nhashes; i++) {
-		free(k->hashes[i].head);
-		free(k->hashes[i].next);
-	}
+	for (int i = 0; i < k->nhashes; i++)
+		free(k->hashes[i].slots);
 	free(k->hashes);
 	k->hashes = NULL;
 	k->nhashes = 0;
@@ -332,60 +337,33 @@ static uint64_t hash_key(const struct lake_sqlval *key)
 					: hash_number(key->type, key->i, key->d);
 }
 
-/* A number as a whole int64, when it is one (an integer, or a double such as 5.0). */
-static int as_whole(int type, int64_t i, double d, int64_t *out)
-{
-	if (type == SQLITE_INTEGER) {
-		*out = i;
-		return 1;
-	}
-	return whole(d, out);
-}
-
-static int same_number(int ta, int64_t ia, double da, int tb, int64_t ib, double db)
-{
-	int64_t wa = 0, wb = 0;
-	int a = as_whole(ta, ia, da, &wa), b = as_whole(tb, ib, db, &wb);
-
-	if (a != b)
-		return 0;
-	return a ? wa == wb : da == db;
-}
-
-static int cell_is(const struct cell *c, const struct lake_sqlval *key)
-{
-	if (c->type == SQLITE_TEXT || key->type == SQLITE_TEXT)
-		return c->type == key->type && c->n == key->n &&
-		       memcmp(c->u.s, key->s, key->n) == 0;
-	if (c->type == SQLITE_NULL)
-		return 0;
-	return same_number(c->type, c->u.i, c->u.d, key->type, key->i, key->d);
-}
+#define SLOT_ROW(s) ((uint32_t)(s))
+#define SLOT_TAG(s) ((uint32_t)((s) >> 32))
 
 /* Column col's hash, made at its first lookup. */
-static const struct key_hash *hash_of(struct lake_kept *k, int col)
+static const struct lake_kept_hash *hash_of(struct lake_kept *k, int col)
 {
 	for (int i = 0; i < k->nhashes; i++)
 		if (k->hashes[i].col == col)
 			return &k->hashes[i];
-	size_t buckets = 1;
-	while (buckets < 2 * k->nrows)
-		buckets *= 2;
+	size_t size = 2;
+	while (size < 2 * k->nrows)
+		size *= 2;
 	k->hashes = lake_xrealloc(k->hashes, (size_t)(k->nhashes + 1) * sizeof *k->hashes);
-	struct key_hash *h = &k->hashes[k->nhashes++];
+	struct lake_kept_hash *h = &k->hashes[k->nhashes++];
 	h->col = col;
-	h->mask = (uint32_t)(buckets - 1);
-	h->head = lake_xcalloc(buckets, sizeof *h->head);
-	h->next = lake_xcalloc(k->nrows + 1, sizeof *h->next);
+	h->mask = (uint32_t)(size - 1);
+	h->slots = lake_xcalloc(size, sizeof *h->slots);
 	int cell = k->cell_of[col];
-	/* From the last row back, so that each chain runs in the files' order. */
-	for (size_t r = k->nrows; r-- > 0;) {
+	for (size_t r = 0; r < k->nrows; r++) {
 		const struct cell *c = &k->cells[r * (size_t)k->ncells + (size_t)cell];
 		if (c->type == SQLITE_NULL)
 			continue; /* NULL = anything is never true */
-		uint32_t b = (uint32_t)hash_cell(c) & h->mask;
-		h->next[r] = h->head[b];
-		h->head[b] = (uint32_t)r + 1;
+		uint64_t hash = hash_cell(c);
+		uint32_t i = (uint32_t)hash & h->mask;
+		while (h->slots[i])
+			i = (i + 1) & h->mask;
+		h->slots[i] = (hash & 0xffffffff00000000ull) | (uint64_t)(r + 1);
 	}
 	return h;
 }
@@ -437,20 +415,21 @@ static enum probe probe_of(const struct lake_kept *k, int col, sqlite3_value *va
 	return PROBE_HASH;
 }
 
-/* From row+1 (0: the bucket's first), the first of the chain equal to the key, or eof. */
-static void follow_chain(struct lake_cursor *cur, uint32_t next)
+/* From slot i on, the first row whose hash's tag is the key's; eof at an empty slot. */
+static void next_slot(struct lake_cursor *cur, uint32_t i)
 {
-	struct lake_kept *k = cur->kept;
-	const struct key_hash *h = hash_of(k, cur->pos.col);
-	size_t cell = (size_t)k->cell_of[cur->pos.col];
+	const struct lake_kept_hash *h = cur->pos.hash;
+	uint64_t s;
 
-	for (; next; next = h->next[next - 1]) {
-		const struct cell *c = &k->cells[(size_t)(next - 1) * (size_t)k->ncells + cell];
-		if (cell_is(c, &cur->pos.key)) {
-			cur->pos.row = next - 1;
+	for (; (s = h->slots[i]) != 0; i = (i + 1) & h->mask)
+		if (SLOT_TAG(s) == cur->pos.tag) {
+			cur->pos.slot = i;
+			cur->pos.row = SLOT_ROW(s) - 1;
+			/* SQLite reads the row's key next, to compare it: start the load now. */
+			__builtin_prefetch(
+			    &cur->kept->cells[(size_t)cur->pos.row * (size_t)cur->kept->ncells]);
 			return;
 		}
-	}
 	cur->eof = 1;
 }
 
@@ -466,8 +445,10 @@ void lake_kept_start(struct lake_cursor *cur, struct lake_kept *k, int col, sqli
 	if (p == PROBE_NONE || k->nrows == 0) {
 		cur->eof = 1;
 	} else if (p == PROBE_HASH) {
-		const struct key_hash *h = hash_of(k, col);
-		follow_chain(cur, h->head[(uint32_t)hash_key(&cur->pos.key) & h->mask]);
+		uint64_t hash = hash_key(&cur->pos.key);
+		cur->pos.hash = hash_of(k, col);
+		cur->pos.tag = (uint32_t)(hash >> 32);
+		next_slot(cur, (uint32_t)hash & cur->pos.hash->mask);
 	}
 }
 
@@ -476,7 +457,7 @@ void lake_kept_next(struct lake_cursor *cur)
 	struct lake_kept *k = cur->kept;
 
 	if (cur->pos.probe)
-		follow_chain(cur, hash_of(k, cur->pos.col)->next[cur->pos.row]);
+		next_slot(cur, (cur->pos.slot + 1) & cur->pos.hash->mask);
 	else if (++cur->pos.row >= k->nrows)
 		cur->eof = 1;
 }

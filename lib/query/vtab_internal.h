@@ -20,6 +20,9 @@
 /* The subtype SQLite's JSON functions give JSON text, so they take it as JSON, not a string. */
 #define JSON_SUBTYPE 'J'
 
+struct lake_kept;      /* rows kept in memory (vtab_cache.c) */
+struct lake_kept_hash; /* their hash by one column's value */
+
 struct vcol {
 	char *name;
 	size_t name_len;
@@ -127,9 +130,21 @@ struct lake_cursor {
 		int probe;		/* following the rows of one key's hash (else every row) */
 		int col;		/* the key's column */
 		struct lake_sqlval key; /* the value looked up (its text in key_text) */
+		const struct lake_kept_hash *hash;
+		uint32_t slot, tag; /* the current row's slot in it, and the key's tag */
 	} pos;
 	struct lake_buf key_text;
 	struct lake_kept *last_kept; /* what this cursor's last filter used: a second one builds */
+	/*
+	 * The plan (xFilter's idxStr) last answered from rows kept whole, and
+	 * how: a join's next lookup by it needs nothing planned again.
+	 */
+	struct lake_kept_again {
+		const char *plan;
+		struct lake_kept *kept;
+		int col;     /* the key's column */
+		int key_arg; /* its value's place in argv; -1: every row */
+	} again;
 };
 
 /* ---- planning: what to read (vtab_plan.c) ---- */
@@ -190,12 +205,13 @@ int lake_vtab_join_plan(struct lake_vtab *v, sqlite3_index_info *info, struct la
  */
 int lake_vtab_join_filter(struct lake_cursor *cur, struct lake_vtab *v, const char *plan,
 			  struct constraint *ks, int nks, int *rc);
+/* A join's next lookup by the plan last answered from kept rows: 1 when answered so. */
+int lake_vtab_join_again(struct lake_cursor *cur, struct lake_vtab *v, const char *plan, int argc,
+			 sqlite3_value **argv);
 /* The rows kept of table v, at its disconnection. */
 void lake_vtab_join_forget(struct lake_vtab *v);
 
 /* ---- the rows kept (vtab_cache.c) ---- */
-
-struct lake_kept;
 
 /* Rows of v with the columns `used` (colUsed's bits), for scans with these constraints. */
 struct lake_kept *lake_kept_new(struct lake_vtab *v, uint64_t used, const struct constraint *ks,

@@ -430,6 +430,7 @@ static void warn_too_big(struct lake_vtab *v)
 
 /* A scan's constraints, told apart by what they are to the rows kept. */
 struct scan_terms {
+	const char *plan;      /* xFilter's idxStr */
 	struct constraint *ks; /* all of them: what a scan of the files is chosen by */
 	int nks;
 	struct constraint *ck; /* the constant ones: what the files kept are chosen by */
@@ -447,6 +448,7 @@ static void split_terms(const char *plan, struct constraint *ks, int nks, struct
 	int key = hash ? atoi(hash + 1) : 0;
 
 	memset(t, 0, sizeof *t);
+	t->plan = plan;
 	t->ks = ks;
 	t->nks = nks;
 	t->ck = lake_xcalloc((size_t)nks + 1, sizeof *t->ck);
@@ -463,6 +465,21 @@ static void split_terms(const char *plan, struct constraint *ks, int nks, struct
 		t->key = &ks[key - 1];
 }
 
+/*
+ * Whether the plan's next scans are all answered by e's rows: kept
+ * whole, for constant constraints whose values stay (an IN list's may
+ * not: a correlated subquery's).
+ */
+static int same_rows_again(const struct kept_entry *e, const struct scan_terms *t)
+{
+	if (e->state != KEPT_BUILT)
+		return 0;
+	for (int i = 0; i < t->nck; i++)
+		if (t->ck[i].op == 'I')
+			return 0;
+	return 1;
+}
+
 /* Answer the scan from e's rows: those equal to the key's value, or all. */
 static void serve(struct lake_cursor *cur, struct lake_vtab *v, struct kept_entry *e,
 		  const struct scan_terms *t)
@@ -472,6 +489,29 @@ static void serve(struct lake_cursor *cur, struct lake_vtab *v, struct kept_entr
 		lake_kept_start(cur, e->rows, t->key->col, t->key->values[0]);
 	else
 		lake_kept_start(cur, e->rows, -1, NULL);
+	cur->again.plan = same_rows_again(e, t) ? t->plan : NULL;
+	cur->again.kept = e->rows;
+	cur->again.col = t->key ? t->key->col : -1;
+	cur->again.key_arg = t->key ? (int)(t->key - t->ks) : -1;
+}
+
+/*
+ * A join's lookups are most of its time: the next one by the same plan
+ * goes straight to the kept rows, its plan not read again, no file
+ * chosen, nothing allocated.
+ */
+int lake_vtab_join_again(struct lake_cursor *cur, struct lake_vtab *v, const char *plan, int argc,
+			 sqlite3_value **argv)
+{
+	const struct lake_kept_again *a = &cur->again;
+
+	if (!a->plan || a->plan != plan || a->key_arg >= argc)
+		return 0;
+	lake_vtab_forget_files(cur);
+	v->ctx->tables[v->scans].stats.scans++;
+	v->ctx->tables[v->scans].stats.kept_scans++;
+	lake_kept_start(cur, a->kept, a->col, a->key_arg >= 0 ? argv[a->key_arg] : NULL);
+	return 1;
 }
 
 static int is_kept_file(const struct kept_entry *e, int64_t id)
