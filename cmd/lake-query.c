@@ -20,7 +20,7 @@
 
 static const char usage[] =
     "usage: lake-query [--lake DIR] [--format FMT] [--limit N] [--as-of VERSION|TIME]\n"
-    "                  [--explain] [SQL | -f FILE]\n";
+    "                  [--explain] [--join-memory N[K|M|G]] [SQL | -f FILE]\n";
 
 static const char help[] =
     "\n"
@@ -37,6 +37,9 @@ static const char help[] =
     "  --as-of V|TIME   read every table as it was at version V or at TIME\n"
     "  --explain        show SQLite's plan and, per table, the files and bytes\n"
     "                   scanned and skipped (by partition, by statistics)\n"
+    "  --join-memory N[K|M|G]  the most memory the rows a join keeps may take\n"
+    "                   (default: a quarter of the memory, at most 1G, or\n"
+    "                   $LAKE_JOIN_MEMORY)\n"
     "  -f FILE          read the SQL from FILE\n"
     "  -h, --help, --version\n"
     "\n"
@@ -46,6 +49,7 @@ enum {
 	OPT_AS_OF = 256,
 	OPT_EXPLAIN,
 	OPT_FORMAT,
+	OPT_JOIN_MEMORY,
 	OPT_LIMIT,
 };
 
@@ -53,6 +57,7 @@ static const struct option long_options[] = {
     {"as-of", required_argument, NULL, OPT_AS_OF},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"join-memory", required_argument, NULL, OPT_JOIN_MEMORY},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"version", no_argument, NULL, CLI_OPT_VERSION},
     CLI_COMMON_OPTIONS,
@@ -68,6 +73,7 @@ struct args {
 	int has_limit;
 	const char *as_of;
 	int explain;
+	uint64_t join_memory; /* 0: the default */
 };
 
 struct printer {
@@ -85,8 +91,24 @@ struct printer {
 /* NDJSON rows are gathered up to this many bytes for one write. */
 #define PENDING_BLOCK (64 * 1024)
 
+/* A size for the rows joins keep: at least a kibibyte, so that a typo's 0 means no surprise. */
+static int join_memory(const char *option, const char *value, uint64_t *out)
+{
+	if (cli_parse_size(option, value, out) < 0)
+		return -1;
+	if (*out < 1024) {
+		cli_usage_error("%s must be at least 1K", option);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(struct args *a, int argc, char **argv)
 {
+	const char *env = getenv("LAKE_JOIN_MEMORY");
+
+	if (env && *env && join_memory("LAKE_JOIN_MEMORY", env, &a->join_memory) < 0)
+		return LAKE_EX_USAGE;
 	int c;
 
 	opterr = 0;
@@ -114,6 +136,10 @@ static int parse_args(struct args *a, int argc, char **argv)
 			break;
 		case OPT_EXPLAIN:
 			a->explain = 1;
+			break;
+		case OPT_JOIN_MEMORY:
+			if (join_memory("--join-memory", optarg, &a->join_memory) < 0)
+				return LAKE_EX_USAGE;
 			break;
 		default:
 			return cli_bad_option(c, argv);
@@ -319,6 +345,13 @@ static void show_progress(const char *table, uint64_t files_done, uint64_t files
 		     (double)bytes_done / 1e6, (double)bytes_total / 1e6);
 }
 
+static void show_warning(const char *msg, void *arg)
+{
+	(void)arg;
+	cli_progress_end();
+	cli_warn("%s", msg);
+}
+
 static int discard_row(sqlite3_stmt *st, int statement, int row, void *arg)
 {
 	(void)st;
@@ -339,6 +372,8 @@ static int print_scans(struct lake_query *q, enum lake_out_format f)
 					   "bytes_scanned",
 					   "bytes_skipped",
 					   "rows",
+					   "scans",
+					   "scans_from_memory",
 					   NULL};
 	const char *const *names;
 	const struct lake_scan_stats *st;
@@ -360,12 +395,13 @@ static int print_scans(struct lake_query *q, enum lake_out_format f)
 			continue;
 		}
 		json_t *rec = json_pack(
-		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "table", name, "files_scanned",
-		    (json_int_t)s->files_scanned, "files_skipped_partition",
+		    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "table", name,
+		    "files_scanned", (json_int_t)s->files_scanned, "files_skipped_partition",
 		    (json_int_t)s->files_skipped_partition, "files_skipped_stats",
 		    (json_int_t)s->files_skipped_stats, "files_counted",
 		    (json_int_t)s->files_counted, "bytes_scanned", (json_int_t)s->bytes_scanned,
-		    "bytes_skipped", (json_int_t)s->bytes_skipped, "rows", (json_int_t)s->rows);
+		    "bytes_skipped", (json_int_t)s->bytes_skipped, "rows", (json_int_t)s->rows,
+		    "scans", (json_int_t)s->scans, "scans_from_memory", (json_int_t)s->kept_scans);
 		failed |= lake_out_record(out, rec) < 0;
 		json_decref(rec);
 	}
@@ -437,9 +473,12 @@ int main(int argc, char **argv)
 	/* Rows are written in large blocks: stdout is a pipe or a file. */
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (cli_lake_open(a.lake_dir, &lake, &err) == 0 && lake_query_open(lake, &q, &err) == 0 &&
-	    isatty(STDERR_FILENO))
-		lake_query_on_progress(q, show_progress, NULL);
+	if (cli_lake_open(a.lake_dir, &lake, &err) == 0 && lake_query_open(lake, &q, &err) == 0) {
+		lake_query_set_join_memory(q, a.join_memory);
+		lake_query_on_warning(q, show_warning, NULL);
+		if (isatty(STDERR_FILENO))
+			lake_query_on_progress(q, show_progress, NULL);
+	}
 	int64_t started = lake_monotonic_us();
 	int failed = !lake || !q || (a.as_of && lake_query_as_of(q, a.as_of, &err) < 0) ||
 		     (a.explain ? explain(q, sql, &fc, &err)

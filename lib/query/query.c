@@ -190,6 +190,7 @@ void lake_query_close(struct lake_query *q)
 	if (!q)
 		return;
 	sqlite3_close(q->db);
+	lake_vtab_context_release(&q->ctx);
 	for (size_t i = 0; i < q->nattached; i++)
 		free(q->attached[i]);
 	free(q->attached);
@@ -299,6 +300,18 @@ void lake_query_on_progress(struct lake_query *q, lake_query_progress_fn fn, voi
 {
 	q->ctx.progress = fn;
 	q->ctx.progress_arg = arg;
+}
+
+void lake_query_set_join_memory(struct lake_query *q, uint64_t bytes)
+{
+	q->ctx.join_memory = bytes;
+}
+
+void lake_query_on_warning(struct lake_query *q, void (*warn)(const char *msg, void *arg),
+			   void *arg)
+{
+	q->ctx.warn = warn;
+	q->ctx.warn_arg = arg;
 }
 
 size_t lake_query_table_stats(const struct lake_query *q, const char *const **names,
@@ -927,7 +940,7 @@ static sqlite3_stmt *prepare_plan(struct lake_query *q, const char *at, const ch
 
 	lake_buf_addstr(&text, "EXPLAIN QUERY PLAN ");
 	lake_buf_add(&text, at, (size_t)(tail - at));
-	if (sqlite3_prepare_v2(q->db, text.data, -1, &plan, NULL) != SQLITE_OK) {
+	if (lake_vtab_prepare(&q->ctx, q->db, text.data, &plan, NULL) != SQLITE_OK) {
 		sqlite3_finalize(plan);
 		plan = NULL;
 	}
@@ -967,7 +980,7 @@ static int run_statements(struct lake_query *q, const char *sql, enum run_mode m
 		sqlite3_stmt *st = NULL;
 		q->denied_read[0] = '\0';
 		lake_error_clear(&q->ctx.failure);
-		if (sqlite3_prepare_v2(q->db, at, -1, &st, &tail) != SQLITE_OK)
+		if (lake_vtab_prepare(&q->ctx, q->db, at, &st, &tail) != SQLITE_OK)
 			return sql_error(q, sql, at, e);
 		if (!st) { /* only whitespace or a comment was left */
 			at = tail;
@@ -995,6 +1008,7 @@ static int run_statements(struct lake_query *q, const char *sql, enum run_mode m
 		}
 		int rc = run_one(q, st, index++, fn, arg, sql, at, e);
 		sqlite3_finalize(st);
+		lake_vtab_end_statement(&q->ctx);
 		if (rc < 0)
 			return -1;
 		at = tail;

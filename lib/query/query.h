@@ -41,6 +41,7 @@ struct lake_scan_stats {
 	uint64_t rows;
 	uint64_t bad_values; /* values that did not fit their column's type (NULL or text) */
 	uint64_t scans;	     /* times a scan of the table started */
+	uint64_t kept_scans; /* of them, answered from rows kept in memory (a join's) */
 	/*
 	 * The files used (scanned or counted), each once however many scans
 	 * used it (a join's inner table is scanned again and again), with
@@ -144,6 +145,16 @@ int lake_query_column_is_json(sqlite3_stmt *st, int i);
 typedef void (*lake_query_progress_fn)(const char *table, uint64_t files_done, uint64_t files_total,
 				       uint64_t bytes_done, uint64_t bytes_total, void *arg);
 void lake_query_on_progress(struct lake_query *q, lake_query_progress_fn fn, void *arg);
+
+/*
+ * The most memory the rows kept for joins may take (see vtab.h), in
+ * bytes; 0 restores the default (LAKE_JOIN_MEMORY_DEFAULT).  Past it a
+ * statement still runs, reading the table again for every scan, and
+ * warn is called with a message that says so.
+ */
+void lake_query_set_join_memory(struct lake_query *q, uint64_t bytes);
+void lake_query_on_warning(struct lake_query *q, void (*warn)(const char *msg, void *arg),
+			   void *arg);
 
 void lake_query_close(struct lake_query *q);
 

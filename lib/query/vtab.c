@@ -343,6 +343,7 @@ static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, 
 
 static int x_disconnect(sqlite3_vtab *vt)
 {
+	lake_vtab_join_forget((struct lake_vtab *)vt);
 	free_vtab((struct lake_vtab *)vt);
 	return SQLITE_OK;
 }
@@ -365,8 +366,9 @@ static int x_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	return SQLITE_OK;
 }
 
-static void forget_files(struct lake_cursor *cur)
+void lake_vtab_forget_files(struct lake_cursor *cur)
 {
+	cur->kept = NULL;
 	lake_vtab_close_file(cur);
 	lake_scan_close(cur->ahead);
 	cur->ahead = NULL;
@@ -388,7 +390,8 @@ static int x_close(sqlite3_vtab_cursor *c)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 
-	forget_files(cur);
+	lake_vtab_forget_files(cur);
+	lake_buf_release(&cur->key_text);
 	free(cur->names);
 	free(cur->name_lens);
 	free(cur->slot_of_data);
@@ -450,9 +453,11 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		argc--;
 		argv++;
 	}
+	if (lake_vtab_join_again(cur, v, idxstr, argc, argv))
+		return SQLITE_OK;
 	if (check_readable(v) != SQLITE_OK)
 		return SQLITE_ERROR;
-	forget_files(cur);
+	lake_vtab_forget_files(cur);
 	cur->fold = 0;
 	cur->eof = 0;
 	cur->counted_rows = 0;
@@ -465,20 +470,39 @@ static int x_filter(sqlite3_vtab_cursor *c, int idxnum, const char *idxstr, int 
 		return SQLITE_ERROR;
 	}
 	lake_vtab_plan_values(cur, v);
+	const char *bar = idxstr ? strchr(idxstr, '|') : NULL;
+	if (!bar && lake_vtab_join_filter(cur, v, idxstr, ks, nks, &rc)) {
+		lake_vtab_free_plan(ks, nks);
+		return rc;
+	}
 	rc = lake_vtab_choose_files(cur, v, ks, nks);
+	if (rc == SQLITE_OK && bar) {
+		if (v->parquet)
+			lake_vtab_keep_data_constraints(cur, v, ks, nks);
+		rc = lake_vtab_gather_groups(cur, v, bar + 1);
+	} else if (rc == SQLITE_OK) {
+		rc = lake_vtab_scan_files(cur, v, ks, nks);
+	}
+	lake_vtab_free_plan(ks, nks);
+	return rc;
+}
+
+int lake_vtab_scan_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
+			 int nks)
+{
 	if (v->parquet)
 		lake_vtab_keep_data_constraints(cur, v, ks, nks);
-	lake_vtab_free_plan(ks, nks);
-	if (rc != SQLITE_OK)
-		return rc;
-	const char *bar = idxstr ? strchr(idxstr, '|') : NULL;
-	return bar ? lake_vtab_gather_groups(cur, v, bar + 1) : lake_vtab_advance(cur);
+	return lake_vtab_advance(cur);
 }
 
 static int x_next(sqlite3_vtab_cursor *c)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 
+	if (cur->kept) {
+		lake_kept_next(cur);
+		return SQLITE_OK;
+	}
 	if (cur->groups) {
 		lake_vtab_next_grouped(cur);
 		return SQLITE_OK;
@@ -503,6 +527,11 @@ static int x_rowid(sqlite3_vtab_cursor *c, sqlite3_int64 *rowid)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 
+	/* Kept rows have the ids they had in their files. */
+	if (cur->kept) {
+		*rowid = lake_kept_rowid(cur);
+		return SQLITE_OK;
+	}
 	/* Gathered rows are not read again by rowid: their place in the gathering will do. */
 	if (cur->groups) {
 		*rowid = cur->group_row;
@@ -526,7 +555,9 @@ static int x_column(sqlite3_vtab_cursor *c, sqlite3_context *ctx, int col)
 {
 	struct lake_cursor *cur = (struct lake_cursor *)c;
 
-	if (cur->group_cols)
+	if (cur->kept)
+		lake_kept_column(cur, ctx, col);
+	else if (cur->group_cols)
 		lake_vtab_grouped_column(cur, ctx, col);
 	else if (cur->groups)
 		sqlite3_result_null(ctx); /* no row: SQLite asks none */

@@ -74,8 +74,37 @@ struct lake_vtab_context {
 	 * code 0 when none.  The statement fails, and query.c reports this.
 	 */
 	struct lake_error failure;
+	/*
+	 * Joins (vtab_join.c): a table that a statement reads again and again
+	 * (a join's inner side, a correlated subquery) is decoded once, its
+	 * rows kept in memory with a hash of the join's key, up to this many
+	 * bytes for all of them (0: LAKE_JOIN_MEMORY_DEFAULT); past it, the
+	 * table is read again for each scan and warn() says so.
+	 */
+	uint64_t join_memory;
+	void (*warn)(const char *msg, void *arg);
+	void *warn_arg;
+	struct lake_join_state *joins; /* the current statement's: what is kept, tables planned */
 };
 
 int lake_vtab_register(sqlite3 *db, struct lake_vtab_context *ctx);
+
+/* The default bound of the rows kept for joins: a quarter of the memory, at most 1 GiB. */
+uint64_t lake_vtab_join_memory_default(void);
+
+/*
+ * Prepare one statement (sqlite3_prepare_v2()'s arguments) so that its
+ * joins read the smaller table into memory: planned once to learn which
+ * lake tables it reads and how many rows each has, then again with each
+ * join's costs weighed against the other tables' sizes.
+ */
+int lake_vtab_prepare(struct lake_vtab_context *ctx, sqlite3 *db, const char *sql,
+		      sqlite3_stmt **st, const char **tail);
+
+/* The statement ended (it was finalized or reset): free the rows kept for it. */
+void lake_vtab_end_statement(struct lake_vtab_context *ctx);
+
+/* Free what the context holds for joins, after the connection closed. */
+void lake_vtab_context_release(struct lake_vtab_context *ctx);
 
 #endif

@@ -25,6 +25,8 @@
  * column compared with text in any ISO-8601 spelling compares instants.
  */
 #define LAKE_TIME_COLLATION "lake_time"
+struct lake_kept;      /* rows kept in memory (vtab_cache.c) */
+struct lake_kept_hash; /* their hash by one column's value */
 
 struct vcol {
 	char *name;
@@ -123,6 +125,32 @@ struct lake_cursor {
 		int in_place;
 	} * group_cols;
 	sqlite3_int64 group_row;
+	/*
+	 * A scan answered from rows kept in memory (vtab_cache.c): the rows
+	 * of a table that one statement reads again and again, decoded once.
+	 * kept is NULL for a scan of the files.
+	 */
+	struct lake_kept *kept;
+	struct lake_kept_pos {
+		uint32_t row;		/* the current row */
+		int probe;		/* following the rows of one key's hash (else every row) */
+		int col;		/* the key's column */
+		struct lake_sqlval key; /* the value looked up (its text in key_text) */
+		const struct lake_kept_hash *hash;
+		uint32_t slot, tag; /* the current row's slot in it, and the key's tag */
+	} pos;
+	struct lake_buf key_text;
+	struct lake_kept *last_kept; /* what this cursor's last filter used: a second one builds */
+	/*
+	 * The plan (xFilter's idxStr) last answered from rows kept whole, and
+	 * how: a join's next lookup by it needs nothing planned again.
+	 */
+	struct lake_kept_again {
+		const char *plan;
+		struct lake_kept *kept;
+		int col;     /* the key's column */
+		int key_arg; /* its value's place in argv; -1: every row */
+	} again;
 };
 
 /* ---- planning: what to read (vtab_plan.c) ---- */
@@ -158,5 +186,57 @@ void lake_vtab_forget_groups(struct lake_cursor *cur);
 void lake_vtab_next_grouped(struct lake_cursor *cur);
 int lake_vtab_gather_groups(struct lake_cursor *cur, struct lake_vtab *v, const char *list);
 void lake_vtab_grouped_column(const struct lake_cursor *cur, sqlite3_context *ctx, int col);
+
+/* ---- starting a scan of the files (vtab.c) ---- */
+
+void lake_vtab_forget_files(struct lake_cursor *cur);
+/* After lake_vtab_choose_files(): read the chosen files from the first row on. */
+int lake_vtab_scan_files(struct lake_cursor *cur, struct lake_vtab *v, struct constraint *ks,
+			 int nks);
+
+/* ---- joins: their plans' costs and the rows a statement keeps (vtab_join.c) ---- */
+
+/*
+ * xBestIndex's part for joins: the plan's cost and rows from the
+ * catalog's row counts, and the constraints whose values change from one
+ * scan to the next (a join's); returns 1 for a join's inner scan, which
+ * then gathers no GROUP BY (its lookups answer each outer row).
+ */
+int lake_vtab_join_plan(struct lake_vtab *v, sqlite3_index_info *info, struct lake_buf *plan,
+			double *cost);
+/*
+ * xFilter's part: answer the scan from rows kept in memory, building
+ * them when the statement reads the table again.  1 when it took the
+ * filter over (*rc its result), 0 to let the caller scan the files.
+ */
+int lake_vtab_join_filter(struct lake_cursor *cur, struct lake_vtab *v, const char *plan,
+			  struct constraint *ks, int nks, int *rc);
+/* A join's next lookup by the plan last answered from kept rows: 1 when answered so. */
+int lake_vtab_join_again(struct lake_cursor *cur, struct lake_vtab *v, const char *plan, int argc,
+			 sqlite3_value **argv);
+/* The rows kept of table v, at its disconnection. */
+void lake_vtab_join_forget(struct lake_vtab *v);
+
+/* ---- the rows kept (vtab_cache.c) ---- */
+
+/* Rows of v with the columns `used` (colUsed's bits), for scans with these constraints. */
+struct lake_kept *lake_kept_new(struct lake_vtab *v, uint64_t used, const struct constraint *ks,
+				int nks);
+void lake_kept_free(struct lake_kept *k);
+/* Whether k holds the rows of a scan with these columns and constraints. */
+int lake_kept_matches(const struct lake_kept *k, uint64_t used, const struct constraint *ks,
+		      int nks);
+struct lake_vtab *lake_kept_vtab(const struct lake_kept *k);
+/* The bytes k takes. */
+size_t lake_kept_bytes(const struct lake_kept *k);
+/* Keep the cursor's current row; -1 (nothing kept) when k would pass `limit` bytes. */
+int lake_kept_add_row(struct lake_kept *k, struct lake_cursor *cur, size_t limit);
+/* Drop the rows (k stays, empty), giving their memory back. */
+void lake_kept_clear(struct lake_kept *k);
+/* Stand the cursor on k's first row (of every row when key is NULL, else of those = *key). */
+void lake_kept_start(struct lake_cursor *cur, struct lake_kept *k, int col, sqlite3_value *key);
+void lake_kept_next(struct lake_cursor *cur);
+void lake_kept_column(const struct lake_cursor *cur, sqlite3_context *ctx, int col);
+sqlite3_int64 lake_kept_rowid(const struct lake_cursor *cur);
 
 #endif

@@ -139,6 +139,7 @@ int lake_vtab_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 		cost /= v->cols[c->iColumn].key ? 100 : 4;
 	}
 	info->needToFreeIdxStr = 1;
+	int joined = lake_vtab_join_plan(v, info, &plan, &cost);
 	/*
 	 * Files are read in path order, so rows come sorted by the first
 	 * partition key when its values sort as their paths do: dates (ISO
@@ -151,7 +152,7 @@ int lake_vtab_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 	    v->cols[info->aOrderBy[0].iColumn].key_index == 0 &&
 	    (v->cols[info->aOrderBy[0].iColumn].kind == LAKE_T_DATE) && !paths_out_of_order(v))
 		info->orderByConsumed = 1;
-	else if (can_group(v, info))
+	else if (!joined && can_group(v, info))
 		plan_grouping(info, &plan);
 	info->idxStr = sqlite3_mprintf("%s", plan.data);
 	info->estimatedCost = cost;

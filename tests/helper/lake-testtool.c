@@ -4,6 +4,11 @@
  *
  *	lake-testtool gen-events N [SEED [DAYS]]      N synthetic events, NDJSON, over DAYS (30)
  *	lake-testtool gen-events-csv N [SEED [DAYS]]  the same events flat, as CSV with a header
+ *	lake-testtool gen-sales N PRODUCTS CUSTOMERS [SEED]
+ *	                                      N sales (NDJSON), each of a product from 1 to
+ *	                                      PRODUCTS and a customer from 1 to CUSTOMERS
+ *	lake-testtool gen-products N [SEED]   products 1 to N (NDJSON): a category, a price
+ *	lake-testtool gen-customers N [SEED]  customers 1 to N (NDJSON): a segment, a country
  *	lake-testtool measure CMD [ARG...]   run CMD; print "SECONDS MAX_RSS_KB" on stderr
  *	lake-testtool audit LAKE N TAG        append N audit events (8 KB of SQL each) to LAKE
  *	lake-testtool hold-lock LAKE          take LAKE's catalog write lock, print "locked",
@@ -93,6 +98,56 @@ static int gen_events(uint64_t n, uint64_t seed, uint64_t days, int csv)
 			    i + 1, ts, PICK(kinds), rnd() % 100000, PICK(countries), PICK(agents),
 			    PICK(pages), rnd() % 30000, (double)(rnd() % 100000) / 100.0,
 			    rnd() % 50, rnd() % 50, rnd() % 10 ? "true" : "false");
+		if (fwrite(line.data, 1, line.len, stdout) != line.len)
+			return 1;
+	}
+	lake_buf_release(&line);
+	return fflush(stdout) != 0;
+}
+
+/* A star schema's fact table for the join benchmark: sales of products to customers. */
+static int gen_sales(uint64_t n, uint64_t products, uint64_t customers, uint64_t seed)
+{
+	struct lake_buf line = LAKE_BUF_INIT;
+
+	rng_state = seed ? seed : 1;
+	for (uint64_t i = 0; i < n; i++) {
+		lake_buf_reset(&line);
+		lake_buf_addf(
+		    &line,
+		    "{\"sale_id\":%" PRIu64 ",\"day\":\"2024-05-%02d\",\"product_id\":%" PRIu64
+		    ",\"customer_id\":%" PRIu64 ",\"qty\":%d,\"amount\":%.2f}\n",
+		    i + 1, (int)(1 + 30 * i / (n ? n : 1)), 1 + rnd() % (products ? products : 1),
+		    1 + rnd() % (customers ? customers : 1), (int)(1 + rnd() % 10),
+		    (double)(rnd() % 100000) / 100.0);
+		if (fwrite(line.data, 1, line.len, stdout) != line.len)
+			return 1;
+	}
+	lake_buf_release(&line);
+	return fflush(stdout) != 0;
+}
+
+/* Its dimensions: products (a category of 30, a price) and customers (a segment, a country). */
+static int gen_dimension(uint64_t n, uint64_t seed, int customers)
+{
+	static const char *const segments[] = {"consumer", "small business", "enterprise",
+					       "public sector", "education"};
+	static const char *const countries[] = {"US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"};
+	struct lake_buf line = LAKE_BUF_INIT;
+
+	rng_state = seed ? seed : 1;
+	for (uint64_t i = 1; i <= n; i++) {
+		lake_buf_reset(&line);
+		if (customers)
+			lake_buf_addf(&line,
+				      "{\"customer_id\":%" PRIu64 ",\"name\":\"customer %" PRIu64
+				      "\",\"segment\":\"%s\",\"country\":\"%s\"}\n",
+				      i, i, PICK(segments), PICK(countries));
+		else
+			lake_buf_addf(&line,
+				      "{\"product_id\":%" PRIu64 ",\"name\":\"product %" PRIu64
+				      "\",\"category\":\"category %02d\",\"price\":%.2f}\n",
+				      i, i, (int)(rnd() % 30), (double)(rnd() % 100000) / 100.0);
 		if (fwrite(line.data, 1, line.len, stdout) != line.len)
 			return 1;
 	}
@@ -358,8 +413,18 @@ int main(int argc, char **argv)
 		return gen_events(arg_u64(argv[2]), argc > 3 ? arg_u64(argv[3]) : 42,
 				  argc > 4 ? arg_u64(argv[4]) : 30,
 				  strcmp(argv[1], "gen-events-csv") == 0);
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "gen-sales") == 0)
+		return gen_sales(arg_u64(argv[2]), arg_u64(argv[3]), arg_u64(argv[4]),
+				 argc > 5 ? arg_u64(argv[5]) : 42);
+	if ((argc == 3 || argc == 4) &&
+	    (strcmp(argv[1], "gen-products") == 0 || strcmp(argv[1], "gen-customers") == 0))
+		return gen_dimension(arg_u64(argv[2]), argc > 3 ? arg_u64(argv[3]) : 42,
+				     strcmp(argv[1], "gen-customers") == 0);
 	fprintf(stderr, "usage: lake-testtool gen-events N [SEED [DAYS]]\n"
 			"       lake-testtool gen-events-csv N [SEED [DAYS]]\n"
+			"       lake-testtool gen-sales N PRODUCTS CUSTOMERS [SEED]\n"
+			"       lake-testtool gen-products N [SEED]\n"
+			"       lake-testtool gen-customers N [SEED]\n"
 			"       lake-testtool measure CMD [ARG...]\n"
 			"       lake-testtool audit LAKE N TAG\n"
 			"       lake-testtool hold-lock LAKE\n"
