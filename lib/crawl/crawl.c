@@ -1183,7 +1183,8 @@ static int crawl_attempt(struct table_crawl *tc, int attempt, struct lake_error 
 		if (!tc->id && !tc->format)
 			goto done;
 		if (schema_policy(tc, before) == 0) {
-			/* Tests commit here, between reading and committing (LAKE_TEST_CRAWL_GATE). */
+			/* Tests commit here, between reading and committing (LAKE_TEST_CRAWL_GATE).
+			 */
 			if (attempt == 0)
 				lake_test_gate("LAKE_TEST_CRAWL_GATE");
 			if (!locked &&

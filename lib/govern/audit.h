@@ -30,7 +30,7 @@ struct lake_audit_event {
 	uint64_t rows, bytes;
 	const char *sql;     /* may be NULL */
 	int64_t duration_us; /* 0: not measured */
-	json_t *reads; /* {"db.table": {"rows", "bytes"}} read; may be NULL (not taken over) */
+	json_t *reads;	   /* {"db.table": {"rows", "bytes"}} read; may be NULL (not taken over) */
 	const char *error; /* what went wrong, for outcome "error"; may be NULL */
 };
 
